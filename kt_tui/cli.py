@@ -1,0 +1,418 @@
+"""The command line. Heavy imports (SQLModel, Textual) happen inside commands."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+if TYPE_CHECKING:
+    from kt_tui.core.clock import Clock
+    from kt_tui.core.identity import Actor
+    from kt_tui.core.store import Store
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass
+class Context:
+    db: str | None = None
+    as_: str | None = None
+    clock: Clock | None = None
+    _store: Store | None = field(default=None, repr=False)
+
+    def store(self) -> Store:
+        if self._store is None:
+            from kt_tui.core.store import open_store
+
+            self._store = open_store(self.db or os.environ.get("KT_DB"))
+        return self._store
+
+    def get_clock(self) -> Clock:
+        if self.clock is None:
+            from kt_tui.core.clock import SYSTEM_CLOCK
+
+            self.clock = SYSTEM_CLOCK
+        return self.clock
+
+    def actor(self) -> Actor:
+        from kt_tui.core.identity import resolve_actor
+
+        store = self.store()
+        with store.read() as conn:
+            return resolve_actor(store, conn, self.as_)
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.dispose()
+
+
+def _common(f: F) -> F:
+    """--db and --as on every command as well as before it."""
+
+    def set_db(ctx: click.Context, _p: click.Parameter, value: str | None) -> None:
+        if value:
+            ctx.ensure_object(Context).db = value
+
+    def set_as(ctx: click.Context, _p: click.Parameter, value: str | None) -> None:
+        if value:
+            ctx.ensure_object(Context).as_ = value
+
+    f = click.option(
+        "--db",
+        metavar="PATH|URL",
+        expose_value=False,
+        callback=set_db,
+        help="The store: a SQLite path or an SQLAlchemy URL (env KT_DB).",
+    )(f)
+    f = click.option(
+        "--as",
+        "as_",
+        metavar="HANDLE",
+        expose_value=False,
+        callback=set_as,
+        help="Act as this roster member (env KT_USER).",
+    )(f)
+    return f
+
+
+def _obj() -> Context:
+    return click.get_current_context().ensure_object(Context)
+
+
+def _err(message: str) -> None:
+    click.echo(message, err=True)
+
+
+def _require_status(ctx: Context) -> Any:
+    from kt_tui.core import readiness
+    from kt_tui.core.errors import StoreError
+
+    store = ctx.store()
+    with store.read() as conn:
+        st = readiness.status(store, conn, ctx.get_clock().today())
+    if st is None:
+        raise StoreError(
+            "the store holds no handover yet: run `kt-tui sync DIR` "
+            "(or plain `kt-tui` to open the bundled sample)"
+        )
+    return st
+
+
+# --- the group ----------------------------------------------------------------
+
+
+@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@_common
+@click.version_option(package_name="kt-tui", prog_name="kt-tui")
+@click.pass_context
+def cli(ctx: click.Context) -> None:
+    """kt-tui: how ready is each person and each system to be handed over?
+
+    With no command, opens the terminal app (on an empty default store it
+    first syncs the bundled sample).
+    """
+    obj = ctx.ensure_object(Context)
+    ctx.call_on_close(obj.close)
+    if ctx.invoked_subcommand is None:
+        _open_app(obj)
+
+
+def _open_app(obj: Context) -> None:
+    from kt_tui.core.sync import sync
+    from kt_tui.paths import sample_dir
+
+    store = obj.store()
+    with store.read() as conn:
+        empty = store.settings(conn) is None
+    if empty:
+        from kt_tui.core.identity import login_name
+
+        sync(store, sample_dir(), actor=login_name(), login=login_name(), shown="(bundled sample)")
+        _err("kt-tui: the store was empty: synced the bundled sample handover")
+    _print_status(obj, as_json=False)
+
+
+# --- init / sync ----------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+def init(directory: Path) -> None:
+    """Write a new handover folder DIRECTORY: a copy of the sample to edit."""
+    import shutil
+
+    from kt_tui.core.errors import BadInput
+    from kt_tui.paths import sample_dir
+
+    if directory.exists() and any(directory.iterdir()):
+        raise BadInput(f"{directory}: not empty; init writes into a new or empty folder")
+    directory.mkdir(parents=True, exist_ok=True)
+    for src in sorted(sample_dir().glob("*.toml")):
+        shutil.copyfile(src, directory / src.name)
+    click.echo(
+        f"wrote {directory}/: edit team.toml and the templates, then `kt-tui sync {directory}`"
+    )
+
+
+@cli.command("sync")
+@_common
+@click.argument("directory", default="checklists", required=False)
+@click.option("--dry-run", is_flag=True, help="Print the plan, write nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON.")
+def sync_cmd(directory: str, dry_run: bool, as_json: bool) -> None:
+    """Read DIRECTORY (default ./checklists), print the plan, apply it."""
+    from kt_tui.core.identity import asked_name, login_name
+    from kt_tui.core.sync import describe, sync
+
+    obj = _obj()
+    store = obj.store()
+    actor, _ = asked_name(obj.as_)
+    result = sync(
+        store,
+        Path(directory),
+        actor=actor,
+        login=login_name(),
+        dry_run=dry_run,
+        shown=directory,
+        clock=obj.get_clock(),
+    )
+    for w in result.plan.warnings:
+        _err(f"warning: {w}")
+    if as_json:
+        out = result.plan.summary()
+        out["applied"] = result.applied
+        click.echo(json.dumps(out, indent=2))
+        return
+    for line in describe(result.plan):
+        click.echo(line)
+    if result.plan.is_empty():
+        return
+    click.echo("dry run: nothing written" if dry_run else "applied")
+
+
+# --- status ---------------------------------------------------------------------
+
+
+@cli.command()
+@_common
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as one JSON object.")
+def status(as_json: bool) -> None:
+    """Readiness per member and per system."""
+    _print_status(_obj(), as_json)
+
+
+def _print_status(obj: Context, as_json: bool) -> None:
+    st = _require_status(obj)
+    if as_json:
+        click.echo(json.dumps(st.to_json(), indent=2))
+        return
+    from rich.console import Console
+
+    from kt_tui.export.console import status_renderables
+
+    console = Console()
+    for r in status_renderables(st):
+        console.print(r)
+
+
+# --- list / log / verify -----------------------------------------------------------
+
+
+@cli.command("list")
+@_common
+@click.argument("filter_words", nargs=-1, metavar="[FILTER]...")
+@click.option("--limit", default=200, show_default=True, help="Rows at most (0: all).")
+@click.option("--json", "as_json", is_flag=True, help="Print the items as JSON.")
+def list_cmd(filter_words: tuple[str, ...], limit: int, as_json: bool) -> None:
+    """The item instances with their REF and state.
+
+    FILTER: free text and tokens such as state:done system:orders member:ben
+    stage:shadowed template:system-docs kind:training tier:1 overdue mine open.
+    """
+    from kt_tui.core import query
+
+    obj = _obj()
+    store = obj.store()
+    f = query.parse_filter(" ".join(filter_words))
+    actor = obj.actor()
+    today = obj.get_clock().today()
+    with store.read() as conn:
+        total = query.count_instances(conn, f, actor, today)
+        rows = query.list_instances(conn, f, actor, today, limit=limit or None)
+    if as_json:
+        click.echo(json.dumps([r.to_json() for r in rows], indent=2))
+        return
+    from rich.console import Console
+
+    from kt_tui.export.console import instance_table
+
+    console = Console()
+    console.print(instance_table(rows))
+    if total > len(rows):
+        console.print(f"[dim]{len(rows)} of {total} shown: narrow the filter or use --limit 0[/]")
+    else:
+        console.print(f"[dim]{total} item(s)[/]")
+
+
+@cli.command()
+@_common
+@click.option("--limit", default=20, show_default=True, help="Events at most.")
+@click.option("--json", "as_json", is_flag=True, help="Print the events as JSON.")
+def log(limit: int, as_json: bool) -> None:
+    """The event log, newest first."""
+    from kt_tui.core import audit
+
+    store = _obj().store()
+    with store.read() as conn:
+        events = audit.recent(conn, limit)
+    if as_json:
+        click.echo(json.dumps([e.to_json() for e in events], indent=2))
+        return
+    from rich.console import Console
+
+    from kt_tui.export.console import event_table
+
+    Console().print(event_table(events))
+
+
+@cli.command()
+@_common
+@click.option("--head", "expected", metavar="HASH", help="A head printed by an earlier export.")
+def verify(expected: str | None) -> None:
+    """Check that the event log's hash chain is intact."""
+    from kt_tui.core import audit
+
+    store = _obj().store()
+    with store.read() as conn:
+        result = audit.verify(conn, expected)
+    if not result.ok:
+        _err(f"verify failed: {result.problem}")
+        sys.exit(1)
+    click.echo(f"intact: {result.count} events, head {result.head}")
+
+
+# --- the verbs -----------------------------------------------------------------------
+
+
+def _act(verb: str, ref: str, member: str | None, system: str | None, **kw: Any) -> None:
+    from kt_tui.core import actions
+
+    obj = _obj()
+    store = obj.store()
+    actor = obj.actor()
+    with store.read() as conn:
+        instance_id = actions.resolve_ref(conn, ref, actor, member, system)
+    out = actions.act(store, actor, verb, instance_id, clock=obj.get_clock(), **kw)
+    where = "".join(
+        [f" --member {member}" if member else "", f" --system {system}" if system else ""]
+    )
+    if out.before != out.after:
+        click.echo(f"{verb}: {out.ref}{where}: {out.before} -> {out.after}")
+    else:
+        click.echo(f"{verb}: {out.ref}{where}: set")
+
+
+def _verb_command(
+    verb: str, help_text: str, *, reason: bool = False, evidence: bool = False
+) -> None:
+    @_common
+    @click.argument("ref")
+    @click.option("--member", metavar="HANDLE", help="The member the item bears (default: you).")
+    @click.option("--system", metavar="KEY", help="The system the item bears.")
+    @click.option("--note", metavar="TEXT", help="A note kept with the item.")
+    def command(
+        ref: str, member: str | None, system: str | None, note: str | None, **kw: Any
+    ) -> None:
+        _act(verb, ref, member, system, note=note, **kw)
+
+    if evidence:
+        command = click.option("--evidence", metavar="TEXT", help="A link, ticket id or path.")(
+            command
+        )
+    if reason:
+        command = click.option("--reason", metavar="TEXT", required=True, help="Why (required).")(
+            command
+        )
+    cli.command(verb, help=help_text + "\n\nREF is template/item, e.g. system-docs/runbook.")(
+        command
+    )
+
+
+_verb_command("done", "Mark an item done.", evidence=True)
+_verb_command("undo", "Take back a done mark.")
+_verb_command("block", "Mark an item blocked, with what it waits on.", reason=True)
+_verb_command("unblock", "Clear a block.")
+_verb_command("signoff", "Sign off a done item (leads; never your own).")
+_verb_command("na", "Mark an item not applicable, with the reason (leads).", reason=True)
+_verb_command("reopen", "Send a signed-off or n/a item back to todo (leads).")
+
+
+def _text_command(verb: str, help_text: str) -> None:
+    @_common
+    @click.argument("ref")
+    @click.argument("text")
+    @click.option("--member", metavar="HANDLE", help="The member the item bears (default: you).")
+    @click.option("--system", metavar="KEY", help="The system the item bears.")
+    def command(ref: str, text: str, member: str | None, system: str | None) -> None:
+        _act(verb, ref, member, system, text=text)
+
+    cli.command(verb, help=help_text + "\n\nREF is template/item, e.g. system-docs/runbook.")(
+        command
+    )
+
+
+_text_command("note", "Set the note of an item.")
+_text_command("evidence", "Set the evidence of an item (a link, ticket id or path).")
+
+
+# --- entry point -------------------------------------------------------------------------
+
+
+@contextmanager
+def _errors_to_exit_codes() -> Iterator[None]:
+    from kt_tui.core.errors import KtError, ValidationFailed
+
+    try:
+        yield
+    except ValidationFailed as exc:
+        for problem in exc.problems:
+            _err(str(problem))
+        n = len(exc.problems)
+        _err(f"{n} problem{'s' if n != 1 else ''}: nothing written")
+        sys.exit(exc.exit_code)
+    except KtError as exc:
+        _err(f"kt-tui: {exc}")
+        sys.exit(exc.exit_code)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """The console script: no traceback ever reaches a user."""
+    try:
+        with _errors_to_exit_codes():
+            cli.main(args=argv, prog_name="kt-tui", standalone_mode=False)
+    except click.exceptions.Abort:
+        _err("aborted")
+        sys.exit(1)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(2 if isinstance(exc, click.UsageError) else exc.exit_code)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        _err("interrupted")
+        sys.exit(130)
+    except Exception as exc:  # the last line of defence: say what, never a traceback
+        if os.environ.get("KT_DEBUG"):
+            raise
+        _err(
+            f"kt-tui: internal error: {type(exc).__name__}: {exc} (KT_DEBUG=1 shows the traceback)"
+        )
+        sys.exit(3)

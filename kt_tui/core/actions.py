@@ -1,0 +1,306 @@
+"""The verbs of DESIGN's state table, with the rules of "Who may do what"."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, and_, select, update
+
+from kt_tui.core import audit
+from kt_tui.core.clock import SYSTEM_CLOCK, Clock
+from kt_tui.core.errors import BadInput, Refused
+from kt_tui.core.identity import Actor
+from kt_tui.core.models import Instance, Item, Member, Receiver, System, Template
+from kt_tui.core.store import Store
+
+INSTANCE = Instance.__table__  # type: ignore[attr-defined]
+ITEM = Item.__table__  # type: ignore[attr-defined]
+TEMPLATE = Template.__table__  # type: ignore[attr-defined]
+MEMBER = Member.__table__  # type: ignore[attr-defined]
+SYSTEM = System.__table__  # type: ignore[attr-defined]
+RECEIVER = Receiver.__table__  # type: ignore[attr-defined]
+
+# verb -> (states it applies to, state it leads to)
+TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
+    "done": (("todo", "blocked"), "done"),
+    "undo": (("done",), "todo"),
+    "block": (("todo",), "blocked"),
+    "unblock": (("blocked",), "todo"),
+    "signoff": (("done",), "signed_off"),
+    "na": (("todo", "blocked", "done"), "na"),
+    "reopen": (("signed_off", "na"), "todo"),
+}
+TEXT_VERBS = ("note", "evidence")
+VERBS = (*TRANSITIONS, *TEXT_VERBS)
+ENGINEER_VERBS = frozenset({"done", "undo", "block", "unblock", "note", "evidence"})
+
+
+@dataclass(frozen=True)
+class Target:
+    """The instance an action applies to, as the rules need it."""
+
+    id: int
+    ref: str
+    member: str | None
+    system: str | None
+    member_id: int | None
+    system_id: int | None
+    state: str
+    retired: bool
+    signoff: bool
+    evidence_required: bool
+    evidence: str | None
+    done_by: str | None
+    version: int
+
+    @property
+    def label(self) -> str:
+        where = "".join(
+            [
+                f" --member {self.member}" if self.member else "",
+                f" --system {self.system}" if self.system else "",
+            ]
+        )
+        return f"{self.ref}{where}"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    instance_id: int
+    verb: str
+    before: str
+    after: str
+    event_id: int
+    ref: str
+
+
+def _target_query() -> Any:
+    return (
+        select(
+            INSTANCE.c.id,
+            TEMPLATE.c.key.label("template"),
+            ITEM.c.key.label("item"),
+            MEMBER.c.handle.label("member"),
+            SYSTEM.c.key.label("system"),
+            INSTANCE.c.member_id,
+            INSTANCE.c.system_id,
+            INSTANCE.c.state,
+            INSTANCE.c.retired,
+            INSTANCE.c.signoff,
+            ITEM.c.evidence.label("evidence_required"),
+            INSTANCE.c.evidence,
+            INSTANCE.c.done_by,
+            INSTANCE.c.version,
+        )
+        .select_from(INSTANCE)
+        .join(ITEM, ITEM.c.id == INSTANCE.c.item_id)
+        .join(TEMPLATE, TEMPLATE.c.id == ITEM.c.template_id)
+        .outerjoin(MEMBER, MEMBER.c.id == INSTANCE.c.member_id)
+        .outerjoin(SYSTEM, SYSTEM.c.id == INSTANCE.c.system_id)
+    )
+
+
+def _target(r: Any) -> Target:
+    return Target(
+        id=r.id,
+        ref=f"{r.template}/{r.item}",
+        member=r.member,
+        system=r.system,
+        member_id=r.member_id,
+        system_id=r.system_id,
+        state=r.state,
+        retired=bool(r.retired),
+        signoff=bool(r.signoff),
+        evidence_required=bool(r.evidence_required),
+        evidence=r.evidence,
+        done_by=r.done_by,
+        version=r.version,
+    )
+
+
+def resolve_ref(
+    conn: Connection,
+    ref: str,
+    actor: Actor,
+    member: str | None = None,
+    system: str | None = None,
+) -> int:
+    """REF is ``template/item`` with --member/--system; exactly one instance or BadInput."""
+    template, sep, item = ref.partition("/")
+    if not sep or not template or not item:
+        raise BadInput(f"{ref}: REF must be template/item, e.g. system-docs/runbook")
+    q = _target_query().where(
+        TEMPLATE.c.key == template,
+        ITEM.c.key == item,
+        INSTANCE.c.retired == False,  # noqa: E712
+    )
+    rows = [_target(r) for r in conn.execute(q)]
+    if not rows:
+        known = conn.execute(
+            select(TEMPLATE.c.key, ITEM.c.key)
+            .join(ITEM, ITEM.c.template_id == TEMPLATE.c.id)
+            .where(TEMPLATE.c.key == template, ITEM.c.active == True)  # noqa: E712
+            .limit(50)
+        ).all()
+        hint = (
+            f"; items of {template}: {', '.join(k for _, k in known)}"
+            if known
+            else " (see `kt-tui list`)"
+        )
+        raise BadInput(f"{ref}: no such item{hint}")
+    picked = rows
+    if member is not None:
+        picked = [r for r in picked if r.member == member]
+    elif actor.handle is not None and any(r.member for r in picked):
+        mine = [r for r in picked if r.member == actor.handle]
+        picked = mine or picked
+    if system is not None:
+        picked = [r for r in picked if r.system == system]
+    if len(picked) == 1:
+        return picked[0].id
+    shown = picked or rows
+    listing = "\n".join(f"  {r.label}" for r in shown[:20])
+    more = f"\n  ... and {len(shown) - 20} more" if len(shown) > 20 else ""
+    why = "matches no instance" if not picked else f"matches {len(picked)} instances"
+    raise BadInput(f"{ref}: {why}; candidates:\n{listing}{more}")
+
+
+def load_target(conn: Connection, instance_id: int) -> Target:
+    r = conn.execute(_target_query().where(INSTANCE.c.id == instance_id)).first()
+    if r is None:
+        raise BadInput(f"no item instance #{instance_id}")
+    return _target(r)
+
+
+def owns(conn: Connection, actor: Actor, t: Target) -> bool:
+    """An engineer's items: bearing their handle, or system items of systems they receive."""
+    if actor.member_id is None:
+        return False
+    if t.member_id is not None:
+        return t.member_id == actor.member_id
+    if t.system_id is None:
+        return False
+    return (
+        conn.execute(
+            select(RECEIVER.c.member_id).where(
+                RECEIVER.c.member_id == actor.member_id,
+                RECEIVER.c.system_id == t.system_id,
+                RECEIVER.c.active == True,  # noqa: E712
+            )
+        ).first()
+        is not None
+    )
+
+
+def check(
+    conn: Connection, actor: Actor, verb: str, t: Target, evidence: str | None = None
+) -> None:
+    """Raise Refused with a one-line reason when the rules forbid this action."""
+    if verb not in VERBS:
+        raise BadInput(f"unknown verb {verb!r} (use {', '.join(VERBS)})")
+    if actor.read_only:
+        raise Refused(f"{actor.asked} is not in the roster: read-only")
+    if t.retired:
+        raise Refused(f"{t.label}: retired by sync; it counts no more")
+    if not actor.is_lead:
+        if verb not in ENGINEER_VERBS:
+            raise Refused(f"only a lead may {verb} (you are {actor.handle}, engineer)")
+        if not owns(conn, actor, t):
+            raise Refused(f"{t.label}: not yours ({actor.handle} may act on own items only)")
+    if verb in TRANSITIONS:
+        sources, _to = TRANSITIONS[verb]
+        if t.state not in sources:
+            raise Refused(
+                f"{t.label}: wrong state: {verb} needs {' or '.join(sources)}, it is {t.state}"
+            )
+    if verb == "signoff":
+        if not t.signoff:
+            raise Refused(f"{t.label}: needs no sign-off (signoff = false): done completes it")
+        if t.done_by == actor.handle:
+            raise Refused(f"{t.label}: you marked it done; another lead must sign it off")
+        if t.member_id is not None and t.member_id == actor.member_id:
+            raise Refused(f"{t.label}: it bears your handle; another lead must sign it off")
+    if verb == "done" and t.evidence_required and not (evidence or t.evidence):
+        raise Refused(f"{t.label}: evidence required: give --evidence (a link, ticket id or path)")
+
+
+def act(
+    store: Store,
+    actor: Actor,
+    verb: str,
+    instance_id: int,
+    *,
+    note: str | None = None,
+    evidence: str | None = None,
+    reason: str | None = None,
+    text: str | None = None,
+    expect_version: int | None = None,
+    clock: Clock = SYSTEM_CLOCK,
+) -> Outcome:
+    """Apply one verb in one write transaction, with its event."""
+    if verb in ("block", "na") and not (reason and reason.strip()):
+        what = "what it waits on" if verb == "block" else "why it does not apply"
+        raise BadInput(f"{verb} needs --reason ({what})")
+    if verb in TEXT_VERBS and text is None:
+        raise BadInput(f"{verb} needs the text")
+    with store.write() as conn:
+        t = load_target(conn, instance_id)
+        if expect_version is not None and t.version != expect_version:
+            raise Refused(f"{t.label}: changed by {_last_actor(conn, t.id)}, reload")
+        check(conn, actor, verb, t, evidence)
+        now = clock.stamp()
+        values: dict[str, Any] = {}
+        after = t.state
+        if verb in TRANSITIONS:
+            after = TRANSITIONS[verb][1]
+            values["state"] = after
+        if verb == "done":
+            values.update(done_by=actor.handle, done_at=now)
+        elif verb in ("undo", "reopen"):
+            values.update(done_by=None, done_at=None, signed_off_by=None, signed_off_at=None)
+            values["reason"] = None
+        elif verb in ("block", "na"):
+            values["reason"] = reason
+        elif verb == "unblock":
+            values["reason"] = None
+        elif verb == "signoff":
+            values.update(signed_off_by=actor.handle, signed_off_at=now)
+        if evidence is not None and verb != "note":
+            values["evidence"] = evidence
+        if verb == "evidence":
+            values["evidence"] = text
+        if verb == "note":
+            values["note"] = text
+        elif note is not None:
+            values["note"] = note
+        changed = conn.execute(
+            update(INSTANCE)
+            .where(and_(INSTANCE.c.id == t.id, INSTANCE.c.version == t.version))
+            .values(**values, version=t.version + 1)
+        ).rowcount
+        if changed != 1:
+            raise Refused(f"{t.label}: changed by {_last_actor(conn, t.id)}, reload")
+        detail = {"member": t.member, "system": t.system}
+        if reason is not None and verb in ("block", "na"):
+            detail["reason"] = reason
+        event_id = audit.record(
+            conn,
+            at=now,
+            actor=actor.name,
+            login=actor.login,
+            verb=verb,
+            instance_id=t.id,
+            ref=t.ref,
+            before=t.state,
+            after=after,
+            note=text if verb == "note" else note,
+            evidence=text if verb == "evidence" else evidence,
+            detail=detail,
+        )
+    return Outcome(t.id, verb, t.state, after, event_id, t.ref)
+
+
+def _last_actor(conn: Connection, instance_id: int) -> str:
+    events = audit.for_instance(conn, instance_id)
+    return events[-1].actor if events else "another user"

@@ -1,0 +1,111 @@
+"""Who is acting: ``--as``, else ``KT_USER``, else the login name (DESIGN: Who may do what)."""
+
+from __future__ import annotations
+
+import getpass
+import os
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, select, text
+
+from kt_tui.core.errors import Refused
+from kt_tui.core.models import Member
+from kt_tui.core.store import Store
+
+MEMBER = Member.__table__  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class Actor:
+    asked: str  # the name given (or the login name)
+    login: str
+    handle: str | None = None  # the roster member acted as; None: read-only
+    member_id: int | None = None
+    role: str | None = None
+    stand_in: bool = False  # an outsider acting as the bundled sample's first lead
+
+    @property
+    def read_only(self) -> bool:
+        return self.handle is None
+
+    @property
+    def is_lead(self) -> bool:
+        return self.role == "lead"
+
+    @property
+    def name(self) -> str:
+        """What the event log records as the actor."""
+        return self.handle or self.asked
+
+    def describe(self) -> str:
+        if self.read_only:
+            return f"{self.asked} (not in the roster: read-only)"
+        if self.stand_in:
+            return f"{self.asked}, acting as {self.handle} (lead) on the bundled sample"
+        return f"{self.handle} ({self.role})"
+
+
+def login_name() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return os.environ.get("USER", "unknown")
+
+
+def asked_name(explicit: str | None) -> tuple[str, bool]:
+    """The name asked for, and whether it was asked explicitly (--as or KT_USER)."""
+    if explicit:
+        return explicit, True
+    env = os.environ.get("KT_USER")
+    if env:
+        return env, True
+    return login_name(), False
+
+
+def resolve_actor(store: Store, conn: Connection, explicit: str | None = None) -> Actor:
+    asked, was_explicit = asked_name(explicit)
+    login = login_name()
+    settings = store.settings(conn)
+    if settings is not None and settings.identity == "database":
+        return _database_actor(store, conn, asked, was_explicit, login)
+    row = conn.execute(
+        select(MEMBER.c.id, MEMBER.c.handle, MEMBER.c.role).where(
+            MEMBER.c.handle == asked,
+            MEMBER.c.active == True,  # noqa: E712
+        )
+    ).first()
+    if row is not None:
+        return Actor(asked, login, row.handle, row.id, row.role)
+    if settings is not None and settings.sample:
+        lead = conn.execute(
+            select(MEMBER.c.id, MEMBER.c.handle)
+            .where(MEMBER.c.role == "lead", MEMBER.c.active == True)  # noqa: E712
+            .order_by(MEMBER.c.position)
+            .limit(1)
+        ).first()
+        if lead is not None:
+            return Actor(asked, login, lead.handle, lead.id, "lead", stand_in=True)
+    return Actor(asked, login)
+
+
+def _database_actor(
+    store: Store, conn: Connection, asked: str, was_explicit: bool, login: str
+) -> Actor:
+    if store.is_sqlite:
+        raise Refused(
+            'identity = "database" needs a PostgreSQL store (KT_DB=postgresql+psycopg://...)'
+        )
+    db_user = conn.execute(text("SELECT session_user")).scalar()
+    row = conn.execute(
+        select(MEMBER.c.id, MEMBER.c.handle, MEMBER.c.role).where(
+            MEMBER.c.db_user == db_user,
+            MEMBER.c.active == True,  # noqa: E712
+        )
+    ).first()
+    if row is None:
+        return Actor(str(db_user), login)
+    if was_explicit and asked != row.handle:
+        raise Refused(
+            f'identity is "database": you are {row.handle} (database user {db_user}), not {asked}'
+        )
+    return Actor(row.handle, login, row.handle, row.id, row.role)

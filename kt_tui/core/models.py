@@ -1,0 +1,134 @@
+"""SQLModel tables of the store.
+
+Instances carry copies of their item's weight, stage, due date and sign-off
+flag so that every readiness figure is one aggregate over one table, grouped
+by (member, system, stage): the same grouping a rollup table can keep.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+SCHEMA_VERSION = 1
+
+
+class Meta(SQLModel, table=True):
+    __tablename__ = "meta"
+    key: str = Field(primary_key=True)
+    value: str
+
+
+class Member(SQLModel, table=True):
+    __tablename__ = "member"
+    id: int | None = Field(default=None, primary_key=True)
+    handle: str = Field(unique=True)
+    name: str
+    role: str
+    db_user: str | None = None
+    position: int = 0
+    active: bool = True
+
+
+class System(SQLModel, table=True):
+    __tablename__ = "system"
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(unique=True)
+    name: str
+    tier: int
+    min_ready: int | None = None
+    position: int = 0
+    active: bool = True
+
+
+class Receiver(SQLModel, table=True):
+    """A member receives a system: a cell of the heat map."""
+
+    __tablename__ = "receiver"
+    member_id: int = Field(foreign_key="member.id", primary_key=True)
+    system_id: int = Field(foreign_key="system.id", primary_key=True)
+    active: bool = True
+
+
+class Template(SQLModel, table=True):
+    __tablename__ = "template"
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(unique=True)
+    title: str
+    kind: str
+    scope: str
+    path: str = ""
+    active: bool = True
+
+
+class Item(SQLModel, table=True):
+    __tablename__ = "item"
+    __table_args__ = (UniqueConstraint("template_id", "key"),)
+    id: int | None = Field(default=None, primary_key=True)
+    template_id: int = Field(foreign_key="template.id")
+    key: str
+    title: str
+    detail: str = ""
+    stage: str | None = None
+    weight: int = 1
+    signoff: bool = True
+    evidence: bool = False
+    due_spec: str | None = None
+    due_date: date | None = None
+    tiers: str | None = None  # JSON list, or NULL for every tier
+    revision: int = 1
+    session_at: str | None = None  # local ISO time, as written in the template
+    session_minutes: int | None = None
+    session_trainer: str | None = None
+    position: int = 0
+    active: bool = True
+
+
+class Instance(SQLModel, table=True):
+    __tablename__ = "instance"
+    __table_args__ = (
+        Index("ix_instance_figures", "retired", "member_id", "system_id", "stage_idx"),
+        Index("ix_instance_item", "item_id", "member_id", "system_id"),
+        Index("ix_instance_system", "system_id", "member_id"),
+        Index("ix_instance_due", "due"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    item_id: int = Field(foreign_key="item.id")
+    member_id: int | None = Field(default=None, foreign_key="member.id")
+    system_id: int | None = Field(default=None, foreign_key="system.id")
+    state: str = "todo"
+    retired: bool = False
+    # copies of the item's attributes, kept equal by sync
+    weight: int = 1
+    signoff: bool = True
+    stage_idx: int | None = None
+    due: date | None = None
+    revision: int = 1
+    done_by: str | None = None
+    done_at: str | None = None
+    signed_off_by: str | None = None
+    signed_off_at: str | None = None
+    evidence: str | None = None
+    note: str | None = None
+    reason: str | None = None
+    version: int = 1
+
+
+class Event(SQLModel, table=True):
+    __tablename__ = "event"
+    id: int | None = Field(default=None, primary_key=True)
+    at: str  # UTC, ISO 8601 with a Z
+    actor: str
+    login: str
+    verb: str
+    instance_id: int | None = Field(default=None, foreign_key="instance.id", index=True)
+    ref: str | None = None
+    before: str | None = None
+    after: str | None = None
+    note: str | None = None
+    evidence: str | None = None
+    detail: str | None = None  # JSON: what a sync changed
+    prev_hash: str = ""
+    hash: str = ""

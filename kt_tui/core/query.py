@@ -1,0 +1,359 @@
+"""Finding item instances: the filter language and paged listings.
+
+A filter is free text plus tokens: ``state:done``, ``system:orders``,
+``member:asha``, ``stage:shadowed``, ``template:system-docs``, ``kind:training``,
+``tier:1``, ``overdue``, ``mine``, ``open``, ``retired``.
+"""
+
+from __future__ import annotations
+
+import shlex
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Connection, and_, exists, false, func, or_, select
+
+from kt_tui.core.errors import BadInput
+from kt_tui.core.identity import Actor
+from kt_tui.core.models import Instance, Item, Member, Receiver, System, Template
+from kt_tui.core.readiness import complete_expr
+
+INSTANCE = Instance.__table__  # type: ignore[attr-defined]
+ITEM = Item.__table__  # type: ignore[attr-defined]
+TEMPLATE = Template.__table__  # type: ignore[attr-defined]
+MEMBER = Member.__table__  # type: ignore[attr-defined]
+SYSTEM = System.__table__  # type: ignore[attr-defined]
+RECEIVER = Receiver.__table__  # type: ignore[attr-defined]
+
+STATES = ("todo", "blocked", "done", "signed_off", "na")
+FIELD_TOKENS = ("state", "system", "member", "stage", "template", "kind", "tier")
+FLAG_TOKENS = ("overdue", "mine", "open", "retired", "awaiting")
+
+
+@dataclass
+class Filter:
+    text: list[str] = field(default_factory=list)
+    fields: dict[str, list[str]] = field(default_factory=dict)
+    flags: set[str] = field(default_factory=set)
+
+    def is_empty(self) -> bool:
+        return not (self.text or self.fields or self.flags)
+
+
+def parse_filter(raw: str) -> Filter:
+    """Parse the filter language; unknown ``key:`` tokens are bad input."""
+    try:
+        words = shlex.split(raw)
+    except ValueError as exc:
+        raise BadInput(f"filter: {exc}") from None
+    f = Filter()
+    for word in words:
+        if ":" in word:
+            key, _, value = word.partition(":")
+            key = key.lower()
+            if key not in FIELD_TOKENS:
+                raise BadInput(
+                    f"filter: unknown token {key!r} (use {', '.join(FIELD_TOKENS)}, "
+                    f"or {', '.join(FLAG_TOKENS)})"
+                )
+            if not value:
+                raise BadInput(f"filter: {key}: needs a value, e.g. {key}:...")
+            if key == "state":
+                value = value.replace("-", "_")
+                if value not in STATES:
+                    raise BadInput(
+                        f"filter: state: must be one of {', '.join(STATES)}, got {value!r}"
+                    )
+            if key == "tier" and not value.isdigit():
+                raise BadInput(f"filter: tier: must be a number, got {value!r}")
+            f.fields.setdefault(key, []).append(value)
+        elif word.lower() in FLAG_TOKENS:
+            f.flags.add(word.lower())
+        else:
+            f.text.append(word)
+    return f
+
+
+@dataclass(frozen=True)
+class InstanceRow:
+    id: int
+    ref: str
+    template: str
+    template_title: str
+    item: str
+    title: str
+    detail: str
+    kind: str
+    scope: str
+    member: str | None
+    system: str | None
+    stage: str | None
+    stage_idx: int | None
+    weight: int
+    signoff: bool
+    evidence_required: bool
+    state: str
+    due: date | None
+    done_by: str | None
+    done_at: str | None
+    signed_off_by: str | None
+    signed_off_at: str | None
+    evidence: str | None
+    note: str | None
+    reason: str | None
+    complete: bool
+    overdue: bool
+    retired: bool
+    version: int
+    session_at: str | None
+    session_minutes: int | None
+    session_trainer: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        """The item fields of DESIGN's ``export json`` (plus the instance id)."""
+        keys = (
+            "ref",
+            "template",
+            "item",
+            "title",
+            "kind",
+            "scope",
+            "member",
+            "system",
+            "stage",
+            "weight",
+            "state",
+            "due",
+            "done_by",
+            "done_at",
+            "signed_off_by",
+            "signed_off_at",
+            "evidence",
+            "note",
+            "reason",
+        )
+        d = asdict(self)
+        out = {k: d[k] for k in keys}
+        out["due"] = self.due.isoformat() if self.due else None
+        out["id"] = self.id
+        out["complete"] = self.complete
+        out["overdue"] = self.overdue
+        return out
+
+    @property
+    def where(self) -> str:
+        """The --member/--system flags that pick this instance on the command line."""
+        parts = []
+        if self.member:
+            parts.append(f"--member {self.member}")
+        if self.system:
+            parts.append(f"--system {self.system}")
+        return " ".join(parts)
+
+
+def _columns(today: date) -> list[Any]:
+    done = complete_expr()
+    return [
+        INSTANCE.c.id,
+        TEMPLATE.c.key.label("template"),
+        TEMPLATE.c.title.label("template_title"),
+        ITEM.c.key.label("item"),
+        ITEM.c.title,
+        ITEM.c.detail,
+        TEMPLATE.c.kind,
+        TEMPLATE.c.scope,
+        MEMBER.c.handle.label("member"),
+        SYSTEM.c.key.label("system"),
+        ITEM.c.stage,
+        INSTANCE.c.stage_idx,
+        INSTANCE.c.weight,
+        INSTANCE.c.signoff,
+        ITEM.c.evidence.label("evidence_required"),
+        INSTANCE.c.state,
+        INSTANCE.c.due,
+        INSTANCE.c.done_by,
+        INSTANCE.c.done_at,
+        INSTANCE.c.signed_off_by,
+        INSTANCE.c.signed_off_at,
+        INSTANCE.c.evidence,
+        INSTANCE.c.note,
+        INSTANCE.c.reason,
+        done.label("complete"),
+        and_(~done, INSTANCE.c.due.is_not(None), INSTANCE.c.due < today).label("overdue"),
+        INSTANCE.c.retired,
+        INSTANCE.c.version,
+        ITEM.c.session_at,
+        ITEM.c.session_minutes,
+        ITEM.c.session_trainer,
+    ]
+
+
+def _base(today: date) -> Any:
+    return (
+        select(*_columns(today))
+        .select_from(INSTANCE)
+        .join(ITEM, ITEM.c.id == INSTANCE.c.item_id)
+        .join(TEMPLATE, TEMPLATE.c.id == ITEM.c.template_id)
+        .outerjoin(MEMBER, MEMBER.c.id == INSTANCE.c.member_id)
+        .outerjoin(SYSTEM, SYSTEM.c.id == INSTANCE.c.system_id)
+    )
+
+
+def mine_expr(actor: Actor) -> Any:
+    """The items that are the actor's: bearing their handle, or of systems they receive."""
+    if actor.member_id is None:
+        return false()
+    receives = exists().where(
+        RECEIVER.c.member_id == actor.member_id,
+        RECEIVER.c.system_id == INSTANCE.c.system_id,
+        RECEIVER.c.active == True,  # noqa: E712
+    )
+    return or_(
+        INSTANCE.c.member_id == actor.member_id,
+        and_(INSTANCE.c.member_id.is_(None), receives),
+    )
+
+
+def conditions(f: Filter, actor: Actor | None, today: date) -> list[Any]:
+    conds: list[Any] = []
+    if "retired" in f.flags:
+        conds.append(INSTANCE.c.retired == True)  # noqa: E712
+    else:
+        conds.append(INSTANCE.c.retired == False)  # noqa: E712
+    columns = {
+        "state": INSTANCE.c.state,
+        "system": SYSTEM.c.key,
+        "member": MEMBER.c.handle,
+        "stage": ITEM.c.stage,
+        "template": TEMPLATE.c.key,
+        "kind": TEMPLATE.c.kind,
+    }
+    for key, values in f.fields.items():
+        if key == "tier":
+            conds.append(SYSTEM.c.tier.in_([int(v) for v in values]))
+        else:
+            conds.append(columns[key].in_(values))
+    done = complete_expr()
+    if "overdue" in f.flags:
+        conds.append(and_(~done, INSTANCE.c.due.is_not(None), INSTANCE.c.due < today))
+    if "open" in f.flags:
+        conds.append(and_(~done, INSTANCE.c.state != "na"))
+    if "awaiting" in f.flags:
+        conds.append(and_(INSTANCE.c.state == "done", INSTANCE.c.signoff == True))  # noqa: E712
+    if "mine" in f.flags:
+        conds.append(mine_expr(actor) if actor else false())
+    for word in f.text:
+        like = f"%{word.lower()}%"
+        conds.append(
+            or_(
+                func.lower(ITEM.c.title).like(like),
+                func.lower(ITEM.c.key).like(like),
+                func.lower(TEMPLATE.c.key).like(like),
+                func.lower(func.coalesce(INSTANCE.c.note, "")).like(like),
+            )
+        )
+    return conds
+
+
+def _row(r: Any) -> InstanceRow:
+    m = r._mapping
+    return InstanceRow(
+        id=m["id"],
+        ref=f"{m['template']}/{m['item']}",
+        template=m["template"],
+        template_title=m["template_title"],
+        item=m["item"],
+        title=m["title"],
+        detail=m["detail"] or "",
+        kind=m["kind"],
+        scope=m["scope"],
+        member=m["member"],
+        system=m["system"],
+        stage=m["stage"],
+        stage_idx=m["stage_idx"],
+        weight=m["weight"],
+        signoff=bool(m["signoff"]),
+        evidence_required=bool(m["evidence_required"]),
+        state=m["state"],
+        due=m["due"],
+        done_by=m["done_by"],
+        done_at=m["done_at"],
+        signed_off_by=m["signed_off_by"],
+        signed_off_at=m["signed_off_at"],
+        evidence=m["evidence"],
+        note=m["note"],
+        reason=m["reason"],
+        complete=bool(m["complete"]),
+        overdue=bool(m["overdue"]),
+        retired=bool(m["retired"]),
+        version=m["version"],
+        session_at=m["session_at"],
+        session_minutes=m["session_minutes"],
+        session_trainer=m["session_trainer"],
+    )
+
+
+def list_instances(
+    conn: Connection,
+    f: Filter,
+    actor: Actor | None,
+    today: date,
+    *,
+    extra: list[Any] | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[InstanceRow]:
+    """Instances grouped by template, then stage, then item, member, system."""
+    q = _base(today).where(*conditions(f, actor, today), *(extra or []))
+    q = q.order_by(
+        TEMPLATE.c.id,
+        func.coalesce(INSTANCE.c.stage_idx, 999),
+        ITEM.c.position,
+        MEMBER.c.position,
+        SYSTEM.c.position,
+        INSTANCE.c.id,
+    )
+    if limit is not None:
+        q = q.limit(limit).offset(offset)
+    return [_row(r) for r in conn.execute(q)]
+
+
+def count_instances(
+    conn: Connection, f: Filter, actor: Actor | None, today: date, extra: list[Any] | None = None
+) -> int:
+    q = (
+        select(func.count())
+        .select_from(INSTANCE)
+        .join(ITEM, ITEM.c.id == INSTANCE.c.item_id)
+        .join(TEMPLATE, TEMPLATE.c.id == ITEM.c.template_id)
+        .outerjoin(MEMBER, MEMBER.c.id == INSTANCE.c.member_id)
+        .outerjoin(SYSTEM, SYSTEM.c.id == INSTANCE.c.system_id)
+        .where(*conditions(f, actor, today), *(extra or []))
+    )
+    return int(conn.execute(q).scalar() or 0)
+
+
+def get_instance(conn: Connection, instance_id: int, today: date) -> InstanceRow | None:
+    r = conn.execute(_base(today).where(INSTANCE.c.id == instance_id)).first()
+    return _row(r) if r is not None else None
+
+
+def scope_conditions(member: str | None = None, system: str | None = None) -> list[Any]:
+    """Conditions for one member's, one system's or one cell's checklist."""
+    conds: list[Any] = []
+    if member is not None:
+        conds.append(MEMBER.c.handle == member)
+    if system is not None:
+        conds.append(SYSTEM.c.key == system)
+    return conds
+
+
+def instance_conditions(member_id: int | None, system_id: int | None) -> list[Any]:
+    """The same as scope_conditions, on the instance table alone (for figures)."""
+    conds: list[Any] = [INSTANCE.c.retired == False]  # noqa: E712
+    if member_id is not None:
+        conds.append(INSTANCE.c.member_id == member_id)
+    if system_id is not None:
+        conds.append(INSTANCE.c.system_id == system_id)
+    return conds

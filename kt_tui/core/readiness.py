@@ -1,0 +1,296 @@
+"""Readiness figures from SQL aggregates, as plain dataclasses.
+
+One aggregate over the instance table, grouped by (member, system, stage),
+serves every figure: members, systems, cells and overall are sums of those
+groups, so Python only ever sees (members + systems + cells) x stages rows.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Connection, and_, case, func, or_, select
+
+from kt_tui.core.models import Instance, Member, Receiver, System
+from kt_tui.core.store import Settings, Store
+
+INSTANCE = Instance.__table__  # type: ignore[attr-defined]
+MEMBER = Member.__table__  # type: ignore[attr-defined]
+SYSTEM = System.__table__  # type: ignore[attr-defined]
+RECEIVER = Receiver.__table__  # type: ignore[attr-defined]
+
+
+def complete_expr(table: Any = INSTANCE) -> Any:
+    """An item is complete when signed off, or done where no sign-off is needed."""
+    return or_(
+        table.c.state == "signed_off",
+        and_(table.c.state == "done", table.c.signoff == False),  # noqa: E712
+    )
+
+
+def counted_expr(table: Any = INSTANCE) -> Any:
+    return and_(table.c.retired == False, table.c.state != "na")  # noqa: E712
+
+
+@dataclass
+class Tally:
+    """Sums over a set of counted items, per stage."""
+
+    items: int = 0
+    weight: int = 0
+    complete: int = 0
+    complete_weight: int = 0
+    progress_weight: int = 0
+    overdue: int = 0
+    # stage index -> [items, complete items]
+    stages: dict[int, list[int]] = field(default_factory=dict)
+
+    def add(self, stage: int | None, row: Any) -> None:
+        self.items += row.items
+        self.weight += row.weight
+        self.complete += row.complete
+        self.complete_weight += row.complete_weight
+        self.progress_weight += row.progress_weight
+        self.overdue += row.overdue
+        if stage is not None:
+            slot = self.stages.setdefault(stage, [0, 0])
+            slot[0] += row.items
+            slot[1] += row.complete
+
+
+@dataclass(frozen=True)
+class Figures:
+    readiness: float | None
+    progress: float | None
+    items: int
+    complete: int
+    overdue: int
+    level: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def figures_of(t: Tally, stages: list[str]) -> Figures:
+    if t.weight:
+        readiness: float | None = t.complete_weight / t.weight
+        progress: float | None = t.progress_weight / t.weight
+    else:
+        readiness = progress = None
+    return Figures(readiness, progress, t.items, t.complete, t.overdue, level_of(t, stages))
+
+
+def level_of(t: Tally, stages: list[str]) -> str | None:
+    """The last stage such that it and every earlier stage are complete."""
+    if not t.stages:
+        return None
+    level: str | None = None
+    for i, name in enumerate(stages):
+        items, complete = t.stages.get(i, (0, 0))
+        if complete < items:
+            break
+        level = name
+    return level
+
+
+@dataclass(frozen=True)
+class MemberStatus:
+    id: int
+    handle: str
+    name: str
+    role: str
+    figures: Figures
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "handle": self.handle,
+            "name": self.name,
+            "role": self.role,
+            **self.figures.to_json(),
+        }
+
+
+@dataclass(frozen=True)
+class SystemStatus:
+    id: int
+    key: str
+    name: str
+    tier: int
+    min_ready: int
+    ready_receivers: int
+    can_transfer: bool
+    figures: Figures
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "name": self.name,
+            "tier": self.tier,
+            "min_ready": self.min_ready,
+            "ready_receivers": self.ready_receivers,
+            "can_transfer": self.can_transfer,
+            **self.figures.to_json(),
+        }
+
+
+@dataclass(frozen=True)
+class CellStatus:
+    member: str
+    system: str
+    figures: Figures
+
+    @property
+    def ready(self) -> bool:
+        return self.figures.readiness is not None and self.figures.readiness >= 1.0
+
+    def to_json(self) -> dict[str, Any]:
+        return {"member": self.member, "system": self.system, **self.figures.to_json()}
+
+
+@dataclass(frozen=True)
+class Status:
+    name: str
+    target_date: date
+    today: date
+    stages: list[str]
+    ready_threshold: float
+    overall: Figures
+    members: list[MemberStatus]
+    systems: list[SystemStatus]
+    cells: list[CellStatus]
+
+    @property
+    def days_left(self) -> int:
+        return (self.target_date - self.today).days
+
+    def cell(self, member: str, system: str) -> CellStatus | None:
+        for c in self.cells:
+            if c.member == member and c.system == system:
+                return c
+        return None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "handover": {"name": self.name, "target_date": self.target_date.isoformat()},
+            "overall": self.overall.to_json(),
+            "members": [m.to_json() for m in self.members],
+            "systems": [s.to_json() for s in self.systems],
+            "cells": [c.to_json() for c in self.cells],
+        }
+
+
+def _grouped(conn: Connection, today: date, where: Iterable[Any] = ()) -> list[Any]:
+    done = complete_expr()
+    overdue = and_(~done, INSTANCE.c.due.is_not(None), INSTANCE.c.due < today)
+    q = (
+        select(
+            INSTANCE.c.member_id,
+            INSTANCE.c.system_id,
+            INSTANCE.c.stage_idx,
+            func.count().label("items"),
+            func.sum(INSTANCE.c.weight).label("weight"),
+            func.sum(case((done, 1), else_=0)).label("complete"),
+            func.sum(case((done, INSTANCE.c.weight), else_=0)).label("complete_weight"),
+            func.sum(
+                case((or_(done, INSTANCE.c.state == "done"), INSTANCE.c.weight), else_=0)
+            ).label("progress_weight"),
+            func.sum(case((overdue, 1), else_=0)).label("overdue"),
+        )
+        .where(counted_expr(), *where)
+        .group_by(INSTANCE.c.member_id, INSTANCE.c.system_id, INSTANCE.c.stage_idx)
+    )
+    return list(conn.execute(q))
+
+
+def status(store: Store, conn: Connection, today: date) -> Status | None:
+    """Every figure of the dashboard; None on an empty store."""
+    settings = store.settings(conn)
+    if settings is None:
+        return None
+    return _status(conn, settings, today)
+
+
+def _status(conn: Connection, settings: Settings, today: date) -> Status:
+    stages = settings.stages
+    members = conn.execute(
+        select(MEMBER.c.id, MEMBER.c.handle, MEMBER.c.name, MEMBER.c.role)
+        .where(MEMBER.c.active == True)  # noqa: E712
+        .order_by(MEMBER.c.position, MEMBER.c.handle)
+    ).all()
+    systems = conn.execute(
+        select(SYSTEM.c.id, SYSTEM.c.key, SYSTEM.c.name, SYSTEM.c.tier, SYSTEM.c.min_ready)
+        .where(SYSTEM.c.active == True)  # noqa: E712
+        .order_by(SYSTEM.c.position, SYSTEM.c.key)
+    ).all()
+    receivers = conn.execute(
+        select(RECEIVER.c.member_id, RECEIVER.c.system_id).where(RECEIVER.c.active == True)  # noqa: E712
+    ).all()
+
+    overall = Tally()
+    per_member: dict[int, Tally] = defaultdict(Tally)
+    per_system: dict[int, Tally] = defaultdict(Tally)
+    per_cell: dict[tuple[int, int], Tally] = defaultdict(Tally)
+    for row in _grouped(conn, today):
+        overall.add(row.stage_idx, row)
+        if row.member_id is not None:
+            per_member[row.member_id].add(row.stage_idx, row)
+        if row.system_id is not None:
+            per_system[row.system_id].add(row.stage_idx, row)
+        if row.member_id is not None and row.system_id is not None:
+            per_cell[(row.member_id, row.system_id)].add(row.stage_idx, row)
+
+    handle_of = {m.id: m.handle for m in members}
+    key_of = {s.id: s.key for s in systems}
+    cells: list[CellStatus] = []
+    ready: dict[int, int] = defaultdict(int)
+    member_order = {m.id: i for i, m in enumerate(members)}
+    system_order = {s.id: i for i, s in enumerate(systems)}
+    for mid, sid in sorted(
+        (r for r in receivers if r.member_id in handle_of and r.system_id in key_of),
+        key=lambda r: (member_order[r.member_id], system_order[r.system_id]),
+    ):
+        cell = CellStatus(handle_of[mid], key_of[sid], figures_of(per_cell[(mid, sid)], stages))
+        cells.append(cell)
+        if cell.ready:
+            ready[sid] += 1
+
+    system_rows = []
+    for s in systems:
+        figs = figures_of(per_system[s.id], stages)
+        min_ready = s.min_ready if s.min_ready is not None else settings.min_ready_per_system
+        can = (
+            figs.readiness is not None
+            and figs.readiness >= settings.ready_threshold - 1e-9
+            and ready[s.id] >= min_ready
+        )
+        system_rows.append(
+            SystemStatus(s.id, s.key, s.name, s.tier, min_ready, ready[s.id], can, figs)
+        )
+    return Status(
+        name=settings.name,
+        target_date=settings.target_date,
+        today=today,
+        stages=stages,
+        ready_threshold=settings.ready_threshold,
+        overall=figures_of(overall, stages),
+        members=[
+            MemberStatus(m.id, m.handle, m.name, m.role, figures_of(per_member[m.id], stages))
+            for m in members
+        ],
+        systems=system_rows,
+        cells=cells,
+    )
+
+
+def figures_where(
+    conn: Connection, stages: list[str], today: date, where: Iterable[Any]
+) -> Figures:
+    """Figures of any subset of instances (a checklist's own header)."""
+    t = Tally()
+    for row in _grouped(conn, today, where):
+        t.add(row.stage_idx, row)
+    return figures_of(t, stages)

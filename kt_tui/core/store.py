@@ -1,0 +1,183 @@
+"""The store: engine, SQLite pragmas, transactions, meta values, schema version."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event, func, select, text
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+
+from kt_tui.core.errors import StoreError
+from kt_tui.core.models import SCHEMA_VERSION, Event, Meta, SQLModel
+
+BUSY_TIMEOUT_MS = 30_000
+
+
+def resolve_url(db: str | None) -> str:
+    """A path or an SQLAlchemy URL (``--db``/``KT_DB``); the default file otherwise."""
+    if not db:
+        from kt_tui.paths import default_db_path
+
+        return f"sqlite:///{default_db_path()}"
+    if "://" in db:
+        return db
+    return f"sqlite:///{Path(db).expanduser().resolve()}"
+
+
+def _sqlite_path(url: str) -> Path | None:
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and ":memory:" not in url:
+        return Path(url[len(prefix) :])
+    return None
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The handover-wide values the figures depend on."""
+
+    name: str
+    target_date: date
+    stages: list[str]
+    ready_threshold: float
+    min_ready_per_system: int
+    identity: str
+    sample: bool
+
+
+class Store:
+    def __init__(self, url: str, engine: Engine) -> None:
+        self.url = url
+        self.engine = engine
+        self.is_sqlite = engine.dialect.name == "sqlite"
+
+    # -- transactions ------------------------------------------------------
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        with self.engine.connect() as conn, conn.begin():
+            yield conn
+
+    @contextmanager
+    def write(self) -> Iterator[Connection]:
+        """A write transaction that takes the write lock up front."""
+        with self.engine.connect() as conn:
+            conn = conn.execution_options(kt_write=True)
+            with conn.begin():
+                yield conn
+
+    # -- meta ----------------------------------------------------------------
+
+    def meta(self, conn: Connection) -> dict[str, str]:
+        rows = conn.execute(select(Meta.key, Meta.value)).all()  # type: ignore[call-overload]
+        return {k: v for k, v in rows}
+
+    def set_meta(self, conn: Connection, values: dict[str, str]) -> None:
+        table = Meta.__table__  # type: ignore[attr-defined]
+        for key, value in values.items():
+            updated = conn.execute(
+                table.update().where(table.c.key == key).values(value=value)
+            ).rowcount
+            if not updated:
+                conn.execute(table.insert().values(key=key, value=value))
+
+    def settings(self, conn: Connection) -> Settings | None:
+        meta = self.meta(conn)
+        if "handover_name" not in meta:
+            return None
+        return Settings(
+            name=meta["handover_name"],
+            target_date=date.fromisoformat(meta["target_date"]),
+            stages=json.loads(meta["stages"]),
+            ready_threshold=float(meta["ready_threshold"]),
+            min_ready_per_system=int(meta["min_ready_per_system"]),
+            identity=meta.get("identity", "login"),
+            sample=meta.get("sample") == "1",
+        )
+
+    def change_marker(self) -> int:
+        """A cheap number that changes whenever anything is written (the newest event)."""
+        with self.read() as conn:
+            return int(conn.execute(select(func.max(Event.id))).scalar() or 0)
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+    dbapi_conn.isolation_level = None  # transactions are begun in _on_begin
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.close()
+
+
+def _on_begin(conn: Connection) -> None:
+    mode = "IMMEDIATE" if conn.get_execution_options().get("kt_write") else "DEFERRED"
+    conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+def open_store(db: str | None = None, create: bool = True) -> Store:
+    """Open (and on first use create) the store named by a path or URL."""
+    url = resolve_url(db)
+    path = _sqlite_path(url)
+    if path is not None and not path.exists():
+        if not create:
+            raise StoreError(f"{path}: no store here")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
+            os.close(fd)
+        except OSError as exc:
+            raise StoreError(f"{path}: cannot create the store: {exc.strerror}") from None
+    kwargs: dict[str, Any] = {}
+    if url.startswith("sqlite"):
+        kwargs["connect_args"] = {"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000}
+    try:
+        engine = create_engine(url, **kwargs)
+    except (SQLAlchemyError, ImportError, ValueError) as exc:
+        raise StoreError(f"{url}: cannot open the store: {exc}") from None
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _on_connect)
+        event.listen(engine, "begin", _on_begin)
+    store = Store(url, engine)
+    try:
+        _ensure_schema(store)
+    except OperationalError as exc:
+        raise StoreError(f"{url}: cannot use the store: {exc.orig}") from None
+    return store
+
+
+def _ensure_schema(store: Store) -> None:
+    with store.write() as conn:
+        has_meta = store.engine.dialect.has_table(conn, "meta")
+        if has_meta:
+            version = store.meta(conn).get("schema_version")
+            if version is not None and int(version) > SCHEMA_VERSION:
+                raise StoreError(
+                    f"{store.url}: the store has schema version {version}, newer than this "
+                    f"kt-tui's {SCHEMA_VERSION}: upgrade kt-tui to open it"
+                )
+            if version is not None and int(version) == SCHEMA_VERSION:
+                return
+        SQLModel.metadata.create_all(conn)
+        store.set_meta(conn, {"schema_version": str(SCHEMA_VERSION)})
+
+
+def store_text(store: Store) -> str:
+    """A short human name for the store, for messages."""
+    path = _sqlite_path(store.url)
+    return str(path) if path else store.engine.url.render_as_string(hide_password=True)
+
+
+def ping(store: Store) -> None:
+    with store.read() as conn:
+        conn.execute(text("SELECT 1"))

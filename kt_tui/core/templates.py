@@ -1,0 +1,369 @@
+"""TOML files -> validated pydantic objects, with precise errors.
+
+Every problem in a folder is collected and reported as ``PATH: WHERE: message``;
+nothing malformed escapes as anything but :class:`ValidationFailed`.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Annotated, Any, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from kt_tui.core.errors import Problem, ValidationFailed
+
+M = TypeVar("M", bound=BaseModel)
+
+SLUG = r"^[a-z0-9][a-z0-9_-]*$"
+Slug = Annotated[str, Field(pattern=SLUG, max_length=64)]
+DUE_RELATIVE = re.compile(r"^T-(\d{1,4})d$")
+TEAM_FILE = "team.toml"
+MAX_FILE_BYTES = 5 * 1024 * 1024
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class HandoverSpec(_Strict):
+    name: str = Field(min_length=1, max_length=200)
+    target_date: date
+    stages: list[Slug] = Field(
+        default=["documented", "shadowed", "reverse-shadowed", "independent"], min_length=1
+    )
+    ready_threshold: float = Field(default=1.0, gt=0, le=1)
+    min_ready_per_system: int = Field(default=2, ge=0)
+    identity: Literal["login", "database"] = "login"
+
+    @field_validator("stages")
+    @classmethod
+    def _unique_stages(cls, v: list[str]) -> list[str]:
+        dupes = sorted({s for s in v if v.count(s) > 1})
+        if dupes:
+            raise ValueError(f"stages must be unique, repeated: {', '.join(dupes)}")
+        return v
+
+
+class MemberSpec(_Strict):
+    handle: Slug
+    name: str = Field(min_length=1, max_length=200)
+    role: Literal["lead", "engineer"]
+    systems: list[Slug] = []
+    db_user: str | None = Field(default=None, min_length=1, max_length=63)
+
+
+class SystemSpec(_Strict):
+    key: Slug
+    name: str = Field(min_length=1, max_length=200)
+    tier: int = Field(ge=1, le=9)
+    min_ready: int | None = Field(default=None, ge=0)
+
+
+class TeamSpec(_Strict):
+    handover: HandoverSpec
+    members: list[MemberSpec] = []
+    systems: list[SystemSpec] = []
+
+
+class TemplateHead(_Strict):
+    key: Slug
+    title: str = Field(min_length=1, max_length=200)
+    kind: Literal["documentation", "training", "handover"]
+    scope: Literal["member", "system", "member_system"]
+
+
+class SessionSpec(_Strict):
+    at: datetime
+    minutes: int = Field(gt=0, le=24 * 60)
+    trainer: str = Field(min_length=1, max_length=200)
+
+
+class ItemSpec(_Strict):
+    key: Slug
+    title: str = Field(min_length=1, max_length=200)
+    detail: str = Field(default="", max_length=4000)
+    stage: str | None = None
+    weight: int = Field(default=1, gt=0, le=1000)
+    signoff: bool = True
+    evidence: bool = False
+    due: date | str | None = None
+    tiers: list[Annotated[int, Field(ge=1, le=9)]] | None = None
+    revision: int = Field(default=1, ge=1)
+    session: SessionSpec | None = None
+
+    @field_validator("due")
+    @classmethod
+    def _due_form(cls, v: date | str | None) -> date | str | None:
+        if isinstance(v, str) and not DUE_RELATIVE.match(v):
+            raise ValueError(f'must be a TOML date or "T-<n>d", got {v!r}')
+        return v
+
+
+class TemplateSpec(_Strict):
+    template: TemplateHead
+    items: list[ItemSpec] = []
+
+
+@dataclass(frozen=True)
+class TemplateFile:
+    path: str
+    spec: TemplateSpec
+
+
+@dataclass(frozen=True)
+class Folder:
+    """A validated handover folder."""
+
+    root: Path
+    team: TeamSpec
+    templates: list[TemplateFile]
+    warnings: list[str]
+
+    def due_date(self, item: ItemSpec) -> date | None:
+        return resolve_due(item.due, self.team.handover.target_date)
+
+
+def resolve_due(due: date | str | None, target: date) -> date | None:
+    if due is None:
+        return None
+    if isinstance(due, str):
+        m = DUE_RELATIVE.match(due)
+        assert m is not None  # validated
+        return target - timedelta(days=int(m.group(1)))
+    if isinstance(due, datetime):
+        return due.date()
+    return due
+
+
+# --- error formatting -----------------------------------------------------
+
+
+def _where(loc: tuple[int | str, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            # pydantic adds the union member's type name to the location
+            if part in {"date", "str", "int", "list[int]", "function-after[_due_form(), union]"}:
+                continue
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def _message(err: Any) -> str:
+    kind = err.get("type", "")
+    ctx = err.get("ctx") or {}
+    got = err.get("input")
+    if kind == "extra_forbidden":
+        return "unknown key"
+    if kind == "missing":
+        return "required key missing"
+    if kind == "greater_than":
+        return f"must be > {ctx.get('gt')}, got {got!r}"
+    if kind == "greater_than_equal":
+        return f"must be >= {ctx.get('ge')}, got {got!r}"
+    if kind == "less_than_equal":
+        return f"must be <= {ctx.get('le')}, got {got!r}"
+    if kind == "string_pattern_mismatch":
+        return f"must be a slug ([a-z0-9][a-z0-9_-]*), got {got!r}"
+    if kind == "literal_error":
+        return f"must be one of {ctx.get('expected')}, got {got!r}"
+    if kind in {"string_too_short", "too_short"}:
+        return "must not be empty"
+    if kind == "value_error":
+        return str(ctx.get("error", err.get("msg", "invalid")))
+    return f"{err.get('msg', 'invalid')}, got {_short(got)}"
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _pydantic_problems(path: str, exc: ValidationError) -> list[Problem]:
+    problems: list[Problem] = []
+    seen: set[str] = set()
+    for err in exc.errors():
+        where = _where(tuple(err.get("loc", ())))
+        if where in seen and err.get("type") not in {"extra_forbidden", "missing"}:
+            continue  # one message per place: union branches repeat themselves
+        seen.add(where)
+        problems.append(Problem(path, where, _message(err)))
+    return problems
+
+
+_TOML_POS = re.compile(r"^(?P<msg>.*?)\s*\(at line (?P<line>\d+), column (?P<col>\d+)\)$")
+
+
+def read_toml(path: Path, shown: str) -> tuple[dict[str, Any] | None, list[Problem]]:
+    """Read one TOML file; every failure becomes a Problem, never an exception."""
+    try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            return None, [Problem(shown, "", f"file too large (over {MAX_FILE_BYTES} bytes)")]
+        raw = path.read_bytes()
+    except OSError as exc:
+        return None, [Problem(shown, "", f"cannot read: {exc.strerror or exc}")]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return None, [Problem(shown, f"byte {exc.start}", "not valid UTF-8")]
+    return parse_toml(text, shown)
+
+
+def parse_toml(text: str, shown: str) -> tuple[dict[str, Any] | None, list[Problem]]:
+    try:
+        return tomllib.loads(text), []
+    except tomllib.TOMLDecodeError as exc:
+        msg = str(exc)
+        m = _TOML_POS.match(msg)
+        if m:
+            where = f"line {m.group('line')}, column {m.group('col')}"
+            return None, [Problem(shown, where, f"TOML syntax error: {m.group('msg')}")]
+        return None, [Problem(shown, "", f"TOML syntax error: {msg}")]
+    except RecursionError:
+        return None, [Problem(shown, "", "nested too deeply to be a checklist")]
+    except (ValueError, TypeError) as exc:  # e.g. a date out of range
+        return None, [Problem(shown, "", f"TOML error: {exc}")]
+
+
+def _validate(model: type[M], data: dict[str, Any], shown: str) -> tuple[M | None, list[Problem]]:
+    try:
+        return model.model_validate(data), []
+    except ValidationError as exc:
+        return None, _pydantic_problems(shown, exc)
+    except RecursionError:
+        return None, [Problem(shown, "", "nested too deeply to be a checklist")]
+
+
+def load_team(path: Path, shown: str) -> tuple[TeamSpec | None, list[Problem]]:
+    data, problems = read_toml(path, shown)
+    if data is None:
+        return None, problems
+    team, problems = _validate(TeamSpec, data, shown)
+    if team is None:
+        return None, problems
+    return team, _check_team(team, shown)
+
+
+def _check_team(team: TeamSpec, shown: str) -> list[Problem]:
+    problems: list[Problem] = []
+    handles: set[str] = set()
+    for i, m in enumerate(team.members):
+        if m.handle in handles:
+            problems.append(
+                Problem(shown, f"members[{i}].handle", f"duplicate handle {m.handle!r}")
+            )
+        handles.add(m.handle)
+    keys: set[str] = set()
+    for i, s in enumerate(team.systems):
+        if s.key in keys:
+            problems.append(Problem(shown, f"systems[{i}].key", f"duplicate system {s.key!r}"))
+        keys.add(s.key)
+    for i, m in enumerate(team.members):
+        for j, key in enumerate(m.systems):
+            if key not in keys:
+                problems.append(
+                    Problem(shown, f"members[{i}].systems[{j}]", f"unknown system {key!r}")
+                )
+    db_users = [m.db_user for m in team.members if m.db_user]
+    for i, m in enumerate(team.members):
+        if m.db_user and db_users.count(m.db_user) > 1:
+            problems.append(Problem(shown, f"members[{i}].db_user", "duplicate db_user"))
+    return problems
+
+
+def load_template(
+    path: Path, shown: str, stages: list[str] | None
+) -> tuple[TemplateSpec | None, list[Problem]]:
+    data, problems = read_toml(path, shown)
+    if data is None:
+        return None, problems
+    spec, problems = _validate(TemplateSpec, data, shown)
+    if spec is None:
+        return None, problems
+    return spec, _check_template(spec, shown, stages)
+
+
+def _check_template(spec: TemplateSpec, shown: str, stages: list[str] | None) -> list[Problem]:
+    problems: list[Problem] = []
+    keys: set[str] = set()
+    for i, item in enumerate(spec.items):
+        if item.key in keys:
+            problems.append(Problem(shown, f"items[{i}].key", f"duplicate item {item.key!r}"))
+        keys.add(item.key)
+        if stages is not None and item.stage is not None and item.stage not in stages:
+            problems.append(
+                Problem(
+                    shown,
+                    f"items[{i}].stage",
+                    f"must be one of handover.stages {stages}, got {item.stage!r}",
+                )
+            )
+        if item.session is not None and spec.template.kind != "training":
+            problems.append(
+                Problem(shown, f"items[{i}].session", "only items of kind 'training' have sessions")
+            )
+        if item.tiers is not None and spec.template.scope == "member":
+            problems.append(
+                Problem(shown, f"items[{i}].tiers", "a member-scoped item bears no system")
+            )
+    return problems
+
+
+def load_folder(root: Path, shown_root: str | None = None) -> Folder:
+    """Validate a whole handover folder; raise ValidationFailed with every problem."""
+    base = shown_root if shown_root is not None else str(root)
+
+    def show(p: Path) -> str:
+        return f"{base.rstrip('/')}/{p.name}" if base else p.name
+
+    if not root.is_dir():
+        raise ValidationFailed([Problem(base, "", "not a folder (expected team.toml inside)")])
+    team_path = root / TEAM_FILE
+    problems: list[Problem] = []
+    team: TeamSpec | None = None
+    if not team_path.is_file():
+        problems.append(Problem(show(team_path), "", "missing: every handover folder needs one"))
+    else:
+        team, problems = load_team(team_path, show(team_path))
+    stages = list(team.handover.stages) if team else None
+
+    templates: list[TemplateFile] = []
+    seen_keys: dict[str, str] = {}
+    try:
+        files = sorted(p for p in root.glob("*.toml") if p.name != TEAM_FILE)
+    except OSError as exc:
+        raise ValidationFailed([Problem(base, "", f"cannot list: {exc}")]) from None
+    for p in files:
+        spec, file_problems = load_template(p, show(p), stages)
+        problems.extend(file_problems)
+        if spec is None:
+            continue
+        key = spec.template.key
+        if key in seen_keys:
+            problems.append(
+                Problem(
+                    show(p),
+                    "template.key",
+                    f"duplicate template {key!r} (also in {seen_keys[key]})",
+                )
+            )
+            continue
+        seen_keys[key] = show(p)
+        templates.append(TemplateFile(show(p), spec))
+    if problems or team is None:
+        raise ValidationFailed(problems)
+    warnings = []
+    leads = sum(1 for m in team.members if m.role == "lead")
+    if leads < 2:
+        warnings.append(
+            f"{show(team_path)}: members: only {leads} lead(s); sign-off needs a second lead "
+            "for a lead's own items"
+        )
+    return Folder(root, team, templates, warnings)

@@ -1,0 +1,1 @@
+"""Readiness summaries: report dataclasses -> markdown, csv, json, html. No Textual here."""

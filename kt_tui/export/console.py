@@ -1,0 +1,123 @@
+"""Rich renderings for the terminal: the ``status``, ``list`` and ``log`` commands."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from rich.table import Table
+from rich.text import Text
+
+from kt_tui.core.audit import EventRow
+from kt_tui.core.query import InstanceRow
+from kt_tui.core.readiness import Figures, Status
+from kt_tui.export.text import bar, level, pct
+
+STATE_STYLE = {
+    "todo": "default",
+    "blocked": "yellow",
+    "done": "cyan",
+    "signed_off": "green",
+    "na": "dim",
+}
+
+
+def _colour(fraction: float | None) -> str:
+    if fraction is None:
+        return "dim"
+    if fraction >= 1.0:
+        return "green"
+    if fraction >= 0.5:
+        return "yellow"
+    return "red"
+
+
+def bar_text(fraction: float | None, width: int = 12) -> Text:
+    return Text(bar(fraction, width), style=_colour(fraction))
+
+
+def _figure_cells(f: Figures) -> list[Any]:
+    return [
+        bar_text(f.readiness),
+        pct(f.readiness),
+        pct(f.progress),
+        f"{f.complete}/{f.items}",
+        Text(str(f.overdue), style="red" if f.overdue else "dim"),
+        level(f.level),
+    ]
+
+
+def status_renderables(st: Status) -> list[Any]:
+    head = Text()
+    head.append(st.name, style="bold")
+    head.append(f"   target {st.target_date.isoformat()} ({st.days_left} days left)   ")
+    head.append(bar(st.overall.readiness, 20), style=_colour(st.overall.readiness))
+    head.append(f" {pct(st.overall.readiness)} ready, level {level(st.overall.level)}")
+
+    members = Table(title="Members", title_justify="left", expand=False)
+    for col in ("handle", "name", "role", "readiness", "", "progress", "items", "overdue", "level"):
+        members.add_column(
+            col, justify="right" if col in ("", "progress", "items", "overdue") else "left"
+        )
+    for m in st.members:
+        members.add_row(m.handle, m.name, m.role, *_figure_cells(m.figures))
+
+    systems = Table(title="Systems", title_justify="left")
+    for col in ("key", "name", "tier", "readiness", "", "ready", "transfer", "overdue", "level"):
+        systems.add_column(
+            col, justify="right" if col in ("", "tier", "ready", "overdue") else "left"
+        )
+    for s in st.systems:
+        f = s.figures
+        systems.add_row(
+            s.key,
+            s.name,
+            str(s.tier),
+            bar_text(f.readiness),
+            pct(f.readiness),
+            f"{s.ready_receivers}/{s.min_ready}",
+            Text("yes", style="bold green") if s.can_transfer else Text("no", style="red"),
+            Text(str(f.overdue), style="red" if f.overdue else "dim"),
+            level(f.level),
+        )
+    return [head, members, systems]
+
+
+def instance_table(rows: Iterable[InstanceRow]) -> Table:
+    t = Table(box=None, pad_edge=False)
+    for col in ("REF", "member", "system", "state", "stage", "w", "due", "done by", "signed by"):
+        t.add_column(col, no_wrap=col == "REF")
+    for r in rows:
+        due = Text(r.due.isoformat() if r.due else "", style="red" if r.overdue else "")
+        t.add_row(
+            r.ref,
+            r.member or "",
+            r.system or "",
+            Text(r.state, style=STATE_STYLE.get(r.state, "")),
+            r.stage or "",
+            str(r.weight),
+            due,
+            r.done_by or "",
+            r.signed_off_by or "",
+        )
+    return t
+
+
+def event_table(events: Iterable[EventRow]) -> Table:
+    t = Table(box=None, pad_edge=False)
+    for col in ("#", "at (UTC)", "actor", "verb", "item", "change", "note / evidence"):
+        t.add_column(col)
+    for e in events:
+        change = f"{e.before} -> {e.after}" if e.before or e.after else ""
+        item = e.ref or ""
+        if isinstance(e.detail, dict):
+            where = " ".join(
+                v for v in (e.detail.get("member"), e.detail.get("system")) if isinstance(v, str)
+            )
+            item = f"{item} {where}".strip()
+            if e.verb == "sync":
+                c = e.detail.get("counts", {})
+                change = f"+{c.get('added', 0)} -{c.get('retired', 0)} ~{c.get('reopened', 0)}"
+        extra = " / ".join(x for x in (e.note, e.evidence) if x)
+        t.add_row(str(e.id), e.at[:19].replace("T", " "), e.actor, e.verb, item, change, extra)
+    return t
