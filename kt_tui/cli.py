@@ -5,8 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -109,7 +108,30 @@ def _require_status(ctx: Context) -> Any:
 # --- the group ----------------------------------------------------------------
 
 
-@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+class KtGroup(click.Group):
+    """Maps the core's errors to exit codes: 1 refused, 2 bad input, one line each."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from kt_tui.core.errors import KtError, ValidationFailed
+
+        try:
+            return super().invoke(ctx)
+        except ValidationFailed as exc:
+            for problem in exc.problems:
+                _err(str(problem))
+            n = len(exc.problems)
+            _err(f"{n} problem{'s' if n != 1 else ''}: nothing written")
+            ctx.exit(exc.exit_code)
+        except KtError as exc:
+            _err(f"kt-tui: {exc}")
+            ctx.exit(exc.exit_code)
+
+
+@click.group(
+    cls=KtGroup,
+    invoke_without_command=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @_common
 @click.version_option(package_name="kt-tui", prog_name="kt-tui")
 @click.pass_context
@@ -376,28 +398,12 @@ _text_command("evidence", "Set the evidence of an item (a link, ticket id or pat
 # --- entry point -------------------------------------------------------------------------
 
 
-@contextmanager
-def _errors_to_exit_codes() -> Iterator[None]:
-    from kt_tui.core.errors import KtError, ValidationFailed
-
-    try:
-        yield
-    except ValidationFailed as exc:
-        for problem in exc.problems:
-            _err(str(problem))
-        n = len(exc.problems)
-        _err(f"{n} problem{'s' if n != 1 else ''}: nothing written")
-        sys.exit(exc.exit_code)
-    except KtError as exc:
-        _err(f"kt-tui: {exc}")
-        sys.exit(exc.exit_code)
-
-
 def main(argv: list[str] | None = None) -> None:
     """The console script: no traceback ever reaches a user."""
     try:
-        with _errors_to_exit_codes():
-            cli.main(args=argv, prog_name="kt-tui", standalone_mode=False)
+        rc = cli.main(args=argv, prog_name="kt-tui", standalone_mode=False)
+        if isinstance(rc, int) and rc:
+            sys.exit(rc)
     except click.exceptions.Abort:
         _err("aborted")
         sys.exit(1)

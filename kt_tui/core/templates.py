@@ -212,7 +212,8 @@ def read_toml(path: Path, shown: str) -> tuple[dict[str, Any] | None, list[Probl
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        return None, [Problem(shown, f"byte {exc.start}", "not valid UTF-8")]
+        line = raw[: exc.start].count(b"\n") + 1
+        return None, [Problem(shown, f"line {line}", f"not valid UTF-8 (byte {exc.start})")]
     return parse_toml(text, shown)
 
 

@@ -1,0 +1,188 @@
+"""Every class of validation error reads PATH: WHERE: message and raises ValidationFailed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kt_tui.core.errors import ValidationFailed
+from kt_tui.core.templates import load_folder
+from tests.helpers import DOCS, TEAM, write_tiny
+
+
+def problems(root: Path) -> list[str]:
+    with pytest.raises(ValidationFailed) as info:
+        load_folder(root, "tiny")
+    return [str(p) for p in info.value.problems]
+
+
+def test_the_tiny_folder_loads(tiny_dir: Path) -> None:
+    folder = load_folder(tiny_dir)
+    assert folder.team.handover.name == "Tiny"
+    assert [t.spec.template.key for t in folder.templates] == ["docs", "kt", "onboard"]
+    assert folder.warnings == []
+
+
+def test_negative_weight_names_file_place_and_value(tiny_dir: Path) -> None:
+    write_tiny(tiny_dir, docs=DOCS.replace("weight = 2", "weight = -1"))
+    assert problems(tiny_dir) == ["tiny/docs.toml: items[0].weight: must be > 0, got -1"]
+
+
+def test_unknown_key_is_an_error(tiny_dir: Path) -> None:
+    write_tiny(tiny_dir, docs=DOCS.replace('title = "Runbook"', 'title = "Runbook"\nweigth = 2'))
+    assert problems(tiny_dir) == ["tiny/docs.toml: items[0].weigth: unknown key"]
+
+
+def test_unknown_key_in_team(tiny_dir: Path) -> None:
+    write_tiny(tiny_dir, team=TEAM.replace("tier = 2", "tier = 2\nowner = 'x'"))
+    assert problems(tiny_dir) == ["tiny/team.toml: systems[1].owner: unknown key"]
+
+
+def test_toml_syntax_error_has_line_and_column(tiny_dir: Path) -> None:
+    write_tiny(tiny_dir, kt=DOCS.replace('key = "dr"', 'key = "dr'))
+    (msg,) = problems(tiny_dir)
+    assert msg.startswith("tiny/kt.toml: line 14, column 10: TOML syntax error")
+    assert "TOML syntax error" in msg
+
+
+def test_non_utf8_file(tiny_dir: Path) -> None:
+    (tiny_dir / "bad.toml").write_bytes(b'[template]\nkey = "\xff\xfe"\n')
+    assert problems(tiny_dir) == ["tiny/bad.toml: line 2: not valid UTF-8 (byte 18)"]
+
+
+def test_deep_nesting_is_a_validation_error(tiny_dir: Path) -> None:
+    (tiny_dir / "deep.toml").write_text("x = " + "[" * 5000 + "]" * 5000)
+    (msg,) = problems(tiny_dir)
+    assert msg.startswith("tiny/deep.toml: ")
+
+
+def test_unreadable_file(tiny_dir: Path) -> None:
+    (tiny_dir / "dir.toml").mkdir()
+    (msg,) = problems(tiny_dir)
+    assert msg.startswith("tiny/dir.toml: cannot read")
+
+
+def test_missing_team_and_not_a_folder(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    assert problems(tmp_path / "empty") == [
+        "tiny/team.toml: missing: every handover folder needs one"
+    ]
+    assert problems(tmp_path / "nope") == ["tiny: not a folder (expected team.toml inside)"]
+
+
+def test_every_error_in_the_folder_is_reported(tiny_dir: Path) -> None:
+    write_tiny(
+        tiny_dir,
+        docs=DOCS.replace('stage = "shadowed"', 'stage = "shadowing"').replace(
+            "weight = 2", "weight = 0"
+        ),
+        team=TEAM.replace('systems = ["api", "db"]', 'systems = ["api", "dbx"]').replace(
+            'handle = "lou"', 'handle = "Lou!"'
+        ),
+    )
+    got = problems(tiny_dir)
+    assert (
+        "tiny/team.toml: members[1].handle: must be a slug ([a-z0-9][a-z0-9_-]*), got 'Lou!'" in got
+    )
+    # the team failed, so stages are unknown: the weight error is still found
+    assert "tiny/docs.toml: items[0].weight: must be > 0, got 0" in got
+
+
+def test_cross_checks(tiny_dir: Path) -> None:
+    write_tiny(
+        tiny_dir,
+        team=TEAM.replace('systems = ["api", "db"]', 'systems = ["api", "dbx"]'),
+        docs=DOCS.replace('stage = "shadowed"', 'stage = "shadowing"')
+        .replace('key = "selfcheck"', 'key = "runbook"')
+        .replace(
+            "tiers = [1]",
+            'tiers = [1]\nsession = { at = 2027-01-12T09:00:00, minutes = 60, trainer = "X" }',
+        ),
+        onboard='[template]\nkey = "kt"\ntitle = "t"\nkind = "training"\nscope = "member"\n',
+    )
+    got = problems(tiny_dir)
+    assert "tiny/team.toml: members[2].systems[1]: unknown system 'dbx'" in got
+    assert any(
+        p.startswith("tiny/onboard.toml: template.key: duplicate template 'kt'") for p in got
+    )
+
+
+def test_stage_and_session_rules(tiny_dir: Path) -> None:
+    write_tiny(
+        tiny_dir,
+        docs=DOCS.replace('stage = "shadowed"', 'stage = "shadowing"')
+        .replace('key = "selfcheck"', 'key = "runbook"')
+        .replace(
+            "tiers = [1]",
+            'tiers = [1]\nsession = { at = 2027-01-12T09:00:00, minutes = 60, trainer = "X" }',
+        ),
+    )
+    got = problems(tiny_dir)
+    assert (
+        "tiny/docs.toml: items[1].stage: must be one of handover.stages "
+        "['documented', 'shadowed'], got 'shadowing'" in got
+    )
+    assert "tiny/docs.toml: items[2].key: duplicate item 'runbook'" in got
+    assert "tiny/docs.toml: items[1].session: only items of kind 'training' have sessions" in got
+
+
+def test_bad_due_and_enum(tiny_dir: Path) -> None:
+    write_tiny(
+        tiny_dir,
+        onboard=DOCS.replace('key = "docs"', 'key = "o"')
+        .replace('kind = "documentation"', 'kind = "docs"')
+        .replace("weight = 2", 'due = "next week"'),
+    )
+    got = problems(tiny_dir)
+    assert (
+        "tiny/onboard.toml: template.kind: must be one of "
+        "'documentation', 'training' or 'handover', got 'docs'"
+        in got
+    )
+    assert (
+        "tiny/onboard.toml: items[0].due: must be a TOML date or \"T-<n>d\", got 'next week'" in got
+    )
+
+
+def test_duplicate_handle_and_system(tiny_dir: Path) -> None:
+    write_tiny(
+        tiny_dir,
+        team=TEAM.replace('handle = "lou"', 'handle = "lea"').replace('key = "db"', 'key = "api"'),
+    )
+    got = problems(tiny_dir)
+    assert "tiny/team.toml: members[1].handle: duplicate handle 'lea'" in got
+    assert "tiny/team.toml: systems[1].key: duplicate system 'api'" in got
+
+
+def test_fewer_than_two_leads_warns_without_failing(tiny_dir: Path) -> None:
+    write_tiny(
+        tiny_dir,
+        team=TEAM.replace(
+            'role = "lead"\n\n[[members]]\nhandle = "eve"',
+            'role = "engineer"\n\n[[members]]\nhandle = "eve"',
+        ),
+    )
+    folder = load_folder(tiny_dir, "tiny")
+    assert folder.warnings and "only 1 lead" in folder.warnings[0]
+
+
+def test_relative_due_resolves_against_target(tiny_dir: Path) -> None:
+    folder = load_folder(tiny_dir)
+    onboard = next(t for t in folder.templates if t.spec.template.key == "onboard")
+    assert str(folder.due_date(onboard.spec.items[0])) == "2026-10-23"
+
+
+def test_bundled_sample_is_valid() -> None:
+    from kt_tui.paths import sample_dir
+
+    folder = load_folder(sample_dir())
+    assert len(folder.team.members) >= 6
+    assert sum(m.role == "lead" for m in folder.team.members) >= 2
+    assert {s.tier for s in folder.team.systems} == {1, 2, 3}
+    assert {t.spec.template.kind for t in folder.templates} == {
+        "documentation",
+        "training",
+        "handover",
+    }
+    assert any(i.session for t in folder.templates for i in t.spec.items)
