@@ -137,8 +137,7 @@ def test_bad_due_and_enum(tiny_dir: Path) -> None:
     got = problems(tiny_dir)
     assert (
         "tiny/onboard.toml: template.kind: must be one of "
-        "'documentation', 'training' or 'handover', got 'docs'"
-        in got
+        "'documentation', 'training' or 'handover', got 'docs'" in got
     )
     assert (
         "tiny/onboard.toml: items[0].due: must be a TOML date or \"T-<n>d\", got 'next week'" in got
