@@ -321,6 +321,83 @@ def verify(expected: str | None) -> None:
     click.echo(f"intact: {result.count} events, head {result.head}")
 
 
+# --- export / backup / restore ----------------------------------------------------------
+
+
+@cli.command()
+@_common
+@click.argument("fmt", metavar="md|csv|json|html", type=click.Choice(["md", "csv", "json", "html"]))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="File.")
+@click.option(
+    "--since",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Also list what changed since this date (YYYY-MM-DD).",
+)
+def export(fmt: str, output: Path | None, since: Any) -> None:
+    """The readiness summary for the steering committee (stdout without -o)."""
+    from kt_tui.export.command import render
+
+    obj = _obj()
+    _require_status(obj)
+    text = render(
+        obj.store(),
+        fmt,
+        actor=obj.actor(),
+        clock=obj.get_clock(),
+        since=since.date() if since else None,
+    )
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        with open(output, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+    except OSError as exc:
+        from kt_tui.core.errors import BadInput
+
+        raise BadInput(f"{output}: cannot write: {exc.strerror}") from None
+    click.echo(f"wrote {output}")
+
+
+def _sqlite_file(obj: Context) -> Path:
+    from kt_tui.core.errors import BadInput
+    from kt_tui.core.store import resolve_url
+
+    url = resolve_url(obj.db or os.environ.get("KT_DB"))
+    if not url.startswith("sqlite:///"):
+        raise BadInput("backup and restore work on SQLite stores; use pg_dump for PostgreSQL")
+    return Path(url[len("sqlite:///") :])
+
+
+@cli.command()
+@_common
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def backup(file: Path) -> None:
+    """A consistent copy of the store in FILE (SQLite's online backup), readable by you only."""
+    from kt_tui.core.backup import copy_sqlite
+
+    obj = _obj()
+    obj.store()  # make sure it exists and is current
+    copy_sqlite(_sqlite_file(obj), file)
+    click.echo(f"wrote {file}")
+
+
+@cli.command()
+@_common
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def restore(file: Path) -> None:
+    """Put a backup FILE back in place of the store, after checking it."""
+    from kt_tui.core.backup import restore_sqlite
+
+    obj = _obj()
+    live = _sqlite_file(obj)
+    obj.close()
+    kept = restore_sqlite(file, live)
+    obj._store = None
+    obj.store()  # opens it, migrating an older backup
+    click.echo(f"restored {file}; the store as it was is kept in {kept}")
+
+
 # --- the verbs -----------------------------------------------------------------------
 
 

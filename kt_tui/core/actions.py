@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, select, update
 
-from kt_tui.core import audit
+from kt_tui.core import audit, rollup
 from kt_tui.core.clock import SYSTEM_CLOCK, Clock
 from kt_tui.core.errors import BadInput, Refused
 from kt_tui.core.identity import Actor
@@ -53,6 +53,9 @@ class Target:
     evidence: str | None
     done_by: str | None
     version: int
+    weight: int = 1
+    stage_idx: int | None = None
+    due: str | None = None
 
     @property
     def label(self) -> str:
@@ -92,6 +95,9 @@ def _target_query() -> Any:
             INSTANCE.c.evidence,
             INSTANCE.c.done_by,
             INSTANCE.c.version,
+            INSTANCE.c.weight,
+            INSTANCE.c.stage_idx,
+            INSTANCE.c.due,
         )
         .select_from(INSTANCE)
         .join(ITEM, ITEM.c.id == INSTANCE.c.item_id)
@@ -116,6 +122,9 @@ def _target(r: Any) -> Target:
         evidence=r.evidence,
         done_by=r.done_by,
         version=r.version,
+        weight=r.weight,
+        stage_idx=r.stage_idx,
+        due=r.due.isoformat() if r.due is not None else None,
     )
 
 
@@ -281,6 +290,16 @@ def act(
         ).rowcount
         if changed != 1:
             raise Refused(f"{t.label}: changed by {_last_actor(conn, t.id)}, reload")
+        if after != t.state:
+            rollup.add_delta(
+                conn,
+                member_id=t.member_id,
+                system_id=t.system_id,
+                stage_idx=t.stage_idx,
+                due=t.due,
+                before=rollup.contribution(t.state, t.signoff, t.weight),
+                after=rollup.contribution(after, t.signoff, t.weight),
+            )
         detail = {"member": t.member, "system": t.system}
         if reason is not None and verb in ("block", "na"):
             detail["reason"] = reason

@@ -48,6 +48,7 @@ def _hashed_fields(row: dict[str, Any]) -> dict[str, Any]:
         "actor": row["actor"],
         "login": row["login"],
         "verb": row["verb"],
+        "instance": row["instance_id"],
         "ref": row["ref"],
         "before": row["before"],
         "after": row["after"],
@@ -140,11 +141,20 @@ class VerifyResult:
     problem: str = ""
 
 
+# what each verb leaves on an item: state, done_by, signed_off_by
+_CLEARS = {"undo", "reopen"}
+
+
 def verify(conn: Connection, expected_head: str | None = None) -> VerifyResult:
-    """Recompute the chain; the first event that does not match is named."""
+    """Recompute the chain, then every item's state from it.
+
+    The first event that does not match is named; then the first item whose
+    state, done-by or signed-off-by differs from what the log says.
+    """
     prev = ""
     count = 0
     seen_head = False
+    expected: dict[int, tuple[str, str | None, str | None]] = {}
     for r in conn.execute(select(EVENT).order_by(EVENT.c.id)).mappings():
         count += 1
         if r["id"] != count:
@@ -160,6 +170,53 @@ def verify(conn: Connection, expected_head: str | None = None) -> VerifyResult:
         prev = r["hash"]
         if expected_head and prev == expected_head:
             seen_head = True
+        _replay(expected, r)
     if expected_head and not seen_head:
-        return VerifyResult(False, prev, count, f"head {expected_head[:12]}... is not in the chain")
+        return VerifyResult(
+            False, prev, count, f"head {expected_head[:16]}... is not in this chain"
+        )
+    problem = _check_states(conn, expected)
+    if problem:
+        return VerifyResult(False, prev, count, problem)
     return VerifyResult(True, prev, count)
+
+
+def _replay(expected: dict[int, tuple[str, str | None, str | None]], r: Any) -> None:
+    if r["verb"] == "sync":
+        detail = json.loads(r["detail"]) if r["detail"] else {}
+        for iid in detail.get("reopened_ids", []):
+            expected[iid] = ("todo", None, None)
+        return
+    iid = r["instance_id"]
+    if iid is None or r["before"] == r["after"]:
+        return
+    _state, done_by, signed_by = expected.get(iid, ("todo", None, None))
+    verb = r["verb"]
+    if verb == "done":
+        done_by = r["actor"]
+    elif verb == "signoff":
+        signed_by = r["actor"]
+    elif verb in _CLEARS:
+        done_by = signed_by = None
+    expected[iid] = (r["after"], done_by, signed_by)
+
+
+def _check_states(conn: Connection, expected: dict[int, tuple[str, str | None, str | None]]) -> str:
+    from kt_tui.core.models import Instance
+
+    inst = Instance.__table__  # type: ignore[attr-defined]
+    rows = conn.execute(
+        select(inst.c.id, inst.c.state, inst.c.done_by, inst.c.signed_off_by).order_by(inst.c.id)
+    )
+    for iid, state, done_by, signed_by in rows:
+        want = expected.get(iid, ("todo", None, None))
+        have = (state, done_by, signed_by)
+        if have != want:
+            fields = ("state", "done_by", "signed_off_by")
+            diffs = ", ".join(
+                f"{f} is {h!r}, the log says {w!r}"
+                for f, h, w in zip(fields, have, want, strict=True)
+                if h != w
+            )
+            return f"item instance #{iid}: {diffs}"
+    return ""

@@ -12,7 +12,7 @@ from datetime import date
 from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 1: first release; 2: rollup counters
 
 
 class Meta(SQLModel, table=True):
@@ -132,3 +132,22 @@ class Event(SQLModel, table=True):
     detail: str | None = None  # JSON: what a sync changed
     prev_hash: str = ""
     hash: str = ""
+
+
+class Rollup(SQLModel, table=True):
+    """Counted items summed per (member, system, stage, due date), kept in each write.
+
+    0 stands for no member or system, -1 for no stage, "" for no due date, so
+    that the key is a plain primary key on every database.
+    """
+
+    __tablename__ = "rollup"
+    member_id: int = Field(default=0, primary_key=True)
+    system_id: int = Field(default=0, primary_key=True)
+    stage_idx: int = Field(default=-1, primary_key=True)
+    due: str = Field(default="", primary_key=True)
+    items: int = 0
+    weight: int = 0
+    complete: int = 0
+    complete_weight: int = 0
+    progress_weight: int = 0

@@ -15,13 +15,14 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, case, func, or_, select
 
-from kt_tui.core.models import Instance, Member, Receiver, System
+from kt_tui.core.models import Instance, Member, Receiver, Rollup, System
 from kt_tui.core.store import Settings, Store
 
 INSTANCE = Instance.__table__  # type: ignore[attr-defined]
 MEMBER = Member.__table__  # type: ignore[attr-defined]
 SYSTEM = System.__table__  # type: ignore[attr-defined]
 RECEIVER = Receiver.__table__  # type: ignore[attr-defined]
+ROLLUP = Rollup.__table__  # type: ignore[attr-defined]
 
 
 def complete_expr(table: Any = INSTANCE) -> Any:
@@ -56,7 +57,7 @@ class Tally:
         self.complete_weight += row.complete_weight
         self.progress_weight += row.progress_weight
         self.overdue += row.overdue
-        if stage is not None:
+        if stage is not None and row.items:
             slot = self.stages.setdefault(stage, [0, 0])
             slot[0] += row.items
             slot[1] += row.complete
@@ -206,6 +207,40 @@ def _grouped(conn: Connection, today: date, where: Iterable[Any] = ()) -> list[A
     return list(conn.execute(q))
 
 
+@dataclass(frozen=True)
+class _Group:
+    member_id: int | None
+    system_id: int | None
+    stage_idx: int | None
+    items: int
+    weight: int
+    complete: int
+    complete_weight: int
+    progress_weight: int
+    overdue: int
+
+
+def _from_rollup(conn: Connection, today: date) -> list[_Group]:
+    """The same groups as _grouped, from the rollup counters (a few rows, not every item)."""
+    r = ROLLUP.c
+    late = and_(r.due != "", r.due < today.isoformat())
+    q = select(
+        r.member_id,
+        r.system_id,
+        r.stage_idx,
+        func.sum(r["items"]),
+        func.sum(r.weight),
+        func.sum(r.complete),
+        func.sum(r.complete_weight),
+        func.sum(r.progress_weight),
+        func.sum(case((late, r["items"] - r.complete), else_=0)),
+    ).group_by(r.member_id, r.system_id, r.stage_idx)
+    return [
+        _Group(m or None, s or None, None if st < 0 else st, *(int(v or 0) for v in rest))
+        for m, s, st, *rest in conn.execute(q)
+    ]
+
+
 def status(store: Store, conn: Connection, today: date) -> Status | None:
     """Every figure of the dashboard; None on an empty store."""
     settings = store.settings(conn)
@@ -234,7 +269,7 @@ def _status(conn: Connection, settings: Settings, today: date) -> Status:
     per_member: dict[int, Tally] = defaultdict(Tally)
     per_system: dict[int, Tally] = defaultdict(Tally)
     per_cell: dict[tuple[int, int], Tally] = defaultdict(Tally)
-    for row in _grouped(conn, today):
+    for row in _from_rollup(conn, today):
         overall.add(row.stage_idx, row)
         if row.member_id is not None:
             per_member[row.member_id].add(row.stage_idx, row)

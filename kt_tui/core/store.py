@@ -18,6 +18,7 @@ from kt_tui.core.errors import StoreError
 from kt_tui.core.models import SCHEMA_VERSION, Event, Meta, SQLModel
 
 BUSY_TIMEOUT_MS = 30_000
+WRITE_LOCK_KEY = 0x4B54  # 'KT'
 
 
 def resolve_url(db: str | None) -> str:
@@ -66,10 +67,18 @@ class Store:
 
     @contextmanager
     def write(self) -> Iterator[Connection]:
-        """A write transaction that takes the write lock up front."""
+        """A write transaction that takes the write lock up front.
+
+        SQLite: BEGIN IMMEDIATE (a deferred transaction that reads then writes
+        fails at once whatever the busy timeout). PostgreSQL: a transaction-level
+        advisory lock, which serialises writers even before the first event
+        exists (a FOR UPDATE on the chain head has no row to lock then).
+        """
         with self.engine.connect() as conn:
             conn = conn.execution_options(kt_write=True)
             with conn.begin():
+                if not self.is_sqlite:
+                    conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": WRITE_LOCK_KEY})
                 yield conn
 
     # -- meta ----------------------------------------------------------------
@@ -156,19 +165,38 @@ def open_store(db: str | None = None, create: bool = True) -> Store:
     return store
 
 
+def _recorded_version(store: Store) -> int | None:
+    with store.read() as conn:
+        if not store.engine.dialect.has_table(conn, "meta"):
+            return None
+        version = store.meta(conn).get("schema_version")
+    return int(version) if version is not None else None
+
+
 def _ensure_schema(store: Store) -> None:
+    version = _recorded_version(store)
+    if version == SCHEMA_VERSION:
+        return
+    if version is not None and version > SCHEMA_VERSION:
+        raise StoreError(
+            f"{store_text(store)}: the store has schema version {version}, newer than this "
+            f"kt-tui's {SCHEMA_VERSION}: upgrade kt-tui to open it"
+        )
+    if version is not None:
+        path = _sqlite_path(store.url)
+        if path is not None:
+            from kt_tui.core.backup import copy_sqlite
+
+            copy_sqlite(path, path.with_name(f"{path.name}.v{version}.bak"))
     with store.write() as conn:
         has_meta = store.engine.dialect.has_table(conn, "meta")
-        if has_meta:
-            version = store.meta(conn).get("schema_version")
-            if version is not None and int(version) > SCHEMA_VERSION:
-                raise StoreError(
-                    f"{store.url}: the store has schema version {version}, newer than this "
-                    f"kt-tui's {SCHEMA_VERSION}: upgrade kt-tui to open it"
-                )
-            if version is not None and int(version) == SCHEMA_VERSION:
-                return
-        SQLModel.metadata.create_all(conn)
+        now = store.meta(conn).get("schema_version") if has_meta else None
+        if now is None:
+            SQLModel.metadata.create_all(conn)
+        elif int(now) < SCHEMA_VERSION:
+            from kt_tui.core.migrate import upgrade
+
+            upgrade(conn, int(now))
         store.set_meta(conn, {"schema_version": str(SCHEMA_VERSION)})
 
 

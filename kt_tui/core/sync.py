@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Connection, bindparam, insert, select, update
 
-from kt_tui.core import audit
+from kt_tui.core import audit, rollup
 from kt_tui.core.clock import SYSTEM_CLOCK, Clock
 from kt_tui.core.errors import Problem, ValidationFailed
 from kt_tui.core.models import Instance, Item, Member, Receiver, System, Template
@@ -606,13 +606,14 @@ def apply(
         for batch in _chunks(rows, INSERT_CHUNK):
             conn.execute(insert(INSTANCE), batch)
 
+    rollup.rebuild(conn)
     audit.record(
         conn,
         at=clock.stamp(),
         actor=actor,
         login=login,
         verb="sync",
-        detail=plan.summary(),
+        detail={**plan.summary(), "reopened_ids": plan.reopen},
     )
 
 

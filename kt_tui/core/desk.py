@@ -1,0 +1,296 @@
+"""A UI-free facade over the core: what the terminal app asks, one short transaction each.
+
+The TUI calls only this module (from thread workers); it never writes SQL.
+This module never imports Textual.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import or_, select
+
+from kt_tui.core import actions, audit, query, readiness
+from kt_tui.core.audit import EventRow
+from kt_tui.core.clock import SYSTEM_CLOCK, Clock
+from kt_tui.core.errors import KtError
+from kt_tui.core.identity import Actor, login_name, resolve_actor
+from kt_tui.core.query import InstanceRow
+from kt_tui.core.readiness import Figures, Status
+from kt_tui.core.store import Store, open_store
+
+MEMBER = query.MEMBER
+SYSTEM = query.SYSTEM
+ITEM = query.ITEM
+INSTANCE = query.INSTANCE
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Whose checklist: a member's, a system's, or one cell (both)."""
+
+    member: str | None = None
+    system: str | None = None
+
+    @property
+    def title(self) -> str:
+        if self.member and self.system:
+            return f"{self.member} on {self.system}"
+        if self.member:
+            return f"member {self.member}"
+        if self.system:
+            return f"system {self.system}"
+        return "every item"
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a checklist: rows from ``offset`` on, and the total count."""
+
+    offset: int
+    rows: list[InstanceRow]
+    total: int
+
+
+@dataclass(frozen=True)
+class Detail:
+    row: InstanceRow
+    history: list[EventRow]
+
+
+@dataclass(frozen=True)
+class Attendee:
+    instance_id: int
+    member: str | None
+    state: str
+    complete: bool
+    version: int
+
+
+@dataclass
+class Session:
+    """A training item that has a session: when, how long, who trains, who attends."""
+
+    ref: str
+    title: str
+    at: str
+    minutes: int | None
+    trainer: str | None
+    signoff: bool
+    attendees: list[Attendee] = field(default_factory=list)
+
+    def is_past(self, today: date) -> bool:
+        return self.at[:10] < today.isoformat()
+
+
+@dataclass(frozen=True)
+class Opened:
+    desk: Desk
+    synced_sample: bool
+
+
+class Desk:
+    """The operations of the terminal app over one store, as one actor, at one clock."""
+
+    def __init__(
+        self, store: Store, actor: Actor, clock: Clock = SYSTEM_CLOCK, asked: str | None = None
+    ) -> None:
+        self.store = store
+        self.actor = actor
+        self.clock = clock
+        self.asked = asked  # the --as handle, to resolve the actor again after a sync
+
+    # -- figures -------------------------------------------------------------
+
+    def today(self) -> date:
+        return self.clock.today()
+
+    def status(self) -> Status | None:
+        with self.store.read() as conn:
+            return readiness.status(self.store, conn, self.today())
+
+    def change_marker(self) -> int:
+        return self.store.change_marker()
+
+    # -- checklists ----------------------------------------------------------
+
+    def _filter(self, text: str) -> query.Filter:
+        return query.parse_filter(text)
+
+    def check_filter(self, text: str) -> None:
+        """Raise BadInput when the filter text does not parse."""
+        self._filter(text)
+
+    def count(self, scope: Scope, text: str = "") -> int:
+        f = self._filter(text)
+        extra = query.scope_conditions(scope.member, scope.system)
+        with self.store.read() as conn:
+            return query.count_instances(conn, f, self.actor, self.today(), extra)
+
+    def page(self, scope: Scope, text: str, offset: int, limit: int) -> Page:
+        """Rows [offset, offset + limit) of a checklist, and the filtered total."""
+        f = self._filter(text)
+        extra = query.scope_conditions(scope.member, scope.system)
+        with self.store.read() as conn:
+            total = query.count_instances(conn, f, self.actor, self.today(), extra)
+            rows = query.list_instances(
+                conn, f, self.actor, self.today(), extra=extra, limit=limit, offset=offset
+            )
+        return Page(offset, rows, total)
+
+    def figures(self, scope: Scope) -> Figures | None:
+        """The figures of a checklist's whole scope (not narrowed by a filter)."""
+        with self.store.read() as conn:
+            settings = self.store.settings(conn)
+            if settings is None:
+                return None
+            member_id = system_id = None
+            if scope.member is not None:
+                member_id = conn.execute(
+                    select(MEMBER.c.id).where(MEMBER.c.handle == scope.member)
+                ).scalar()
+                if member_id is None:
+                    return None
+            if scope.system is not None:
+                system_id = conn.execute(
+                    select(SYSTEM.c.id).where(SYSTEM.c.key == scope.system)
+                ).scalar()
+                if system_id is None:
+                    return None
+            where = query.instance_conditions(member_id, system_id)
+            return readiness.figures_where(conn, settings.stages, self.today(), where)
+
+    def row(self, instance_id: int) -> InstanceRow | None:
+        with self.store.read() as conn:
+            return query.get_instance(conn, instance_id, self.today())
+
+    def detail(self, instance_id: int) -> Detail | None:
+        with self.store.read() as conn:
+            row = query.get_instance(conn, instance_id, self.today())
+            if row is None:
+                return None
+            return Detail(row, audit.for_instance(conn, instance_id))
+
+    # -- actions -------------------------------------------------------------
+
+    def act(
+        self,
+        verb: str,
+        instance_id: int,
+        *,
+        note: str | None = None,
+        evidence: str | None = None,
+        reason: str | None = None,
+        text: str | None = None,
+        expect_version: int | None = None,
+    ) -> actions.Outcome:
+        """One verb through the core's rules; raises Refused or BadInput."""
+        return actions.act(
+            self.store,
+            self.actor,
+            verb,
+            instance_id,
+            note=note,
+            evidence=evidence,
+            reason=reason,
+            text=text,
+            expect_version=expect_version,
+            clock=self.clock,
+        )
+
+    # -- sign-off queue ------------------------------------------------------
+
+    def queue(self, limit: int = 5000) -> list[InstanceRow]:
+        """Every done item awaiting sign-off that this actor may sign (none for engineers)."""
+        a = self.actor
+        if a.read_only or not a.is_lead or a.handle is None:
+            return []
+        f = query.Filter(flags={"awaiting"})
+        extra: list[Any] = [
+            INSTANCE.c.done_by != a.handle,
+            or_(INSTANCE.c.member_id.is_(None), INSTANCE.c.member_id != a.member_id),
+        ]
+        with self.store.read() as conn:
+            return query.list_instances(conn, f, a, self.today(), extra=extra, limit=limit)
+
+    def sign_off(self, instance_ids: Iterable[int]) -> tuple[list[int], list[str]]:
+        """Sign off each item in its own transaction: the ids signed, the refusals."""
+        signed: list[int] = []
+        refused: list[str] = []
+        for iid in instance_ids:
+            try:
+                self.act("signoff", iid)
+            except KtError as exc:
+                refused.append(str(exc))
+            else:
+                signed.append(iid)
+        return signed, refused
+
+    # -- training sessions ---------------------------------------------------
+
+    def sessions(self) -> list[Session]:
+        """Training items with a session, by time, with their attendees' states."""
+        f = query.Filter(fields={"kind": ["training"]})
+        extra = [ITEM.c.session_at.is_not(None)]
+        with self.store.read() as conn:
+            rows = query.list_instances(conn, f, self.actor, self.today(), extra=extra)
+        out: dict[str, Session] = {}
+        for r in rows:
+            s = out.get(r.ref)
+            if s is None:
+                s = out[r.ref] = Session(
+                    r.ref,
+                    r.title,
+                    r.session_at or "",
+                    r.session_minutes,
+                    r.session_trainer,
+                    r.signoff,
+                )
+            s.attendees.append(Attendee(r.id, r.member, r.state, r.complete, r.version))
+        return sorted(out.values(), key=lambda s: s.at)
+
+    def attend(self, instance_id: int) -> actions.Outcome:
+        """Mark that one receiver attended: their item of the session is done."""
+        return self.act("done", instance_id)
+
+    # -- sync ----------------------------------------------------------------
+
+    def sync_folder(self, folder: Path | None = None) -> list[str]:
+        """Sync a handover folder (default: the bundled sample); the plan as lines."""
+        from kt_tui.core import sync as sync_mod
+        from kt_tui.paths import sample_dir
+
+        result = sync_mod.sync(
+            self.store,
+            folder or sample_dir(),
+            actor=self.actor.name,
+            login=self.actor.login,
+            shown=str(folder) if folder else "(bundled sample)",
+            clock=self.clock,
+        )
+        self.refresh_actor()
+        return sync_mod.describe(result.plan)
+
+    def refresh_actor(self) -> None:
+        with self.store.read() as conn:
+            self.actor = resolve_actor(self.store, conn, self.asked)
+
+
+def open_desk(db: str | None, as_handle: str | None, clock: Clock = SYSTEM_CLOCK) -> Opened:
+    """Open the store; on an empty one sync the bundled sample first; resolve the actor."""
+    from kt_tui.core.sync import sync
+    from kt_tui.paths import sample_dir
+
+    store = open_store(db)
+    with store.read() as conn:
+        empty = store.settings(conn) is None
+    if empty:
+        who = login_name()
+        sync(store, sample_dir(), actor=who, login=who, shown="(bundled sample)", clock=clock)
+    with store.read() as conn:
+        actor = resolve_actor(store, conn, as_handle)
+    return Opened(Desk(store, actor, clock, as_handle), empty)
