@@ -5,26 +5,27 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner, Result
 
 from kt_tui.cli import cli
 from tests.helpers import DOCS, write_tiny
 
 
-def run(db: Path, *args: str, user: str | None = None) -> Result:
+def run(db: str, *args: str, user: str | None = None) -> Result:
     env = {"KT_USER": user} if user else {}
-    return CliRunner().invoke(cli, ["--db", str(db), *args], env=env, catch_exceptions=False)
+    return CliRunner().invoke(cli, ["--db", db, *args], env=env, catch_exceptions=False)
 
 
-def synced(tmp_path: Path) -> Path:
-    db = tmp_path / "cli.db"
+@pytest.fixture
+def synced(tmp_path: Path, db_url: str) -> str:
     root = write_tiny(tmp_path / "tiny")
-    assert run(db, "sync", str(root)).exit_code == 0
-    return db
+    assert run(db_url, "sync", str(root)).exit_code == 0
+    return db_url
 
 
-def test_sync_dry_run_prints_a_plan_and_writes_nothing(tmp_path: Path) -> None:
-    db = tmp_path / "cli.db"
+def test_sync_dry_run_prints_a_plan_and_writes_nothing(tmp_path: Path, db_url: str) -> None:
+    db = db_url
     root = write_tiny(tmp_path / "tiny")
     r = run(db, "sync", str(root), "--dry-run")
     assert r.exit_code == 0
@@ -34,23 +35,23 @@ def test_sync_dry_run_prints_a_plan_and_writes_nothing(tmp_path: Path) -> None:
     assert r.exit_code == 2 and "holds no handover yet" in r.output
 
 
-def test_sync_twice_says_no_changes(tmp_path: Path) -> None:
-    db = synced(tmp_path)
+def test_sync_twice_says_no_changes(tmp_path: Path, synced: str) -> None:
+    db = synced
     r = run(db, "sync", str(tmp_path / "tiny"))
     assert r.exit_code == 0 and r.output.strip() == "no changes"
 
 
-def test_invalid_folder_exits_2_with_path_where_message(tmp_path: Path) -> None:
-    db = synced(tmp_path)
+def test_invalid_folder_exits_2_with_path_where_message(tmp_path: Path, synced: str) -> None:
+    db = synced
     root = write_tiny(tmp_path / "tiny", docs=DOCS.replace("weight = 2", "weight = -1"))
-    r = CliRunner().invoke(cli, ["--db", str(db), "sync", str(root)])
+    r = CliRunner().invoke(cli, ["--db", db, "sync", str(root)])
     assert r.exit_code == 2
     assert f"{root}/docs.toml: items[0].weight: must be > 0, got -1" in r.output
     assert "Traceback" not in r.output
 
 
-def test_status_json_shape(tmp_path: Path) -> None:
-    db = synced(tmp_path)
+def test_status_json_shape(tmp_path: Path, synced: str) -> None:
+    db = synced
     data = json.loads(run(db, "status", "--json").output)
     assert set(data) == {"handover", "overall", "members", "systems", "cells"}
     assert data["handover"] == {"name": "Tiny", "target_date": "2027-01-31"}
@@ -66,16 +67,16 @@ def test_status_json_shape(tmp_path: Path) -> None:
     assert data["members"][1]["readiness"] == 0.0
 
 
-def test_status_table_shows_every_member_and_system(tmp_path: Path) -> None:
-    db = synced(tmp_path)
+def test_status_table_shows_every_member_and_system(tmp_path: Path, synced: str) -> None:
+    db = synced
     r = run(db, "status")
     assert r.exit_code == 0
     for word in ("lea", "lou", "eve", "api", "db", "Members", "Systems"):
         assert word in r.output
 
 
-def test_verbs_exit_codes(tmp_path: Path) -> None:
-    db = synced(tmp_path)
+def test_verbs_exit_codes(tmp_path: Path, synced: str) -> None:
+    db = synced
     ok = run(db, "done", "kt/read", "--system", "api", user="eve")
     assert ok.exit_code == 0 and "todo -> done" in ok.output
     refused = run(db, "signoff", "kt/read", "--system", "api", user="eve")
@@ -90,8 +91,8 @@ def test_verbs_exit_codes(tmp_path: Path) -> None:
     assert signed.exit_code == 0, signed.output
 
 
-def test_list_and_log_json(tmp_path: Path) -> None:
-    db = synced(tmp_path)
+def test_list_and_log_json(tmp_path: Path, synced: str) -> None:
+    db = synced
     run(db, "done", "kt/read", "--system", "api", "--note", "ok", user="eve")
     items = json.loads(run(db, "list", "state:done", "--json").output)
     assert [(i["ref"], i["member"], i["system"], i["state"]) for i in items] == [
@@ -123,8 +124,8 @@ def test_list_and_log_json(tmp_path: Path) -> None:
     assert bad.exit_code == 2 and "unknown token 'colour'" in bad.output
 
 
-def test_verify_intact(tmp_path: Path) -> None:
-    db = synced(tmp_path)
+def test_verify_intact(tmp_path: Path, synced: str) -> None:
+    db = synced
     r = run(db, "verify")
     assert r.exit_code == 0 and r.output.startswith("intact: 1 events, head ")
 

@@ -1,0 +1,139 @@
+"""`verify` catches any single edit of event rows or item states made outside the tool."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from kt_tui.cli import cli
+from kt_tui.core import actions, audit
+from kt_tui.core.audit import _hashed_fields, event_hash
+from kt_tui.core.clock import Clock
+from kt_tui.core.store import Store, open_store
+from kt_tui.core.sync import sync
+from tests.conftest import actor_of
+from tests.helpers import write_tiny
+
+
+@pytest.fixture
+def worked(tmp_path: Path, clock: Clock) -> Path:
+    """A SQLite store with a sync and a few actions of every kind."""
+    db = tmp_path / "kt.db"
+    store = open_store(str(db))
+    sync(store, write_tiny(tmp_path / "tiny"), actor="t", login="t", clock=clock)
+    script = [
+        ("eve", "done", "kt/read", None, "api", {"note": "read", "evidence": "wiki/1"}),
+        ("lea", "signoff", "kt/read", "eve", "api", {}),
+        ("lea", "na", "docs/dr", None, "api", {"reason": "none"}),
+        ("eve", "note", "kt/shadow", None, "db", {"text": "soon"}),
+    ]
+    for who, verb, ref, member, system, kw in script:
+        with store.read() as conn:
+            iid = actions.resolve_ref(conn, ref, actor_of(store, who), member, system)
+        actions.act(store, actor_of(store, who), verb, iid, clock=clock, **kw)
+    store.dispose()
+    return db
+
+
+def run_verify(db: Path, *extra: str) -> tuple[int, str]:
+    r = CliRunner().invoke(cli, ["--db", str(db), "verify", *extra])
+    return r.exit_code, r.output
+
+
+def edit(db: Path, sql: str) -> None:
+    with sqlite3.connect(db) as conn:
+        conn.execute(sql)
+
+
+def head_of(db: Path) -> str:
+    store = open_store(str(db))
+    with store.read() as conn:
+        h = audit.head(conn)
+    store.dispose()
+    return h
+
+
+def test_intact_store_verifies(worked: Path) -> None:
+    code, out = run_verify(worked)
+    assert code == 0 and out.startswith("intact: 5 events, head ")
+    assert run_verify(worked, "--head", head_of(worked))[0] == 0
+
+
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [
+        ("actor", "'mallory'"),
+        ("login", "'mallory'"),
+        ("at", "'2020-01-01T00:00:00.000000Z'"),
+        ("verb", "'undo'"),
+        ("ref", "'kt/shadow'"),
+        ("before", "'blocked'"),
+        ("after", "'todo'"),
+        ("note", "'rewritten'"),
+        ("evidence", "'fake'"),
+        ("detail", "'{}'"),
+        ("instance_id", "1"),
+    ],
+)
+def test_any_event_field_edit_is_caught(worked: Path, column: str, value: str) -> None:
+    edit(worked, f"UPDATE event SET {column} = {value} WHERE id = 2")
+    code, out = run_verify(worked)
+    assert code == 1
+    assert "event 2: content does not match its hash" in out
+
+
+def test_item_state_edit_is_caught(worked: Path) -> None:
+    edit(worked, "UPDATE instance SET state = 'signed_off', signed_off_by = 'lea' WHERE id = 2")
+    code, out = run_verify(worked)
+    assert code == 1 and "item instance #2: state is 'signed_off', the log says 'todo'" in out
+
+
+def test_signer_edit_is_caught(worked: Path) -> None:
+    edit(worked, "UPDATE instance SET signed_off_by = 'lou' WHERE signed_off_by = 'lea'")
+    code, out = run_verify(worked)
+    assert code == 1 and "signed_off_by is 'lou', the log says 'lea'" in out
+
+
+def test_deleted_event_is_caught(worked: Path) -> None:
+    edit(worked, "DELETE FROM event WHERE id = 3")
+    code, out = run_verify(worked)
+    assert code == 1 and "event 3: missing" in out
+
+
+def test_cut_short_chain_is_caught_by_the_published_head(worked: Path) -> None:
+    published = head_of(worked)
+    edit(worked, "DELETE FROM event WHERE id = 5")
+    edit(worked, "UPDATE instance SET note = NULL")  # hide the note too
+    code, out = run_verify(worked, "--head", published)
+    assert code == 1 and "is not in this chain" in out
+
+
+def test_rehashed_rewrite_passes_alone_but_not_against_a_published_head(worked: Path) -> None:
+    published = head_of(worked)
+    conn = sqlite3.connect(worked)
+    conn.row_factory = sqlite3.Row
+    conn.execute("UPDATE event SET actor = 'lou' WHERE verb = 'signoff'")
+    conn.execute("UPDATE instance SET signed_off_by = 'lou' WHERE signed_off_by = 'lea'")
+    prev = ""
+    for row in conn.execute("SELECT * FROM event ORDER BY id").fetchall():
+        fields = dict(row)
+        fields["prev_hash"] = prev
+        new = event_hash(_hashed_fields(fields))
+        conn.execute(
+            "UPDATE event SET prev_hash = ?, hash = ? WHERE id = ?", (prev, new, row["id"])
+        )
+        prev = new
+    conn.commit()
+    conn.close()
+    assert run_verify(worked)[0] == 0  # what the chain cannot prevent on its own
+    code, out = run_verify(worked, "--head", published)
+    assert code == 1 and "is not in this chain" in out
+
+
+def test_verify_on_both_stores(tiny: Store) -> None:
+    with tiny.read() as conn:
+        result = audit.verify(conn)
+    assert result.ok and result.count == 1
