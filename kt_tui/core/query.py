@@ -180,7 +180,9 @@ def _columns(today: date) -> list[Any]:
         INSTANCE.c.note,
         INSTANCE.c.reason,
         done.label("complete"),
-        and_(~done, INSTANCE.c.due.is_not(None), INSTANCE.c.due < today).label("overdue"),
+        and_(
+            ~done, INSTANCE.c.state != "na", INSTANCE.c.due.is_not(None), INSTANCE.c.due < today
+        ).label("overdue"),
         INSTANCE.c.retired,
         INSTANCE.c.version,
         ITEM.c.session_at,
@@ -236,7 +238,11 @@ def conditions(f: Filter, actor: Actor | None, today: date) -> list[Any]:
             conds.append(columns[key].in_(values))
     done = complete_expr()
     if "overdue" in f.flags:
-        conds.append(and_(~done, INSTANCE.c.due.is_not(None), INSTANCE.c.due < today))
+        conds.append(
+            and_(
+                ~done, INSTANCE.c.state != "na", INSTANCE.c.due.is_not(None), INSTANCE.c.due < today
+            )
+        )
     if "open" in f.flags:
         conds.append(and_(~done, INSTANCE.c.state != "na"))
     if "awaiting" in f.flags:

@@ -1,0 +1,186 @@
+"""Burn-up replay from the event log, and the forecast on synthetic histories."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from kt_tui.core import history, readiness
+from kt_tui.core.actions import act, resolve_ref
+from kt_tui.core.clock import Clock
+from kt_tui.core.history import NO_PROGRESS, Point, forecast
+from kt_tui.core.store import Store
+from kt_tui.core.sync import sync
+from tests.conftest import actor_of
+from tests.helpers import DOCS, write_tiny
+
+
+def day_clock(day: int, hour: int = 10) -> Clock:
+    when = datetime(2026, 11, day, hour, tzinfo=UTC)
+    return Clock.fixed(when, when.date())
+
+
+def act_on(store: Store, who: str, verb: str, ref: str, day: int, **kw: str | None) -> None:
+    member, system = kw.pop("member", None), kw.pop("system", None)
+    a = actor_of(store, who)
+    with store.read() as conn:
+        iid = resolve_ref(conn, ref, a, member=member, system=system)
+    act(store, a, verb, iid, clock=day_clock(day), **kw)
+
+
+def curve(store: Store, today: date) -> dict[str, int]:
+    with store.read() as conn:
+        return {p.day.isoformat()[5:]: p.complete_weight for p in history.burn_up(conn, today)}
+
+
+# --- forecast -------------------------------------------------------------------
+
+
+def linear(first: date, days: int, per_day: int, total: int, start: int = 0) -> list[Point]:
+    return [Point(first + timedelta(days=i), start + per_day * i, total) for i in range(days)]
+
+
+def test_forecast_on_track_at_the_rate_of_the_last_14_days() -> None:
+    # 2 weight a day for 28 days: 54 of 100 done on 28 Nov, 46 to go at 2/day
+    points = linear(date(2026, 11, 1), 28, 2, 100)
+    fc = forecast(points, date(2027, 1, 31), date(2026, 11, 28))
+    assert fc.status == history.ON_TRACK and fc.text == "on track"
+    assert fc.rate_per_day == 2.0 and fc.window_days == 14
+    assert fc.remaining_weight == 46
+    assert fc.completion_date == date(2026, 12, 21)
+    assert fc.late_by_days is None
+
+
+def test_forecast_late_by_n_days() -> None:
+    points = linear(date(2026, 11, 1), 28, 2, 100)
+    fc = forecast(points, date(2026, 12, 11), date(2026, 11, 28))
+    assert fc.status == history.LATE
+    assert fc.text == "late by 10 days"
+    assert fc.late_by_days == 10
+    one = forecast(points, date(2026, 12, 20), date(2026, 11, 28))
+    assert one.text == "late by 1 day"
+
+
+def test_forecast_uses_only_the_recent_rate() -> None:
+    # fast at first, then nothing for the last 14 days: no forecast
+    fast = linear(date(2026, 11, 1), 10, 5, 100)
+    flat = [Point(date(2026, 11, 11) + timedelta(days=i), 45, 100) for i in range(20)]
+    fc = forecast(fast + flat, date(2027, 1, 31), date(2026, 11, 30))
+    assert fc.status == NO_PROGRESS
+    assert fc.text == "not enough progress to forecast"
+    assert fc.completion_date is None
+
+
+def test_forecast_short_history_uses_every_day_it_has() -> None:
+    # day 0 already holds that day's progress: 50 in 5 days is 10 a day
+    points = linear(date(2026, 11, 1), 5, 10, 100, start=10)
+    fc = forecast(points, date(2027, 1, 31), date(2026, 11, 5))
+    assert fc.window_days == 5 and fc.rate_per_day == 10.0
+    assert fc.completion_date == date(2026, 11, 10)
+
+
+def test_forecast_edge_cases() -> None:
+    target = date(2027, 1, 31)
+    assert forecast([], target, date(2026, 11, 1)).status == NO_PROGRESS
+    done = linear(date(2026, 11, 1), 5, 25, 100)
+    fc = forecast(done, target, date(2026, 11, 5))
+    assert fc.text == "on track" and fc.remaining_weight == 0
+    assert fc.completion_date == date(2026, 11, 5)
+    empty = [Point(date(2026, 11, 1), 0, 0)]
+    assert forecast(empty, target, date(2026, 11, 1)).status == NO_PROGRESS
+
+
+# --- burn-up from the log -------------------------------------------------------
+
+
+def test_burn_up_replays_each_instance(store: Store, tiny_dir: Path) -> None:
+    sync(store, tiny_dir, actor="setup", login="setup", clock=day_clock(1))
+    act_on(store, "eve", "done", "onboard/access", 2)  # signoff = false: complete
+    act_on(store, "eve", "done", "docs/selfcheck", 3, system="api")  # complete
+    act_on(store, "eve", "done", "kt/read", 4, system="api")  # awaits sign-off
+    act_on(store, "lea", "signoff", "kt/read", 5, member="eve", system="api")
+    act_on(store, "lou", "reopen", "kt/read", 6, member="eve", system="api")
+    act_on(store, "lea", "na", "onboard/access", 6, member="lou", reason="no access needed")
+    got = curve(store, date(2026, 11, 7))
+    assert got == {
+        "11-01": 0,
+        "11-02": 1,
+        "11-03": 2,
+        "11-04": 2,
+        "11-05": 3,
+        "11-06": 2,
+        "11-07": 2,
+    }
+    today = date(2026, 11, 7)
+    with store.read() as conn:
+        points = history.burn_up(conn, today)
+        st = readiness.status(store, conn, today)
+    assert st is not None and st.overall.readiness is not None
+    last = points[-1]
+    # the last point is today's overall figure; na items leave the scope
+    assert last.complete_weight / last.total_weight == st.overall.readiness
+
+
+def test_burn_up_sees_a_revision_reopen_by_sync(store: Store, tiny_dir: Path) -> None:
+    sync(store, tiny_dir, actor="setup", login="setup", clock=day_clock(1))
+    act_on(store, "eve", "done", "docs/selfcheck", 2, system="api")
+    act_on(store, "eve", "done", "docs/selfcheck", 2, system="db")
+    raised = DOCS.replace('title = "Self check"', 'title = "Self check"\nrevision = 2')
+    write_tiny(tiny_dir, docs=raised)
+    sync(store, tiny_dir, actor="setup", login="setup", clock=day_clock(4))
+    assert curve(store, date(2026, 11, 5)) == {
+        "11-01": 0,
+        "11-02": 2,
+        "11-03": 2,
+        "11-04": 0,
+        "11-05": 0,
+    }
+
+
+def test_burn_up_empty_store(store: Store) -> None:
+    with store.read() as conn:
+        assert history.burn_up(conn, date(2026, 11, 1)) == []
+
+
+def test_changes_since(store: Store, tiny_dir: Path) -> None:
+    sync(store, tiny_dir, actor="setup", login="setup", clock=day_clock(1))
+    act_on(store, "eve", "done", "kt/read", 2, system="api")
+    act_on(store, "eve", "done", "kt/read", 4, system="db")
+    act_on(store, "lea", "signoff", "kt/read", 5, member="eve", system="db")
+    act_on(store, "lou", "reopen", "kt/read", 6, member="eve", system="db")
+    act_on(store, "eve", "undo", "kt/read", 6, system="api")
+    with store.read() as conn:
+        ch = history.changes_since(conn, date(2026, 11, 3))
+    assert [(c.verb, c.system) for c in ch.completed] == [("done", "db")]
+    assert [(c.actor, c.system) for c in ch.signed_off] == [("lea", "db")]
+    assert [(c.verb, c.system) for c in ch.reopened] == [("reopen", "db"), ("undo", "api")]
+    assert ch.to_json()["since"] == "2026-11-03"
+
+
+def test_burn_up_infers_an_older_sync_reopen(store: Store, tiny_dir: Path) -> None:
+    """A sync event without ``reopened_ids`` (older stores): inferred from the stored state."""
+    import json
+
+    from sqlalchemy import update
+
+    from kt_tui.core.history import EVENT
+
+    sync(store, tiny_dir, actor="setup", login="setup", clock=day_clock(1))
+    act_on(store, "eve", "done", "docs/selfcheck", 2, system="api")
+    raised = DOCS.replace('title = "Self check"', 'title = "Self check"\nrevision = 2')
+    write_tiny(tiny_dir, docs=raised)
+    sync(store, tiny_dir, actor="setup", login="setup", clock=day_clock(4))
+    with store.write() as conn:
+        for row in conn.execute(EVENT.select().where(EVENT.c.verb == "sync")).all():
+            detail = json.loads(row.detail)
+            detail.pop("reopened_ids", None)
+            conn.execute(
+                update(EVENT).where(EVENT.c.id == row.id).values(detail=json.dumps(detail))
+            )
+    assert curve(store, date(2026, 11, 5)) == {
+        "11-01": 0,
+        "11-02": 1,
+        "11-03": 1,
+        "11-04": 0,
+        "11-05": 0,
+    }

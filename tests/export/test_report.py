@@ -1,0 +1,216 @@
+"""The report's content: JSON against ``status --json``, sections, go/no-go rule."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from kt_tui.cli import cli
+from kt_tui.core import audit, readiness
+from kt_tui.core.actions import act, resolve_ref
+from kt_tui.core.clock import SYSTEM_CLOCK, Clock
+from kt_tui.core.errors import BadInput, StoreError
+from kt_tui.core.history import Forecast
+from kt_tui.core.store import Store
+from kt_tui.core.sync import sync
+from kt_tui.export.command import FORMATS, render
+from kt_tui.export.csvfile import ITEM_FIELDS
+from kt_tui.export.report import AMBER, GREEN, RED, SCHEMA, build_report, verdict_of
+from tests.conftest import actor_of
+from tests.export import scenario
+from tests.helpers import write_tiny
+
+
+def test_json_holds_status_json_with_equal_values(sample_store: Store, sample_db: Path) -> None:
+    result = CliRunner().invoke(cli, ["--db", str(sample_db), "status", "--json"])
+    assert result.exit_code == 0, result.output
+    status = json.loads(result.output)
+    data = json.loads(
+        render(sample_store, "json", actor=scenario.actor(sample_store, "asha"), clock=SYSTEM_CLOCK)
+    )
+    for key, value in status.items():
+        assert data[key] == value, key
+    assert data["schema"] == SCHEMA == "kt-tui/readiness@1"
+
+
+def test_json_equals_status_to_json_on_the_fixed_day(sample_store: Store) -> None:
+    with sample_store.read() as conn:
+        st = readiness.status(sample_store, conn, scenario.TODAY)
+    assert st is not None
+    data = json.loads(
+        render(sample_store, "json", actor="asha", clock=scenario.NOW, since=scenario.SINCE)
+    )
+    for key, value in st.to_json().items():
+        assert data[key] == value
+    for key in (
+        "items",
+        "missing",
+        "overdue",
+        "awaiting_signoff",
+        "not_applicable",
+        "signoffs",
+        "changes",
+        "history",
+        "forecast",
+        "go_no_go",
+        "generated",
+        "chain_head",
+    ):
+        assert key in data
+    fields = set(data["items"][0])
+    assert fields >= {
+        "ref",
+        "template",
+        "item",
+        "title",
+        "kind",
+        "scope",
+        "member",
+        "system",
+        "stage",
+        "weight",
+        "state",
+        "due",
+        "done_by",
+        "done_at",
+        "signed_off_by",
+        "signed_off_at",
+        "evidence",
+        "note",
+        "reason",
+    }
+    assert len(data["items"]) == st.overall.items + len(data["not_applicable"])
+    assert data["generated"] == {
+        "at": "2026-11-25T09:30:00Z",
+        "by": "asha",
+        "today": "2026-11-25",
+        "days_left": st.days_left,
+    }
+
+
+def test_sections_of_the_scripted_sample(sample_store: Store) -> None:
+    r = build_report(
+        sample_store,
+        actor=scenario.actor(sample_store, "asha"),
+        clock=scenario.NOW,
+        since=scenario.SINCE,
+    )
+    with sample_store.read() as conn:
+        assert r.chain_head == audit.head(conn) != ""
+    assert [(s.ref, s.member, s.system, s.done_by, s.signed_off_by) for s in r.signoffs] == [
+        ("system-kt/read-docs", "ben", "orders", "ben", "asha"),
+        ("system-docs/architecture", None, "orders", "dev", "tomas"),
+        ("onboarding/on-call-tool", "ben", None, "ben", "asha"),
+    ]
+    assert {(a.ref, a.member) for a in r.awaiting} == {
+        ("system-kt/read-docs", "elif"),
+        ("onboarding/on-call-tool", "chloe"),
+    }
+    assert [(n.member, n.reason) for n in r.not_applicable] == [
+        ("femi", "Femi is already on the *PagerDuty* rota | since 2025")
+    ]
+    assert r.changes is not None
+    assert len(r.changes.completed) == 4 and len(r.changes.signed_off) == 1
+    assert [c.verb for c in r.changes.reopened] == ["reopen"]
+    orders = r.missing[0]
+    assert orders.key == "orders" and not orders.can_transfer
+    assert all(not i.complete and i.state != "na" for g in r.missing for i in g.items)
+    assert r.missing[-1].key is None  # member items, after the systems
+    assert r.history[0].day == date(2026, 11, 1) and r.history[-1].day == scenario.TODAY
+    assert r.history[-1].complete_weight == 25
+    assert r.forecast.is_late and r.verdict.level == RED
+
+
+def test_csv_has_one_row_per_item_with_every_json_field(sample_store: Store) -> None:
+    who = scenario.actor(sample_store, "asha")
+    text = render(sample_store, "csv", actor=who, clock=scenario.NOW, since=scenario.SINCE)
+    data = json.loads(render(sample_store, "json", actor=who, clock=scenario.NOW))
+    rows = list(csv.DictReader(io.StringIO(text, newline="")))
+    assert len(rows) == len(data["items"])
+    assert set(ITEM_FIELDS) >= set(data["items"][0])
+    first = data["items"][0]
+    assert rows[0]["ref"] == first["ref"] and rows[0]["id"] == str(first["id"])
+    reopened = [r for r in rows if r["changed_since"] == "reopen"]
+    assert [(r["ref"], r["member"]) for r in reopened] == [("system-kt/read-docs", "chloe")]
+
+
+def test_every_format_carries_header_verdict_and_head(sample_store: Store) -> None:
+    who = scenario.actor(sample_store, "asha")
+    r = build_report(sample_store, actor=who, clock=scenario.NOW)
+    for fmt in FORMATS:
+        text = render(sample_store, fmt, actor=who, clock=scenario.NOW)
+        assert r.chain_head in text, fmt
+        assert "2027-03-31" in text, fmt
+        assert "late by" in text, fmt
+    md = render(sample_store, "md", actor=who, clock=scenario.NOW)
+    assert "Rule: red: the forecast is late or a tier-1 item is overdue" in md
+    html = render(sample_store, "html", actor=who, clock=scenario.NOW)
+    assert "Rule: red: the forecast is late or a tier-1 item is overdue" in html
+
+
+def test_unknown_format_and_empty_store(store: Store, clock: Clock) -> None:
+    with pytest.raises(BadInput):
+        render(store, "pdf", actor="x", clock=clock)
+    with pytest.raises(StoreError):
+        render(store, "md", actor="x", clock=clock)
+
+
+# --- go / no-go -----------------------------------------------------------------
+
+
+def _fc(status: str) -> Forecast:
+    return Forecast(status, status, date(2027, 1, 31), None, None, 0.0, 14, 1, 1)
+
+
+def test_verdict_rule(tiny: Store, clock: Clock) -> None:
+    with tiny.read() as conn:
+        st = readiness.status(tiny, conn, clock.today())
+    assert st is not None
+    r = build_report(tiny, actor=actor_of(tiny, "lea"), clock=clock)
+    # kt/shadow (due 2026-11-01) is overdue on api (tier 1)
+    assert any(o.system == "api" for o in r.overdue)
+    v = verdict_of(st, r.overdue, _fc("on_track"))
+    assert v.level == RED and "tier-1" in v.summary
+    no_tier1 = [o for o in r.overdue if o.system != "api"]
+    assert verdict_of(st, no_tier1, _fc("late")).level == RED
+    assert verdict_of(st, no_tier1, _fc("no_progress")).level == AMBER
+    all_go = replace(st, systems=[replace(s, can_transfer=True) for s in st.systems])
+    v = verdict_of(all_go, no_tier1, _fc("on_track"))
+    assert v.level == GREEN and v.summary == "every system can transfer"
+
+
+def test_green_when_every_system_can_transfer(store: Store, tmp_path: Path, clock: Clock) -> None:
+    only_kt = (
+        '[template]\nkey = "t"\ntitle = "T"\nkind = "training"\nscope = "member_system"\n\n'
+        '[[items]]\nkey = "i"\ntitle = "I"\nsignoff = false\n'
+    )
+    root = write_tiny(tmp_path / "one", docs="", kt=only_kt, onboard="")
+    sync(store, root, actor="setup", login="setup", clock=clock)
+    for who, system in (("lea", "api"), ("eve", "api"), ("eve", "db")):
+        a = actor_of(store, who)
+        with store.read() as conn:
+            iid = resolve_ref(conn, "t/i", a, system=system)
+        act(store, a, "done", iid, clock=clock)
+    r = build_report(store, actor=actor_of(store, "lea"), clock=clock)
+    assert r.verdict.level == GREEN
+    assert r.forecast.text == "on track"
+    assert "GREEN" in render(store, "md", actor="lea", clock=clock)
+
+
+def test_open_items_fold_by_item_and_name_exceptions(sample_store: Store) -> None:
+    r = build_report(sample_store, actor="asha", clock=scenario.NOW)
+    orders = r.missing[0].by_item()
+    teach = next(o for o in orders if o.ref == "system-kt/teach-back")
+    assert teach.members == ["asha", "ben", "chloe", "dev", "femi"]
+    assert teach.state_text == "todo (blocked: ben)"
+    runbooks = next(o for o in orders if o.ref == "system-docs/runbooks")
+    assert runbooks.members == [] and runbooks.state_text == "todo"
+    assert all(o.state != "na" for o in r.overdue)
+    assert len(r.overdue) == r.status.overall.overdue
