@@ -148,18 +148,10 @@ def cli(ctx: click.Context) -> None:
 
 
 def _open_app(obj: Context) -> None:
-    from kt_tui.core.sync import sync
-    from kt_tui.paths import sample_dir
+    """The TUI; it opens the store after its first frame and syncs the sample into an empty one."""
+    from kt_tui.tui.app import run_app
 
-    store = obj.store()
-    with store.read() as conn:
-        empty = store.settings(conn) is None
-    if empty:
-        from kt_tui.core.identity import login_name
-
-        sync(store, sample_dir(), actor=login_name(), login=login_name(), shown="(bundled sample)")
-        _err("kt-tui: the store was empty: synced the bundled sample handover")
-    _print_status(obj, as_json=False)
+    run_app(obj.db, obj.as_)
 
 
 # --- init / sync ----------------------------------------------------------------

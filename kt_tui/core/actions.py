@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Connection, and_, select, update
@@ -55,7 +56,7 @@ class Target:
     version: int
     weight: int = 1
     stage_idx: int | None = None
-    due: str | None = None
+    due: date | None = None
 
     @property
     def label(self) -> str:
@@ -124,7 +125,7 @@ def _target(r: Any) -> Target:
         version=r.version,
         weight=r.weight,
         stage_idx=r.stage_idx,
-        due=r.due.isoformat() if r.due is not None else None,
+        due=r.due,
     )
 
 

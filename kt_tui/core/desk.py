@@ -6,6 +6,7 @@ This module never imports Textual.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -281,11 +282,14 @@ class Desk:
 
 
 def open_desk(db: str | None, as_handle: str | None, clock: Clock = SYSTEM_CLOCK) -> Opened:
-    """Open the store; on an empty one sync the bundled sample first; resolve the actor."""
+    """Open the store (``db``, else KT_DB, else the default file) and resolve the actor.
+
+    On an empty store the bundled sample is synced first (``synced_sample``).
+    """
     from kt_tui.core.sync import sync
     from kt_tui.paths import sample_dir
 
-    store = open_store(db)
+    store = open_store(db or os.environ.get("KT_DB"))
     with store.read() as conn:
         empty = store.settings(conn) is None
     if empty:

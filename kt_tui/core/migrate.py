@@ -24,12 +24,18 @@ def _v1_to_v2(op: Operations, conn: Connection) -> None:
         sa.Column("member_id", sa.Integer, primary_key=True, nullable=False, default=0),
         sa.Column("system_id", sa.Integer, primary_key=True, nullable=False, default=0),
         sa.Column("stage_idx", sa.Integer, primary_key=True, nullable=False, default=-1),
-        sa.Column("due", sa.String, primary_key=True, nullable=False, default=""),
         sa.Column("items", sa.Integer, nullable=False, default=0),
         sa.Column("weight", sa.Integer, nullable=False, default=0),
         sa.Column("complete", sa.Integer, nullable=False, default=0),
         sa.Column("complete_weight", sa.Integer, nullable=False, default=0),
         sa.Column("progress_weight", sa.Integer, nullable=False, default=0),
+    )
+    op.create_table(
+        "pending",
+        sa.Column("member_id", sa.Integer, primary_key=True, nullable=False, default=0),
+        sa.Column("system_id", sa.Integer, primary_key=True, nullable=False, default=0),
+        sa.Column("due", sa.Date, primary_key=True, nullable=False),
+        sa.Column("open", sa.Integer, nullable=False, default=0),
     )
     rollup.rebuild(conn)
 

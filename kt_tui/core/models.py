@@ -135,19 +135,28 @@ class Event(SQLModel, table=True):
 
 
 class Rollup(SQLModel, table=True):
-    """Counted items summed per (member, system, stage, due date), kept in each write.
+    """Counted items summed per (member, system, stage), kept in each write.
 
-    0 stands for no member or system, -1 for no stage, "" for no due date, so
-    that the key is a plain primary key on every database.
+    0 stands for no member or system and -1 for no stage, so that the key is
+    a plain primary key on every database.
     """
 
     __tablename__ = "rollup"
     member_id: int = Field(default=0, primary_key=True)
     system_id: int = Field(default=0, primary_key=True)
     stage_idx: int = Field(default=-1, primary_key=True)
-    due: str = Field(default="", primary_key=True)
     items: int = 0
     weight: int = 0
     complete: int = 0
     complete_weight: int = 0
     progress_weight: int = 0
+
+
+class Pending(SQLModel, table=True):
+    """Counted items not yet complete, per (member, system, due date): overdue by day."""
+
+    __tablename__ = "pending"
+    member_id: int = Field(default=0, primary_key=True)
+    system_id: int = Field(default=0, primary_key=True)
+    due: date = Field(primary_key=True)
+    open: int = 0

@@ -15,14 +15,13 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, case, func, or_, select
 
-from kt_tui.core.models import Instance, Member, Receiver, Rollup, System
+from kt_tui.core.models import Instance, Member, Receiver, System
 from kt_tui.core.store import Settings, Store
 
 INSTANCE = Instance.__table__  # type: ignore[attr-defined]
 MEMBER = Member.__table__  # type: ignore[attr-defined]
 SYSTEM = System.__table__  # type: ignore[attr-defined]
 RECEIVER = Receiver.__table__  # type: ignore[attr-defined]
-ROLLUP = Rollup.__table__  # type: ignore[attr-defined]
 
 
 def complete_expr(table: Any = INSTANCE) -> Any:
@@ -222,34 +221,36 @@ class _Group:
 
 def _from_rollup(conn: Connection, today: date) -> list[_Group]:
     """The same groups as _grouped, from the rollup counters (a few rows, not every item)."""
-    r = ROLLUP.c
-    late = and_(r.due != "", r.due < today.isoformat())
-    q = select(
-        r.member_id,
-        r.system_id,
-        r.stage_idx,
-        func.sum(r["items"]),
-        func.sum(r.weight),
-        func.sum(r.complete),
-        func.sum(r.complete_weight),
-        func.sum(r.progress_weight),
-        func.sum(case((late, r["items"] - r.complete), else_=0)),
-    ).group_by(r.member_id, r.system_id, r.stage_idx)
-    return [
-        _Group(m or None, s or None, None if st < 0 else st, *(int(v or 0) for v in rest))
-        for m, s, st, *rest in conn.execute(q)
+    from kt_tui.core import rollup
+
+    out = []
+    for m, s, st, items, weight, complete, cw, pw in rollup.groups(conn):
+        out.append(
+            _Group(m or None, s or None, None if st < 0 else st, items, weight, complete, cw, pw, 0)
+        )
+    out += [
+        _Group(m or None, s or None, None, 0, 0, 0, 0, 0, int(n or 0))
+        for m, s, n in rollup.overdue(conn, today)
     ]
+    return out
 
 
-def status(store: Store, conn: Connection, today: date) -> Status | None:
-    """Every figure of the dashboard; None on an empty store."""
+def status(
+    store: Store, conn: Connection, today: date, *, from_instances: bool = False
+) -> Status | None:
+    """Every figure of the dashboard; None on an empty store.
+
+    The figures come from the rollup counters; ``from_instances`` aggregates
+    the instance table instead (the same numbers, slower: for checks).
+    """
     settings = store.settings(conn)
     if settings is None:
         return None
-    return _status(conn, settings, today)
+    groups = _grouped(conn, today) if from_instances else _from_rollup(conn, today)
+    return _status(conn, settings, today, groups)
 
 
-def _status(conn: Connection, settings: Settings, today: date) -> Status:
+def _status(conn: Connection, settings: Settings, today: date, groups: Iterable[Any]) -> Status:
     stages = settings.stages
     members = conn.execute(
         select(MEMBER.c.id, MEMBER.c.handle, MEMBER.c.name, MEMBER.c.role)
@@ -269,7 +270,7 @@ def _status(conn: Connection, settings: Settings, today: date) -> Status:
     per_member: dict[int, Tally] = defaultdict(Tally)
     per_system: dict[int, Tally] = defaultdict(Tally)
     per_cell: dict[tuple[int, int], Tally] = defaultdict(Tally)
-    for row in _from_rollup(conn, today):
+    for row in groups:
         overall.add(row.stage_idx, row)
         if row.member_id is not None:
             per_member[row.member_id].add(row.stage_idx, row)

@@ -1,21 +1,26 @@
 """Rollup counters: the dashboard's sums, kept up to date in each write's transaction.
 
-Sync rebuilds them from the instance table in its transaction; every action
-adds the difference its one instance makes. Readiness reads these few rows
-instead of aggregating a million instances.
+Two small tables: ``rollup`` sums counted items per (member, system, stage);
+``pending`` counts the incomplete ones per (member, system, due date), so that
+overdue is a sum over the days before today. Sync rebuilds both from the
+instance table in its transaction; every action adds the difference its one
+instance makes. Readiness reads these few rows instead of every instance.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
+from typing import Any
 
-from sqlalchemy import Connection, String, and_, case, cast, delete, func, insert, select, update
+from sqlalchemy import Connection, and_, case, delete, func, insert, select, update
 
-from kt_tui.core.models import Instance, Rollup
+from kt_tui.core.models import Instance, Pending, Rollup
 from kt_tui.core.readiness import complete_expr, counted_expr
 
 INSTANCE = Instance.__table__  # type: ignore[attr-defined]
 ROLLUP = Rollup.__table__  # type: ignore[attr-defined]
+PENDING = Pending.__table__  # type: ignore[attr-defined]
 COUNTERS = ("items", "weight", "complete", "complete_weight", "progress_weight")
 
 
@@ -23,26 +28,32 @@ def rebuild(conn: Connection) -> None:
     """Recompute every counter from the instances (sync, migrations)."""
     done = complete_expr()
     conn.execute(delete(ROLLUP))
-    key = (
-        func.coalesce(INSTANCE.c.member_id, 0),
-        func.coalesce(INSTANCE.c.system_id, 0),
-        func.coalesce(INSTANCE.c.stage_idx, -1),
-        func.coalesce(cast(INSTANCE.c.due, String), ""),
-    )
-    q = (
-        select(
-            *key,
-            func.count(),
-            func.sum(INSTANCE.c.weight),
-            func.sum(case((done, 1), else_=0)),
-            func.sum(case((done, INSTANCE.c.weight), else_=0)),
-            func.sum(case((done | (INSTANCE.c.state == "done"), INSTANCE.c.weight), else_=0)),
-        )
-        .where(counted_expr())
-        .group_by(*key)
-    )
+    conn.execute(delete(PENDING))
+    member = func.coalesce(INSTANCE.c.member_id, 0)
+    system = func.coalesce(INSTANCE.c.system_id, 0)
+    stage = func.coalesce(INSTANCE.c.stage_idx, -1)
+    sums = select(
+        member,
+        system,
+        stage,
+        func.count(),
+        func.sum(INSTANCE.c.weight),
+        func.sum(case((done, 1), else_=0)),
+        func.sum(case((done, INSTANCE.c.weight), else_=0)),
+        func.sum(case((done | (INSTANCE.c.state == "done"), INSTANCE.c.weight), else_=0)),
+    ).where(counted_expr())
     conn.execute(
-        insert(ROLLUP).from_select(["member_id", "system_id", "stage_idx", "due", *COUNTERS], q)
+        insert(ROLLUP).from_select(
+            ["member_id", "system_id", "stage_idx", *COUNTERS],
+            sums.group_by(member, system, stage),
+        )
+    )
+    due = INSTANCE.c.due
+    opens = select(member, system, due, func.count()).where(counted_expr(), ~done, due.is_not(None))
+    conn.execute(
+        insert(PENDING).from_select(
+            ["member_id", "system_id", "due", "open"], opens.group_by(member, system, due)
+        )
     )
 
 
@@ -54,6 +65,10 @@ class Contribution:
     complete_weight: int
     progress_weight: int
 
+    @property
+    def open(self) -> int:
+        return self.items - self.complete
+
 
 def contribution(state: str, signoff: bool, weight: int, retired: bool = False) -> Contribution:
     """What one instance in this state adds to its group's counters."""
@@ -64,28 +79,53 @@ def contribution(state: str, signoff: bool, weight: int, retired: bool = False) 
     return Contribution(1, weight, int(complete), weight * complete, weight * progress)
 
 
+def _bump(conn: Connection, table: Any, key: dict[str, Any], delta: dict[str, int]) -> None:
+    where = and_(*(table.c[k] == v for k, v in key.items()))
+    changed = conn.execute(
+        update(table).where(where).values({c: table.c[c] + d for c, d in delta.items()})
+    ).rowcount
+    if not changed:
+        conn.execute(insert(table).values(**key, **delta))
+
+
 def add_delta(
     conn: Connection,
     *,
     member_id: int | None,
     system_id: int | None,
     stage_idx: int | None,
-    due: str | None,
+    due: date | None,
     before: Contribution,
     after: Contribution,
 ) -> None:
+    """Add the difference one instance's change of state makes, in the caller's transaction."""
     delta = {c: getattr(after, c) - getattr(before, c) for c in COUNTERS}
-    if not any(delta.values()):
-        return
-    key = {
-        "member_id": member_id or 0,
-        "system_id": system_id or 0,
-        "stage_idx": -1 if stage_idx is None else stage_idx,
-        "due": due or "",
-    }
-    where = and_(*(ROLLUP.c[k] == v for k, v in key.items()))
-    changed = conn.execute(
-        update(ROLLUP).where(where).values({c: ROLLUP.c[c] + d for c, d in delta.items()})
-    ).rowcount
-    if not changed:
-        conn.execute(insert(ROLLUP).values(**key, **delta))
+    if any(delta.values()):
+        key = {
+            "member_id": member_id or 0,
+            "system_id": system_id or 0,
+            "stage_idx": -1 if stage_idx is None else stage_idx,
+        }
+        _bump(conn, ROLLUP, key, delta)
+    opened = after.open - before.open
+    if due is not None and opened:
+        key2 = {"member_id": member_id or 0, "system_id": system_id or 0, "due": due}
+        _bump(conn, PENDING, key2, {"open": opened})
+
+
+def groups(conn: Connection) -> list[Any]:
+    r = ROLLUP.c
+    return list(
+        conn.execute(select(r.member_id, r.system_id, r.stage_idx, *(r[c] for c in COUNTERS)))
+    )
+
+
+def overdue(conn: Connection, today: date) -> list[Any]:
+    p = PENDING.c
+    return list(
+        conn.execute(
+            select(p.member_id, p.system_id, func.sum(p.open))
+            .where(p.due < today)
+            .group_by(p.member_id, p.system_id)
+        )
+    )

@@ -1,0 +1,315 @@
+"""Measure kt-tui against its floors, on a fresh store, and print one table.
+
+    python -m bench.run [--instances N] [--runs R] [--keep DIR]
+
+Every figure is the median of several runs, with min and max; each is shown
+beside the floor it is compared with and the issue's target.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from bench.generate import size_for, write
+
+PY = sys.executable
+
+
+@dataclass
+class Figure:
+    name: str
+    runs: list[float]
+    unit: str = "s"
+    floor: str = ""
+    ratio: float | None = None
+    target: str = ""
+    met: bool | None = None
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.runs)
+
+
+def timed(
+    fn: Callable[[], object], runs: int, setup: Callable[[], object] | None = None
+) -> list[float]:
+    out = []
+    for _ in range(runs):
+        if setup:
+            setup()
+        t = time.perf_counter()
+        fn()
+        out.append(time.perf_counter() - t)
+    return out
+
+
+def cli(db: Path, *args: str) -> None:
+    subprocess.run(
+        [PY, "-m", "kt_tui", "--db", str(db), *args],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "KT_USER": LEAD},
+    )
+
+
+LEAD = "m0000"
+
+
+def fresh(db: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+
+
+def bench_sync(work: Path, folder: Path, runs: int) -> tuple[Figure, Figure]:
+    from kt_tui.core.store import open_store
+    from kt_tui.core.sync import sync
+
+    db = work / "sync.db"
+
+    def one() -> None:
+        store = open_store(str(db))
+        sync(store, folder, actor="bench", login="bench")
+        store.dispose()
+
+    ours = timed(one, runs, setup=lambda: fresh(db))
+
+    # the floor: the same rows, the same schema, raw sqlite3 executemany in one transaction
+    with sqlite3.connect(db) as src:
+        cols = [r[1] for r in src.execute("PRAGMA table_info(instance)") if r[1] != "id"]
+        rows = src.execute(f"SELECT {', '.join(cols)} FROM instance ORDER BY id").fetchall()
+    floor_db = work / "floor.db"
+
+    def schema() -> None:
+        fresh(floor_db)
+        open_store(str(floor_db)).dispose()
+
+    def floor() -> None:
+        conn = sqlite3.connect(floor_db, isolation_level=None)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("BEGIN")
+        marks = ", ".join("?" for _ in cols)
+        conn.executemany(f"INSERT INTO instance ({', '.join(cols)}) VALUES ({marks})", rows)
+        conn.execute("COMMIT")
+        conn.close()
+
+    # the floor's instances reference items, members and systems: copy those first
+    def schema_with_parents() -> None:
+        schema()
+        with sqlite3.connect(db) as src, sqlite3.connect(floor_db) as dst:
+            for table in ("meta", "member", "system", "receiver", "template", "item"):
+                data = src.execute(f"SELECT * FROM {table}").fetchall()
+                if data and table != "meta":
+                    marks = ", ".join("?" for _ in data[0])
+                    dst.executemany(f"INSERT INTO {table} VALUES ({marks})", data)
+
+    floors = timed(floor, runs, setup=schema_with_parents)
+    ratio = statistics.median(ours) / statistics.median(floors)
+    return (
+        Figure("sync into an empty store", ours, floor="raw executemany", ratio=ratio,
+               target="<= 2x floor", met=ratio <= 2),
+        Figure("  floor: raw sqlite3 executemany", floors),
+    )  # fmt: skip
+
+
+AGGREGATE = """
+SELECT member_id, system_id, stage_idx, count(*), sum(weight),
+  sum(CASE WHEN state = 'signed_off' OR (state = 'done' AND signoff = 0) THEN 1 ELSE 0 END),
+  sum(CASE WHEN state = 'signed_off' OR (state = 'done' AND signoff = 0) THEN weight ELSE 0 END),
+  sum(CASE WHEN state IN ('done', 'signed_off') THEN weight ELSE 0 END),
+  sum(CASE WHEN NOT (state = 'signed_off' OR (state = 'done' AND signoff = 0))
+      AND due IS NOT NULL AND due < ? THEN 1 ELSE 0 END)
+FROM instance WHERE retired = 0 AND state != 'na'
+GROUP BY member_id, system_id, stage_idx
+"""
+
+
+def raw_status(db: Path) -> None:
+    conn = sqlite3.connect(db)
+    conn.execute(AGGREGATE, (date.today().isoformat(),)).fetchall()
+    conn.execute("SELECT id, handle, name, role FROM member WHERE active = 1").fetchall()
+    conn.execute("SELECT id, key, name, tier, min_ready FROM system WHERE active = 1").fetchall()
+    conn.execute("SELECT member_id, system_id FROM receiver WHERE active = 1").fetchall()
+    conn.close()
+
+
+def bench_queries(db: Path, runs: int) -> list[Figure]:
+    from kt_tui.core import actions, readiness
+    from kt_tui.core.identity import resolve_actor
+    from kt_tui.core.store import open_store
+
+    store = open_store(str(db))
+    today = date.today()
+
+    def figures() -> None:
+        with store.read() as conn:
+            readiness.status(store, conn, today)
+
+    ours = timed(figures, runs)
+    floors = timed(lambda: raw_status(db), runs)
+    with store.read() as conn:
+        lead = resolve_actor(store, conn, LEAD)
+        iid = actions.resolve_ref(conn, "system-docs/doc-0001", lead, None, "sys001")
+    verbs = iter(["done", "undo"] * runs * 5)
+
+    def action() -> None:
+        actions.act(store, lead, next(verbs), iid)
+        with store.read() as conn:
+            readiness.status(store, conn, today)
+
+    acts = timed(action, runs * 5)
+    store.dispose()
+    ratio = statistics.median(ours) / statistics.median(floors)
+    return [
+        Figure("readiness queries (in process)", ours, floor="raw aggregation", ratio=ratio,
+               target="<= 1.3x floor", met=ratio <= 1.3),
+        Figure("  floor: raw sqlite3 aggregation", floors),
+        Figure("one action + its figures (in process)", [a * 1000 for a in acts], unit="ms",
+               target="<= 5 ms", met=statistics.median(acts) * 1000 <= 5),
+    ]  # fmt: skip
+
+
+def bench_cli(db: Path, work: Path, runs: int) -> list[Figure]:
+    start = timed(lambda: subprocess.run([PY, "-c", "import sqlmodel"], check=True), runs)
+    status = timed(lambda: cli(db, "status", "--json"), runs)
+    verbs = iter(["done", "undo"] * runs)
+    done = timed(lambda: cli(db, next(verbs), "system-docs/doc-0002", "--system", "sys002"), runs)
+    floor = statistics.median(start)
+    out = [
+        Figure("status --json (CLI)", status),
+        Figure("done (CLI)", done, floor="import sqlmodel", ratio=statistics.median(done) / floor,
+               target="<= floor + 150 ms", met=statistics.median(done) <= floor + 0.150),
+        Figure("  floor: python -c 'import sqlmodel'", start),
+    ]  # fmt: skip
+    query = (
+        "SELECT t.key || '/' || i.key, t.key, i.key, i.title, t.kind, t.scope, m.handle, s.key, "
+        "i.stage, n.weight, n.state, n.due, n.done_by, n.done_at, n.signed_off_by, "
+        "n.signed_off_at, n.evidence, n.note, n.reason FROM instance n "
+        "JOIN item i ON i.id = n.item_id JOIN template t ON t.id = i.template_id "
+        "LEFT JOIN member m ON m.id = n.member_id LEFT JOIN system s ON s.id = n.system_id "
+        "WHERE n.retired = 0"
+    )
+    csv_floor: list[float] = []
+    if shutil.which("sqlite3"):
+        csv_floor = timed(
+            lambda: subprocess.run(["sqlite3", "-csv", "-header", str(db), query], check=True,
+                                   stdout=subprocess.DEVNULL),
+            runs,
+        )  # fmt: skip
+    for fmt in ("csv", "json", "md", "html"):
+        target = work / f"summary.{fmt}"
+        try:
+            runs_fmt = timed(
+                lambda fmt=fmt, target=target: cli(db, "export", fmt, "-o", str(target)), runs
+            )  # type: ignore[misc]
+        except subprocess.CalledProcessError as exc:
+            print(f"export {fmt} failed: {exc.stderr.decode()[-300:]}", file=sys.stderr)
+            continue
+        fig = Figure(f"export {fmt} (CLI)", runs_fmt)
+        if fmt == "csv" and csv_floor:
+            fig.floor = "sqlite3 -csv"
+            fig.ratio = statistics.median(runs_fmt) / statistics.median(csv_floor)
+            fig.target = "<= 2x floor"
+            fig.met = fig.ratio <= 2
+        out.append(fig)
+    if csv_floor:
+        out.append(Figure("  floor: sqlite3 -csv of the same rows", csv_floor))
+    return out
+
+
+def bench_tui(db: Path, runs: int) -> list[Figure]:
+    probe = Path(__file__).with_name("tui_probe.py")
+    if not probe.exists():
+        return []
+    results: dict[str, list[float]] = {}
+    for mode in ("bare", "app"):
+        for _ in range(runs):
+            out = subprocess.run(
+                [PY, str(probe), mode, str(db)], check=True, capture_output=True, text=True,
+                env={**os.environ, "KT_USER": LEAD},
+            ).stdout  # fmt: skip
+            for line in out.splitlines():
+                key, _, value = line.partition("=")
+                results.setdefault(f"{mode}:{key}", []).extend(float(v) for v in value.split(","))
+    figs: list[Figure] = []
+    bare = results.get("bare:first_frame")
+    first = results.get("app:first_frame")
+    if first and bare:
+        ratio = statistics.median(first) / statistics.median(bare)
+        figs += [
+            Figure("TUI first frame", first, floor="bare Textual app", ratio=ratio,
+                   target="<= 1.3x floor", met=ratio <= 1.3),
+            Figure("  floor: bare Textual app, one static screen", bare),
+        ]  # fmt: skip
+    if loaded := results.get("app:dashboard"):
+        figs.append(Figure("TUI dashboard populated", loaded, target="<= 1.5 s",
+                           met=statistics.median(loaded) <= 1.5))  # fmt: skip
+    if keys := results.get("app:toggle_ms"):
+        keys.sort()
+        p95 = keys[min(len(keys) - 1, int(len(keys) * 0.95))]
+        figs.append(Figure("TUI key -> next frame, 100k checklist", keys, unit="ms",
+                           target="median <= 16, p95 <= 33 ms",
+                           met=statistics.median(keys) <= 16 and p95 <= 33))  # fmt: skip
+        figs.append(Figure("  95th percentile", [p95], unit="ms"))
+    if mem := results.get("app:peak_mb"):
+        figs.append(Figure("TUI peak memory", mem, unit="MB", target="<= 200 MB",
+                           met=max(mem) <= 200))  # fmt: skip
+    return figs
+
+
+def show(figs: list[Figure], instances: int) -> None:
+    import platform
+
+    print(f"\nkt-tui benchmark: {instances:,} instances; {date.today()}; "
+          f"{os.cpu_count()} cores; Python {platform.python_version()}")  # fmt: skip
+    head = f"{'figure':44} {'median':>10} {'min':>10} {'max':>10}  {'ratio':>7}  target"
+    print(head)
+    print("-" * len(head))
+    for f in figs:
+        ratio = f"{f.ratio:.2f}x" if f.ratio is not None else ""
+        verdict = "" if f.met is None else ("  ok" if f.met else "  MISSED")
+        unit = f.unit
+        print(
+            f"{f.name:44} {f.median:>9.3f}{unit[0]} {min(f.runs):>9.3f}{unit[0]} "
+            f"{max(f.runs):>9.3f}{unit[0]}  {ratio:>7}  {f.target}{verdict}"
+        )
+    print("(s = seconds, m = milliseconds, M = megabytes)")
+
+
+def main(argv: list[str] | None = None) -> None:
+    p = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n")[0])
+    p.add_argument("--instances", type=int, default=100_000)
+    p.add_argument("--runs", type=int, default=3)
+    p.add_argument("--keep", type=Path, help="work in this folder and keep it")
+    a = p.parse_args(argv)
+    work = a.keep or Path(tempfile.mkdtemp(prefix="kt-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    size = size_for(a.instances)
+    folder = write(work / "handover", size)
+    print(f"generated {size.instances:,} instances in {folder}", file=sys.stderr)
+    figs: list[Figure] = []
+    figs += bench_sync(work, folder, a.runs)
+    db = work / "sync.db"
+    figs += bench_queries(db, a.runs)
+    figs += bench_cli(db, work, a.runs)
+    figs += bench_tui(db, a.runs)
+    show(figs, size.instances)
+    if not a.keep:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,245 @@
+"""The kt-tui terminal app: the first frame is drawn before the store is opened."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from textual import on, work
+from textual.app import App
+from textual.binding import Binding
+from textual.message import Message
+
+from kt_tui.core.clock import SYSTEM_CLOCK, Clock
+from kt_tui.tui.commands import KtCommands
+from kt_tui.tui.messages import Loaded, StoreChanged
+from kt_tui.tui.screens.dashboard import DashboardScreen
+from kt_tui.tui.screens.help import HelpScreen
+from kt_tui.tui.theme import KT_DARK
+
+if TYPE_CHECKING:
+    from kt_tui.core.desk import Desk
+    from kt_tui.core.readiness import Status
+
+POLL_SECONDS = 1.0
+
+
+class KtApp(App[None]):
+    """The knowledge-transfer desk."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "kt-tui"
+    COMMANDS = App.COMMANDS | {KtCommands}
+    BINDINGS = [
+        Binding("S", "queue", "Sign-off queue", id="app.queue"),
+        Binding("t", "sessions", "Sessions", id="app.sessions"),
+        Binding("x", "export", "Export", id="app.export"),
+        Binding("question_mark", "help", "Help", id="app.help"),
+    ]
+
+    @dataclass
+    class DeskOpened(Message):
+        desk: Desk
+        synced_sample: bool
+
+    @dataclass
+    class DeskFailed(Message):
+        reason: str
+
+    @dataclass
+    class Synced(Message):
+        lines: list[str]
+
+    def __init__(
+        self, db: str | None = None, as_handle: str | None = None, clock: Clock | None = None
+    ) -> None:
+        super().__init__()
+        self.db = db
+        self.as_handle = as_handle
+        self.clock = clock or SYSTEM_CLOCK
+        self.desk: Desk | None = None
+        self.status: Status | None = None
+        self.marker = 0
+        self.loaded: Counter[str] = Counter()
+        self.register_theme(KT_DARK)
+        self.theme = KT_DARK.name
+
+    def on_mount(self) -> None:
+        self.push_screen(DashboardScreen())
+        self.open_desk()
+
+    # -- opening and watching the store -------------------------------------------
+
+    @work(thread=True, exclusive=True, group="open")
+    def open_desk(self) -> None:
+        from kt_tui.core.desk import open_desk
+        from kt_tui.core.errors import KtError
+
+        try:
+            opened = open_desk(self.db, self.as_handle, self.clock)
+            self.marker = opened.desk.change_marker()
+        except KtError as exc:
+            self.post_message(self.DeskFailed(str(exc)))
+            return
+        self.post_message(self.DeskOpened(opened.desk, opened.synced_sample))
+
+    @on(DeskOpened)
+    def _desk_opened(self, message: DeskOpened) -> None:
+        self.desk = message.desk
+        if message.synced_sample:
+            self.notify("The store was empty: synced the bundled sample handover.", title="Sample")
+        self.sub_title = message.desk.actor.describe()
+        self.set_interval(POLL_SECONDS, self.poll)
+        self._reload_screens()
+
+    @on(DeskFailed)
+    def _desk_failed(self, message: DeskFailed) -> None:
+        self.notify(
+            message.reason,
+            title="Cannot open the store",
+            severity="error",
+            timeout=30,
+            markup=False,
+        )
+
+    @on(Loaded)
+    def _loaded(self, message: Loaded) -> None:
+        self.loaded[message.what] += 1
+
+    def poll(self) -> None:
+        if self.desk is not None:
+            self._poll()
+
+    @work(thread=True, exclusive=True, group="poll", exit_on_error=False)
+    def _poll(self) -> None:
+        """A failed poll (a store briefly unreachable) is retried at the next tick."""
+        desk = self.desk
+        if desk is None:
+            return
+        marker = desk.change_marker()
+        if marker != self.marker:
+            self.marker = marker
+            self.post_message(StoreChanged(marker))
+
+    @on(StoreChanged)
+    def _store_changed(self, message: StoreChanged) -> None:
+        self._reload_screens()
+
+    def _reload_screens(self) -> None:
+        """The topmost screen with data (beneath any modal) reloads it."""
+        for screen in reversed(self.screen_stack):
+            reload = getattr(screen, "reload_data", None)
+            if reload is not None:
+                reload()
+                return
+
+    # -- navigation ------------------------------------------------------------
+
+    def open_checklist(self, member: str | None = None, system: str | None = None) -> None:
+        from kt_tui.core.desk import Scope
+        from kt_tui.tui.screens.checklist import ChecklistScreen
+
+        if self.desk is None:
+            return
+        self.push_screen(ChecklistScreen(Scope(member, system)))
+
+    def action_queue(self) -> None:
+        from kt_tui.tui.screens.queue import QueueScreen
+
+        if self.desk is None:
+            return
+        if not isinstance(self.screen, QueueScreen):
+            self.push_screen(QueueScreen())
+
+    def action_sessions(self) -> None:
+        from kt_tui.tui.screens.sessions import SessionsScreen
+
+        if self.desk is None:
+            return
+        if not isinstance(self.screen, SessionsScreen):
+            self.push_screen(SessionsScreen())
+
+    def action_help(self) -> None:
+        if isinstance(self.screen, HelpScreen):
+            return
+        shown: list[tuple[str, str]] = []
+        others: list[tuple[str, str]] = []
+        for active in self.screen.active_bindings.values():
+            b = active.binding
+            what = b.description or b.tooltip or b.action
+            entry = (self.get_key_display(b), what)
+            if what and entry not in shown and entry not in others:
+                (shown if b.show else others).append(entry)
+        keys = shown + others
+        keys.append((self.get_key_display(Binding("ctrl+p", "")), "Command palette"))
+        name = type(self.screen).__name__.removesuffix("Screen").lower()
+        self.push_screen(HelpScreen(name, keys))
+
+    # -- export and sync -----------------------------------------------------------
+
+    def action_export(self) -> None:
+        try:
+            from kt_tui.export import command  # type: ignore[attr-defined,unused-ignore]
+        except ImportError:
+            self.notify("export not available yet", severity="warning")
+            return
+        if not hasattr(command, "render") or self.desk is None:
+            self.notify("export not available yet", severity="warning")
+            return
+        self._export(command)
+
+    @work(thread=True, exclusive=True, group="export")
+    def _export(self, command: Any) -> None:
+        from kt_tui.paths import export_dir
+
+        desk = self.desk
+        if desk is None:
+            return
+        day: date = desk.today()
+        path = export_dir() / f"kt-tui-summary-{day.isoformat()}.md"
+        try:
+            text = command.render(desk.store, "md", actor=desk.actor, clock=desk.clock)
+            path.write_text(text, encoding="utf-8")
+        except Exception as exc:  # an export failure must not end the session
+            self.call_from_thread(
+                self.notify, f"export failed: {exc}", severity="error", markup=False
+            )
+            return
+        self.call_from_thread(self.notify, f"wrote {path}", title="Export")
+
+    def ask_sync_folder(self) -> None:
+        from kt_tui.tui.screens.prompt import PromptScreen
+
+        def answered(text: str | None) -> None:
+            if text:
+                self.sync_folder(text)
+
+        self.push_screen(PromptScreen("Sync which folder?", "./checklists"), answered)
+
+    @work(thread=True, exclusive=True, group="sync")
+    def sync_folder(self, folder: str | None) -> None:
+        from kt_tui.core.errors import KtError
+
+        desk = self.desk
+        if desk is None:
+            return
+        try:
+            lines = desk.sync_folder(Path(folder).expanduser() if folder else None)
+        except KtError as exc:
+            self.call_from_thread(
+                self.notify, str(exc), title="Sync refused", severity="error", markup=False
+            )
+            return
+        self.post_message(self.Synced(lines))
+
+    @on(Synced)
+    def _synced(self, message: Synced) -> None:
+        self.notify("\n".join(message.lines[-6:]), title="Synced", markup=False)
+
+
+def run_app(db: str | None = None, as_handle: str | None = None) -> None:
+    """Open the terminal app (the CLI's `kt-tui` with no command)."""
+    KtApp(db=db, as_handle=as_handle).run()

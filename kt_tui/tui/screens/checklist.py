@@ -1,0 +1,397 @@
+"""A checklist: one member's, one system's or one cell's items, with the verbs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Static
+
+from kt_tui.core.errors import KtError
+from kt_tui.export.text import bar, level, pct
+from kt_tui.tui.messages import Loaded
+from kt_tui.tui.screens.prompt import PromptScreen
+from kt_tui.tui.widgets.checklist_view import PAGE_SIZE, ChecklistView
+from kt_tui.tui.widgets.figures import readiness_colour
+
+if TYPE_CHECKING:
+    from kt_tui.core.desk import Detail, Page, Scope
+    from kt_tui.core.query import InstanceRow
+    from kt_tui.core.readiness import Figures
+    from kt_tui.tui.app import KtApp
+
+
+def _when(stamp: str | None) -> str:
+    """A stored UTC stamp, to the minute."""
+    return (stamp or "")[:16].replace("T", " ")
+
+
+class ChecklistScreen(Screen[None]):
+    """Items grouped by template then stage, a detail pane, and the verbs as keys."""
+
+    BINDINGS = [
+        Binding("space", "toggle_done", "Done/undo", id="checklist.done"),
+        Binding("s", "signoff", "Sign off", id="checklist.signoff"),
+        Binding("n", "na", "N/A", id="checklist.na", tooltip="Not applicable (asks why)"),
+        Binding("r", "reopen", "Reopen", id="checklist.reopen"),
+        Binding("b", "block", "Block/unblock", id="checklist.block"),
+        Binding("e", "evidence", "Evidence", id="checklist.evidence"),
+        Binding("c", "note", "Note", id="checklist.note"),
+        Binding("slash", "filter", "Filter", id="checklist.filter"),
+        Binding("escape", "back", "Back", id="checklist.back"),
+        Binding("q", "back", "Back", id="checklist.quit", show=False),
+    ]
+
+    app: KtApp
+
+    @dataclass
+    class Reset(Message):
+        generation: int
+        page: Page
+        figures: Figures | None
+
+    @dataclass
+    class PageReady(Message):
+        generation: int
+        page: Page
+
+    @dataclass
+    class DetailReady(Message):
+        detail: Detail | None
+
+    @dataclass
+    class ActDone(Message):
+        verb: str
+        before: str
+        after: str
+        row: InstanceRow | None
+        figures: Figures | None
+
+    @dataclass
+    class ActFailed(Message):
+        reason: str
+
+    @dataclass
+    class FilterFailed(Message):
+        reason: str
+
+    def __init__(self, scope: Scope, filter_text: str = "") -> None:
+        super().__init__()
+        self.scope = scope
+        self.filter_text = filter_text
+        self.generation = 0
+        self.figures: Figures | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static(f"Checklist: {self.scope.title}", id="cl-header")
+        yield Input(
+            self.filter_text,
+            placeholder="filter: text state:done system:orders member:asha stage:shadowed "
+            "overdue mine",
+            id="filter",
+            classes="-hidden",
+        )
+        yield Static("", id="cl-columns")
+        yield ChecklistView(id="items")
+        with VerticalScroll(id="detail-pane"):
+            yield Static("", id="detail")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(ChecklistView).focus()
+        self.load()
+
+    @property
+    def view(self) -> ChecklistView:
+        return self.query_one(ChecklistView)
+
+    # -- loading -------------------------------------------------------------
+
+    def reload_data(self) -> None:
+        self.load(keep_cursor=True)
+
+    def load(self, keep_cursor: bool = False) -> None:
+        self.generation += 1
+        offset = 0
+        if keep_cursor:
+            offset = (self.view.cursor // PAGE_SIZE) * PAGE_SIZE
+        self._load(self.generation, self.filter_text, offset)
+
+    @work(thread=True, exclusive=True, group="checklist-load")
+    def _load(self, generation: int, filter_text: str, offset: int) -> None:
+        desk = self.app.desk
+        if desk is None:
+            return
+        try:
+            page = desk.page(self.scope, filter_text, offset, PAGE_SIZE)
+        except KtError as exc:
+            self.post_message(self.FilterFailed(str(exc)))
+            return
+        self.post_message(self.Reset(generation, page, desk.figures(self.scope)))
+
+    @on(Reset)
+    def _reset(self, message: Reset) -> None:
+        if message.generation != self.generation:
+            return
+        self.figures = message.figures
+        view = self.view
+        view.reset(message.page.total, message.page.rows, message.page.offset)
+        self._show_header()
+        self.query_one("#cl-columns", Static).update(view.header_text())
+        self.app.post_message(Loaded("checklist"))
+
+    @on(ChecklistView.NeedRows)
+    def _need_rows(self, message: ChecklistView.NeedRows) -> None:
+        self._load_page(self.generation, self.filter_text, message.offset)
+
+    @work(thread=True, group="checklist-pages")
+    def _load_page(self, generation: int, filter_text: str, offset: int) -> None:
+        desk = self.app.desk
+        if desk is None:
+            return
+        try:
+            page = desk.page(self.scope, filter_text, offset, PAGE_SIZE)
+        except KtError:
+            return
+        self.post_message(self.PageReady(generation, page))
+
+    @on(PageReady)
+    def _page_ready(self, message: PageReady) -> None:
+        if message.generation == self.generation:
+            self.view.add_page(message.page.offset, message.page.rows)
+
+    def on_resize(self) -> None:
+        self.query_one("#cl-columns", Static).update(self.view.header_text())
+
+    # -- header and detail -----------------------------------------------------
+
+    def _show_header(self) -> None:
+        theme = self.app.current_theme
+        f = self.figures
+        text = Text()
+        text.append(f"Checklist: {self.scope.title}", style="bold")
+        shown = self.view.total
+        text.append(f"   {shown} item{'s' if shown != 1 else ''} shown")
+        if self.filter_text:
+            text.append(f"   filter: {self.filter_text}", style="italic")
+        if f is not None:
+            text.append("\nReadiness ")
+            text.append(bar(f.readiness, 20), style=readiness_colour(theme, f.readiness))
+            text.append(f" {pct(f.readiness)}", style="bold")
+            text.append(f"   progress {pct(f.progress)}   level {level(f.level)}")
+            text.append(f"   {f.complete}/{f.items} complete   ")
+            text.append(f"{f.overdue} overdue", style=theme.error if f.overdue else "")
+        self.query_one("#cl-header", Static).update(text)
+
+    @on(ChecklistView.Highlighted)
+    def _highlighted(self, message: ChecklistView.Highlighted) -> None:
+        row = message.row
+        if row is None:
+            self.query_one("#detail", Static).update("" if self.view.total else "No items.")
+            return
+        self.query_one("#detail", Static).update(self._detail_text(row, None))
+        self._load_detail(row.id)
+
+    @work(thread=True, exclusive=True, group="checklist-detail")
+    def _load_detail(self, instance_id: int) -> None:
+        desk = self.app.desk
+        if desk is not None:
+            self.post_message(self.DetailReady(desk.detail(instance_id)))
+
+    @on(DetailReady)
+    def _detail_ready(self, message: DetailReady) -> None:
+        d = message.detail
+        current = self.view.current
+        if d is not None and current is not None and current.id == d.row.id:
+            self.query_one("#detail", Static).update(self._detail_text(d.row, d))
+
+    def _detail_text(self, row: InstanceRow, detail: Detail | None) -> Text:
+        theme = self.app.current_theme
+        t = Text()
+        t.append(row.title, style="bold")
+        t.append(f"   {row.ref}  {row.where}   state: ")
+        t.append(row.state, style="bold")
+        if row.overdue:
+            t.append("   overdue", style=f"bold {theme.error}")
+        t.append("\n")
+        if row.detail:
+            t.append(row.detail + "\n")
+        for label, value in (
+            ("Stage", row.stage),
+            ("Due", row.due.isoformat() if row.due else None),
+            ("Weight", str(row.weight)),
+            ("Sign-off", "needed" if row.signoff else "not needed"),
+            ("Evidence", row.evidence or ("required" if row.evidence_required else None)),
+            ("Note", row.note),
+            ("Reason", row.reason),
+            ("Done by", f"{row.done_by} at {_when(row.done_at)}" if row.done_by else None),
+            (
+                "Signed off",
+                f"{row.signed_off_by} at {_when(row.signed_off_at)}" if row.signed_off_by else None,
+            ),
+        ):
+            if value:
+                t.append(f"{label}: ", style="bold")
+                t.append(f"{value}\n")
+        if detail is not None:
+            t.append("History\n", style=f"bold {theme.primary}")
+            if not detail.history:
+                t.append("  no changes yet\n")
+            for e in detail.history:
+                t.append(f"  {_when(e.at)}  {e.actor:<8} {e.verb:<8}")
+                if e.before != e.after:
+                    t.append(f" {e.before} -> {e.after}")
+                extra = e.note or e.evidence or (e.detail or {}).get("reason")
+                if extra:
+                    t.append(f"  {extra}")
+                t.append("\n")
+        return t
+
+    # -- verbs ---------------------------------------------------------------
+
+    def _current(self) -> InstanceRow | None:
+        row = self.view.current
+        if row is None:
+            self.notify("no item here", severity="warning")
+        return row
+
+    def _ask(self, question: str, then: Any, value: str = "") -> None:
+        def answered(text: str | None) -> None:
+            if text:
+                then(text)
+
+        self.app.push_screen(PromptScreen(question, value), answered)
+
+    def action_toggle_done(self) -> None:
+        row = self._current()
+        if row is None:
+            return
+        if row.state == "done":
+            self.run_verb("undo", row)
+        elif row.evidence_required and not row.evidence and row.state in ("todo", "blocked"):
+            self._ask(
+                f"{row.title}: evidence (a link, ticket id or path)",
+                lambda text: self.run_verb("done", row, evidence=text),
+            )
+        else:
+            self.run_verb("done", row)
+
+    def action_signoff(self) -> None:
+        row = self._current()
+        if row is not None:
+            self.run_verb("signoff", row)
+
+    def action_reopen(self) -> None:
+        row = self._current()
+        if row is not None:
+            self.run_verb("reopen", row)
+
+    def action_na(self) -> None:
+        row = self._current()
+        if row is not None:
+            self._ask(
+                f"{row.title}: why does it not apply?",
+                lambda text: self.run_verb("na", row, reason=text),
+            )
+
+    def action_block(self) -> None:
+        row = self._current()
+        if row is None:
+            return
+        if row.state == "blocked":
+            self.run_verb("unblock", row)
+        else:
+            self._ask(
+                f"{row.title}: what does it wait on?",
+                lambda text: self.run_verb("block", row, reason=text),
+            )
+
+    def action_evidence(self) -> None:
+        row = self._current()
+        if row is not None:
+            self._ask(
+                f"{row.title}: evidence (a link, ticket id or path)",
+                lambda text: self.run_verb("evidence", row, text=text),
+                row.evidence or "",
+            )
+
+    def action_note(self) -> None:
+        row = self._current()
+        if row is not None:
+            self._ask(
+                f"{row.title}: note",
+                lambda text: self.run_verb("note", row, text=text),
+                row.note or "",
+            )
+
+    @work(thread=True, group="checklist-act")
+    def run_verb(self, verb: str, row: InstanceRow, **kw: Any) -> None:
+        desk = self.app.desk
+        if desk is None:
+            return
+        try:
+            outcome = desk.act(verb, row.id, expect_version=row.version, **kw)
+        except KtError as exc:
+            self.post_message(self.ActFailed(str(exc)))
+            return
+        self.app.marker = desk.change_marker()
+        self.post_message(
+            self.ActDone(
+                verb, outcome.before, outcome.after, desk.row(row.id), desk.figures(self.scope)
+            )
+        )
+
+    @on(ActFailed)
+    def _act_failed(self, message: ActFailed) -> None:
+        self.notify(message.reason, title="Refused", severity="error", markup=False)
+
+    @on(ActDone)
+    def _act_done(self, message: ActDone) -> None:
+        if message.row is not None:
+            self.view.replace_row(message.row)
+        self.figures = message.figures
+        self._show_header()
+        what = message.row.title if message.row else "item"
+        change = (
+            f"{message.before} -> {message.after}"
+            if message.before != message.after
+            else f"{message.verb} saved"
+        )
+        self.notify(f"{what}: {change}", markup=False)
+
+    # -- filter and navigation -------------------------------------------------
+
+    def action_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        box.remove_class("-hidden")
+        box.focus()
+
+    @on(Input.Submitted, "#filter")
+    def _filter_submitted(self, event: Input.Submitted) -> None:
+        self.filter_text = event.value.strip()
+        if not self.filter_text:
+            event.input.add_class("-hidden")
+        self.view.cursor = 0
+        self.view.focus()
+        self.load()
+
+    @on(FilterFailed)
+    def _filter_failed(self, message: FilterFailed) -> None:
+        self.notify(message.reason, title="Filter", severity="error", markup=False)
+        self.action_filter()
+
+    def action_back(self) -> None:
+        box = self.query_one("#filter", Input)
+        if box.has_focus:
+            if not self.filter_text:
+                box.add_class("-hidden")
+            self.view.focus()
+            return
+        self.dismiss()

@@ -1,0 +1,231 @@
+"""The dashboard: handover header, members, systems and the members x systems heat map."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Container, Vertical, VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Label, Static
+
+from kt_tui.export.text import bar, level, pct
+from kt_tui.tui.messages import Loaded
+from kt_tui.tui.widgets.figures import heat_cell, readiness_colour, readiness_text, yes_no
+from kt_tui.tui.widgets.sortable_table import SortableTable
+
+if TYPE_CHECKING:
+    from kt_tui.core.desk import Desk
+    from kt_tui.core.readiness import Status
+    from kt_tui.tui.app import KtApp
+
+WIDE = 150  # columns from which members and the heat map sit side by side
+MEMBER_COLUMNS = (
+    ("handle", "Handle"),
+    ("name", "Name"),
+    ("role", "Role"),
+    ("readiness", "Readiness"),
+    ("progress", "Progress"),
+    ("level", "Level"),
+    ("overdue", "Overdue"),
+)
+SYSTEM_COLUMNS = (
+    ("key", "Key"),
+    ("name", "Name"),
+    ("tier", "Tier"),
+    ("readiness", "Readiness"),
+    ("ready", "Ready/req"),
+    ("transfer", "Transfer"),
+    ("level", "Level"),
+)
+
+
+class DashboardScreen(Screen[None]):
+    """The first screen: how ready is each person and each system."""
+
+    BINDINGS = [
+        Binding("q", "app.quit", "Quit", id="dashboard.quit"),
+    ]
+
+    @dataclass
+    class StatusReady(Message):
+        status: Status | None
+
+    app: KtApp
+
+    def compose(self) -> ComposeResult:
+        yield Static("kt-tui: opening the store…", id="dash-header")
+        yield Static("", id="banner", classes="-hidden")
+        with VerticalScroll(id="dash-body"):
+            with Container(id="top"):
+                with Vertical(id="members-box"):
+                    yield Label("Members", classes="section-title")
+                    yield SortableTable(id="members", cursor_type="row", zebra_stripes=True)
+                with Vertical(id="heat-box"):
+                    yield Label("Readiness by member and system", classes="section-title")
+                    yield SortableTable(id="heatmap", cursor_type="cell")
+            with Vertical(id="systems-box"):
+                yield Label("Systems", classes="section-title")
+                yield SortableTable(id="systems", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_resize(self) -> None:
+        """Members and the heat map side by side where the screen is wide enough."""
+        self.set_class(self.size.width >= WIDE, "-wide")
+
+    def on_mount(self) -> None:
+        members = self.query_one("#members", SortableTable)
+        for key, label in MEMBER_COLUMNS:
+            members.add_column(label, key=key)
+        systems = self.query_one("#systems", SortableTable)
+        for key, label in SYSTEM_COLUMNS:
+            systems.add_column(label, key=key)
+        members.focus()
+
+    def on_screen_resume(self) -> None:
+        if self.app.desk is not None:
+            self.load()
+
+    # -- data ------------------------------------------------------------
+
+    def reload_data(self) -> None:
+        self.load()
+
+    @work(thread=True, exclusive=True, group="dashboard")
+    def load(self) -> None:
+        desk: Desk | None = self.app.desk
+        if desk is None:
+            return
+        self.post_message(self.StatusReady(desk.status()))
+
+    @on(StatusReady)
+    def _show(self, message: StatusReady) -> None:
+        status = message.status
+        self.app.status = status
+        if status is None:
+            self.query_one("#dash-header", Static).update("The store holds no handover yet.")
+            return
+        self._header(status)
+        self._members(status)
+        self._systems(status)
+        self._heatmap(status)
+        self.app.post_message(Loaded("dashboard"))
+
+    def _header(self, status: Status) -> None:
+        theme = self.app.current_theme
+        o = status.overall
+        days = status.days_left
+        when = f"{days} days left" if days >= 0 else f"{-days} days past"
+        head = Text()
+        head.append(status.name, style="bold")
+        head.append(f"   target {status.target_date.isoformat()} ({when})\n")
+        head.append("Overall ")
+        head.append(bar(o.readiness, 30), style=readiness_colour(theme, o.readiness))
+        head.append(f" {pct(o.readiness)} ready", style="bold")
+        head.append(f"   progress {pct(o.progress)}   level {level(o.level)}")
+        head.append(f"   {o.complete}/{o.items} complete   {o.overdue} overdue")
+        self.query_one("#dash-header", Static).update(head)
+        banner = self.query_one("#banner", Static)
+        desk = self.app.desk
+        if desk is not None and (desk.actor.read_only or desk.actor.stand_in):
+            banner.update(desk.actor.describe())
+            banner.set_class(desk.actor.read_only, "-readonly")
+            banner.remove_class("-hidden")
+        elif desk is not None:
+            banner.add_class("-hidden")
+
+    def _fill(self, table: DataTable[Any], key: str, cells: dict[str, Any]) -> None:
+        """Update a row in place, or add it."""
+        if key in table.rows:
+            for column, value in cells.items():
+                table.update_cell(key, column, value)
+        else:
+            table.add_row(*cells.values(), key=key)
+
+    def _members(self, status: Status) -> None:
+        theme = self.app.current_theme
+        table = self.query_one("#members", SortableTable)
+        for m in status.members:
+            f = m.figures
+            overdue = Text(str(f.overdue), style=theme.error or "red") if f.overdue else "0"
+            self._fill(
+                table,
+                m.handle,
+                {
+                    "handle": m.handle,
+                    "name": m.name,
+                    "role": m.role,
+                    "readiness": readiness_text(theme, f.readiness),
+                    "progress": pct(f.progress),
+                    "level": level(f.level),
+                    "overdue": overdue,
+                },
+            )
+        table.resort()
+
+    def _systems(self, status: Status) -> None:
+        theme = self.app.current_theme
+        table = self.query_one("#systems", SortableTable)
+        for s in status.systems:
+            f = s.figures
+            self._fill(
+                table,
+                s.key,
+                {
+                    "key": s.key,
+                    "name": s.name,
+                    "tier": str(s.tier),
+                    "readiness": readiness_text(theme, f.readiness),
+                    "ready": f"{s.ready_receivers}/{s.min_ready}",
+                    "transfer": yes_no(s.can_transfer, theme),
+                    "level": level(f.level),
+                },
+            )
+        table.resort()
+
+    def _heatmap(self, status: Status) -> None:
+        theme = self.app.current_theme
+        table = self.query_one("#heatmap", DataTable)
+        if not table.columns:
+            table.add_column("Member", key="member")
+            for s in status.systems:
+                table.add_column(s.key, key=s.key)
+        for m in status.members:
+            cells: dict[str, Any] = {"member": m.handle}
+            for s in status.systems:
+                c = status.cell(m.handle, s.key)
+                cells[s.key] = heat_cell(theme, c.figures.readiness) if c else ""
+            self._fill(table, m.handle, cells)
+
+    # -- opening checklists ---------------------------------------------------
+
+    @on(DataTable.RowSelected, "#members")
+    def _member_selected(self, event: DataTable.RowSelected) -> None:
+        if event.row_key.value:
+            self.app.open_checklist(member=event.row_key.value)
+
+    @on(DataTable.RowSelected, "#systems")
+    def _system_selected(self, event: DataTable.RowSelected) -> None:
+        if event.row_key.value:
+            self.app.open_checklist(system=event.row_key.value)
+
+    @on(DataTable.CellSelected, "#heatmap")
+    def _cell_selected(self, event: DataTable.CellSelected) -> None:
+        self._open_cell(self.query_one("#heatmap", DataTable))
+
+    def _open_cell(self, table: DataTable[Any]) -> None:
+        row_key, column_key = table.coordinate_to_cell_key(table.cursor_coordinate)
+        member, system = row_key.value, column_key.value
+        if member is None:
+            return
+        if system == "member" or system is None:
+            self.app.open_checklist(member=member)
+        elif table.get_cell(row_key, column_key) == "":
+            self.notify(f"{member} does not receive {system}", severity="warning")
+        else:
+            self.app.open_checklist(member=member, system=system)

@@ -1,0 +1,33 @@
+"""Help: every key of the screen beneath, with what it does (from its active bindings)."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Label
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [
+        Binding("escape,q,question_mark", "dismiss", "Close help", id="help.close"),
+    ]
+
+    def __init__(self, title: str, keys: list[tuple[str, str]]) -> None:
+        super().__init__()
+        self.title_text = title
+        self.keys = keys
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="help-dialog"):
+            yield Label(f"Keys: {self.title_text}", id="help-title")
+            yield DataTable(id="help-keys", cursor_type="row", show_cursor=False)
+            yield Label("escape: close", classes="hint")
+
+    def on_mount(self) -> None:
+        table = self.query_one("#help-keys", DataTable)
+        table.add_columns("Key", "Does")
+        for key, what in self.keys:
+            table.add_row(key, what)
+        table.focus()

@@ -1,0 +1,163 @@
+"""Training sessions: upcoming and past, trainer, time, and who attended."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Label, Static
+
+from kt_tui.core.errors import KtError
+from kt_tui.tui.messages import Loaded
+from kt_tui.tui.widgets.figures import STATE_MARKS
+
+if TYPE_CHECKING:
+    from kt_tui.core.desk import Session
+    from kt_tui.tui.app import KtApp
+
+
+class SessionsScreen(Screen[None]):
+    BINDINGS = [
+        Binding("m", "attend", "Mark attended", id="sessions.attend"),
+        Binding("tab", "app.focus_next", "Sessions/attendees", id="sessions.switch"),
+        Binding("escape", "back", "Back", id="sessions.back"),
+        Binding("q", "back", "Back", id="sessions.quit", show=False),
+    ]
+
+    app: KtApp
+
+    @dataclass
+    class Ready(Message):
+        sessions: list[Session]
+
+    @dataclass
+    class Failed(Message):
+        reason: str
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sessions: list[Session] = []
+
+    def compose(self) -> ComposeResult:
+        yield Static("Training sessions", id="sessions-header")
+        yield DataTable(id="sessions", cursor_type="row", zebra_stripes=True)
+        yield Label("Attendees (m: mark attended)", classes="section-title")
+        yield DataTable(id="attendees", cursor_type="row")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        sessions = self.query_one("#sessions", DataTable)
+        sessions.add_column("When", key="when")
+        sessions.add_column("", key="tense")
+        sessions.add_column("Session", key="title")
+        sessions.add_column("Minutes", key="minutes")
+        sessions.add_column("Trainer", key="trainer")
+        sessions.add_column("Attended", key="attended")
+        attendees = self.query_one("#attendees", DataTable)
+        attendees.add_column("Member", key="member")
+        attendees.add_column("State", key="state")
+        sessions.focus()
+        self.load()
+
+    def reload_data(self) -> None:
+        self.load()
+
+    @work(thread=True, exclusive=True, group="sessions")
+    def load(self) -> None:
+        desk = self.app.desk
+        if desk is not None:
+            self.post_message(self.Ready(desk.sessions()))
+
+    @on(Ready)
+    def _ready(self, message: Ready) -> None:
+        self.sessions = message.sessions
+        desk = self.app.desk
+        today = desk.today() if desk else None
+        theme = self.app.current_theme
+        table = self.query_one("#sessions", DataTable)
+        for s in self.sessions:
+            past = today is not None and s.is_past(today)
+            attended = sum(1 for a in s.attendees if a.state in ("done", "signed_off"))
+            cells: dict[str, Any] = {
+                "when": s.at.replace("T", " ")[:16],
+                "tense": Text("past", style=theme.secondary or "")
+                if past
+                else Text("upcoming", style=f"bold {theme.primary}"),
+                "title": s.title,
+                "minutes": str(s.minutes or "-"),
+                "trainer": s.trainer or "-",
+                "attended": f"{attended}/{len(s.attendees)}",
+            }
+            if s.ref in table.rows:
+                for column, value in cells.items():
+                    table.update_cell(s.ref, column, value)
+            else:
+                table.add_row(*cells.values(), key=s.ref)
+        self._show_attendees()
+        self.query_one("#sessions-header", Static).update(
+            Text(f"Training sessions   {len(self.sessions)} scheduled", style="bold")
+        )
+        self.app.post_message(Loaded("sessions"))
+
+    def _selected(self) -> Session | None:
+        table = self.query_one("#sessions", DataTable)
+        if not table.row_count:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return next((s for s in self.sessions if s.ref == key), None)
+
+    @on(DataTable.RowHighlighted, "#sessions")
+    def _session_highlighted(self) -> None:
+        self._show_attendees()
+
+    def _show_attendees(self) -> None:
+        session = self._selected()
+        table = self.query_one("#attendees", DataTable)
+        cursor = table.cursor_row
+        table.clear()
+        if session is None:
+            return
+        for a in session.attendees:
+            mark = STATE_MARKS.get(a.state, "[?]")
+            table.add_row(a.member or "-", f"{mark} {a.state}", key=str(a.instance_id))
+        if cursor < table.row_count:
+            table.move_cursor(row=cursor)
+
+    def action_attend(self) -> None:
+        table = self.query_one("#attendees", DataTable)
+        session = self._selected()
+        if session is None or not table.row_count:
+            return
+        if not table.has_focus:
+            table.focus()
+            self.notify("pick the attendee, then m", severity="information")
+            return
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        if key is not None:
+            self.attend(int(key))
+
+    @work(thread=True, group="sessions-act")
+    def attend(self, instance_id: int) -> None:
+        desk = self.app.desk
+        if desk is None:
+            return
+        try:
+            desk.attend(instance_id)
+        except KtError as exc:
+            self.post_message(self.Failed(str(exc)))
+            return
+        self.app.marker = desk.change_marker()
+        self.post_message(self.Ready(desk.sessions()))
+
+    @on(Failed)
+    def _failed(self, message: Failed) -> None:
+        self.notify(message.reason, title="Refused", severity="error", markup=False)
+
+    def action_back(self) -> None:
+        self.dismiss()

@@ -1,0 +1,292 @@
+"""A checklist of any length, drawn with the Line API: only visible rows are fetched.
+
+The view knows the total row count and keeps a window of pages of rows; a
+line whose row is not loaded asks for its page (``NeedRows``) and shows a
+placeholder until the screen hands the page in with ``add_page``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from kt_tui.tui.widgets.figures import STATE_MARKS
+
+if TYPE_CHECKING:
+    from kt_tui.core.query import InstanceRow
+
+PAGE_SIZE = 200
+MAX_PAGES = 8
+
+# (key, header, width, priority: lower survives longer on narrow screens)
+COLUMNS: tuple[tuple[str, str, int, int], ...] = (
+    ("mark", "", 3, 0),
+    ("group", "Template · stage", 24, 3),
+    ("title", "Item", 0, 0),
+    ("who", "For", 14, 2),
+    ("weight", "Wt", 2, 4),
+    ("due", "Due", 10, 1),
+    ("done_by", "Done by", 8, 5),
+    ("signed", "Signed", 8, 5),
+    ("evidence", "Evidence", 12, 6),
+)
+TITLE_MIN = 24
+
+
+def layout(width: int) -> list[tuple[str, str, int]]:
+    """The columns that fit in ``width``, the title taking what is left."""
+    chosen = [c for c in COLUMNS]
+    while True:
+        fixed = sum(w + 1 for k, _, w, _ in chosen if k != "title")
+        if width - fixed >= TITLE_MIN or len(chosen) <= 3:
+            break
+        drop = max((c for c in chosen if c[3] > 0), key=lambda c: c[3], default=None)
+        if drop is None:
+            break
+        chosen.remove(drop)
+    fixed = sum(w + 1 for k, _, w, _ in chosen if k != "title")
+    spare = width - fixed - TITLE_MIN * 2
+    widths = {k: w for k, _, w, _ in chosen}
+    if spare > 0 and "group" in widths:  # a wide screen: room for whole group names
+        widths["group"] += min(spare // 2, 14)
+        fixed += min(spare // 2, 14)
+    return [(k, h, widths[k] if k != "title" else max(8, width - fixed)) for k, h, _, _ in chosen]
+
+
+def _fit(text: str, width: int) -> str:
+    if len(text) > width:
+        return text[: max(0, width - 1)] + "…"
+    return text.ljust(width)
+
+
+class ChecklistView(ScrollView, can_focus=True):
+    """Rows of item instances with a cursor; pages come from the screen."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up,k", "cursor(-1)", "Up", show=False, id="list.up"),
+        Binding("down,j", "cursor(1)", "Down", show=False, id="list.down"),
+        Binding("pageup", "page(-1)", "Page up", show=False, id="list.pageup"),
+        Binding("pagedown", "page(1)", "Page down", show=False, id="list.pagedown"),
+        Binding("home", "first", "First", show=False, id="list.first"),
+        Binding("end", "last", "Last", show=False, id="list.last"),
+    ]
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "checklist--header",
+        "checklist--cursor",
+        "checklist--overdue",
+        "checklist--group",
+        "checklist--complete",
+        "checklist--blocked",
+        "checklist--muted",
+    }
+    DEFAULT_CSS = """
+    ChecklistView {
+        height: 1fr;
+        scrollbar-gutter: stable;
+    }
+    ChecklistView > .checklist--header { text-style: bold; color: $text-accent; }
+    ChecklistView > .checklist--cursor { background: $block-cursor-background; }
+    ChecklistView:blur > .checklist--cursor { background: $block-cursor-blurred-background; }
+    ChecklistView > .checklist--overdue { color: $text-error; }
+    ChecklistView > .checklist--group { color: $text-primary; text-style: bold; }
+    ChecklistView > .checklist--complete { color: $text-success; }
+    ChecklistView > .checklist--blocked { color: $text-warning; }
+    ChecklistView > .checklist--muted { color: $text-muted; }
+    """
+
+    cursor: reactive[int] = reactive(0)
+
+    @dataclass
+    class NeedRows(Message):
+        """Rows from ``offset`` are needed (one page)."""
+
+        view: ChecklistView
+        offset: int
+
+    @dataclass
+    class Highlighted(Message):
+        view: ChecklistView
+        index: int
+        row: InstanceRow | None
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.total = 0
+        self.rows: dict[int, InstanceRow] = {}
+        self.pages: list[int] = []  # loaded page offsets, oldest first
+        self.pending: set[int] = set()
+
+    # -- data ------------------------------------------------------------
+
+    def reset(self, total: int, first: list[InstanceRow], offset: int = 0) -> None:
+        """A new listing: the total and one page; the cursor kept within range."""
+        self.total = total
+        self.rows.clear()
+        self.pages.clear()
+        self.pending.clear()
+        self.virtual_size = Size(self.size.width, total)
+        self.add_page(offset, first)
+        self.cursor = min(self.cursor, max(0, total - 1))
+        self.refresh()
+        self._announce()
+
+    def add_page(self, offset: int, rows: list[InstanceRow]) -> None:
+        self.pending.discard(offset)
+        for i, row in enumerate(rows):
+            self.rows[offset + i] = row
+        if offset in self.pages:
+            self.pages.remove(offset)
+        self.pages.append(offset)
+        while len(self.pages) > MAX_PAGES:
+            old = self.pages.pop(0)
+            for i in range(old, old + PAGE_SIZE):
+                self.rows.pop(i, None)
+        self.refresh()
+        if offset <= self.cursor < offset + PAGE_SIZE:
+            self._announce()
+
+    def replace_row(self, row: InstanceRow) -> int | None:
+        """Put a changed row in place and redraw only its line; its index, if shown."""
+        for index, old in self.rows.items():
+            if old.id == row.id:
+                self.rows[index] = row
+                self.refresh_line(index)
+                if index == self.cursor:
+                    self._announce()
+                return index
+        return None
+
+    @property
+    def current(self) -> InstanceRow | None:
+        return self.rows.get(self.cursor)
+
+    def _request(self, index: int) -> None:
+        offset = (index // PAGE_SIZE) * PAGE_SIZE
+        if offset not in self.pending:
+            self.pending.add(offset)
+            self.post_message(self.NeedRows(self, offset))
+
+    def _announce(self) -> None:
+        row = self.rows.get(self.cursor)
+        if row is None and self.total:
+            self._request(self.cursor)
+        self.post_message(self.Highlighted(self, self.cursor, row))
+
+    # -- cursor ------------------------------------------------------------
+
+    def watch_cursor(self, old: int, new: int) -> None:
+        self.refresh_line(old)
+        self.refresh_line(new)
+        self._keep_visible()
+        self._announce()
+
+    def _keep_visible(self) -> None:
+        top = self.scroll_offset.y
+        height = self.scrollable_content_region.height
+        if height <= 0:
+            return
+        if self.cursor < top:
+            self.scroll_to(y=self.cursor, animate=False)
+        elif self.cursor >= top + height:
+            self.scroll_to(y=self.cursor - height + 1, animate=False)
+
+    def _move(self, to: int) -> None:
+        if self.total:
+            self.cursor = max(0, min(self.total - 1, to))
+
+    def action_cursor(self, delta: int) -> None:
+        self._move(self.cursor + delta)
+
+    def action_page(self, direction: int) -> None:
+        self._move(self.cursor + direction * max(1, self.scrollable_content_region.height - 1))
+
+    def action_first(self) -> None:
+        self._move(0)
+
+    def action_last(self) -> None:
+        self._move(self.total - 1)
+
+    def on_click(self, event: events.Click) -> None:
+        self._move(self.scroll_offset.y + event.y)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.virtual_size = Size(event.size.width, self.total)
+
+    # -- drawing -------------------------------------------------------------
+
+    def header_text(self) -> str:
+        """The column titles for the screen's header line."""
+        width = self.scrollable_content_region.width or self.size.width or 80
+        return " ".join(_fit(h, w) for _, h, w in layout(width))
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        index = self.scroll_offset.y + y
+        if index >= self.total:
+            return Strip.blank(width, self.rich_style)
+        row = self.rows.get(index)
+        if row is None:
+            self._request(index)
+            muted = self.get_component_rich_style("checklist--muted")
+            return Strip([Segment(_fit("  …", width), muted)], width)
+        # the group is named on its first row, and on the top line so scrolling keeps it
+        prev = self.rows.get(index - 1) if y > 0 else None
+        segments = self._segments(row, prev, width)
+        strip = Strip(segments).adjust_cell_length(width, self.rich_style)
+        if index == self.cursor:
+            strip = strip.apply_style(self.get_component_rich_style("checklist--cursor"))
+        return strip
+
+    def _segments(self, row: InstanceRow, prev: InstanceRow | None, width: int) -> list[Segment]:
+        base = self.rich_style
+        out: list[Segment] = []
+        state_style = base
+        if row.complete:
+            state_style = self.get_component_rich_style("checklist--complete")
+        elif row.state == "blocked":
+            state_style = self.get_component_rich_style("checklist--blocked")
+        elif row.state == "na":
+            state_style = self.get_component_rich_style("checklist--muted")
+        for key, _, w in layout(width):
+            style: Style = base
+            if key == "mark":
+                text, style = STATE_MARKS.get(row.state, "[?]"), state_style
+            elif key == "group":
+                same = (
+                    prev is not None
+                    and prev.template == row.template
+                    and prev.stage_idx == row.stage_idx
+                )
+                text = "" if same else f"{row.template_title} · {row.stage or '-'}"
+                style = self.get_component_rich_style("checklist--group")
+            elif key == "title":
+                text = row.title
+                if row.state == "na":
+                    style = state_style
+            elif key == "who":
+                text = "@".join(p for p in (row.member, row.system) if p) or "-"
+            elif key == "weight":
+                text = str(row.weight).rjust(w)
+            elif key == "due":
+                text = row.due.isoformat() if row.due else "-"
+                if row.overdue:
+                    style = self.get_component_rich_style("checklist--overdue")
+            elif key == "done_by":
+                text = row.done_by or ""
+            elif key == "signed":
+                text = row.signed_off_by or ("" if row.signoff else "n/a")
+            else:
+                text = row.evidence or ("needed" if row.evidence_required else "")
+            out.append(Segment(_fit(text, w), style))
+            out.append(Segment(" ", base))
+        return out

@@ -1,0 +1,50 @@
+"""Renderings of readiness figures as rich Text, coloured from the theme."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.theme import Theme
+
+from kt_tui.export.text import bar, pct
+
+STATE_MARKS = {
+    "todo": "[ ]",
+    "blocked": "[!]",
+    "done": "[x]",
+    "signed_off": "[✓]",
+    "na": "[-]",
+}
+
+
+def readiness_colour(theme: Theme, fraction: float | None) -> str:
+    if fraction is None:
+        return theme.panel or "grey30"
+    if fraction >= 1.0 - 1e-9:
+        return theme.success or "green"
+    if fraction >= 0.5:
+        return theme.warning or "yellow"
+    if fraction > 0:
+        return theme.accent or "orange3"
+    return theme.error or "red"
+
+
+def readiness_text(theme: Theme, fraction: float | None, width: int = 10) -> Text:
+    """A bar and a percentage: `███░░░░░░░  30%`."""
+    out = Text()
+    out.append(bar(fraction, width), style=readiness_colour(theme, fraction))
+    out.append(f" {pct(fraction):>4}")
+    return out
+
+
+def heat_cell(theme: Theme, fraction: float | None) -> Text:
+    """A heat-map cell: the percentage on a background coloured by readiness."""
+    label = f"{pct(fraction):^7}"
+    colour = readiness_colour(theme, fraction)
+    fg = theme.background or "black"
+    return Text(label, style=f"bold {fg} on {colour}")
+
+
+def yes_no(flag: bool, theme: Theme) -> Text:
+    if flag:
+        return Text("✔ yes", style=f"bold {theme.success or 'green'}")
+    return Text("✘ no", style=theme.error or "red")

@@ -1,0 +1,492 @@
+"""Functional tests of the terminal app, driven with Pilot on a temp store file."""
+
+from __future__ import annotations
+
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from kt_tui.core import actions, query
+from kt_tui.core.desk import Page, Scope
+from kt_tui.core.sync import sync
+from kt_tui.paths import sample_dir
+from kt_tui.tui.app import KtApp
+from kt_tui.tui.screens.checklist import ChecklistScreen
+from kt_tui.tui.screens.help import HelpScreen
+from kt_tui.tui.screens.prompt import PromptScreen
+from kt_tui.tui.screens.queue import QueueScreen
+from kt_tui.tui.screens.sessions import SessionsScreen
+from kt_tui.tui.widgets.checklist_view import MAX_PAGES, PAGE_SIZE, ChecklistView
+from kt_tui.tui.widgets.sortable_table import SortableTable
+from tests.tui.conftest import FIXED_CLOCK, actor_of, core_store, wait_loaded, wait_until
+
+SIZE = (120, 40)
+
+
+def instance(db_path: str, instance_id: int) -> query.InstanceRow:
+    store = core_store(db_path)
+    try:
+        with store.read() as conn:
+            row = query.get_instance(conn, instance_id, FIXED_CLOCK.today())
+    finally:
+        store.dispose()
+    assert row is not None
+    return row
+
+
+def rows_of(db_path: str, member: str | None = None, system: str | None = None) -> list:
+    store = core_store(db_path)
+    try:
+        with store.read() as conn:
+            return query.list_instances(
+                conn,
+                query.Filter(),
+                None,
+                FIXED_CLOCK.today(),
+                extra=query.scope_conditions(member, system),
+            )
+    finally:
+        store.dispose()
+
+
+def core_act(db_path: str, handle: str, verb: str, instance_id: int, **kw: object) -> None:
+    store = core_store(db_path)
+    try:
+        actions.act(store, actor_of(store, handle), verb, instance_id, clock=FIXED_CLOCK, **kw)  # type: ignore[arg-type]
+    finally:
+        store.dispose()
+
+
+def errors(app: KtApp) -> list[str]:
+    return [n.message for n in app._notifications if n.severity == "error"]
+
+
+async def open_member(pilot, downs: int = 0) -> ChecklistScreen:  # type: ignore[no-untyped-def]
+    await wait_loaded(pilot, "dashboard")
+    for _ in range(downs):
+        await pilot.press("down")
+    await pilot.press("enter")
+    await wait_loaded(pilot, "checklist")
+    screen = pilot.app.screen
+    assert isinstance(screen, ChecklistScreen)
+    return screen
+
+
+async def test_dashboard_loads_seven_members(make_app: Callable[..., KtApp]) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot, "dashboard")
+        members = app.screen.query_one("#members", SortableTable)
+        assert members.row_count == 7
+        assert app.focused is members
+        assert members.cursor_row == 0
+        assert app.screen.query_one("#systems", SortableTable).row_count == 5
+        heat = app.screen.query_one("#heatmap", SortableTable)
+        assert heat.get_cell("tomas", "orders") == ""  # tomas does not receive orders
+        assert "%" in str(heat.get_cell("asha", "orders"))
+
+
+async def test_sorting_by_a_column(make_app: Callable[..., KtApp]) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot, "dashboard")
+        members = app.screen.query_one("#members", SortableTable)
+        members.sort_by(next(iter(members.columns)))  # by handle
+        await pilot.pause()
+        first = members.coordinate_to_cell_key(members.cursor_coordinate).row_key.value
+        assert first == "asha"
+        members.sort_by(next(iter(members.columns)))  # reversed
+        await pilot.pause()
+        assert members.get_row_at(0)[0] == "tomas"
+
+
+async def test_empty_store_syncs_the_sample(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    app = KtApp(db=str(tmp_path / "empty.db"), as_handle="tomas", clock=FIXED_CLOCK)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot, "dashboard")
+        assert any("bundled sample" in n.message for n in app._notifications)
+        assert app.screen.query_one("#members", SortableTable).row_count == 7
+
+
+async def test_outsider_on_sample_acts_as_first_lead(make_app: Callable[..., KtApp]) -> None:
+    app = make_app("zed")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot, "dashboard")
+        banner = app.screen.query_one("#banner")
+        assert not banner.has_class("-hidden")
+        assert "acting as asha" in str(banner.render())
+
+
+async def test_enter_opens_member_checklist(make_app: Callable[..., KtApp]) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_member(pilot)
+        assert screen.scope == Scope(member="asha")
+        view = screen.query_one(ChecklistView)
+        assert view.cursor == 0
+        assert view.total == len(rows_of(screen.app.db or "", member="asha"))
+        assert view.current is not None
+        await pilot.press("escape")
+        await wait_loaded(pilot, "dashboard", 2)
+        assert not isinstance(app.screen, ChecklistScreen)
+
+
+async def test_space_marks_done_and_redraws(make_app: Callable[..., KtApp], db_path: str) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_member(pilot)
+        view = screen.query_one(ChecklistView)
+        row = view.current
+        assert row is not None and row.state == "todo"
+        before = screen.figures
+        await pilot.press("space")
+        await wait_until(pilot, lambda: view.current is not None and view.current.state == "done")
+        assert instance(db_path, row.id).state == "done"
+        assert instance(db_path, row.id).done_by == "tomas"
+        assert screen.figures is not None and before is not None
+        assert screen.figures.progress is not None and before.progress is not None
+        assert screen.figures.progress > before.progress
+        await pilot.press("space")  # undo
+        await wait_until(pilot, lambda: view.current is not None and view.current.state == "todo")
+        assert instance(db_path, row.id).state == "todo"
+
+
+async def test_lead_signs_off(make_app: Callable[..., KtApp], db_path: str) -> None:
+    ben_rows = rows_of(db_path, member="ben")
+    index, target = next((i, r) for i, r in enumerate(ben_rows) if r.signoff)
+    core_act(db_path, "ben", "done", target.id, evidence="PR-1")
+    app = make_app("tomas")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_member(pilot, downs=2)  # asha, tomas, ben
+        assert screen.scope.member == "ben"
+        view = screen.query_one(ChecklistView)
+        view.cursor = index
+        await pilot.pause()
+        await pilot.press("s")
+        await wait_until(pilot, lambda: instance(db_path, target.id).state == "signed_off")
+        await wait_until(pilot, lambda: view.rows[index].state == "signed_off")
+        assert instance(db_path, target.id).signed_off_by == "tomas"
+
+
+async def test_engineer_refused_signoff(make_app: Callable[..., KtApp], db_path: str) -> None:
+    ben_rows = rows_of(db_path, member="ben")
+    target = next(r for r in ben_rows if r.signoff)
+    core_act(db_path, "ben", "done", target.id, evidence="PR-1")
+    app = make_app("ben")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_member(pilot, downs=2)
+        view = screen.query_one(ChecklistView)
+        view.cursor = next(i for i, r in enumerate(ben_rows) if r.id == target.id)
+        await pilot.pause()
+        await pilot.press("s")
+        await wait_until(pilot, lambda: bool(errors(app)))
+        assert any("only a lead may signoff" in m for m in errors(app))
+        after = instance(db_path, target.id)
+        assert after.state == "done" and after.version == target.version + 1
+
+
+async def test_na_and_block_ask_for_reasons(make_app: Callable[..., KtApp], db_path: str) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_member(pilot)
+        view = screen.query_one(ChecklistView)
+        first = view.current
+        assert first is not None
+        await pilot.press("n")
+        assert isinstance(app.screen, PromptScreen)
+        await pilot.press(*"not used here")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: instance(db_path, first.id).state == "na")
+        assert instance(db_path, first.id).reason == "not used here"
+        await pilot.press("down")
+        second = view.current
+        assert second is not None
+        await pilot.press("b")
+        await pilot.press(*"VPN")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: instance(db_path, second.id).state == "blocked")
+        assert instance(db_path, second.id).reason == "VPN"
+        await pilot.press("b")  # unblock
+        await wait_until(pilot, lambda: instance(db_path, second.id).state == "todo")
+        await pilot.press("r")  # reopen a todo item: refused, with the reason
+        await wait_until(pilot, lambda: bool(errors(app)))
+        assert any("wrong state" in m for m in errors(app))
+
+
+async def test_escape_cancels_the_reason(make_app: Callable[..., KtApp], db_path: str) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_member(pilot)
+        row = screen.query_one(ChecklistView).current
+        assert row is not None
+        await pilot.press("n", "escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ChecklistScreen)
+        assert instance(db_path, row.id).state == "todo"
+
+
+async def test_filter_tokens(make_app: Callable[..., KtApp], db_path: str) -> None:
+    asha = rows_of(db_path, member="asha")
+    core_act(db_path, "asha", "done", asha[0].id)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_member(pilot)
+        view = screen.query_one(ChecklistView)
+        await pilot.press("slash", *"state:done", "enter")
+        await wait_loaded(pilot, "checklist", 2)
+        assert view.total == 1
+        assert view.current is not None and view.current.id == asha[0].id
+        await pilot.press("slash", "ctrl+u", *"system:orders stage:documented", "enter")
+        await wait_loaded(pilot, "checklist", 3)
+        expected = [r for r in asha if r.system == "orders" and r.stage == "documented"]
+        assert view.total == len(expected) > 0
+        await pilot.press("slash", "ctrl+u", *"overdue", "enter")
+        await wait_loaded(pilot, "checklist", 4)
+        assert view.total == len([r for r in rows_of(db_path, member="asha") if r.overdue]) > 0
+        await pilot.press("slash", "ctrl+u", *"colour:red", "enter")
+        await wait_until(pilot, lambda: bool(errors(app)))
+        assert any("unknown token" in m for m in errors(app))
+
+
+async def test_queue_bulk_signoff(make_app: Callable[..., KtApp], db_path: str) -> None:
+    picked = []
+    for handle in ("ben", "chloe"):
+        r = next(r for r in rows_of(db_path, member=handle) if r.signoff)
+        core_act(db_path, handle, "done", r.id, evidence="T-1")
+        picked.append(r.id)
+    app = make_app("tomas")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot, "dashboard")
+        await pilot.press("S")
+        await wait_loaded(pilot, "queue")
+        assert isinstance(app.screen, QueueScreen)
+        assert sorted(r.id for r in app.screen.rows) == sorted(picked)
+        await pilot.press("a", "s")
+        await pilot.pause()
+        await pilot.press("y")
+        await wait_until(
+            pilot, lambda: all(instance(db_path, i).state == "signed_off" for i in picked)
+        )
+        await wait_loaded(pilot, "queue", 2)
+        assert app.screen.rows == []
+
+
+async def test_queue_is_empty_for_engineers(make_app: Callable[..., KtApp], db_path: str) -> None:
+    r = next(r for r in rows_of(db_path, member="chloe") if r.signoff)
+    core_act(db_path, "chloe", "done", r.id, evidence="T-1")
+    app = make_app("ben")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot, "dashboard")
+        await pilot.press("S")
+        await wait_loaded(pilot, "queue")
+        assert isinstance(app.screen, QueueScreen)
+        assert app.screen.rows == []
+
+
+async def test_sessions_mark_attendance(make_app: Callable[..., KtApp], db_path: str) -> None:
+    app = make_app("tomas")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot, "dashboard")
+        await pilot.press("t")
+        await wait_loaded(pilot, "sessions")
+        screen = app.screen
+        assert isinstance(screen, SessionsScreen)
+        assert len(screen.sessions) == 5
+        first = screen.sessions[0]
+        attendee = first.attendees[0]
+        await pilot.press("tab", "m")
+        await wait_until(pilot, lambda: instance(db_path, attendee.instance_id).state == "done")
+        assert instance(db_path, attendee.instance_id).complete
+
+
+async def test_help_lists_the_keys(make_app: Callable[..., KtApp]) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot, "dashboard")
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        described = dict(app.screen.keys)
+        assert described["q"] == "Quit"
+        assert described["S"] == "Sign-off queue"
+        await pilot.press("escape")
+        await pilot.press("enter")
+        await wait_loaded(pilot, "checklist")
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        described = dict(app.screen.keys)
+        for key in ("space", "s", "n", "r", "b", "e", "c", "/", "esc"):
+            assert key in described, key
+
+
+async def test_q_quits_from_the_dashboard(make_app: Callable[..., KtApp]) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot, "dashboard")
+        await pilot.press("enter")
+        await wait_loaded(pilot, "checklist")
+        await pilot.press("q")  # back
+        await wait_loaded(pilot, "dashboard", 2)
+        await pilot.press("q")  # quit
+        await pilot.pause()
+    assert app.return_code == 0
+
+
+async def test_live_refresh_after_an_outside_change(
+    make_app: Callable[..., KtApp], db_path: str
+) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot, "dashboard")
+        members = app.screen.query_one("#members", SortableTable)
+        assert str(members.get_cell("ben", "progress")) == "0%"
+        for r in rows_of(db_path, member="ben")[:10]:
+            core_act(db_path, "ben", "done", r.id, evidence="E-1")
+        await wait_loaded(pilot, "dashboard", 2, timeout=3.5)
+        assert str(members.get_cell("ben", "progress")) != "0%"
+
+
+async def test_live_refresh_of_an_open_checklist(
+    make_app: Callable[..., KtApp], db_path: str
+) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_member(pilot)
+        view = screen.query_one(ChecklistView)
+        row = view.current
+        assert row is not None
+        core_act(db_path, "asha", "done", row.id)
+        await wait_loaded(pilot, "checklist", 2, timeout=3.5)
+        assert view.current is not None and view.current.state == "done"
+
+
+async def test_a_checklist_of_100000_items_fetches_only_pages(
+    make_app: Callable[..., KtApp], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    total = 100_000
+    calls: list[tuple[int, int]] = []
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot, "dashboard")
+        desk = app.desk
+        assert desk is not None
+        model = desk.page(Scope(member="asha"), "", 0, 1).rows[0]
+
+        def page(scope: Scope, text: str, offset: int, limit: int) -> Page:
+            calls.append((offset, limit))
+            n = max(0, min(limit, total - offset))
+            rows = [
+                replace(model, id=10_000_000 + offset + i, title=f"item {offset + i}")
+                for i in range(n)
+            ]
+            return Page(offset, rows, total)
+
+        monkeypatch.setattr(desk, "page", page)
+        started = time.perf_counter()
+        await pilot.press("enter")
+        await wait_loaded(pilot, "checklist")
+        view = app.screen.query_one(ChecklistView)
+        assert view.total == total
+        await pilot.press("end")
+        await wait_until(
+            pilot, lambda: view.current is not None and view.current.title == "item 99999"
+        )
+        await pilot.press("pageup", "up")
+        await wait_until(pilot, lambda: view.current is not None)
+        assert time.perf_counter() - started < 5
+        assert len(view.rows) <= MAX_PAGES * PAGE_SIZE
+        assert all(limit == PAGE_SIZE for _, limit in calls)
+        assert len(calls) < 10
+
+
+async def test_palette_goes_to_a_member(make_app: Callable[..., KtApp]) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot, "dashboard")
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"member ben")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await wait_loaded(pilot, "checklist")
+        assert isinstance(app.screen, ChecklistScreen)
+        assert app.screen.scope == Scope(member="ben")
+
+
+async def test_export_writes_the_summary(
+    make_app: Callable[..., KtApp], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot, "dashboard")
+        await pilot.press("x")
+        target = tmp_path / "kt-tui-summary-2026-11-25.md"
+        await wait_until(pilot, target.exists)
+        assert "Northwind" in target.read_text(encoding="utf-8")
+
+
+async def test_outsider_outside_the_sample_is_read_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "handover"
+    shutil.copytree(sample_dir(), folder)
+    with (folder / "team.toml").open("a", encoding="utf-8") as f:
+        f.write("\n# our own copy\n")
+    db = str(tmp_path / "own.db")
+    store = core_store(db)
+    sync(store, folder, actor="t", login="t", clock=FIXED_CLOCK)
+    store.dispose()
+    app = KtApp(db=db, as_handle="zed", clock=FIXED_CLOCK)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot, "dashboard")
+        banner = app.screen.query_one("#banner")
+        assert banner.has_class("-readonly") and not banner.has_class("-hidden")
+        assert "read-only" in str(banner.render())
+        await pilot.press("enter")
+        await wait_loaded(pilot, "checklist")
+        row = app.screen.query_one(ChecklistView).current
+        assert row is not None
+        await pilot.press("space")
+        await wait_until(pilot, lambda: bool(errors(app)))
+        assert any("read-only" in m for m in errors(app))
+        assert instance(db, row.id).state == "todo"
+
+
+async def test_palette_syncs_the_bundled_sample(make_app: Callable[..., KtApp]) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot, "dashboard")
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"sync the bundled")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: any(n.title == "Synced" for n in app._notifications))
+        synced = next(n for n in app._notifications if n.title == "Synced")
+        assert "no changes" in synced.message
+
+
+async def test_heat_map_cell_opens_that_cell(make_app: Callable[..., KtApp]) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot, "dashboard")
+        heat = app.screen.query_one("#heatmap", SortableTable)
+        heat.focus()
+        heat.move_cursor(row=1, column=1)  # tomas x orders: not received
+        await pilot.press("enter")
+        await pilot.pause()
+        assert any(n.severity == "warning" for n in app._notifications)
+        assert not isinstance(app.screen, ChecklistScreen)
+        heat.move_cursor(row=0, column=1)  # asha x orders
+        await pilot.press("enter")
+        await wait_loaded(pilot, "checklist")
+        assert isinstance(app.screen, ChecklistScreen)
+        assert app.screen.scope == Scope(member="asha", system="orders")
+        view = app.screen.query_one(ChecklistView)
+        assert view.total > 0 and all(r.system == "orders" for r in view.rows.values())
