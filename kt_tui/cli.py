@@ -327,26 +327,24 @@ def verify(expected: str | None) -> None:
 )
 def export(fmt: str, output: Path | None, since: Any) -> None:
     """The readiness summary for the steering committee (stdout without -o)."""
-    from kt_tui.export.command import render
+    from kt_tui.core.errors import BadInput
+    from kt_tui.export.command import write
 
     obj = _obj()
     _require_status(obj)
-    text = render(
-        obj.store(),
-        fmt,
-        actor=obj.actor(),
-        clock=obj.get_clock(),
-        since=since.date() if since else None,
-    )
+    actor, clock, day = obj.actor(), obj.get_clock(), since.date() if since else None
     if output is None:
-        click.echo(text, nl=False)
+        out = sys.stdout
+        write(obj.store(), fmt, out, actor=actor, clock=clock, since=day)
+        out.flush()
         return
+    part = output.with_name(output.name + ".part")
     try:
-        with open(output, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
+        with open(part, "w", encoding="utf-8", newline="") as fh:
+            write(obj.store(), fmt, fh, actor=actor, clock=clock, since=day)
+        part.replace(output)
     except OSError as exc:
-        from kt_tui.core.errors import BadInput
-
+        part.unlink(missing_ok=True)
         raise BadInput(f"{output}: cannot write: {exc.strerror}") from None
     click.echo(f"wrote {output}")
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
 
 from kt_tui.core.models import Event, Instance, Item, Member, System, Template
 from kt_tui.core.readiness import counted_expr
@@ -115,15 +115,32 @@ def _reopened_ids(detail: str | None) -> list[int] | None:
 
 def burn_up(conn: Connection, today: date) -> list[Point]:
     """Complete weight per day from the first event's day to ``today`` (inclusive)."""
+    # Only instances some event names can ever have been complete: load those
+    # alone (a million fresh instances cost nothing here), and sum the rest in SQL.
+    touched = select(EVENT.c.instance_id).where(EVENT.c.instance_id.is_not(None))
     counted = {
         r.id: (int(r.weight), bool(r.signoff), r.state)
         for r in conn.execute(
             select(INSTANCE.c.id, INSTANCE.c.weight, INSTANCE.c.signoff, INSTANCE.c.state).where(
-                counted_expr()
+                counted_expr(), INSTANCE.c.id.in_(touched)
             )
         )
     }
-    total = sum(w for w, _, _ in counted.values())
+    for detail in conn.execute(select(EVENT.c.detail).where(EVENT.c.verb == "sync")).scalars():
+        missing = [i for i in _reopened_ids(detail) or [] if i not in counted]
+        for chunk in (missing[i : i + 900] for i in range(0, len(missing), 900)):
+            for r in conn.execute(
+                select(
+                    INSTANCE.c.id, INSTANCE.c.weight, INSTANCE.c.signoff, INSTANCE.c.state
+                ).where(counted_expr(), INSTANCE.c.id.in_(chunk))
+            ):
+                counted[r.id] = (int(r.weight), bool(r.signoff), r.state)
+    total = int(
+        conn.execute(
+            select(func.coalesce(func.sum(INSTANCE.c.weight), 0)).where(counted_expr())
+        ).scalar()
+        or 0
+    )
 
     def complete(iid: int, state: str | None) -> bool:
         _w, signoff, _s = counted[iid]

@@ -8,11 +8,11 @@ A filter is free text plus tokens: ``state:done``, ``system:orders``,
 from __future__ import annotations
 
 import shlex
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, and_, exists, false, func, or_, select
+from sqlalchemy import Connection, and_, case, exists, false, func, literal, or_, select
 
 from kt_tui.core.errors import BadInput
 from kt_tui.core.identity import Actor
@@ -75,7 +75,7 @@ def parse_filter(raw: str) -> Filter:
     return f
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class InstanceRow:
     id: int
     ref: str
@@ -111,35 +111,31 @@ class InstanceRow:
     session_trainer: str | None
 
     def to_json(self) -> dict[str, Any]:
-        """The item fields of DESIGN's ``export json`` (plus the instance id)."""
-        keys = (
-            "ref",
-            "template",
-            "item",
-            "title",
-            "kind",
-            "scope",
-            "member",
-            "system",
-            "stage",
-            "weight",
-            "state",
-            "due",
-            "done_by",
-            "done_at",
-            "signed_off_by",
-            "signed_off_at",
-            "evidence",
-            "note",
-            "reason",
-        )
-        d = asdict(self)
-        out = {k: d[k] for k in keys}
-        out["due"] = self.due.isoformat() if self.due else None
-        out["id"] = self.id
-        out["complete"] = self.complete
-        out["overdue"] = self.overdue
-        return out
+        """The item fields of DESIGN's ``export json`` (plus id, complete, overdue)."""
+        return {
+            "ref": self.ref,
+            "template": self.template,
+            "item": self.item,
+            "title": self.title,
+            "kind": self.kind,
+            "scope": self.scope,
+            "member": self.member,
+            "system": self.system,
+            "stage": self.stage,
+            "weight": self.weight,
+            "state": self.state,
+            "due": self.due.isoformat() if self.due else None,
+            "done_by": self.done_by,
+            "done_at": self.done_at,
+            "signed_off_by": self.signed_off_by,
+            "signed_off_at": self.signed_off_at,
+            "evidence": self.evidence,
+            "note": self.note,
+            "reason": self.reason,
+            "id": self.id,
+            "complete": self.complete,
+            "overdue": self.overdue,
+        }
 
     @property
     def where(self) -> str:
@@ -152,10 +148,20 @@ class InstanceRow:
         return " ".join(parts)
 
 
+def _overdue_expr(today: date) -> Any:
+    return and_(
+        ~complete_expr(),
+        INSTANCE.c.state != "na",
+        INSTANCE.c.due.is_not(None),
+        INSTANCE.c.due < today,
+    )
+
+
 def _columns(today: date) -> list[Any]:
-    done = complete_expr()
+    """The columns of InstanceRow, in its field order."""
     return [
         INSTANCE.c.id,
+        (TEMPLATE.c.key + "/" + ITEM.c.key).label("ref"),
         TEMPLATE.c.key.label("template"),
         TEMPLATE.c.title.label("template_title"),
         ITEM.c.key.label("item"),
@@ -179,10 +185,8 @@ def _columns(today: date) -> list[Any]:
         INSTANCE.c.evidence,
         INSTANCE.c.note,
         INSTANCE.c.reason,
-        done.label("complete"),
-        and_(
-            ~done, INSTANCE.c.state != "na", INSTANCE.c.due.is_not(None), INSTANCE.c.due < today
-        ).label("overdue"),
+        complete_expr().label("complete"),
+        _overdue_expr(today).label("overdue"),
         INSTANCE.c.retired,
         INSTANCE.c.version,
         ITEM.c.session_at,
@@ -263,41 +267,26 @@ def conditions(f: Filter, actor: Actor | None, today: date) -> list[Any]:
 
 
 def _row(r: Any) -> InstanceRow:
-    m = r._mapping
-    return InstanceRow(
-        id=m["id"],
-        ref=f"{m['template']}/{m['item']}",
-        template=m["template"],
-        template_title=m["template_title"],
-        item=m["item"],
-        title=m["title"],
-        detail=m["detail"] or "",
-        kind=m["kind"],
-        scope=m["scope"],
-        member=m["member"],
-        system=m["system"],
-        stage=m["stage"],
-        stage_idx=m["stage_idx"],
-        weight=m["weight"],
-        signoff=bool(m["signoff"]),
-        evidence_required=bool(m["evidence_required"]),
-        state=m["state"],
-        due=m["due"],
-        done_by=m["done_by"],
-        done_at=m["done_at"],
-        signed_off_by=m["signed_off_by"],
-        signed_off_at=m["signed_off_at"],
-        evidence=m["evidence"],
-        note=m["note"],
-        reason=m["reason"],
-        complete=bool(m["complete"]),
-        overdue=bool(m["overdue"]),
-        retired=bool(m["retired"]),
-        version=m["version"],
-        session_at=m["session_at"],
-        session_minutes=m["session_minutes"],
-        session_trainer=m["session_trainer"],
+    row = InstanceRow(*r)
+    row.detail = row.detail or ""
+    # SQLite hands back 0/1 for computed booleans
+    row.signoff, row.evidence_required = bool(row.signoff), bool(row.evidence_required)
+    row.complete, row.overdue, row.retired = (
+        bool(row.complete),
+        bool(row.overdue),
+        bool(row.retired),
     )
+    return row
+
+
+ORDER = (
+    TEMPLATE.c.id,
+    func.coalesce(INSTANCE.c.stage_idx, 999),
+    ITEM.c.position,
+    MEMBER.c.position,
+    SYSTEM.c.position,
+    INSTANCE.c.id,
+)
 
 
 def list_instances(
@@ -312,14 +301,7 @@ def list_instances(
 ) -> list[InstanceRow]:
     """Instances grouped by template, then stage, then item, member, system."""
     q = _base(today).where(*conditions(f, actor, today), *(extra or []))
-    q = q.order_by(
-        TEMPLATE.c.id,
-        func.coalesce(INSTANCE.c.stage_idx, 999),
-        ITEM.c.position,
-        MEMBER.c.position,
-        SYSTEM.c.position,
-        INSTANCE.c.id,
-    )
+    q = q.order_by(*ORDER)
     if limit is not None:
         q = q.limit(limit).offset(offset)
     return [_row(r) for r in conn.execute(q)]
@@ -363,3 +345,82 @@ def instance_conditions(member_id: int | None, system_id: int | None) -> list[An
     if system_id is not None:
         conds.append(INSTANCE.c.system_id == system_id)
     return conds
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _text(col: Any, neutralise: bool) -> Any:
+    """A text column for a spreadsheet: a leading formula character gets a quote."""
+    if not neutralise:
+        return col
+    return case(
+        (func.substr(col, 1, 1).in_(FORMULA_STARTS), literal("'") + col),
+        else_=col,
+    )
+
+
+def _flag(cond: Any) -> Any:
+    return case((cond, "true"), else_="false")
+
+
+def export_rows(
+    conn: Connection,
+    today: date,
+    *,
+    can_transfer: dict[str, bool],
+    constants: list[str],
+    neutralise: bool = True,
+) -> Any:
+    """Every live instance as a row of text cells, streamed: the CSV export's hot path.
+
+    Columns: the JSON items' fields, awaiting_signoff, system_can_transfer,
+    then ``constants`` as given. Booleans are ``true``/``false``; text that a
+    spreadsheet would run as a formula is neutralised in SQL, so no row passes
+    through Python on its way from the store to the file.
+    """
+    systems = [(key, "true" if ok else "false") for key, ok in can_transfer.items()]
+    can = (
+        case(*((SYSTEM.c.key == key, value) for key, value in systems), else_=None)
+        if systems
+        else literal(None)
+    )
+    awaiting = and_(INSTANCE.c.state == "done", INSTANCE.c.signoff == True)  # noqa: E712
+    columns = [
+        _text(TEMPLATE.c.key + "/" + ITEM.c.key, neutralise),
+        TEMPLATE.c.key,
+        ITEM.c.key,
+        _text(ITEM.c.title, neutralise),
+        TEMPLATE.c.kind,
+        TEMPLATE.c.scope,
+        MEMBER.c.handle,
+        SYSTEM.c.key,
+        ITEM.c.stage,
+        INSTANCE.c.weight,
+        INSTANCE.c.state,
+        INSTANCE.c.due,
+        _text(INSTANCE.c.done_by, neutralise),
+        INSTANCE.c.done_at,
+        _text(INSTANCE.c.signed_off_by, neutralise),
+        INSTANCE.c.signed_off_at,
+        _text(INSTANCE.c.evidence, neutralise),
+        _text(INSTANCE.c.note, neutralise),
+        _text(INSTANCE.c.reason, neutralise),
+        INSTANCE.c.id,
+        _flag(complete_expr()),
+        _flag(_overdue_expr(today)),
+        _flag(awaiting),
+        case((INSTANCE.c.system_id.is_(None), None), else_=can),
+        *(literal(c) for c in constants),
+    ]
+    q = (
+        select(*columns)
+        .select_from(INSTANCE)
+        .join(ITEM, ITEM.c.id == INSTANCE.c.item_id)
+        .join(TEMPLATE, TEMPLATE.c.id == ITEM.c.template_id)
+        .outerjoin(MEMBER, MEMBER.c.id == INSTANCE.c.member_id)
+        .outerjoin(SYSTEM, SYSTEM.c.id == INSTANCE.c.system_id)
+        .where(INSTANCE.c.retired == False)  # noqa: E712
+        .order_by(*ORDER)
+    )
+    return conn.execution_options(stream_results=True, yield_per=5000).execute(q)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from datetime import date
+from typing import TextIO
 
 from kt_tui.core.clock import SYSTEM_CLOCK, Clock
 from kt_tui.core.errors import BadInput
@@ -20,10 +22,6 @@ def _renderer(fmt: str) -> Callable[[Report], str]:
         from kt_tui.export.markdown import render_markdown
 
         return render_markdown
-    if fmt == "csv":
-        from kt_tui.export.csvfile import render_csv
-
-        return render_csv
     if fmt == "json":
         from kt_tui.export.jsonfile import render_json
 
@@ -35,6 +33,30 @@ def _renderer(fmt: str) -> Callable[[Report], str]:
     raise BadInput(f"export: unknown format {fmt!r} (use {', '.join(FORMATS)})")
 
 
+def write(
+    store: Store,
+    fmt: str,
+    out: TextIO,
+    *,
+    actor: Actor | str,
+    clock: Clock = SYSTEM_CLOCK,
+    since: date | None = None,
+) -> None:
+    """Write the readiness summary in ``fmt`` (md, csv, json or html) to ``out``.
+
+    Open a file with ``newline=""`` so that CSV keeps its CRLF rows.
+    """
+    fmt = fmt.lower()
+    if fmt == "csv":
+        from kt_tui.export.csvfile import write_csv
+
+        report = build_report(store, actor=actor, clock=clock, since=since, items=False)
+        write_csv(store, report, out)
+        return
+    renderer = _renderer(fmt)
+    out.write(renderer(build_report(store, actor=actor, clock=clock, since=since)))
+
+
 def render(
     store: Store,
     fmt: str,
@@ -43,12 +65,10 @@ def render(
     clock: Clock = SYSTEM_CLOCK,
     since: date | None = None,
 ) -> str:
-    """The readiness summary in ``fmt`` (md, csv, json or html), as text.
-
-    Write it with ``newline=""`` (or as UTF-8 bytes) so CSV keeps its CRLF rows.
-    """
-    renderer = _renderer(fmt.lower())
-    return renderer(build_report(store, actor=actor, clock=clock, since=since))
+    """The readiness summary in ``fmt`` as one string."""
+    buf = io.StringIO(newline="")
+    write(store, fmt, buf, actor=actor, clock=clock, since=since)
+    return buf.getvalue()
 
 
 def default_filename(fmt: str, today: date) -> str:

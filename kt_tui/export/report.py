@@ -203,7 +203,10 @@ def build_report(
     actor: Actor | str,
     clock: Clock,
     since: date | None = None,
+    items: bool = True,
 ) -> Report:
+    """The whole report; with ``items=False`` only its header, verdict and history
+    (the CSV export streams the items itself)."""
     today = clock.today()
     who = actor if isinstance(actor, Actor) else None
     with store.read() as conn:
@@ -213,38 +216,38 @@ def build_report(
                 "the store holds no handover yet: run `kt-tui sync DIR` "
                 "(or plain `kt-tui` to open the bundled sample)"
             )
-        items = list_instances(conn, parse_filter(""), who, today)
-        open_rows = list_instances(conn, parse_filter("open"), who, today)
-        # na items leave every figure: they are never overdue
-        overdue = [
-            r for r in list_instances(conn, parse_filter("overdue"), who, today) if r.state != "na"
-        ]
-        awaiting = list_instances(conn, parse_filter("awaiting"), who, today)
-        na = list_instances(conn, parse_filter("state:na"), who, today)
-        signed = list_instances(conn, parse_filter("state:signed_off"), who, today)
+        if items:
+            rows = list_instances(conn, parse_filter(""), who, today)
+        else:  # the verdict needs only the overdue items of tier-1 systems
+            rows = list_instances(conn, parse_filter("overdue tier:1"), who, today)
         changes = history.changes_since(conn, since) if since is not None else None
         points = history.burn_up(conn, today)
         head = audit.head(conn)
 
     fc = history.forecast(points, st.target_date, today)
+    open_rows = [r for r in rows if not r.complete and r.state != "na"]
+    overdue = [r for r in rows if r.overdue]
     missing: list[MissingGroup] = []
-    for s in st.systems:
-        rows = [r for r in open_rows if r.system == s.key]
-        missing.append(MissingGroup(s.key, s.name, s.can_transfer, rows))
-    member_rows = [r for r in open_rows if r.system is None]
-    if member_rows:
-        missing.append(MissingGroup(None, "Per member (no system)", None, member_rows))
+    if items:
+        by_system: dict[str | None, list[InstanceRow]] = {}
+        for r in open_rows:
+            by_system.setdefault(r.system, []).append(r)
+        for s in st.systems:
+            missing.append(MissingGroup(s.key, s.name, s.can_transfer, by_system.get(s.key, [])))
+        if by_system.get(None):
+            missing.append(MissingGroup(None, "Per member (no system)", None, by_system[None]))
+    signed = [r for r in rows if r.state == "signed_off"]
     signed.sort(key=lambda r: (r.signed_off_at or "", r.id))
     return Report(
         status=st,
         generated_at=clock.now().astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         generated_by=generated_by(actor),
         verdict=verdict_of(st, overdue, fc),
-        items=items,
+        items=rows if items else [],
         missing=missing,
-        overdue=overdue,
-        awaiting=awaiting,
-        not_applicable=na,
+        overdue=overdue if items else [],
+        awaiting=[r for r in rows if r.state == "done" and r.signoff],
+        not_applicable=[r for r in rows if r.state == "na"],
         signoffs=signed,
         changes=changes,
         history=points,
