@@ -305,7 +305,10 @@ def main(argv: list[str] | None = None) -> None:
     db = work / "sync.db"
     figs += bench_queries(db, a.runs)
     figs += bench_cli(db, work, a.runs)
-    figs += bench_tui(db, a.runs)
+    try:
+        figs += bench_tui(db, a.runs)
+    except subprocess.CalledProcessError as exc:
+        print(f"TUI probe failed: {exc.stderr[-500:] if exc.stderr else exc}", file=sys.stderr)
     show(figs, size.instances)
     if not a.keep:
         shutil.rmtree(work, ignore_errors=True)
