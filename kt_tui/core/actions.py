@@ -265,8 +265,8 @@ def act(
         if verb in TRANSITIONS:
             after = TRANSITIONS[verb][1]
             values["state"] = after
-        if verb == "done":
-            values.update(done_by=actor.handle, done_at=now)
+        if verb == "done":  # done also ends a block: its reason goes
+            values.update(done_by=actor.handle, done_at=now, reason=None)
         elif verb in ("undo", "reopen"):
             values.update(done_by=None, done_at=None, signed_off_by=None, signed_off_at=None)
             values["reason"] = None

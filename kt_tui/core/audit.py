@@ -141,7 +141,11 @@ class VerifyResult:
     problem: str = ""
 
 
-# what each verb leaves on an item: state, done_by, signed_off_by
+# The fields of an item the log determines: state, done_by, signed_off_by,
+# evidence, note, reason, retired.
+Replayed = tuple[str, str | None, str | None, str | None, str | None, str | None, bool]
+FRESH: Replayed = ("todo", None, None, None, None, None, False)
+REPLAYED_FIELDS = ("state", "done_by", "signed_off_by", "evidence", "note", "reason", "retired")
 _CLEARS = {"undo", "reopen"}
 
 
@@ -154,7 +158,7 @@ def verify(conn: Connection, expected_head: str | None = None) -> VerifyResult:
     prev = ""
     count = 0
     seen_head = False
-    expected: dict[int, tuple[str, str | None, str | None]] = {}
+    expected: dict[int, Replayed] = {}
     for r in conn.execute(select(EVENT).order_by(EVENT.c.id)).mappings():
         count += 1
         if r["id"] != count:
@@ -176,46 +180,61 @@ def verify(conn: Connection, expected_head: str | None = None) -> VerifyResult:
             False, prev, count, f"head {expected_head[:16]}... is not in this chain"
         )
     problem = _check_states(conn, expected)
+    if not problem:
+        from kt_tui.core import rollup
+
+        problem = rollup.check(conn)
     if problem:
         return VerifyResult(False, prev, count, problem)
     return VerifyResult(True, prev, count)
 
 
-def _replay(expected: dict[int, tuple[str, str | None, str | None]], r: Any) -> None:
+def _replay(expected: dict[int, Replayed], r: Any) -> None:
     if r["verb"] == "sync":
         detail = json.loads(r["detail"]) if r["detail"] else {}
         for iid in detail.get("reopened_ids", []):
-            expected[iid] = ("todo", None, None)
+            _st, _d, _s, ev, note, reason, retired = expected.get(iid, FRESH)
+            expected[iid] = ("todo", None, None, ev, note, reason, retired)
+        for key, flag in (("retired_ids", True), ("revived_ids", False)):
+            for iid in detail.get(key, []):
+                expected[iid] = (*expected.get(iid, FRESH)[:6], flag)
         return
     iid = r["instance_id"]
-    if iid is None or r["before"] == r["after"]:
+    if iid is None:
         return
-    _state, done_by, signed_by = expected.get(iid, ("todo", None, None))
+    state, done_by, signed_by, evidence, note, reason, retired = expected.get(iid, FRESH)
     verb = r["verb"]
+    detail = json.loads(r["detail"]) if r["detail"] else {}
     if verb == "done":
         done_by = r["actor"]
     elif verb == "signoff":
         signed_by = r["actor"]
     elif verb in _CLEARS:
         done_by = signed_by = None
-    expected[iid] = (r["after"], done_by, signed_by)
+    if verb in ("block", "na"):
+        reason = detail.get("reason")
+    elif verb in ("done", "undo", "reopen", "unblock"):
+        reason = None
+    if r["evidence"] is not None:
+        evidence = r["evidence"]
+    if r["note"] is not None:
+        note = r["note"]
+    after = r["after"] or state
+    expected[iid] = (after, done_by, signed_by, evidence, note, reason, retired)
 
 
-def _check_states(conn: Connection, expected: dict[int, tuple[str, str | None, str | None]]) -> str:
+def _check_states(conn: Connection, expected: dict[int, Replayed]) -> str:
     from kt_tui.core.models import Instance
 
     inst = Instance.__table__  # type: ignore[attr-defined]
-    rows = conn.execute(
-        select(inst.c.id, inst.c.state, inst.c.done_by, inst.c.signed_off_by).order_by(inst.c.id)
-    )
-    for iid, state, done_by, signed_by in rows:
-        want = expected.get(iid, ("todo", None, None))
-        have = (state, done_by, signed_by)
-        if have != want:
-            fields = ("state", "done_by", "signed_off_by")
+    cols = [inst.c[f] for f in REPLAYED_FIELDS]
+    for iid, *have in conn.execute(select(inst.c.id, *cols).order_by(inst.c.id)):
+        have[-1] = bool(have[-1])
+        want = expected.get(iid, FRESH)
+        if tuple(have) != want:
             diffs = ", ".join(
                 f"{f} is {h!r}, the log says {w!r}"
-                for f, h, w in zip(fields, have, want, strict=True)
+                for f, h, w in zip(REPLAYED_FIELDS, have, want, strict=True)
                 if h != w
             )
             return f"item instance #{iid}: {diffs}"

@@ -129,3 +129,66 @@ def overdue(conn: Connection, today: date) -> list[Any]:
             .group_by(p.member_id, p.system_id)
         )
     )
+
+
+def check(conn: Connection) -> str:
+    """Compare the counters with a fresh count of the instances; name the first difference.
+
+    Counters are derived data: an edit of them (or of an instance behind
+    their back) would forge every figure and the go/no-go line.
+    """
+    done = complete_expr()
+    member = func.coalesce(INSTANCE.c.member_id, 0)
+    system = func.coalesce(INSTANCE.c.system_id, 0)
+    stage = func.coalesce(INSTANCE.c.stage_idx, -1)
+    fresh = {
+        (m, s, st): tuple(int(v or 0) for v in rest)
+        for m, s, st, *rest in conn.execute(
+            select(
+                member,
+                system,
+                stage,
+                func.count(),
+                func.sum(INSTANCE.c.weight),
+                func.sum(case((done, 1), else_=0)),
+                func.sum(case((done, INSTANCE.c.weight), else_=0)),
+                func.sum(case((done | (INSTANCE.c.state == "done"), INSTANCE.c.weight), else_=0)),
+            )
+            .where(counted_expr())
+            .group_by(member, system, stage)
+        )
+    }
+    kept = {
+        (m, s, st): tuple(int(v) for v in rest) for m, s, st, *rest in groups(conn) if any(rest)
+    }
+    for key in sorted(set(fresh) | set(kept)):
+        if fresh.get(key) != kept.get(key):
+            m, s, st = key
+            return (
+                f"readiness counters of member #{m}, system #{s}, stage {st} are "
+                f"{kept.get(key)}, the items say {fresh.get(key)}"
+            )
+    due = INSTANCE.c.due
+    fresh_open = {
+        (m, s, str(d)): int(n)
+        for m, s, d, n in conn.execute(
+            select(member, system, due, func.count())
+            .where(counted_expr(), ~done, due.is_not(None))
+            .group_by(member, system, due)
+        )
+    }
+    p = PENDING.c
+    kept_open = {
+        (m, s, str(d)): int(n)
+        for m, s, d, n in conn.execute(select(p.member_id, p.system_id, p.due, p.open))
+        if n
+    }
+    if fresh_open != kept_open:
+        key = min(
+            k for k in set(fresh_open) | set(kept_open) if fresh_open.get(k) != kept_open.get(k)
+        )
+        return (
+            f"overdue counters of member #{key[0]}, system #{key[1]}, due {key[2]} are "
+            f"{kept_open.get(key, 0)}, the items say {fresh_open.get(key, 0)}"
+        )
+    return ""

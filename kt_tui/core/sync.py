@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections import Counter
 from dataclasses import dataclass, field
@@ -545,7 +544,6 @@ def apply(
             "so": w.signoff,
             "st": w.stage_idx,
             "du": w.due,
-            "rv": w.revision,
         }
         for k, w in wanted.items.items()
     ]
@@ -576,13 +574,31 @@ def apply(
                 signoff=bindparam("so"),
                 stage_idx=bindparam("st"),
                 due=bindparam("du"),
-                revision=bindparam("rv"),
             ),
             copy_rows,
         )
     for ids, retired in ((plan.retire, True), (plan.revive, False)):
         for chunk in _chunks(ids, 900):
             conn.execute(update(INSTANCE).where(INSTANCE.c.id.in_(chunk)).values(retired=retired))
+    # An instance takes its item's revision only while live: one retired when the
+    # revision rose keeps the old one, so that reviving it reopens it (diff).
+    raised = [
+        {"iid": item_ids[k], "rv": w.revision}
+        for k, w in wanted.items.items()
+        if "revision" in _changes_of(plan, k)
+    ]
+    if raised:
+        conn.execute(
+            update(INSTANCE)
+            .where(INSTANCE.c.item_id == bindparam("iid"), INSTANCE.c.retired == False)  # noqa: E712
+            .values(revision=bindparam("rv")),
+            raised,
+        )
+    item_revision = select(ITEM.c.revision).where(ITEM.c.id == INSTANCE.c.item_id).scalar_subquery()
+    for chunk in _chunks(plan.revive, 900):
+        conn.execute(
+            update(INSTANCE).where(INSTANCE.c.id.in_(chunk)).values(revision=item_revision)
+        )
 
     if plan.add:
         _insert_instances(conn, plan.add, wanted, item_ids, member_ids, system_ids)
@@ -594,7 +610,12 @@ def apply(
         actor=actor,
         login=login,
         verb="sync",
-        detail={**plan.summary(), "reopened_ids": plan.reopen},
+        detail={
+            **plan.summary(),
+            "reopened_ids": plan.reopen,
+            "retired_ids": plan.retire,
+            "revived_ids": plan.revive,
+        },
     )
 
 
@@ -611,6 +632,13 @@ INSTANCE_COLUMNS = (
     "revision",
     "version",
 )
+
+
+def _changes_of(plan: Plan, key: tuple[str, str]) -> list[str]:
+    for t in plan.templates:
+        if t.key == key[0]:
+            return t.items_changed.get(key[1], [])
+    return []
 
 
 def _insert_instances(
@@ -735,26 +763,14 @@ def _upsert_items(
 # --- the whole command -------------------------------------------------------------
 
 
-def folder_digest(root: Path) -> str:
-    h = hashlib.sha256()
-    for p in sorted(root.glob("*.toml")):
-        h.update(p.name.encode())
-        h.update(b"\0")
-        try:
-            h.update(p.read_bytes())
-        except OSError:
-            h.update(b"<unreadable>")
-        h.update(b"\0")
-    return h.hexdigest()
-
-
 def is_bundled_sample(root: Path) -> bool:
+    """The folder is the sample shipped with kt-tui (not a copy: `init` makes real ones)."""
     from kt_tui.paths import sample_dir
 
-    sample = sample_dir()
-    if not sample.is_dir():
+    try:
+        return root.resolve() == sample_dir().resolve()
+    except OSError:
         return False
-    return folder_digest(root) == folder_digest(sample)
 
 
 @dataclass
@@ -771,6 +787,16 @@ def _prepare(root: Path, shown: str | None) -> tuple[Folder, Wanted, str]:
 
 
 def _plan(store: Store, conn: Connection, folder: Folder, wanted: Wanted, label: str) -> Plan:
+    if store.is_sqlite and folder.team.handover.identity == "database":
+        raise ValidationFailed(
+            [
+                Problem(
+                    f"{label.rstrip('/')}/team.toml",
+                    "handover.identity",
+                    '"database" needs a PostgreSQL store (KT_DB=postgresql+psycopg://...)',
+                )
+            ]
+        )
     current = load_current(store, conn)
     _refuse_other_handover(current, wanted, folder, label)
     plan = diff(wanted, current)

@@ -27,7 +27,8 @@ MAX_FILE_BYTES = 5 * 1024 * 1024
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # strict: "7" is not a weight and "yes" is not a boolean; a typo must not pass
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
 class HandoverSpec(_Strict):
@@ -37,7 +38,7 @@ class HandoverSpec(_Strict):
         default=["documented", "shadowed", "reverse-shadowed", "independent"], min_length=1
     )
     ready_threshold: float = Field(default=1.0, gt=0, le=1)
-    min_ready_per_system: int = Field(default=2, ge=0)
+    min_ready_per_system: int = Field(default=2, ge=0, le=10_000)
     identity: Literal["login", "database"] = "login"
 
     @field_validator("stages")
@@ -61,7 +62,7 @@ class SystemSpec(_Strict):
     key: Slug
     name: str = Field(min_length=1, max_length=200)
     tier: int = Field(ge=1, le=9)
-    min_ready: int | None = Field(default=None, ge=0)
+    min_ready: int | None = Field(default=None, ge=0, le=10_000)
 
 
 class TeamSpec(_Strict):
@@ -92,8 +93,8 @@ class ItemSpec(_Strict):
     signoff: bool = True
     evidence: bool = False
     due: date | str | None = None
-    tiers: list[Annotated[int, Field(ge=1, le=9)]] | None = None
-    revision: int = Field(default=1, ge=1)
+    tiers: list[Annotated[int, Field(ge=1, le=9)]] | None = Field(default=None, min_length=1)
+    revision: int = Field(default=1, ge=1, le=1_000_000)
     session: SessionSpec | None = None
 
     @field_validator("due")
@@ -204,9 +205,11 @@ _TOML_POS = re.compile(r"^(?P<msg>.*?)\s*\(at line (?P<line>\d+), column (?P<col
 def read_toml(path: Path, shown: str) -> tuple[dict[str, Any] | None, list[Problem]]:
     """Read one TOML file; every failure becomes a Problem, never an exception."""
     try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            return None, [Problem(shown, "", f"file too large (over {MAX_FILE_BYTES} bytes)")]
-        raw = path.read_bytes()
+        raw = read_limited(path)
+    except NotRegular:
+        return None, [Problem(shown, "", "not a regular file")]
+    except TooLarge:
+        return None, [Problem(shown, "", f"file too large (over {MAX_FILE_BYTES} bytes)")]
     except OSError as exc:
         return None, [Problem(shown, "", f"cannot read: {exc.strerror or exc}")]
     try:
@@ -215,6 +218,35 @@ def read_toml(path: Path, shown: str) -> tuple[dict[str, Any] | None, list[Probl
         line = raw[: exc.start].count(b"\n") + 1
         return None, [Problem(shown, f"line {line}", f"not valid UTF-8 (byte {exc.start})")]
     return parse_toml(text, shown)
+
+
+class NotRegular(OSError):
+    pass
+
+
+class TooLarge(OSError):
+    pass
+
+
+def read_limited(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
+    """The bytes of a regular file of at most ``limit`` bytes.
+
+    Never opens a FIFO (it would block) or reads a device without end.
+    """
+    import os
+    import stat
+
+    st = os.stat(path)
+    if not stat.S_ISREG(st.st_mode):
+        raise NotRegular(path)
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(fd, "rb") as fh:
+        if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+            raise NotRegular(path)
+        raw = fh.read(limit + 1)
+    if len(raw) > limit:
+        raise TooLarge(path)
+    return raw
 
 
 def parse_toml(text: str, shown: str) -> tuple[dict[str, Any] | None, list[Problem]]:
@@ -242,40 +274,65 @@ def _validate(model: type[M], data: dict[str, Any], shown: str) -> tuple[M | Non
         return None, [Problem(shown, "", "nested too deeply to be a checklist")]
 
 
-def load_team(path: Path, shown: str) -> tuple[TeamSpec | None, list[Problem]]:
+def _raw_list(data: Any, key: str) -> list[Any]:
+    value = data.get(key) if isinstance(data, dict) else None
+    return value if isinstance(value, list) else []
+
+
+def _raw(entry: Any, key: str) -> Any:
+    return entry.get(key) if isinstance(entry, dict) else None
+
+
+def load_team(path: Path, shown: str) -> tuple[TeamSpec | None, list[Problem], dict[str, Any]]:
+    """The roster, its problems, and the raw data (for checks when it is invalid)."""
     data, problems = read_toml(path, shown)
     if data is None:
-        return None, problems
+        return None, problems, {}
     team, problems = _validate(TeamSpec, data, shown)
-    if team is None:
-        return None, problems
-    return team, _check_team(team, shown)
+    return team, problems + _check_team(data, shown), data
 
 
-def _check_team(team: TeamSpec, shown: str) -> list[Problem]:
+def _duplicates(values: list[Any]) -> list[int]:
+    """Indexes of entries already seen earlier in the list."""
+    seen: set[Any] = set()
+    out = []
+    for i, v in enumerate(values):
+        if isinstance(v, str | int) and v in seen:
+            out.append(i)
+        if isinstance(v, str | int):
+            seen.add(v)
+    return out
+
+
+def _check_team(data: dict[str, Any], shown: str) -> list[Problem]:
+    """Cross-checks on the raw roster, so they are reported even beside type errors."""
     problems: list[Problem] = []
-    handles: set[str] = set()
-    for i, m in enumerate(team.members):
-        if m.handle in handles:
-            problems.append(
-                Problem(shown, f"members[{i}].handle", f"duplicate handle {m.handle!r}")
-            )
-        handles.add(m.handle)
-    keys: set[str] = set()
-    for i, s in enumerate(team.systems):
-        if s.key in keys:
-            problems.append(Problem(shown, f"systems[{i}].key", f"duplicate system {s.key!r}"))
-        keys.add(s.key)
-    for i, m in enumerate(team.members):
-        for j, key in enumerate(m.systems):
-            if key not in keys:
+    members, systems = _raw_list(data, "members"), _raw_list(data, "systems")
+    handles = [_raw(m, "handle") for m in members]
+    for i in _duplicates(handles):
+        problems.append(Problem(shown, f"members[{i}].handle", f"duplicate handle {handles[i]!r}"))
+    keys = [_raw(s, "key") for s in systems]
+    for i in _duplicates(keys):
+        problems.append(Problem(shown, f"systems[{i}].key", f"duplicate system {keys[i]!r}"))
+    known = {k for k in keys if isinstance(k, str)}
+    for i, m in enumerate(members):
+        received = _raw(m, "systems")
+        if not isinstance(received, list):
+            continue
+        for j, key in enumerate(received):
+            if isinstance(key, str) and key not in known:
                 problems.append(
                     Problem(shown, f"members[{i}].systems[{j}]", f"unknown system {key!r}")
                 )
-    db_users = [m.db_user for m in team.members if m.db_user]
-    for i, m in enumerate(team.members):
-        if m.db_user and db_users.count(m.db_user) > 1:
-            problems.append(Problem(shown, f"members[{i}].db_user", "duplicate db_user"))
+        for j in _duplicates(received):
+            problems.append(
+                Problem(shown, f"members[{i}].systems[{j}]", f"system {received[j]!r} listed twice")
+            )
+    db_users = [_raw(m, "db_user") for m in members]
+    for i in _duplicates(db_users):
+        problems.append(
+            Problem(shown, f"members[{i}].db_user", f"duplicate db_user {db_users[i]!r}")
+        )
     return problems
 
 
@@ -286,34 +343,50 @@ def load_template(
     if data is None:
         return None, problems
     spec, problems = _validate(TemplateSpec, data, shown)
-    if spec is None:
-        return None, problems
-    return spec, _check_template(spec, shown, stages)
+    return spec, problems + _check_template(data, shown, stages)
 
 
-def _check_template(spec: TemplateSpec, shown: str, stages: list[str] | None) -> list[Problem]:
+def _check_template(data: dict[str, Any], shown: str, stages: list[str] | None) -> list[Problem]:
+    """Cross-checks on the raw template, reported even beside type errors."""
     problems: list[Problem] = []
-    keys: set[str] = set()
-    for i, item in enumerate(spec.items):
-        if item.key in keys:
-            problems.append(Problem(shown, f"items[{i}].key", f"duplicate item {item.key!r}"))
-        keys.add(item.key)
-        if stages is not None and item.stage is not None and item.stage not in stages:
+    head = data.get("template")
+    kind = _raw(head, "kind")
+    scope = _raw(head, "scope")
+    items = _raw_list(data, "items")
+    keys = [_raw(it, "key") for it in items]
+    for i in _duplicates(keys):
+        problems.append(Problem(shown, f"items[{i}].key", f"duplicate item {keys[i]!r}"))
+    for i, item in enumerate(items):
+        stage = _raw(item, "stage")
+        if stages is not None and isinstance(stage, str) and stage not in stages:
             problems.append(
                 Problem(
                     shown,
                     f"items[{i}].stage",
-                    f"must be one of handover.stages {stages}, got {item.stage!r}",
+                    f"must be one of handover.stages {stages}, got {stage!r}",
                 )
             )
-        if item.session is not None and spec.template.kind != "training":
+        if _raw(item, "session") is not None and isinstance(kind, str) and kind != "training":
             problems.append(
                 Problem(shown, f"items[{i}].session", "only items of kind 'training' have sessions")
             )
-        if item.tiers is not None and spec.template.scope == "member":
+        if _raw(item, "tiers") is not None and scope == "member":
             problems.append(
                 Problem(shown, f"items[{i}].tiers", "a member-scoped item bears no system")
             )
+    return problems
+
+
+def _check_dues(templates: list[TemplateFile], target: date) -> list[Problem]:
+    problems = []
+    for tf in templates:
+        for i, item in enumerate(tf.spec.items):
+            try:
+                resolve_due(item.due, target)
+            except OverflowError:
+                problems.append(
+                    Problem(tf.path, f"items[{i}].due", f"{item.due} falls before the year 1")
+                )
     return problems
 
 
@@ -329,11 +402,17 @@ def load_folder(root: Path, shown_root: str | None = None) -> Folder:
     team_path = root / TEAM_FILE
     problems: list[Problem] = []
     team: TeamSpec | None = None
+    raw_team: dict[str, Any] = {}
     if not team_path.is_file():
         problems.append(Problem(show(team_path), "", "missing: every handover folder needs one"))
     else:
-        team, problems = load_team(team_path, show(team_path))
-    stages = list(team.handover.stages) if team else None
+        team, problems, raw_team = load_team(team_path, show(team_path))
+    if team is not None:
+        stages: list[str] | None = list(team.handover.stages)
+    else:  # the roster is invalid: still check stages against what it says, if a list
+        raw_stages = _raw(raw_team.get("handover") if raw_team else None, "stages")
+        ok = isinstance(raw_stages, list) and all(isinstance(x, str) for x in raw_stages)
+        stages = raw_stages if ok else None
 
     templates: list[TemplateFile] = []
     seen_keys: dict[str, str] = {}
@@ -358,6 +437,8 @@ def load_folder(root: Path, shown_root: str | None = None) -> Folder:
             continue
         seen_keys[key] = show(p)
         templates.append(TemplateFile(show(p), spec))
+    if team is not None:
+        problems.extend(_check_dues(templates, team.handover.target_date))
     if problems or team is None:
         raise ValidationFailed(problems)
     warnings = []

@@ -198,3 +198,36 @@ def test_new_template_and_scope_change(tiny: Store, tiny_dir: Path, clock: Clock
 def _id(store: Store, ref: str, member: str | None = None, system: str | None = None) -> int:
     with store.read() as conn:
         return actions.resolve_ref(conn, ref, actor_of(store, "lea"), member, system)
+
+
+def test_revision_raised_while_retired_reopens_on_revival(
+    tiny: Store, tiny_dir: Path, clock: Clock
+) -> None:
+    lea, lou = actor_of(tiny, "lea"), actor_of(tiny, "lou")
+    iid = _id(tiny, "kt/read", member="eve", system="db")
+    actions.act(tiny, actor_of(tiny, "eve"), "done", iid, clock=clock)
+    actions.act(tiny, lea, "signoff", iid, clock=clock)
+    del lou
+    dropped = TEAM.replace('systems = ["api", "db"]', 'systems = ["api"]')
+    raised = KT.replace('title = "Read the docs"', 'title = "Read the docs"\nrevision = 2')
+    write_tiny(tiny_dir, team=dropped, kt=raised)
+    resync(tiny, tiny_dir, clock)
+    assert state(tiny, "kt/read", member="eve", system="db") == ("signed_off", True)
+    write_tiny(tiny_dir, kt=raised)
+    result = resync(tiny, tiny_dir, clock)
+    assert result.plan.counts()["reopened"] == 1
+    assert state(tiny, "kt/read", member="eve", system="db") == ("todo", False)
+    assert not resync(tiny, tiny_dir, clock).applied
+
+
+def test_a_copy_of_the_sample_is_a_real_handover(
+    store: Store, tmp_path: Path, clock: Clock
+) -> None:
+    import shutil
+
+    from kt_tui.paths import sample_dir
+
+    copy = tmp_path / "copy"
+    shutil.copytree(sample_dir(), copy)
+    sync(store, copy, actor="t", login="t", clock=clock)
+    assert actor_of(store, "newcomer").read_only

@@ -57,10 +57,71 @@ def test_deep_nesting_is_a_validation_error(tiny_dir: Path) -> None:
     assert msg.startswith("tiny/deep.toml: ")
 
 
-def test_unreadable_file(tiny_dir: Path) -> None:
+def test_folders_fifos_and_devices_are_not_read(tiny_dir: Path) -> None:
+    import os
+
     (tiny_dir / "dir.toml").mkdir()
-    (msg,) = problems(tiny_dir)
-    assert msg.startswith("tiny/dir.toml: cannot read")
+    os.mkfifo(tiny_dir / "fifo.toml")  # reading it would block forever
+    (tiny_dir / "zero.toml").symlink_to("/dev/zero")  # reading it would never end
+    assert problems(tiny_dir) == [
+        "tiny/dir.toml: not a regular file",
+        "tiny/fifo.toml: not a regular file",
+        "tiny/zero.toml: not a regular file",
+    ]
+
+
+def test_huge_file_is_refused(tiny_dir: Path) -> None:
+    (tiny_dir / "big.toml").write_bytes(b"# " + b"x" * (6 * 1024 * 1024))
+    assert problems(tiny_dir) == ["tiny/big.toml: file too large (over 5242880 bytes)"]
+
+
+def test_types_are_strict(tiny_dir: Path) -> None:
+    write_tiny(
+        tiny_dir,
+        docs=DOCS.replace("weight = 2", 'weight = "7"').replace(
+            "evidence = true", 'evidence = "yes"'
+        ),
+    )
+    got = problems(tiny_dir)
+    assert got[0].startswith("tiny/docs.toml: items[0].weight: Input should be a valid integer")
+    assert got[1].startswith("tiny/docs.toml: items[1].evidence: Input should be a valid boolean")
+
+
+def test_numbers_the_store_cannot_hold_are_refused(tiny_dir: Path) -> None:
+    write_tiny(
+        tiny_dir,
+        docs=DOCS.replace("weight = 2", "revision = 9223372036854775808"),
+        team=TEAM.replace("tier = 2", "tier = 2\nmin_ready = 99999999999999999999"),
+    )
+    got = problems(tiny_dir)
+    assert "tiny/team.toml: systems[1].min_ready: must be <= 10000, got 99999999999999999999" in got
+    assert "tiny/docs.toml: items[0].revision: must be <= 1000000, got 9223372036854775808" in got
+
+
+def test_relative_due_before_year_one(tiny_dir: Path) -> None:
+    write_tiny(tiny_dir, team=TEAM.replace("target_date = 2027-01-31", "target_date = 0001-01-01"))
+    assert problems(tiny_dir) == ["tiny/onboard.toml: items[0].due: T-100d falls before the year 1"]
+
+
+def test_type_errors_and_cross_checks_in_one_pass(tiny_dir: Path) -> None:
+    write_tiny(
+        tiny_dir,
+        docs=DOCS.replace("weight = 2", "weight = -2").replace('key = "selfcheck"', 'key = "dr"'),
+        team=TEAM.replace('systems = ["api", "db"]', 'systems = ["api", "api", "nope"]').replace(
+            "tier = 1", "tier = 0"
+        ),
+    )
+    got = problems(tiny_dir)
+    assert "tiny/team.toml: systems[0].tier: must be >= 1, got 0" in got
+    assert "tiny/team.toml: members[2].systems[1]: system 'api' listed twice" in got
+    assert "tiny/team.toml: members[2].systems[2]: unknown system 'nope'" in got
+    assert "tiny/docs.toml: items[0].weight: must be > 0, got -2" in got
+    assert "tiny/docs.toml: items[2].key: duplicate item 'dr'" in got
+
+
+def test_empty_tiers_generate_nothing_and_are_refused(tiny_dir: Path) -> None:
+    write_tiny(tiny_dir, docs=DOCS.replace("tiers = [1]", "tiers = []"))
+    assert problems(tiny_dir) == ["tiny/docs.toml: items[1].tiers: must not be empty"]
 
 
 def test_missing_team_and_not_a_folder(tmp_path: Path) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from kt_tui.core.clock import Clock
-from kt_tui.core.errors import Refused
+from kt_tui.core.errors import Refused, ValidationFailed
 from kt_tui.core.identity import resolve_actor
 from kt_tui.core.store import Store, open_store
 from kt_tui.core.sync import sync
@@ -62,9 +62,10 @@ def test_an_unmapped_session_user_is_read_only(
 
 def test_database_identity_needs_postgresql(tmp_path: Path, clock: Clock) -> None:
     store = open_store(str(tmp_path / "kt.db"))
-    sync(store, database_team(tmp_path, "postgres"), actor="t", login="t", clock=clock)
-    with pytest.raises(Refused, match="needs a PostgreSQL store"):
-        actor(store)
+    with pytest.raises(
+        ValidationFailed, match=r'handover\.identity: "database" needs a PostgreSQL'
+    ):
+        sync(store, database_team(tmp_path, "postgres"), actor="t", login="t", clock=clock)
     store.dispose()
 
 

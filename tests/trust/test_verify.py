@@ -137,3 +137,35 @@ def test_verify_on_both_stores(tiny: Store) -> None:
     with tiny.read() as conn:
         result = audit.verify(conn)
     assert result.ok and result.count == 1
+
+
+@pytest.mark.parametrize(
+    ("sql", "says"),
+    [
+        ("UPDATE rollup SET complete_weight = weight, complete = items", "readiness counters"),
+        ("UPDATE pending SET open = 0", "overdue counters"),
+        ("UPDATE instance SET evidence = 'forged' WHERE id = 1", "evidence is 'forged'"),
+        ("UPDATE instance SET retired = 1 WHERE id = 3", "retired is True, the log says False"),
+        ("UPDATE instance SET reason = NULL WHERE reason IS NOT NULL", "reason is None"),
+    ],
+)
+def test_forged_figures_and_fields_are_caught(worked: Path, sql: str, says: str) -> None:
+    edit(worked, sql)
+    code, out = run_verify(worked)
+    assert code == 1 and says in out
+
+
+def test_sync_retire_and_revive_replay(tmp_path: Path, clock: Clock) -> None:
+    from tests.helpers import TEAM
+
+    db = tmp_path / "kt.db"
+    store = open_store(str(db))
+    root = write_tiny(tmp_path / "tiny")
+    sync(store, root, actor="t", login="t", clock=clock)
+    write_tiny(root, team=TEAM.replace('systems = ["api", "db"]', 'systems = ["api"]'))
+    sync(store, root, actor="t", login="t", clock=clock)
+    store.dispose()
+    assert run_verify(db)[0] == 0
+    edit(db, "UPDATE instance SET retired = 0")
+    code, out = run_verify(db)
+    assert code == 1 and "retired is False, the log says True" in out
