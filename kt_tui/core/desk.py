@@ -13,12 +13,13 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 
-from kt_tui.core import actions, audit, query, readiness
+from kt_tui.core import actions, audit, history, query, readiness
 from kt_tui.core.audit import EventRow
 from kt_tui.core.clock import SYSTEM_CLOCK, Clock
 from kt_tui.core.errors import KtError
+from kt_tui.core.history import Forecast, Point
 from kt_tui.core.identity import Actor, login_name, resolve_actor
 from kt_tui.core.query import InstanceRow
 from kt_tui.core.readiness import Figures, Status
@@ -89,6 +90,14 @@ class Session:
 
 
 @dataclass(frozen=True)
+class History:
+    """The burn-up (complete weight per day since the first event) and its forecast."""
+
+    points: list[Point]
+    forecast: Forecast
+
+
+@dataclass(frozen=True)
 class Opened:
     desk: Desk
     synced_sample: bool
@@ -104,6 +113,7 @@ class Desk:
         self.actor = actor
         self.clock = clock
         self.asked = asked  # the --as handle, to resolve the actor again after a sync
+        self._history: tuple[tuple[int, date], History | None] | None = None
 
     # -- figures -------------------------------------------------------------
 
@@ -116,6 +126,25 @@ class Desk:
 
     def change_marker(self) -> int:
         return self.store.change_marker()
+
+    def history(self) -> History | None:
+        """The burn-up and the completion forecast, from one read of the event log.
+
+        Replaying the log reads every counted instance (about a second at a
+        million), so the answer is kept until the store or the day changes.
+        """
+        with self.store.read() as conn:
+            today = self.today()
+            key = (int(conn.execute(select(func.max(audit.EVENT.c.id))).scalar() or 0), today)
+            if self._history is not None and self._history[0] == key:
+                return self._history[1]
+            settings = self.store.settings(conn)
+            out = None
+            if settings is not None:
+                points = history.burn_up(conn, today)
+                out = History(points, history.forecast(points, settings.target_date, today))
+        self._history = (key, out)
+        return out
 
     # -- checklists ----------------------------------------------------------
 
@@ -144,11 +173,19 @@ class Desk:
         return Page(offset, rows, total)
 
     def figures(self, scope: Scope) -> Figures | None:
-        """The figures of a checklist's whole scope (not narrowed by a filter)."""
+        """The figures of a checklist's whole scope (not narrowed by a filter).
+
+        From the rollup counters (as the dashboard's) where the scope is the
+        whole handover, an active member, system or cell; else aggregated from
+        the scope's instances.
+        """
         with self.store.read() as conn:
             settings = self.store.settings(conn)
             if settings is None:
                 return None
+            rolled = self._rolled_up(readiness.status(self.store, conn, self.today()), scope)
+            if rolled is not None:
+                return rolled
             member_id = system_id = None
             if scope.member is not None:
                 member_id = conn.execute(
@@ -164,6 +201,19 @@ class Desk:
                     return None
             where = query.instance_conditions(member_id, system_id)
             return readiness.figures_where(conn, settings.stages, self.today(), where)
+
+    @staticmethod
+    def _rolled_up(status: Status | None, scope: Scope) -> Figures | None:
+        if status is None:
+            return None
+        if scope.member is not None and scope.system is not None:
+            cell = status.cell(scope.member, scope.system)
+            return cell.figures if cell is not None else None
+        if scope.member is not None:
+            return next((m.figures for m in status.members if m.handle == scope.member), None)
+        if scope.system is not None:
+            return next((s.figures for s in status.systems if s.key == scope.system), None)
+        return status.overall
 
     def row(self, instance_id: int) -> InstanceRow | None:
         with self.store.read() as conn:

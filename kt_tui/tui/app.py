@@ -1,4 +1,9 @@
-"""The kt-tui terminal app: the first frame is drawn before the store is opened."""
+"""The kt-tui terminal app: the first frame is drawn before the store is opened.
+
+The first frame is one line ("opening the store"); the dashboard's module is
+imported, its screen pushed and the store opened (in a thread) once that
+frame is on screen, so nothing heavy competes with it.
+"""
 
 from __future__ import annotations
 
@@ -9,15 +14,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from textual import on, work
-from textual.app import App
+from textual.app import App, ComposeResult
 from textual.binding import Binding
+from textual.command import Provider
 from textual.message import Message
+from textual.widgets import Static
 
 from kt_tui.core.clock import SYSTEM_CLOCK, Clock
-from kt_tui.tui.commands import KtCommands
 from kt_tui.tui.messages import Loaded, StoreChanged
-from kt_tui.tui.screens.dashboard import DashboardScreen
-from kt_tui.tui.screens.help import HelpScreen
 from kt_tui.tui.theme import KT_DARK
 
 if TYPE_CHECKING:
@@ -27,12 +31,18 @@ if TYPE_CHECKING:
 POLL_SECONDS = 1.0
 
 
+def _commands() -> type[Provider]:
+    from kt_tui.tui.commands import KtCommands
+
+    return KtCommands
+
+
 class KtApp(App[None]):
     """The knowledge-transfer desk."""
 
     CSS_PATH = "app.tcss"
     TITLE = "kt-tui"
-    COMMANDS = App.COMMANDS | {KtCommands}
+    COMMANDS = App.COMMANDS | {_commands}
     BINDINGS = [
         Binding("S", "queue", "Sign-off queue", id="app.queue"),
         Binding("t", "sessions", "Sessions", id="app.sessions"),
@@ -67,7 +77,13 @@ class KtApp(App[None]):
         self.register_theme(KT_DARK)
         self.theme = KT_DARK.name
 
-    def on_mount(self) -> None:
+    def compose(self) -> ComposeResult:
+        yield Static("kt-tui: opening the store…", id="splash")
+
+    def on_ready(self) -> None:
+        """The first frame is drawn: now the dashboard, and the store in a thread."""
+        from kt_tui.tui.screens.dashboard import DashboardScreen
+
         self.push_screen(DashboardScreen())
         self.open_desk()
 
@@ -163,6 +179,8 @@ class KtApp(App[None]):
             self.push_screen(SessionsScreen())
 
     def action_help(self) -> None:
+        from kt_tui.tui.screens.help import HelpScreen
+
         if isinstance(self.screen, HelpScreen):
             return
         shown: list[tuple[str, str]] = []

@@ -37,6 +37,11 @@ class KtCommands(Provider):
                     )
                 )
         out += [
+            (
+                "Every item",
+                app.open_checklist,
+                "one checklist of every item of the handover (filter with /)",
+            ),
             ("Sign-off queue", app.action_queue, "done items awaiting your sign-off"),
             ("Training sessions", app.action_sessions, "sessions, trainers and attendance"),
             ("Sync the bundled sample", partial(app.sync_folder, None), "sync the sample"),

@@ -6,11 +6,13 @@ import shutil
 import time
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 
 from kt_tui.core import actions, query
+from kt_tui.core.clock import Clock
 from kt_tui.core.desk import Page, Scope
 from kt_tui.core.sync import sync
 from kt_tui.paths import sample_dir
@@ -20,6 +22,7 @@ from kt_tui.tui.screens.help import HelpScreen
 from kt_tui.tui.screens.prompt import PromptScreen
 from kt_tui.tui.screens.queue import QueueScreen
 from kt_tui.tui.screens.sessions import SessionsScreen
+from kt_tui.tui.widgets.burnup import BurnUp
 from kt_tui.tui.widgets.checklist_view import MAX_PAGES, PAGE_SIZE, ChecklistView
 from kt_tui.tui.widgets.sortable_table import SortableTable
 from tests.tui.conftest import FIXED_CLOCK, actor_of, core_store, wait_loaded, wait_until
@@ -147,9 +150,13 @@ async def test_space_marks_done_and_redraws(make_app: Callable[..., KtApp], db_p
         await wait_until(pilot, lambda: view.current is not None and view.current.state == "done")
         assert instance(db_path, row.id).state == "done"
         assert instance(db_path, row.id).done_by == "tomas"
-        assert screen.figures is not None and before is not None
-        assert screen.figures.progress is not None and before.progress is not None
-        assert screen.figures.progress > before.progress
+        assert before is not None and before.progress is not None
+        start = before.progress
+        # the header's figures follow the row
+        await wait_until(
+            pilot,
+            lambda: screen.figures is not None and (screen.figures.progress or 0) > start,
+        )
         await pilot.press("space")  # undo
         await wait_until(pilot, lambda: view.current is not None and view.current.state == "todo")
         assert instance(db_path, row.id).state == "todo"
@@ -490,3 +497,60 @@ async def test_heat_map_cell_opens_that_cell(make_app: Callable[..., KtApp]) -> 
         assert app.screen.scope == Scope(member="asha", system="orders")
         view = app.screen.query_one(ChecklistView)
         assert view.total > 0 and all(r.system == "orders" for r in view.rows.values())
+
+
+def _forecast_text(app: KtApp) -> str:
+    from textual.widgets import Static
+
+    return str(app.screen.query_one("#forecast", Static).render())
+
+
+async def test_dashboard_forecast_without_progress(make_app: Callable[..., KtApp]) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot, "burnup")
+        assert "not enough progress to forecast" in _forecast_text(app)
+        spark = app.screen.query_one("#burnup", BurnUp)
+        assert spark.data is not None and max(spark.data) == 0
+
+
+async def test_dashboard_forecast_on_track(make_app: Callable[..., KtApp], db_path: str) -> None:
+    for r in rows_of(db_path, member="chloe")[:30]:
+        core_act(db_path, "chloe", "done", r.id, evidence="E-1")
+        if r.signoff:
+            core_act(db_path, "asha", "signoff", r.id)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot, "burnup")
+        text = _forecast_text(app)
+        assert "Forecast: on track" in text and "(complete 2026-" in text
+        spark = app.screen.query_one("#burnup", BurnUp)
+        assert spark.data is not None and spark.data[0] == 0 and spark.data[-1] > 0
+
+
+async def test_dashboard_forecast_late(db_path: str) -> None:
+    late = Clock.fixed(datetime(2027, 3, 20, 9, 0, tzinfo=UTC), date(2027, 3, 20))
+    store = core_store(db_path)
+    try:
+        row = next(r for r in rows_of(db_path, member="chloe") if not r.signoff)
+        actions.act(store, actor_of(store, "chloe"), "done", row.id, evidence="E", clock=late)
+    finally:
+        store.dispose()
+    app = KtApp(db=db_path, as_handle="tomas", clock=late)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot, "burnup")
+        assert "Forecast: late by " in _forecast_text(app)
+
+
+async def test_every_item_checklist(make_app: Callable[..., KtApp], db_path: str) -> None:
+    """The palette's "Every item": one checklist of the whole handover."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot, "dashboard")
+        app.open_checklist()
+        await wait_loaded(pilot, "checklist")
+        screen = app.screen
+        assert isinstance(screen, ChecklistScreen) and screen.scope == Scope()
+        assert screen.query_one(ChecklistView).total == len(rows_of(db_path))
+        assert screen.figures is not None and app.status is not None
+        assert screen.figures == app.status.overall

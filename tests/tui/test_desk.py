@@ -93,3 +93,15 @@ def test_open_desk_falls_back_to_kt_db(tmp_path: Path, monkeypatch: pytest.Monke
     opened = open_desk(None, "tomas", FIXED_CLOCK)
     opened.desk.store.dispose()
     assert opened.synced_sample and path.exists()
+
+
+def test_history_burn_up_and_forecast(db_path: str) -> None:
+    desk = open_desk(db_path, "tomas", FIXED_CLOCK).desk
+    h = desk.history()
+    assert h is not None
+    assert [p.day for p in h.points] == [FIXED_CLOCK.today()]
+    assert h.points[-1].complete_weight == 0
+    assert h.forecast.text == "not enough progress to forecast"
+    status = desk.status()
+    assert status is not None and h.points[-1].total_weight > 0
+    desk.store.dispose()

@@ -20,6 +20,7 @@ def test_dashboard(snap_compare: Any, make_app: Callable[..., KtApp], db_path: s
 
     async def run_before(pilot: Pilot[None]) -> None:
         await wait_loaded(pilot, "dashboard")
+        await wait_loaded(pilot, "burnup")
 
     assert snap_compare(make_app(), terminal_size=SIZE, run_before=run_before)
 
@@ -67,6 +68,7 @@ def test_help(snap_compare: Any, make_app: Callable[..., KtApp]) -> None:
 def test_dashboard_small(snap_compare: Any, make_app: Callable[..., KtApp]) -> None:
     async def run_before(pilot: Pilot[None]) -> None:
         await wait_loaded(pilot, "dashboard")
+        await wait_loaded(pilot, "burnup")
 
     assert snap_compare(make_app(), terminal_size=(80, 24), run_before=run_before)
 
@@ -80,5 +82,6 @@ def test_dashboard_wide(snap_compare: Any, make_app: Callable[..., KtApp], db_pa
 
     async def run_before(pilot: Pilot[None]) -> None:
         await wait_loaded(pilot, "dashboard")
+        await wait_loaded(pilot, "burnup")
 
     assert snap_compare(make_app(), terminal_size=(160, 48), run_before=run_before)

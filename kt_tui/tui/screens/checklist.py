@@ -72,6 +72,10 @@ class ChecklistScreen(Screen[None]):
         before: str
         after: str
         row: InstanceRow | None
+
+    @dataclass
+    class FiguresReady(Message):
+        asked: int
         figures: Figures | None
 
     @dataclass
@@ -88,6 +92,8 @@ class ChecklistScreen(Screen[None]):
         self.filter_text = filter_text
         self.generation = 0
         self.figures: Figures | None = None
+        self._figures_asked = 0  # header refreshes asked for, and one at a time in flight
+        self._figures_busy = False
 
     def compose(self) -> ComposeResult:
         yield Static(f"Checklist: {self.scope.title}", id="cl-header")
@@ -342,11 +348,8 @@ class ChecklistScreen(Screen[None]):
             self.post_message(self.ActFailed(str(exc)))
             return
         self.app.marker = desk.change_marker()
-        self.post_message(
-            self.ActDone(
-                verb, outcome.before, outcome.after, desk.row(row.id), desk.figures(self.scope)
-            )
-        )
+        # the row first; the header's figures follow (_refresh_figures)
+        self.post_message(self.ActDone(verb, outcome.before, outcome.after, desk.row(row.id)))
 
     @on(ActFailed)
     def _act_failed(self, message: ActFailed) -> None:
@@ -356,8 +359,7 @@ class ChecklistScreen(Screen[None]):
     def _act_done(self, message: ActDone) -> None:
         if message.row is not None:
             self.view.replace_row(message.row)
-        self.figures = message.figures
-        self._show_header()
+        self._refresh_figures()
         what = message.row.title if message.row else "item"
         change = (
             f"{message.before} -> {message.after}"
@@ -365,6 +367,27 @@ class ChecklistScreen(Screen[None]):
             else f"{message.verb} saved"
         )
         self.notify(f"{what}: {change}", markup=False)
+
+    def _refresh_figures(self) -> None:
+        """New header figures after a change; presses in quick succession share one query."""
+        self._figures_asked += 1
+        if not self._figures_busy:
+            self._figures_busy = True
+            self._load_figures(self._figures_asked)
+
+    @work(thread=True, group="checklist-figures")
+    def _load_figures(self, asked: int) -> None:
+        desk = self.app.desk
+        self.post_message(self.FiguresReady(asked, desk.figures(self.scope) if desk else None))
+
+    @on(FiguresReady)
+    def _figures_ready(self, message: FiguresReady) -> None:
+        self._figures_busy = False
+        self.figures = message.figures
+        self._show_header()
+        if message.asked != self._figures_asked:
+            self._figures_busy = True
+            self._load_figures(self._figures_asked)
 
     # -- filter and navigation -------------------------------------------------
 

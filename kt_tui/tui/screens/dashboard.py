@@ -9,18 +9,19 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Container, Vertical, VerticalScroll
+from textual.containers import Container, Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label, Static
 
 from kt_tui.export.text import bar, level, pct
 from kt_tui.tui.messages import Loaded
+from kt_tui.tui.widgets.burnup import BurnUp
 from kt_tui.tui.widgets.figures import heat_cell, readiness_colour, readiness_text, yes_no
 from kt_tui.tui.widgets.sortable_table import SortableTable
 
 if TYPE_CHECKING:
-    from kt_tui.core.desk import Desk
+    from kt_tui.core.desk import Desk, History
     from kt_tui.core.readiness import Status
     from kt_tui.tui.app import KtApp
 
@@ -56,10 +57,18 @@ class DashboardScreen(Screen[None]):
     class StatusReady(Message):
         status: Status | None
 
+    @dataclass
+    class HistoryReady(Message):
+        history: History | None
+
     app: KtApp
 
     def compose(self) -> ComposeResult:
         yield Static("kt-tui: opening the store…", id="dash-header")
+        with Horizontal(id="burn-row"):
+            yield Label("Burn-up ", id="burn-label")
+            yield BurnUp(id="burnup")
+            yield Static("", id="forecast")
         yield Static("", id="banner", classes="-hidden")
         with VerticalScroll(id="dash-body"):
             with Container(id="top"):
@@ -102,6 +111,8 @@ class DashboardScreen(Screen[None]):
         if desk is None:
             return
         self.post_message(self.StatusReady(desk.status()))
+        # the burn-up replays the event log: it follows the figures, never delays them
+        self.post_message(self.HistoryReady(desk.history()))
 
     @on(StatusReady)
     def _show(self, message: StatusReady) -> None:
@@ -115,6 +126,39 @@ class DashboardScreen(Screen[None]):
         self._systems(status)
         self._heatmap(status)
         self.app.post_message(Loaded("dashboard"))
+
+    @on(HistoryReady)
+    def _show_history(self, message: HistoryReady) -> None:
+        h = message.history
+        spark = self.query_one("#burnup", BurnUp)
+        forecast = self.query_one("#forecast", Static)
+        if h is None:
+            spark.data = []
+            forecast.update("")
+            return
+        # from zero: nothing was complete the day before the first event
+        spark.data = [0.0] + [p.readiness or 0.0 for p in h.points]
+        f = h.forecast
+        theme = self.app.current_theme
+        text = Text()
+        if h.points:
+            first, last = h.points[0], h.points[-1]
+            spark.tooltip = (
+                f"Complete weight per day since {first.day.isoformat()}, from 0 to its peak; "
+                f"now {last.complete_weight} of {last.total_weight}"
+            )
+            text.append(f" {pct(last.readiness)}", style="bold")
+        text.append("   Forecast: ")
+        if f.status == "on_track":
+            text.append(f.text, style=f"bold {theme.success}")
+        elif f.status == "late":
+            text.append(f.text, style=f"bold {theme.error}")
+        else:
+            text.append(f.text, style="italic")
+        if f.completion_date is not None:
+            text.append(f" (complete {f.completion_date.isoformat()})")
+        forecast.update(text)
+        self.app.post_message(Loaded("burnup"))
 
     def _header(self, status: Status) -> None:
         theme = self.app.current_theme
@@ -143,7 +187,8 @@ class DashboardScreen(Screen[None]):
         """Update a row in place, or add it."""
         if key in table.rows:
             for column, value in cells.items():
-                table.update_cell(key, column, value)
+                if value != table.get_cell(key, column):  # a reload redraws only what changed
+                    table.update_cell(key, column, value)
         else:
             table.add_row(*cells.values(), key=key)
 
@@ -195,10 +240,11 @@ class DashboardScreen(Screen[None]):
             table.add_column("Member", key="member")
             for s in status.systems:
                 table.add_column(s.key, key=s.key)
+        by_pair = {(c.member, c.system): c for c in status.cells}
         for m in status.members:
             cells: dict[str, Any] = {"member": m.handle}
             for s in status.systems:
-                c = status.cell(m.handle, s.key)
+                c = by_pair.get((m.handle, s.key))
                 cells[s.key] = heat_cell(theme, c.figures.readiness) if c else ""
             self._fill(table, m.handle, cells)
 
