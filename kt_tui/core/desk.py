@@ -334,17 +334,20 @@ class Desk:
 def open_desk(db: str | None, as_handle: str | None, clock: Clock = SYSTEM_CLOCK) -> Opened:
     """Open the store (``db``, else KT_DB, else the default file) and resolve the actor.
 
-    On an empty store the bundled sample is synced first (``synced_sample``).
+    On an empty *default* store the bundled sample is synced first
+    (``synced_sample``); a store named by --db or KT_DB is left as it is, so a
+    typo or a new team database never fills up with the sample.
     """
     from kt_tui.core.sync import sync
     from kt_tui.paths import sample_dir
 
-    store = open_store(db or os.environ.get("KT_DB"))
+    named = db or os.environ.get("KT_DB")
+    store = open_store(named)
     with store.read() as conn:
         empty = store.settings(conn) is None
-    if empty:
+    if empty and not named:
         who = login_name()
         sync(store, sample_dir(), actor=who, login=who, shown="(bundled sample)", clock=clock)
     with store.read() as conn:
         actor = resolve_actor(store, conn, as_handle)
-    return Opened(Desk(store, actor, clock, as_handle), empty)
+    return Opened(Desk(store, actor, clock, as_handle), empty and not named)

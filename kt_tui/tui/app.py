@@ -19,6 +19,7 @@ from textual.binding import Binding
 from textual.command import Provider
 from textual.message import Message
 from textual.widgets import Static
+from textual.worker import Worker, WorkerState
 
 from kt_tui.core.clock import SYSTEM_CLOCK, Clock
 from kt_tui.tui.messages import Loaded, StoreChanged
@@ -89,7 +90,7 @@ class KtApp(App[None]):
 
     # -- opening and watching the store -------------------------------------------
 
-    @work(thread=True, exclusive=True, group="open")
+    @work(thread=True, exclusive=True, group="open", exit_on_error=False)
     def open_desk(self) -> None:
         from kt_tui.core.desk import open_desk
         from kt_tui.core.errors import KtError
@@ -99,6 +100,9 @@ class KtApp(App[None]):
             self.marker = opened.desk.change_marker()
         except KtError as exc:
             self.post_message(self.DeskFailed(str(exc)))
+            return
+        except Exception as exc:  # never a traceback: say what failed
+            self.post_message(self.DeskFailed(f"{type(exc).__name__}: {exc}"))
             return
         self.post_message(self.DeskOpened(opened.desk, opened.synced_sample))
 
@@ -118,6 +122,20 @@ class KtApp(App[None]):
             title="Cannot open the store",
             severity="error",
             timeout=30,
+            markup=False,
+        )
+
+    @on(Worker.StateChanged)
+    def _worker_failed(self, event: Worker.StateChanged) -> None:
+        """A worker that failed unexpectedly: say so, keep the session (no traceback)."""
+        if event.state != WorkerState.ERROR or event.worker.group == "poll":
+            return
+        error = event.worker.error
+        self.notify(
+            f"{type(error).__name__}: {error}",
+            title="Something went wrong; nothing was lost",
+            severity="error",
+            timeout=15,
             markup=False,
         )
 
@@ -209,7 +227,7 @@ class KtApp(App[None]):
             return
         self._export(command)
 
-    @work(thread=True, exclusive=True, group="export")
+    @work(thread=True, exclusive=True, group="export", exit_on_error=False)
     def _export(self, command: Any) -> None:
         from kt_tui.paths import export_dir
 
@@ -217,10 +235,15 @@ class KtApp(App[None]):
         if desk is None:
             return
         day: date = desk.today()
-        path = export_dir() / f"kt-tui-summary-{day.isoformat()}.md"
+        name = command.default_filename("md", day)
+        path = export_dir() / name
+        n = 2
+        while path.exists():  # never overwrite an earlier summary
+            path = export_dir() / name.replace(".md", f"-{n}.md")
+            n += 1
         try:
-            text = command.render(desk.store, "md", actor=desk.actor, clock=desk.clock)
-            path.write_text(text, encoding="utf-8")
+            with open(path, "x", encoding="utf-8", newline="") as fh:
+                command.write(desk.store, "md", fh, actor=desk.actor, clock=desk.clock)
         except Exception as exc:  # an export failure must not end the session
             self.call_from_thread(
                 self.notify, f"export failed: {exc}", severity="error", markup=False
@@ -237,7 +260,7 @@ class KtApp(App[None]):
 
         self.push_screen(PromptScreen("Sync which folder?", "./checklists"), answered)
 
-    @work(thread=True, exclusive=True, group="sync")
+    @work(thread=True, exclusive=True, group="sync", exit_on_error=False)
     def sync_folder(self, folder: str | None) -> None:
         from kt_tui.core.errors import KtError
 
@@ -249,6 +272,15 @@ class KtApp(App[None]):
         except KtError as exc:
             self.call_from_thread(
                 self.notify, str(exc), title="Sync refused", severity="error", markup=False
+            )
+            return
+        except Exception as exc:  # never a traceback: the store is unchanged
+            self.call_from_thread(
+                self.notify,
+                f"{type(exc).__name__}: {exc}",
+                title="Sync failed; nothing was written",
+                severity="error",
+                markup=False,
             )
             return
         self.post_message(self.Synced(lines))

@@ -107,8 +107,9 @@ async def test_sorting_by_a_column(make_app: Callable[..., KtApp]) -> None:
         assert members.get_row_at(0)[0] == "tomas"
 
 
-async def test_empty_store_syncs_the_sample(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    app = KtApp(db=str(tmp_path / "empty.db"), as_handle="tomas", clock=FIXED_CLOCK)
+async def test_empty_store_syncs_the_sample(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.delenv("KT_DB")  # the default store, in the test's own data folder
+    app = KtApp(db=None, as_handle="tomas", clock=FIXED_CLOCK)
     async with app.run_test(size=SIZE) as pilot:
         await wait_loaded(pilot, "dashboard")
         assert any("bundled sample" in n.message for n in app._notifications)
@@ -433,7 +434,7 @@ async def test_export_writes_the_summary(
     async with app.run_test(size=SIZE) as pilot:
         await wait_loaded(pilot, "dashboard")
         await pilot.press("x")
-        target = tmp_path / "kt-tui-summary-2026-11-25.md"
+        target = tmp_path / "readiness-2026-11-25.md"
         await wait_until(pilot, target.exists)
         assert "Northwind" in target.read_text(encoding="utf-8")
 

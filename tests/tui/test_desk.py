@@ -13,15 +13,22 @@ from kt_tui.core.errors import BadInput, Refused
 from tests.tui.conftest import FIXED_CLOCK
 
 
-def test_open_desk_syncs_an_empty_store_once(tmp_path: Path) -> None:
-    db = str(tmp_path / "new.db")
-    first = open_desk(db, "tomas", FIXED_CLOCK)
+def test_open_desk_syncs_an_empty_default_store_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("KT_DB")  # the default store, in the test's own data folder
+    first = open_desk(None, "tomas", FIXED_CLOCK)
     assert first.synced_sample
     assert first.desk.actor.handle == "tomas"
     first.desk.store.dispose()
-    again = open_desk(db, "tomas", FIXED_CLOCK)
+    again = open_desk(None, "tomas", FIXED_CLOCK)
     assert not again.synced_sample
     again.desk.store.dispose()
+
+
+def test_a_named_empty_store_is_left_empty(tmp_path: Path) -> None:
+    opened = open_desk(str(tmp_path / "typo.db"), "tomas", FIXED_CLOCK)
+    assert not opened.synced_sample
+    assert opened.desk.status() is None
+    opened.desk.store.dispose()
 
 
 def test_pages_counts_and_figures(db_path: str) -> None:
@@ -92,7 +99,7 @@ def test_open_desk_falls_back_to_kt_db(tmp_path: Path, monkeypatch: pytest.Monke
     monkeypatch.setenv("KT_DB", str(path))
     opened = open_desk(None, "tomas", FIXED_CLOCK)
     opened.desk.store.dispose()
-    assert opened.synced_sample and path.exists()
+    assert path.exists() and not opened.synced_sample
 
 
 def test_history_burn_up_and_forecast(db_path: str) -> None:

@@ -130,7 +130,7 @@ class ChecklistScreen(Screen[None]):
             offset = (self.view.cursor // PAGE_SIZE) * PAGE_SIZE
         self._load(self.generation, self.filter_text, offset)
 
-    @work(thread=True, exclusive=True, group="checklist-load")
+    @work(thread=True, exclusive=True, group="checklist-load", exit_on_error=False)
     def _load(self, generation: int, filter_text: str, offset: int) -> None:
         desk = self.app.desk
         if desk is None:
@@ -151,13 +151,14 @@ class ChecklistScreen(Screen[None]):
         view.reset(message.page.total, message.page.rows, message.page.offset)
         self._show_header()
         self.query_one("#cl-columns", Static).update(view.header_text())
-        self.app.post_message(Loaded("checklist"))
+        # "loaded" means on screen: after the refresh that lays the new rows out
+        self.call_after_refresh(self.app.post_message, Loaded("checklist"))
 
     @on(ChecklistView.NeedRows)
     def _need_rows(self, message: ChecklistView.NeedRows) -> None:
         self._load_page(self.generation, self.filter_text, message.offset)
 
-    @work(thread=True, group="checklist-pages")
+    @work(thread=True, group="checklist-pages", exit_on_error=False)
     def _load_page(self, generation: int, filter_text: str, offset: int) -> None:
         desk = self.app.desk
         if desk is None:
@@ -205,7 +206,7 @@ class ChecklistScreen(Screen[None]):
         self.query_one("#detail", Static).update(self._detail_text(row, None))
         self._load_detail(row.id)
 
-    @work(thread=True, exclusive=True, group="checklist-detail")
+    @work(thread=True, exclusive=True, group="checklist-detail", exit_on_error=False)
     def _load_detail(self, instance_id: int) -> None:
         desk = self.app.desk
         if desk is not None:
@@ -337,7 +338,7 @@ class ChecklistScreen(Screen[None]):
                 row.note or "",
             )
 
-    @work(thread=True, group="checklist-act")
+    @work(thread=True, group="checklist-act", exit_on_error=False)
     def run_verb(self, verb: str, row: InstanceRow, **kw: Any) -> None:
         desk = self.app.desk
         if desk is None:
@@ -375,7 +376,7 @@ class ChecklistScreen(Screen[None]):
             self._figures_busy = True
             self._load_figures(self._figures_asked)
 
-    @work(thread=True, group="checklist-figures")
+    @work(thread=True, group="checklist-figures", exit_on_error=False)
     def _load_figures(self, asked: int) -> None:
         desk = self.app.desk
         self.post_message(self.FiguresReady(asked, desk.figures(self.scope) if desk else None))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from rich.cells import cell_len as _cell_len
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -26,6 +27,12 @@ if TYPE_CHECKING:
     from kt_tui.tui.app import KtApp
 
 WIDE = 150  # columns from which members and the heat map sit side by side
+
+
+def cell_len(value: Any) -> int:
+    return _cell_len(value.plain if isinstance(value, Text) else str(value))
+
+
 MEMBER_COLUMNS = (
     ("handle", "Handle"),
     ("name", "Name"),
@@ -88,13 +95,24 @@ class DashboardScreen(Screen[None]):
         self.set_class(self.size.width >= WIDE, "-wide")
 
     def on_mount(self) -> None:
-        members = self.query_one("#members", SortableTable)
-        for key, label in MEMBER_COLUMNS:
-            members.add_column(label, key=key)
-        systems = self.query_one("#systems", SortableTable)
-        for key, label in SYSTEM_COLUMNS:
-            systems.add_column(label, key=key)
-        members.focus()
+        self.query_one("#members", SortableTable).focus()
+
+    def _columns(
+        self, table: DataTable[Any], spec: tuple[tuple[str, str], ...], rows: list[dict[str, Any]]
+    ) -> None:
+        """Columns as wide as their widest cell, fixed before the rows arrive.
+
+        Fixed widths make the layout deterministic: a DataTable that measures
+        its columns as rows come in may draw its header before it re-measures.
+        A reload whose data no longer fits rebuilds the columns.
+        """
+        widths = {key: max([len(label)] + [cell_len(r[key]) for r in rows]) for key, label in spec}
+        current = {str(k.value): c.width for k, c in table.columns.items()}
+        if current and all(current.get(k, 0) >= w for k, w in widths.items()):
+            return
+        table.clear(columns=True)
+        for key, label in spec:
+            table.add_column(label, key=key, width=widths[key])
 
     def on_screen_resume(self) -> None:
         if self.app.desk is not None:
@@ -105,7 +123,7 @@ class DashboardScreen(Screen[None]):
     def reload_data(self) -> None:
         self.load()
 
-    @work(thread=True, exclusive=True, group="dashboard")
+    @work(thread=True, exclusive=True, group="dashboard", exit_on_error=False)
     def load(self) -> None:
         desk: Desk | None = self.app.desk
         if desk is None:
@@ -119,13 +137,17 @@ class DashboardScreen(Screen[None]):
         status = message.status
         self.app.status = status
         if status is None:
-            self.query_one("#dash-header", Static).update("The store holds no handover yet.")
+            self.query_one("#dash-header", Static).update(
+                "This store holds no handover yet: press ctrl+p and choose "
+                "“Sync a folder”, or run `kt-tui sync DIR` in a shell."
+            )
             return
         self._header(status)
         self._members(status)
         self._systems(status)
         self._heatmap(status)
-        self.app.post_message(Loaded("dashboard"))
+        # "loaded" means on screen: after the refresh that lays the new rows out
+        self.call_after_refresh(self.app.post_message, Loaded("dashboard"))
 
     @on(HistoryReady)
     def _show_history(self, message: HistoryReady) -> None:
@@ -158,7 +180,8 @@ class DashboardScreen(Screen[None]):
         if f.completion_date is not None:
             text.append(f" (complete {f.completion_date.isoformat()})")
         forecast.update(text)
-        self.app.post_message(Loaded("burnup"))
+        # "loaded" means on screen: after the refresh that lays the new rows out
+        self.call_after_refresh(self.app.post_message, Loaded("burnup"))
 
     def _header(self, status: Status) -> None:
         theme = self.app.current_theme
@@ -195,58 +218,69 @@ class DashboardScreen(Screen[None]):
     def _members(self, status: Status) -> None:
         theme = self.app.current_theme
         table = self.query_one("#members", SortableTable)
+        rows: list[tuple[str, dict[str, Any]]] = []
         for m in status.members:
             f = m.figures
             overdue = Text(str(f.overdue), style=theme.error or "red") if f.overdue else "0"
-            self._fill(
-                table,
-                m.handle,
-                {
-                    "handle": m.handle,
-                    "name": m.name,
-                    "role": m.role,
-                    "readiness": readiness_text(theme, f.readiness),
-                    "progress": pct(f.progress),
-                    "level": level(f.level),
-                    "overdue": overdue,
-                },
+            rows.append(
+                (
+                    m.handle,
+                    {
+                        "handle": m.handle,
+                        "name": m.name,
+                        "role": m.role,
+                        "readiness": readiness_text(theme, f.readiness),
+                        "progress": pct(f.progress),
+                        "level": level(f.level),
+                        "overdue": overdue,
+                    },
+                )
             )
+        self._columns(table, MEMBER_COLUMNS, [r for _, r in rows])
+        for key, cells in rows:
+            self._fill(table, key, cells)
         table.resort()
 
     def _systems(self, status: Status) -> None:
         theme = self.app.current_theme
         table = self.query_one("#systems", SortableTable)
+        rows: list[tuple[str, dict[str, Any]]] = []
         for s in status.systems:
             f = s.figures
-            self._fill(
-                table,
-                s.key,
-                {
-                    "key": s.key,
-                    "name": s.name,
-                    "tier": str(s.tier),
-                    "readiness": readiness_text(theme, f.readiness),
-                    "ready": f"{s.ready_receivers}/{s.min_ready}",
-                    "transfer": yes_no(s.can_transfer, theme),
-                    "level": level(f.level),
-                },
+            rows.append(
+                (
+                    s.key,
+                    {
+                        "key": s.key,
+                        "name": s.name,
+                        "tier": str(s.tier),
+                        "readiness": readiness_text(theme, f.readiness),
+                        "ready": f"{s.ready_receivers}/{s.min_ready}",
+                        "transfer": yes_no(s.can_transfer, theme),
+                        "level": level(f.level),
+                    },
+                )
             )
+        self._columns(table, SYSTEM_COLUMNS, [r for _, r in rows])
+        for key, cells in rows:
+            self._fill(table, key, cells)
         table.resort()
 
     def _heatmap(self, status: Status) -> None:
         theme = self.app.current_theme
         table = self.query_one("#heatmap", DataTable)
-        if not table.columns:
-            table.add_column("Member", key="member")
-            for s in status.systems:
-                table.add_column(s.key, key=s.key)
         by_pair = {(c.member, c.system): c for c in status.cells}
+        rows: list[tuple[str, dict[str, Any]]] = []
         for m in status.members:
             cells: dict[str, Any] = {"member": m.handle}
             for s in status.systems:
                 c = by_pair.get((m.handle, s.key))
                 cells[s.key] = heat_cell(theme, c.figures.readiness) if c else ""
-            self._fill(table, m.handle, cells)
+            rows.append((m.handle, cells))
+        spec = (("member", "Member"), *((s.key, s.key) for s in status.systems))
+        self._columns(table, spec, [r for _, r in rows])
+        for key, cells in rows:
+            self._fill(table, key, cells)
 
     # -- opening checklists ---------------------------------------------------
 

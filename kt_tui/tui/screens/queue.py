@@ -58,7 +58,7 @@ class QueueScreen(Screen[None]):
     def reload_data(self) -> None:
         self.load()
 
-    @work(thread=True, exclusive=True, group="queue")
+    @work(thread=True, exclusive=True, group="queue", exit_on_error=False)
     def load(self) -> None:
         desk = self.app.desk
         if desk is not None:
@@ -87,7 +87,8 @@ class QueueScreen(Screen[None]):
             header.append(f"   {len(self.rows)} awaiting your sign-off")
             header.append("   space: select   a: all   s: sign off the selected")
         self.query_one("#queue-header", Static).update(header)
-        self.app.post_message(Loaded("queue"))
+        # "loaded" means on screen: after the refresh that lays the new rows out
+        self.call_after_refresh(self.app.post_message, Loaded("queue"))
 
     def action_toggle_all(self) -> None:
         listing = self.query_one(QueueList)
@@ -109,7 +110,7 @@ class QueueScreen(Screen[None]):
         n = len(ids)
         self.app.push_screen(ConfirmScreen(f"Sign off {n} item{'s' if n != 1 else ''}?"), confirmed)
 
-    @work(thread=True, exclusive=True, group="queue-sign")
+    @work(thread=True, exclusive=True, group="queue-sign", exit_on_error=False)
     def sign(self, ids: list[int]) -> None:
         desk = self.app.desk
         if desk is None:

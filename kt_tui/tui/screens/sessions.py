@@ -68,7 +68,7 @@ class SessionsScreen(Screen[None]):
     def reload_data(self) -> None:
         self.load()
 
-    @work(thread=True, exclusive=True, group="sessions")
+    @work(thread=True, exclusive=True, group="sessions", exit_on_error=False)
     def load(self) -> None:
         desk = self.app.desk
         if desk is not None:
@@ -103,7 +103,8 @@ class SessionsScreen(Screen[None]):
         self.query_one("#sessions-header", Static).update(
             Text(f"Training sessions   {len(self.sessions)} scheduled", style="bold")
         )
-        self.app.post_message(Loaded("sessions"))
+        # "loaded" means on screen: after the refresh that lays the new rows out
+        self.call_after_refresh(self.app.post_message, Loaded("sessions"))
 
     def _selected(self) -> Session | None:
         table = self.query_one("#sessions", DataTable)
@@ -142,7 +143,7 @@ class SessionsScreen(Screen[None]):
         if key is not None:
             self.attend(int(key))
 
-    @work(thread=True, group="sessions-act")
+    @work(thread=True, group="sessions-act", exit_on_error=False)
     def attend(self, instance_id: int) -> None:
         desk = self.app.desk
         if desk is None:
