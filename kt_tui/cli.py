@@ -27,11 +27,12 @@ class Context:
     clock: Clock | None = None
     _store: Store | None = field(default=None, repr=False)
 
-    def store(self) -> Store:
+    def store(self, create: bool = False) -> Store:
+        """The store; only commands that fill one (sync, restore) create it."""
         if self._store is None:
             from kt_tui.core.store import open_store
 
-            self._store = open_store(self.db or os.environ.get("KT_DB"))
+            self._store = open_store(self.db or os.environ.get("KT_DB"), create=create)
         return self._store
 
     def get_clock(self) -> Clock:
@@ -166,11 +167,14 @@ def init(directory: Path) -> None:
     from kt_tui.core.errors import BadInput
     from kt_tui.paths import sample_dir
 
-    if directory.exists() and any(directory.iterdir()):
-        raise BadInput(f"{directory}: not empty; init writes into a new or empty folder")
-    directory.mkdir(parents=True, exist_ok=True)
-    for src in sorted(sample_dir().glob("*.toml")):
-        shutil.copyfile(src, directory / src.name)
+    try:
+        if directory.exists() and any(directory.iterdir()):
+            raise BadInput(f"{directory}: not empty; init writes into a new or empty folder")
+        directory.mkdir(parents=True, exist_ok=True)
+        for src in sorted(sample_dir().glob("*.toml")):
+            shutil.copyfile(src, directory / src.name)
+    except OSError as exc:
+        raise BadInput(f"{directory}: cannot write: {exc.strerror or exc}") from None
     click.echo(
         f"wrote {directory}/: edit team.toml and the templates, then `kt-tui sync {directory}`"
     )
@@ -187,7 +191,7 @@ def sync_cmd(directory: str, dry_run: bool, as_json: bool) -> None:
     from kt_tui.core.sync import describe, sync
 
     obj = _obj()
-    store = obj.store()
+    store = obj.store(create=True)
     actor, _ = asked_name(obj.as_)
     result = sync(
         store,
@@ -243,7 +247,13 @@ def _print_status(obj: Context, as_json: bool) -> None:
 @cli.command("list")
 @_common
 @click.argument("filter_words", nargs=-1, metavar="[FILTER]...")
-@click.option("--limit", default=200, show_default=True, help="Rows at most (0: all).")
+@click.option(
+    "--limit",
+    default=200,
+    show_default=True,
+    type=click.IntRange(0, 10_000_000),
+    help="Rows at most (0: all).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the items as JSON.")
 def list_cmd(filter_words: tuple[str, ...], limit: int, as_json: bool) -> None:
     """The item instances with their REF and state.
@@ -278,7 +288,9 @@ def list_cmd(filter_words: tuple[str, ...], limit: int, as_json: bool) -> None:
 
 @cli.command()
 @_common
-@click.option("--limit", default=20, show_default=True, help="Events at most.")
+@click.option(
+    "--limit", default=20, show_default=True, type=click.IntRange(1, 10_000_000), help="Events."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the events as JSON.")
 def log(limit: int, as_json: bool) -> None:
     """The event log, newest first."""
@@ -338,6 +350,10 @@ def export(fmt: str, output: Path | None, since: Any) -> None:
         write(obj.store(), fmt, out, actor=actor, clock=clock, since=day)
         out.flush()
         return
+    if output.is_symlink():
+        output = output.resolve()  # write the file the link names; keep the link
+    if output.exists() and not output.is_file():
+        raise BadInput(f"{output}: not a regular file; export writes files only")
     part = output.with_name(output.name + ".part")
     try:
         with open(part, "w", encoding="utf-8", newline="") as fh:
@@ -365,24 +381,32 @@ def _sqlite_file(obj: Context) -> Path:
 def backup(file: Path) -> None:
     """A consistent copy of the store in FILE (SQLite's online backup), readable by you only."""
     from kt_tui.core.backup import copy_sqlite
+    from kt_tui.core.errors import BadInput
 
     obj = _obj()
     obj.store()  # make sure it exists and is current
-    copy_sqlite(_sqlite_file(obj), file)
+    live = _sqlite_file(obj)
+    if file.resolve() == live.resolve():
+        raise BadInput(f"{file}: that is the store itself; name another file")
+    copy_sqlite(live, file)
     click.echo(f"wrote {file}")
 
 
 @cli.command()
 @_common
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-def restore(file: Path) -> None:
-    """Put a backup FILE back in place of the store, after checking it."""
+@click.option("--force", is_flag=True, help="Restore even a backup of another handover.")
+def restore(file: Path, force: bool) -> None:
+    """Put a backup FILE back in place of the store, after checking it.
+
+    The store as it was is kept beside it first, under a name with the time.
+    """
     from kt_tui.core.backup import restore_sqlite
 
     obj = _obj()
     live = _sqlite_file(obj)
     obj.close()
-    kept = restore_sqlite(file, live)
+    kept = restore_sqlite(file, live, force=force, stamp=obj.get_clock().now())
     obj._store = None
     obj.store()  # opens it, migrating an older backup
     click.echo(f"restored {file}; the store as it was is kept in {kept}")
@@ -397,6 +421,8 @@ def _act(verb: str, ref: str, member: str | None, system: str | None, **kw: Any)
     obj = _obj()
     store = obj.store()
     actor = obj.actor()
+    if actor.stand_in:
+        _err(f"kt-tui: {actor.describe()}")
     with store.read() as conn:
         instance_id = actions.resolve_ref(conn, ref, actor, member, system)
     out = actions.act(store, actor, verb, instance_id, clock=obj.get_clock(), **kw)

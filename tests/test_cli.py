@@ -136,3 +136,66 @@ def test_init_writes_a_copy_of_the_sample(tmp_path: Path) -> None:
     assert (tmp_path / "new" / "team.toml").is_file()
     again = CliRunner().invoke(cli, ["init", str(tmp_path / "new")])
     assert again.exit_code == 2 and "not empty" in again.output
+
+
+def test_read_commands_never_create_a_store(tmp_path: Path) -> None:
+    missing = tmp_path / "nope" / "kt.db"
+    r = CliRunner().invoke(cli, ["--db", str(missing), "status"])
+    assert r.exit_code == 2 and "no store here" in r.output
+    assert not missing.parent.exists()
+
+
+def test_bad_stores_say_what_is_wrong(tmp_path: Path) -> None:
+    junk = tmp_path / "junk.db"
+    junk.write_text("# not a database\n" * 200)
+    r = CliRunner().invoke(cli, ["--db", str(junk), "status"])
+    assert r.exit_code == 2 and "cannot use this store: file is not a database" in r.output
+    r = CliRunner().invoke(cli, ["--db", "postgresql+psycopg://u:s3cret@127.0.0.1:1/x", "status"])
+    assert r.exit_code == 2 and "u:***@127.0.0.1" in r.output and "s3cret" not in r.output
+    import sqlite3
+
+    with sqlite3.connect(tmp_path / "app.db") as conn:
+        conn.execute("CREATE TABLE invoices (id INTEGER)")
+    r = CliRunner().invoke(cli, ["--db", str(tmp_path / "app.db"), "sync", str(tmp_path)])
+    assert r.exit_code == 2 and "not a kt-tui store: it holds other tables (invoices)" in r.output
+
+
+def test_export_never_replaces_what_is_not_a_file(tmp_path: Path, synced: str) -> None:
+    import os
+
+    fifo = tmp_path / "pipe.md"
+    os.mkfifo(fifo)
+    r = run(synced, "export", "md", "-o", str(fifo))
+    assert r.exit_code == 2 and "not a regular file" in r.output
+    assert fifo.is_fifo()
+    target = tmp_path / "target.md"
+    target.write_text("old")
+    link = tmp_path / "link.md"
+    link.symlink_to(target)
+    assert run(synced, "export", "md", "-o", str(link)).exit_code == 0
+    assert link.is_symlink() and target.read_text().startswith("# ")
+
+
+def test_blank_evidence_is_no_evidence(synced: str) -> None:
+    r = run(synced, "done", "docs/dr", "--system", "api", "--evidence", "  ", user="eve")
+    assert r.exit_code == 1 and "evidence required" in r.output
+    r = run(synced, "evidence", "docs/dr", " ", "--system", "api", user="eve")
+    assert r.exit_code == 2 and "evidence needs the text" in r.output
+
+
+def test_filter_words_are_literal_and_limits_bounded(synced: str) -> None:
+    assert json.loads(run(synced, "list", "%", "--json").output) == []
+    r = run(synced, "list", "--limit", "-1")
+    assert r.exit_code == 2
+    r = run(synced, "list", "tier:99999999999999999999")
+    assert r.exit_code == 2 and "from 1 to 9" in r.output
+
+
+def test_outsider_on_the_sample_is_told_who_they_act_as(tmp_path: Path) -> None:
+    from kt_tui.paths import sample_dir
+
+    db = str(tmp_path / "s.db")
+    assert run(db, "sync", str(sample_dir())).exit_code == 0
+    r = run(db, "done", "onboarding/repo-access", user="newcomer")
+    assert r.exit_code == 0
+    assert "newcomer, acting as asha (lead) on the bundled sample" in r.output

@@ -231,7 +231,7 @@ def check(
             raise Refused(f"{t.label}: you marked it done; another lead must sign it off")
         if t.member_id is not None and t.member_id == actor.member_id:
             raise Refused(f"{t.label}: it bears your handle; another lead must sign it off")
-    if verb == "done" and t.evidence_required and not (evidence or t.evidence):
+    if verb == "done" and t.evidence_required and not (evidence or (t.evidence or "").strip()):
         raise Refused(f"{t.label}: evidence required: give --evidence (a link, ticket id or path)")
 
 
@@ -252,8 +252,12 @@ def act(
     if verb in ("block", "na") and not (reason and reason.strip()):
         what = "what it waits on" if verb == "block" else "why it does not apply"
         raise BadInput(f"{verb} needs --reason ({what})")
-    if verb in TEXT_VERBS and text is None:
-        raise BadInput(f"{verb} needs the text")
+    if verb == "evidence" and not (text and text.strip()):
+        raise BadInput("evidence needs the text (a link, ticket id or path)")
+    if verb == "note" and text is None:
+        raise BadInput("note needs the text")
+    if evidence is not None and not evidence.strip():
+        evidence = None  # blank is no evidence
     with store.write() as conn:
         t = load_target(conn, instance_id)
         if expect_version is not None and t.version != expect_version:

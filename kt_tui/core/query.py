@@ -65,8 +65,8 @@ def parse_filter(raw: str) -> Filter:
                     raise BadInput(
                         f"filter: state: must be one of {', '.join(STATES)}, got {value!r}"
                     )
-            if key == "tier" and not value.isdigit():
-                raise BadInput(f"filter: tier: must be a number, got {value!r}")
+            if key == "tier" and not (value.isdigit() and 1 <= int(value) <= 9):
+                raise BadInput(f"filter: tier: must be a number from 1 to 9, got {value!r}")
             f.fields.setdefault(key, []).append(value)
         elif word.lower() in FLAG_TOKENS:
             f.flags.add(word.lower())
@@ -254,13 +254,13 @@ def conditions(f: Filter, actor: Actor | None, today: date) -> list[Any]:
     if "mine" in f.flags:
         conds.append(mine_expr(actor) if actor else false())
     for word in f.text:
-        like = f"%{word.lower()}%"
+        w = word.lower()  # % and _ are literal characters here, not wildcards
         conds.append(
             or_(
-                func.lower(ITEM.c.title).like(like),
-                func.lower(ITEM.c.key).like(like),
-                func.lower(TEMPLATE.c.key).like(like),
-                func.lower(func.coalesce(INSTANCE.c.note, "")).like(like),
+                func.lower(ITEM.c.title).contains(w, autoescape=True),
+                func.lower(ITEM.c.key).contains(w, autoescape=True),
+                func.lower(TEMPLATE.c.key).contains(w, autoescape=True),
+                func.lower(func.coalesce(INSTANCE.c.note, "")).contains(w, autoescape=True),
             )
         )
     return conds

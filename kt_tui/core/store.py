@@ -11,8 +11,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, func, select, text
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy import Connection, Engine, create_engine, event, func, inspect, select, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DatabaseError, SQLAlchemyError
 
 from kt_tui.core.errors import StoreError
 from kt_tui.core.models import SCHEMA_VERSION, Event, Meta, SQLModel
@@ -150,19 +151,38 @@ def open_store(db: str | None = None, create: bool = True) -> Store:
     kwargs: dict[str, Any] = {}
     if url.startswith("sqlite"):
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000}
+    shown = safe_url(url)
     try:
         engine = create_engine(url, **kwargs)
     except (SQLAlchemyError, ImportError, ValueError) as exc:
-        raise StoreError(f"{url}: cannot open the store: {exc}") from None
+        raise StoreError(f"{shown}: cannot open the store: {type(exc).__name__}: {exc}") from None
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _on_connect)
         event.listen(engine, "begin", _on_begin)
     store = Store(url, engine)
     try:
         _ensure_schema(store)
-    except OperationalError as exc:
-        raise StoreError(f"{url}: cannot use the store: {exc.orig}") from None
+    except StoreError:
+        engine.dispose()
+        raise
+    except DatabaseError as exc:
+        engine.dispose()
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
+        raise StoreError(f"{shown}: cannot use this store: {reason}") from None
+    except SQLAlchemyError as exc:
+        engine.dispose()
+        raise StoreError(f"{shown}: cannot use this store: {type(exc).__name__}") from None
     return store
+
+
+def safe_url(url: str) -> str:
+    """A URL fit for a message: the password masked."""
+    if url.startswith("sqlite"):
+        return url.removeprefix("sqlite:///")
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except (SQLAlchemyError, ValueError):
+        return "(a database URL)"
 
 
 def _recorded_version(store: Store) -> int | None:
@@ -174,6 +194,13 @@ def _recorded_version(store: Store) -> int | None:
 
 
 def _ensure_schema(store: Store) -> None:
+    with store.read() as conn:
+        tables = set(inspect(conn).get_table_names())
+    if tables and "meta" not in tables:
+        raise StoreError(
+            f"{store_text(store)}: not a kt-tui store: it holds other tables "
+            f"({', '.join(sorted(tables)[:5])}); name another file or database"
+        )
     version = _recorded_version(store)
     if version == SCHEMA_VERSION:
         return
