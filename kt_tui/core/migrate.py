@@ -37,6 +37,9 @@ def _v1_to_v2(op: Operations, conn: Connection) -> None:
         sa.Column("due", sa.Date, primary_key=True, nullable=False),
         sa.Column("open", sa.Integer, nullable=False, default=0),
     )
+    op.create_index("ix_rollup_system", "rollup", ["system_id"])
+    op.create_index("ix_pending_system", "pending", ["system_id", "due"])
+    op.create_index("ix_pending_due", "pending", ["due"])
     rollup.rebuild(conn)
 
 

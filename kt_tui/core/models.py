@@ -142,6 +142,7 @@ class Rollup(SQLModel, table=True):
     """
 
     __tablename__ = "rollup"
+    __table_args__ = (Index("ix_rollup_system", "system_id"),)
     member_id: int = Field(default=0, primary_key=True)
     system_id: int = Field(default=0, primary_key=True)
     stage_idx: int = Field(default=-1, primary_key=True)
@@ -156,6 +157,10 @@ class Pending(SQLModel, table=True):
     """Counted items not yet complete, per (member, system, due date): overdue by day."""
 
     __tablename__ = "pending"
+    __table_args__ = (
+        Index("ix_pending_system", "system_id", "due"),
+        Index("ix_pending_due", "due"),
+    )
     member_id: int = Field(default=0, primary_key=True)
     system_id: int = Field(default=0, primary_key=True)
     due: date = Field(primary_key=True)

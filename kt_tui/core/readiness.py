@@ -330,3 +330,81 @@ def figures_where(
     for row in _grouped(conn, today, where):
         t.add(row.stage_idx, row)
     return figures_of(t, stages)
+
+
+@dataclass(frozen=True)
+class Affected:
+    """The figures one action can change: its member's, its system's, its cell's, overall."""
+
+    overall: Figures
+    member: Figures | None
+    system: Figures | None
+    cell: Figures | None
+    ready_receivers: int | None
+    can_transfer: bool | None
+
+
+def affected(
+    store: Store, conn: Connection, today: date, member_id: int | None, system_id: int | None
+) -> Affected:
+    """Only the figures an action on (member, system) changes, from the counters' index.
+
+    About a millisecond at a million instances, where the whole dashboard
+    (every member, system and cell) takes tens.
+    """
+    from kt_tui.core import rollup
+
+    settings = store.settings(conn)
+    assert settings is not None
+    stages = settings.stages
+    overall, member, system = Tally(), Tally(), Tally()
+    cells: dict[int, Tally] = defaultdict(Tally)
+    for g in rollup.sums_by_stage(conn):
+        overall.add(g.stage_idx, g)
+    for g in rollup.groups_of(conn, member_id=member_id, system_id=system_id):
+        if member_id is not None and g.member_id == member_id:
+            member.add(g.stage_idx, g)
+        if system_id is not None and g.system_id == system_id:
+            system.add(g.stage_idx, g)
+            if g.member_id is not None:
+                cells[g.member_id].add(g.stage_idx, g)
+    late = rollup.overdue_of(conn, today, member_id=member_id, system_id=system_id)
+    overall.overdue = late["overall"]
+    member.overdue, system.overdue = late["member"], late["system"]
+    for m, n in late["cells"].items():
+        cells[m].overdue = n
+    if system_id is None:
+        return Affected(
+            figures_of(overall, stages), figures_of(member, stages), None, None, None, None
+        )
+    receivers = {
+        r
+        for (r,) in conn.execute(
+            select(RECEIVER.c.member_id).where(
+                RECEIVER.c.system_id == system_id,
+                RECEIVER.c.active == True,  # noqa: E712
+            )
+        )
+    }
+    ready = sum(
+        1 for m in receivers if cells[m].weight and cells[m].complete_weight >= cells[m].weight
+    )
+    row = conn.execute(select(SYSTEM.c.min_ready).where(SYSTEM.c.id == system_id)).first()
+    min_ready = (
+        row.min_ready if row and row.min_ready is not None else settings.min_ready_per_system
+    )
+    sys_figs = figures_of(system, stages)
+    can = (
+        sys_figs.readiness is not None
+        and sys_figs.readiness >= settings.ready_threshold - 1e-9
+        and ready >= min_ready
+    )
+    cell = figures_of(cells[member_id], stages) if member_id is not None else None
+    return Affected(
+        figures_of(overall, stages),
+        figures_of(member, stages) if member_id is not None else None,
+        sys_figs,
+        cell,
+        ready,
+        can,
+    )

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, and_, case, delete, func, insert, select, update
+from sqlalchemy import Connection, and_, case, delete, func, insert, or_, select, update
 
 from kt_tui.core.models import Instance, Pending, Rollup
 from kt_tui.core.readiness import complete_expr, counted_expr
@@ -192,3 +192,70 @@ def check(conn: Connection) -> str:
             f"{kept_open.get(key, 0)}, the items say {fresh_open.get(key, 0)}"
         )
     return ""
+
+
+def sums_by_stage(conn: Connection) -> list[Any]:
+    """Overall sums per stage: the one figure every action changes."""
+    r = ROLLUP.c
+    cols = [func.coalesce(func.sum(r[c]), 0).label(c) for c in COUNTERS]
+    rows = conn.execute(select(r.stage_idx, *cols).group_by(r.stage_idx))
+    return [_grouprow(None, None, st, row) for st, *row in rows]
+
+
+def groups_of(conn: Connection, *, member_id: int | None, system_id: int | None) -> list[Any]:
+    """The counter rows of one member and of one system (their own index each)."""
+    r = ROLLUP.c
+    conds = []
+    if member_id is not None:
+        conds.append(r.member_id == member_id)
+    if system_id is not None:
+        conds.append(r.system_id == system_id)
+    if not conds:
+        return []
+    cols = [r[c] for c in COUNTERS]
+    rows = conn.execute(select(r.member_id, r.system_id, r.stage_idx, *cols).where(or_(*conds)))
+    return [_grouprow(m, s, st, row) for m, s, st, *row in rows]
+
+
+def overdue_of(
+    conn: Connection, today: date, *, member_id: int | None, system_id: int | None
+) -> dict[str, Any]:
+    """Overdue counts overall, for one member, one system and that system's cells."""
+    p = PENDING.c
+    total = conn.execute(select(func.coalesce(func.sum(p.open), 0)).where(p.due < today))
+    out: dict[str, Any] = {"overall": int(total.scalar() or 0), "member": 0, "system": 0}
+    cells: dict[int, int] = {}
+    if member_id is not None:
+        q = select(func.coalesce(func.sum(p.open), 0)).where(
+            p.member_id == member_id, p.due < today
+        )
+        out["member"] = int(conn.execute(q).scalar() or 0)
+    if system_id is not None:
+        q2 = (
+            select(p.member_id, func.sum(p.open))
+            .where(p.system_id == system_id, p.due < today)
+            .group_by(p.member_id)
+        )
+        for m, n in conn.execute(q2):
+            out["system"] += int(n or 0)
+            if m:
+                cells[m] = int(n or 0)
+    out["cells"] = cells
+    return out
+
+
+@dataclass(frozen=True)
+class _Row:
+    member_id: int | None
+    system_id: int | None
+    stage_idx: int | None
+    items: int
+    weight: int
+    complete: int
+    complete_weight: int
+    progress_weight: int
+    overdue: int = 0
+
+
+def _grouprow(m: int | None, s: int | None, st: int, row: Any) -> _Row:
+    return _Row(m or None, s or None, None if st < 0 else st, *(int(v or 0) for v in row))

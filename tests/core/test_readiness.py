@@ -164,3 +164,30 @@ def test_level_passes_stages_without_items() -> None:
     t = readiness.Tally(stages={0: [1, 0], 1: [2, 2]})
     assert readiness.level_of(t, ["documented", "shadowed"]) is None
     assert readiness.level_of(readiness.Tally(), ["documented"]) is None
+
+
+def test_affected_figures_equal_the_dashboards(tiny: Store, clock: Clock) -> None:
+    """The quick figures of one action equal the whole dashboard's, entry by entry."""
+    do(tiny, "eve", "done", "kt/read", clock, system="db")
+    do(tiny, "lea", "signoff", "kt/read", clock, member="eve", system="db")
+    do(tiny, "lea", "done", "docs/runbook", clock, system="db")
+    do(tiny, "lou", "signoff", "docs/runbook", clock, system="db")
+    do(tiny, "eve", "done", "docs/selfcheck", clock, system="db")
+    do(tiny, "eve", "done", "kt/shadow", clock, system="db")
+    do(tiny, "lea", "signoff", "kt/shadow", clock, member="eve", system="db")
+    today = date(2026, 11, 25)
+    st = status(tiny, today)
+    with tiny.read() as conn:
+        for m in st.members:
+            for s in st.systems:
+                a = readiness.affected(tiny, conn, today, m.id, s.id)
+                assert a.overall == st.overall
+                assert a.member == m.figures
+                assert a.system == s.figures
+                assert (a.ready_receivers, a.can_transfer) == (s.ready_receivers, s.can_transfer)
+                cell = st.cell(m.handle, s.key)
+                if cell is not None:
+                    assert a.cell == cell.figures
+        only_member = readiness.affected(tiny, conn, today, st.members[2].id, None)
+    assert only_member.member == st.members[2].figures and only_member.system is None
+    assert system(st, "db").can_transfer
