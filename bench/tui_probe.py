@@ -53,6 +53,19 @@ def emit(key: str, value: object) -> None:
 
 
 def peak_mb() -> float:
+    """This process's peak resident memory.
+
+    VmHWM, not ru_maxrss: Linux carries ru_maxrss across fork and exec, so a
+    probe started by a large parent (bench.run holds a million rows) would
+    report the parent's size.
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 

@@ -253,6 +253,16 @@ class Desk:
             clock=self.clock,
         )
 
+    def refusal(self, verb: str, instance_id: int) -> str | None:
+        """Why the rules would refuse ``verb`` here, before asking the user for text."""
+        with self.store.read() as conn:
+            target = actions.load_target(conn, instance_id)
+            try:
+                actions.check(conn, self.actor, verb, target, evidence="(asked next)")
+            except KtError as exc:
+                return str(exc)
+        return None
+
     # -- sign-off queue ------------------------------------------------------
 
     def queue(self, limit: int = 5000) -> list[InstanceRow]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, and_, case, delete, func, insert, or_, select, update
+from sqlalchemy import Connection, and_, case, delete, func, insert, literal, or_, select, update
 
 from kt_tui.core.models import Instance, Pending, Rollup
 from kt_tui.core.readiness import complete_expr, counted_expr
@@ -48,12 +48,26 @@ def rebuild(conn: Connection) -> None:
             sums.group_by(member, system, stage),
         )
     )
+    # the handover's totals: key (0, 0), which no instance has (each bears a member
+    # or a system), so that the overall figures are a key lookup too
+    r = ROLLUP.c
+    totals = select(
+        literal(0), literal(0), r.stage_idx, *(func.sum(r[c]) for c in COUNTERS)
+    ).group_by(r.stage_idx)
+    conn.execute(
+        insert(ROLLUP).from_select(["member_id", "system_id", "stage_idx", *COUNTERS], totals)
+    )
     due = INSTANCE.c.due
     opens = select(member, system, due, func.count()).where(counted_expr(), ~done, due.is_not(None))
     conn.execute(
         insert(PENDING).from_select(
             ["member_id", "system_id", "due", "open"], opens.group_by(member, system, due)
         )
+    )
+    p = PENDING.c
+    open_totals = select(literal(0), literal(0), p.due, func.sum(p.open)).group_by(p.due)
+    conn.execute(
+        insert(PENDING).from_select(["member_id", "system_id", "due", "open"], open_totals)
     )
 
 
@@ -107,16 +121,27 @@ def add_delta(
             "stage_idx": -1 if stage_idx is None else stage_idx,
         }
         _bump(conn, ROLLUP, key, delta)
+        _bump(conn, ROLLUP, {**key, "member_id": 0, "system_id": 0}, delta)
     opened = after.open - before.open
     if due is not None and opened:
         key2 = {"member_id": member_id or 0, "system_id": system_id or 0, "due": due}
         _bump(conn, PENDING, key2, {"open": opened})
+        _bump(conn, PENDING, {"member_id": 0, "system_id": 0, "due": due}, {"open": opened})
+
+
+def _not_totals(table: Any) -> Any:
+    return or_(table.c.member_id != 0, table.c.system_id != 0)
 
 
 def groups(conn: Connection) -> list[Any]:
+    """Every counter row but the handover's totals."""
     r = ROLLUP.c
     return list(
-        conn.execute(select(r.member_id, r.system_id, r.stage_idx, *(r[c] for c in COUNTERS)))
+        conn.execute(
+            select(r.member_id, r.system_id, r.stage_idx, *(r[c] for c in COUNTERS)).where(
+                _not_totals(ROLLUP)
+            )
+        )
     )
 
 
@@ -125,7 +150,7 @@ def overdue(conn: Connection, today: date) -> list[Any]:
     return list(
         conn.execute(
             select(p.member_id, p.system_id, func.sum(p.open))
-            .where(p.due < today)
+            .where(p.due < today, _not_totals(PENDING))
             .group_by(p.member_id, p.system_id)
         )
     )
@@ -180,7 +205,9 @@ def check(conn: Connection) -> str:
     p = PENDING.c
     kept_open = {
         (m, s, str(d)): int(n)
-        for m, s, d, n in conn.execute(select(p.member_id, p.system_id, p.due, p.open))
+        for m, s, d, n in conn.execute(
+            select(p.member_id, p.system_id, p.due, p.open).where(_not_totals(PENDING))
+        )
         if n
     }
     if fresh_open != kept_open:
@@ -191,14 +218,25 @@ def check(conn: Connection) -> str:
             f"overdue counters of member #{key[0]}, system #{key[1]}, due {key[2]} are "
             f"{kept_open.get(key, 0)}, the items say {fresh_open.get(key, 0)}"
         )
+    open_by_day: dict[str, int] = {}
+    for (_m, _s, d), n in fresh_open.items():
+        open_by_day[d] = open_by_day.get(d, 0) + n
+    kept_by_day = {
+        str(d): int(n)
+        for d, n in conn.execute(select(p.due, p.open).where(p.member_id == 0, p.system_id == 0))
+        if n
+    }
+    if kept_by_day != open_by_day:
+        return "the handover's overdue totals do not match its items"
     return ""
 
 
 def sums_by_stage(conn: Connection) -> list[Any]:
-    """Overall sums per stage: the one figure every action changes."""
+    """Overall sums per stage (the totals rows): the one figure every action changes."""
     r = ROLLUP.c
-    cols = [func.coalesce(func.sum(r[c]), 0).label(c) for c in COUNTERS]
-    rows = conn.execute(select(r.stage_idx, *cols).group_by(r.stage_idx))
+    rows = conn.execute(
+        select(r.stage_idx, *(r[c] for c in COUNTERS)).where(r.member_id == 0, r.system_id == 0)
+    )
     return [_grouprow(None, None, st, row) for st, *row in rows]
 
 
@@ -222,7 +260,11 @@ def overdue_of(
 ) -> dict[str, Any]:
     """Overdue counts overall, for one member, one system and that system's cells."""
     p = PENDING.c
-    total = conn.execute(select(func.coalesce(func.sum(p.open), 0)).where(p.due < today))
+    total = conn.execute(
+        select(func.coalesce(func.sum(p.open), 0)).where(
+            p.member_id == 0, p.system_id == 0, p.due < today
+        )
+    )
     out: dict[str, Any] = {"overall": int(total.scalar() or 0), "member": 0, "system": 0}
     cells: dict[int, int] = {}
     if member_id is not None:

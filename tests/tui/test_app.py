@@ -555,3 +555,16 @@ async def test_every_item_checklist(make_app: Callable[..., KtApp], db_path: str
         assert screen.query_one(ChecklistView).total == len(rows_of(db_path))
         assert screen.figures is not None and app.status is not None
         assert screen.figures == app.status.overall
+
+
+async def test_refused_verb_is_refused_before_asking(
+    make_app: Callable[..., KtApp], db_path: str
+) -> None:
+    """An engineer pressing n (a lead's verb) is told at once, not asked for a reason first."""
+    app = make_app("ben")
+    async with app.run_test(size=SIZE) as pilot:
+        await open_member(pilot, downs=2)
+        await pilot.press("n")
+        await wait_until(pilot, lambda: bool(errors(app)))
+        assert any("only a lead may na" in m for m in errors(app))
+        assert not isinstance(app.screen, PromptScreen)

@@ -269,12 +269,32 @@ class ChecklistScreen(Screen[None]):
             self.notify("no item here", severity="warning")
         return row
 
-    def _ask(self, question: str, then: Any, value: str = "") -> None:
+    def _ask(
+        self, question: str, then: Any, value: str = "", *, verb: str, row: InstanceRow
+    ) -> None:
+        """Ask for the text a verb needs, unless the rules refuse the verb anyway."""
+
         def answered(text: str | None) -> None:
             if text:
                 then(text)
 
-        self.app.push_screen(PromptScreen(question, value), answered)
+        def ask() -> None:
+            self.app.push_screen(PromptScreen(question, value), answered)
+
+        self._ask_if_allowed(verb, row.id, ask)
+
+    @work(thread=True, group="checklist-ask", exit_on_error=False)
+    def _ask_if_allowed(self, verb: str, instance_id: int, ask: Any) -> None:
+        desk = self.app.desk
+        if desk is None:
+            return
+        reason = desk.refusal(verb, instance_id)
+        if reason:
+            self.app.call_from_thread(
+                self.notify, reason, title="Refused", severity="error", markup=False
+            )
+            return
+        self.app.call_from_thread(ask)
 
     def action_toggle_done(self) -> None:
         row = self._current()
@@ -286,6 +306,8 @@ class ChecklistScreen(Screen[None]):
             self._ask(
                 f"{row.title}: evidence (a link, ticket id or path)",
                 lambda text: self.run_verb("done", row, evidence=text),
+                verb="done",
+                row=row,
             )
         else:
             self.run_verb("done", row)
@@ -306,6 +328,8 @@ class ChecklistScreen(Screen[None]):
             self._ask(
                 f"{row.title}: why does it not apply?",
                 lambda text: self.run_verb("na", row, reason=text),
+                verb="na",
+                row=row,
             )
 
     def action_block(self) -> None:
@@ -318,6 +342,8 @@ class ChecklistScreen(Screen[None]):
             self._ask(
                 f"{row.title}: what does it wait on?",
                 lambda text: self.run_verb("block", row, reason=text),
+                verb="block",
+                row=row,
             )
 
     def action_evidence(self) -> None:
@@ -327,6 +353,8 @@ class ChecklistScreen(Screen[None]):
                 f"{row.title}: evidence (a link, ticket id or path)",
                 lambda text: self.run_verb("evidence", row, text=text),
                 row.evidence or "",
+                verb="evidence",
+                row=row,
             )
 
     def action_note(self) -> None:
@@ -336,6 +364,8 @@ class ChecklistScreen(Screen[None]):
                 f"{row.title}: note",
                 lambda text: self.run_verb("note", row, text=text),
                 row.note or "",
+                verb="note",
+                row=row,
             )
 
     @work(thread=True, group="checklist-act", exit_on_error=False)
