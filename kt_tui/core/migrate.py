@@ -37,6 +37,10 @@ def _v1_to_v2(op: Operations, conn: Connection) -> None:
         sa.Column("due", sa.Date, primary_key=True, nullable=False),
         sa.Column("open", sa.Integer, nullable=False, default=0),
     )
+    # figures come from the counters now; an index led by `retired` only made
+    # SQLite sort a full listing instead of reading it in rowid order
+    op.drop_index("ix_instance_figures", table_name="instance")
+    op.create_index("ix_instance_member", "instance", ["member_id", "system_id", "stage_idx"])
     op.create_index("ix_rollup_system", "rollup", ["system_id"])
     op.create_index("ix_pending_system", "pending", ["system_id", "due"])
     op.create_index("ix_pending_due", "pending", ["due"])

@@ -89,7 +89,7 @@ class Item(SQLModel, table=True):
 class Instance(SQLModel, table=True):
     __tablename__ = "instance"
     __table_args__ = (
-        Index("ix_instance_figures", "retired", "member_id", "system_id", "stage_idx"),
+        Index("ix_instance_member", "member_id", "system_id", "stage_idx"),
         Index("ix_instance_item", "item_id", "member_id", "system_id"),
         Index("ix_instance_system", "system_id", "member_id"),
         Index("ix_instance_due", "due"),

@@ -12,7 +12,19 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, and_, case, exists, false, func, literal, or_, select
+from sqlalchemy import (
+    Connection,
+    String,
+    and_,
+    case,
+    cast,
+    exists,
+    false,
+    func,
+    literal,
+    or_,
+    select,
+)
 
 from kt_tui.core.errors import BadInput
 from kt_tui.core.identity import Actor
@@ -398,7 +410,7 @@ def export_rows(
         ITEM.c.stage,
         INSTANCE.c.weight,
         INSTANCE.c.state,
-        INSTANCE.c.due,
+        cast(INSTANCE.c.due, String),  # text as stored: no date object per row
         _text(INSTANCE.c.done_by, neutralise),
         INSTANCE.c.done_at,
         _text(INSTANCE.c.signed_off_by, neutralise),
@@ -421,6 +433,8 @@ def export_rows(
         .outerjoin(MEMBER, MEMBER.c.id == INSTANCE.c.member_id)
         .outerjoin(SYSTEM, SYSTEM.c.id == INSTANCE.c.system_id)
         .where(INSTANCE.c.retired == False)  # noqa: E712
-        .order_by(*ORDER)
+        # the store's own order (template file, item, member, system as synced):
+        # sorting a million wide rows into the report's grouping cost 7 s
+        .order_by(INSTANCE.c.id)
     )
     return conn.execution_options(stream_results=True, yield_per=5000).execute(q)

@@ -1,8 +1,9 @@
 """The readiness summary as CSV: one row per item instance (RFC 4180, UTF-8, header row).
 
 The columns are the JSON items' fields, then per-item report flags, then the
-report-wide values (handover header, go/no-go, forecast, chain head) repeated
-on each row so that a filtered spreadsheet still says what it was cut from.
+report-wide values (handover header, go/no-go, forecast, chain head), given
+once, on the first row: repeated on every row they made a million-item file
+1.1 GB, nine tenths of it the same go/no-go sentence.
 Cells a spreadsheet would run as a formula are neutralised with a leading ``'``.
 """
 
@@ -105,14 +106,21 @@ def write_csv(store: Store, report: Report, out: TextIO) -> None:
     can = {s.key: s.can_transfer for s in report.status.systems}
     writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
     writer.writerow(COLUMNS)
+    blank = [""] * (1 + len(REPORT_FIELDS))
     with store.read() as conn:
-        rows = export_rows(
-            conn, report.today, can_transfer=can, constants=["", *_report_values(report)]
-        )
-        if report.changes is None:
+        rows = iter(export_rows(conn, report.today, can_transfer=can, constants=blank))
+        first = next(rows, None)
+        if first is None:
+            return
+        changed = _changed(report) if report.changes is not None else None
+        cells = list(first)
+        cells[CHANGED + 1 :] = _report_values(report)
+        if changed is not None:
+            cells[CHANGED] = changed.get(cells[ID], "")
+        writer.writerow(cells)
+        if changed is None:
             writer.writerows(rows)
             return
-        changed = _changed(report)
         for row in rows:
             cells = list(row)
             cells[CHANGED] = changed.get(cells[ID], "")
