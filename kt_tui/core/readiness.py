@@ -207,7 +207,9 @@ def _grouped(conn: Connection, today: date, where: Iterable[Any] = ()) -> list[A
 
 
 @dataclass(frozen=True)
-class _Group:
+class Group:
+    """Sums over one (member, system, stage) group of counted items."""
+
     member_id: int | None
     system_id: int | None
     stage_idx: int | None
@@ -219,17 +221,17 @@ class _Group:
     overdue: int
 
 
-def _from_rollup(conn: Connection, today: date) -> list[_Group]:
+def _from_rollup(conn: Connection, today: date) -> list[Group]:
     """The same groups as _grouped, from the rollup counters (a few rows, not every item)."""
     from kt_tui.core import rollup
 
     out = []
     for m, s, st, items, weight, complete, cw, pw in rollup.groups(conn):
         out.append(
-            _Group(m or None, s or None, None if st < 0 else st, items, weight, complete, cw, pw, 0)
+            Group(m or None, s or None, None if st < 0 else st, items, weight, complete, cw, pw, 0)
         )
     out += [
-        _Group(m or None, s or None, None, 0, 0, 0, 0, 0, int(n or 0))
+        Group(m or None, s or None, None, 0, 0, 0, 0, 0, int(n or 0))
         for m, s, n in rollup.overdue(conn, today)
     ]
     return out

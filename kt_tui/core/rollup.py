@@ -24,6 +24,28 @@ PENDING = Pending.__table__  # type: ignore[attr-defined]
 COUNTERS = ("items", "weight", "complete", "complete_weight", "progress_weight")
 
 
+def _counted_sums() -> Any:
+    """The counters, summed from the instances: (member, system, stage, *COUNTERS)."""
+    done = complete_expr()
+    member = func.coalesce(INSTANCE.c.member_id, 0)
+    system = func.coalesce(INSTANCE.c.system_id, 0)
+    stage = func.coalesce(INSTANCE.c.stage_idx, -1)
+    return (
+        select(
+            member,
+            system,
+            stage,
+            func.count(),
+            func.sum(INSTANCE.c.weight),
+            func.sum(case((done, 1), else_=0)),
+            func.sum(case((done, INSTANCE.c.weight), else_=0)),
+            func.sum(case((done | (INSTANCE.c.state == "done"), INSTANCE.c.weight), else_=0)),
+        )
+        .where(counted_expr())
+        .group_by(member, system, stage)
+    )
+
+
 def rebuild(conn: Connection) -> None:
     """Recompute every counter from the instances (sync, migrations)."""
     done = complete_expr()
@@ -31,21 +53,9 @@ def rebuild(conn: Connection) -> None:
     conn.execute(delete(PENDING))
     member = func.coalesce(INSTANCE.c.member_id, 0)
     system = func.coalesce(INSTANCE.c.system_id, 0)
-    stage = func.coalesce(INSTANCE.c.stage_idx, -1)
-    sums = select(
-        member,
-        system,
-        stage,
-        func.count(),
-        func.sum(INSTANCE.c.weight),
-        func.sum(case((done, 1), else_=0)),
-        func.sum(case((done, INSTANCE.c.weight), else_=0)),
-        func.sum(case((done | (INSTANCE.c.state == "done"), INSTANCE.c.weight), else_=0)),
-    ).where(counted_expr())
     conn.execute(
         insert(ROLLUP).from_select(
-            ["member_id", "system_id", "stage_idx", *COUNTERS],
-            sums.group_by(member, system, stage),
+            ["member_id", "system_id", "stage_idx", *COUNTERS], _counted_sums()
         )
     )
     # the handover's totals: key (0, 0), which no instance has (each bears a member
@@ -165,23 +175,9 @@ def check(conn: Connection) -> str:
     done = complete_expr()
     member = func.coalesce(INSTANCE.c.member_id, 0)
     system = func.coalesce(INSTANCE.c.system_id, 0)
-    stage = func.coalesce(INSTANCE.c.stage_idx, -1)
     fresh = {
         (m, s, st): tuple(int(v or 0) for v in rest)
-        for m, s, st, *rest in conn.execute(
-            select(
-                member,
-                system,
-                stage,
-                func.count(),
-                func.sum(INSTANCE.c.weight),
-                func.sum(case((done, 1), else_=0)),
-                func.sum(case((done, INSTANCE.c.weight), else_=0)),
-                func.sum(case((done | (INSTANCE.c.state == "done"), INSTANCE.c.weight), else_=0)),
-            )
-            .where(counted_expr())
-            .group_by(member, system, stage)
-        )
+        for m, s, st, *rest in conn.execute(_counted_sums())
     }
     kept = {
         (m, s, st): tuple(int(v) for v in rest) for m, s, st, *rest in groups(conn) if any(rest)
@@ -286,18 +282,11 @@ def overdue_of(
     return out
 
 
-@dataclass(frozen=True)
-class _Row:
-    member_id: int | None
-    system_id: int | None
-    stage_idx: int | None
-    items: int
-    weight: int
-    complete: int
-    complete_weight: int
-    progress_weight: int
-    overdue: int = 0
+def _grouprow(m: int | None, s: int | None, st: int, row: Any) -> Any:
+    from kt_tui.core.readiness import Group
 
-
-def _grouprow(m: int | None, s: int | None, st: int, row: Any) -> _Row:
-    return _Row(m or None, s or None, None if st < 0 else st, *(int(v or 0) for v in row))
+    items, weight, complete, complete_weight, progress_weight = (int(v or 0) for v in row)
+    stage = None if st < 0 else st
+    return Group(
+        m or None, s or None, stage, items, weight, complete, complete_weight, progress_weight, 0
+    )
