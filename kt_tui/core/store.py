@@ -194,16 +194,17 @@ def _recorded_version(store: Store) -> int | None:
 
 
 def _ensure_schema(store: Store) -> None:
-    with store.read() as conn:
-        tables = set(inspect(conn).get_table_names())
-    if tables and "meta" not in tables:
-        raise StoreError(
-            f"{store_text(store)}: not a kt-tui store: it holds other tables "
-            f"({', '.join(sorted(tables)[:5])}); name another file or database"
-        )
     version = _recorded_version(store)
     if version == SCHEMA_VERSION:
-        return
+        return  # the usual case: one query
+    if version is None:
+        with store.read() as conn:
+            tables = set(inspect(conn).get_table_names())
+        if tables - {"meta"}:
+            raise StoreError(
+                f"{store_text(store)}: not a kt-tui store: it holds other tables "
+                f"({', '.join(sorted(tables)[:5])}); name another file or database"
+            )
     if version is not None and version > SCHEMA_VERSION:
         raise StoreError(
             f"{store_text(store)}: the store has schema version {version}, newer than this "
