@@ -87,6 +87,34 @@ def parse_filter(raw: str) -> Filter:
     return f
 
 
+# DESIGN's item fields of ``export json``, then id, complete and overdue: the
+# JSON items and the CSV columns, in this order.
+ITEM_JSON_FIELDS = (
+    "ref",
+    "template",
+    "item",
+    "title",
+    "kind",
+    "scope",
+    "member",
+    "system",
+    "stage",
+    "weight",
+    "state",
+    "due",
+    "done_by",
+    "done_at",
+    "signed_off_by",
+    "signed_off_at",
+    "evidence",
+    "note",
+    "reason",
+    "id",
+    "complete",
+    "overdue",
+)
+
+
 @dataclass(slots=True)
 class InstanceRow:
     id: int
@@ -124,30 +152,9 @@ class InstanceRow:
 
     def to_json(self) -> dict[str, Any]:
         """The item fields of DESIGN's ``export json`` (plus id, complete, overdue)."""
-        return {
-            "ref": self.ref,
-            "template": self.template,
-            "item": self.item,
-            "title": self.title,
-            "kind": self.kind,
-            "scope": self.scope,
-            "member": self.member,
-            "system": self.system,
-            "stage": self.stage,
-            "weight": self.weight,
-            "state": self.state,
-            "due": self.due.isoformat() if self.due else None,
-            "done_by": self.done_by,
-            "done_at": self.done_at,
-            "signed_off_by": self.signed_off_by,
-            "signed_off_at": self.signed_off_at,
-            "evidence": self.evidence,
-            "note": self.note,
-            "reason": self.reason,
-            "id": self.id,
-            "complete": self.complete,
-            "overdue": self.overdue,
-        }
+        out = {k: getattr(self, k) for k in ITEM_JSON_FIELDS}
+        out["due"] = self.due.isoformat() if self.due else None
+        return out
 
     @property
     def where(self) -> str:

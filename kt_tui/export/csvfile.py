@@ -12,34 +12,11 @@ from __future__ import annotations
 import csv
 from typing import Any, TextIO
 
-from kt_tui.core.query import export_rows
+from kt_tui.core.query import ITEM_JSON_FIELDS, export_rows
 from kt_tui.core.store import Store
 from kt_tui.export.report import Report
 
-ITEM_FIELDS = (
-    "ref",
-    "template",
-    "item",
-    "title",
-    "kind",
-    "scope",
-    "member",
-    "system",
-    "stage",
-    "weight",
-    "state",
-    "due",
-    "done_by",
-    "done_at",
-    "signed_off_by",
-    "signed_off_at",
-    "evidence",
-    "note",
-    "reason",
-    "id",
-    "complete",
-    "overdue",
-)
+ITEM_FIELDS = ITEM_JSON_FIELDS
 ITEM_FLAGS = ("awaiting_signoff", "system_can_transfer", "changed_since")
 REPORT_FIELDS = (
     "handover",
