@@ -141,7 +141,7 @@ def open_store(db: str | None = None, create: bool = True) -> Store:
     path = _sqlite_path(url)
     if path is not None and not path.exists():
         if not create:
-            raise StoreError(f"{path}: no store here")
+            raise StoreError(f"{path}: no store here: `kt-tui sync DIR` makes one")
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
@@ -232,8 +232,3 @@ def store_text(store: Store) -> str:
     """A short human name for the store, for messages."""
     path = _sqlite_path(store.url)
     return str(path) if path else store.engine.url.render_as_string(hide_password=True)
-
-
-def ping(store: Store) -> None:
-    with store.read() as conn:
-        conn.execute(text("SELECT 1"))

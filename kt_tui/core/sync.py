@@ -533,7 +533,7 @@ def apply(
             flips,
         )
 
-    template_ids = _upsert_templates(conn, wanted.templates)
+    template_ids = _upsert_roster(conn, TEMPLATE, "key", wanted.templates)
     item_ids = _upsert_items(conn, wanted.items, template_ids)
 
     # instance copies of item attributes follow the items
@@ -713,10 +713,6 @@ def _upsert_roster(
         if any(getattr(r, c) != v for c, v in values.items()):
             conn.execute(update(table).where(table.c.id == r.id).values(**values))
     return {getattr(r, key_col): r.id for r in conn.execute(select(table.c.id, table.c[key_col]))}
-
-
-def _upsert_templates(conn: Connection, wanted: dict[str, dict[str, Any]]) -> dict[str, int]:
-    return _upsert_roster(conn, TEMPLATE, "key", wanted)
 
 
 def _upsert_items(
