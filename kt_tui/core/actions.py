@@ -12,15 +12,8 @@ from kt_tui.core import audit, rollup
 from kt_tui.core.clock import SYSTEM_CLOCK, Clock
 from kt_tui.core.errors import BadInput, Refused
 from kt_tui.core.identity import Actor
-from kt_tui.core.models import Instance, Item, Member, Receiver, System, Template
 from kt_tui.core.store import Store
-
-INSTANCE = Instance.__table__  # type: ignore[attr-defined]
-ITEM = Item.__table__  # type: ignore[attr-defined]
-TEMPLATE = Template.__table__  # type: ignore[attr-defined]
-MEMBER = Member.__table__  # type: ignore[attr-defined]
-SYSTEM = System.__table__  # type: ignore[attr-defined]
-RECEIVER = Receiver.__table__  # type: ignore[attr-defined]
+from kt_tui.core.tables import INSTANCE, ITEM, MEMBER, RECEIVER, SYSTEM, TEMPLATE
 
 # verb -> (states it applies to, state it leads to)
 TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {

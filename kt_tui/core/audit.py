@@ -9,9 +9,7 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select
 
-from kt_tui.core.models import Event
-
-EVENT = Event.__table__  # type: ignore[attr-defined]
+from kt_tui.core.tables import EVENT
 
 
 @dataclass(frozen=True)
@@ -224,9 +222,8 @@ def _replay(expected: dict[int, Replayed], r: Any) -> None:
 
 
 def _check_states(conn: Connection, expected: dict[int, Replayed]) -> str:
-    from kt_tui.core.models import Instance
+    from kt_tui.core.tables import INSTANCE as inst
 
-    inst = Instance.__table__  # type: ignore[attr-defined]
     cols = [inst.c[f] for f in REPLAYED_FIELDS]
     for iid, *have in conn.execute(select(inst.c.id, *cols).order_by(inst.c.id)):
         have[-1] = bool(have[-1])

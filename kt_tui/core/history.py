@@ -20,15 +20,8 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select
 
-from kt_tui.core.models import Event, Instance, Item, Member, System, Template
 from kt_tui.core.readiness import counted_expr
-
-EVENT = Event.__table__  # type: ignore[attr-defined]
-INSTANCE = Instance.__table__  # type: ignore[attr-defined]
-ITEM = Item.__table__  # type: ignore[attr-defined]
-TEMPLATE = Template.__table__  # type: ignore[attr-defined]
-MEMBER = Member.__table__  # type: ignore[attr-defined]
-SYSTEM = System.__table__  # type: ignore[attr-defined]
+from kt_tui.core.tables import EVENT, INSTANCE, ITEM, MEMBER, SYSTEM
 
 FORECAST_WINDOW_DAYS = 14
 

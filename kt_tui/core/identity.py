@@ -9,10 +9,8 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, select, text
 
 from kt_tui.core.errors import Refused
-from kt_tui.core.models import Member
 from kt_tui.core.store import Store
-
-MEMBER = Member.__table__  # type: ignore[attr-defined]
+from kt_tui.core.tables import MEMBER
 
 
 @dataclass(frozen=True)

@@ -153,8 +153,11 @@ class Rollup(SQLModel, table=True):
     progress_weight: int = 0
 
 
-class Pending(SQLModel, table=True):
-    """Counted items not yet complete, per (member, system, due date): overdue by day."""
+class OpenByDue(SQLModel, table=True):
+    """Counted items not yet complete, per (member, system, due date): overdue by day.
+
+    The table keeps its first name, ``pending``.
+    """
 
     __tablename__ = "pending"
     __table_args__ = (

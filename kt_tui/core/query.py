@@ -28,15 +28,8 @@ from sqlalchemy import (
 
 from kt_tui.core.errors import BadInput
 from kt_tui.core.identity import Actor
-from kt_tui.core.models import Instance, Item, Member, Receiver, System, Template
 from kt_tui.core.readiness import complete_expr
-
-INSTANCE = Instance.__table__  # type: ignore[attr-defined]
-ITEM = Item.__table__  # type: ignore[attr-defined]
-TEMPLATE = Template.__table__  # type: ignore[attr-defined]
-MEMBER = Member.__table__  # type: ignore[attr-defined]
-SYSTEM = System.__table__  # type: ignore[attr-defined]
-RECEIVER = Receiver.__table__  # type: ignore[attr-defined]
+from kt_tui.core.tables import INSTANCE, ITEM, MEMBER, RECEIVER, SYSTEM, TEMPLATE
 
 STATES = ("todo", "blocked", "done", "signed_off", "na")
 FIELD_TOKENS = ("state", "system", "member", "stage", "template", "kind", "tier")

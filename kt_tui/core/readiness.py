@@ -15,13 +15,8 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, case, func, or_, select
 
-from kt_tui.core.models import Instance, Member, Receiver, System
 from kt_tui.core.store import Settings, Store
-
-INSTANCE = Instance.__table__  # type: ignore[attr-defined]
-MEMBER = Member.__table__  # type: ignore[attr-defined]
-SYSTEM = System.__table__  # type: ignore[attr-defined]
-RECEIVER = Receiver.__table__  # type: ignore[attr-defined]
+from kt_tui.core.tables import INSTANCE, MEMBER, RECEIVER, SYSTEM
 
 
 def complete_expr(table: Any = INSTANCE) -> Any:

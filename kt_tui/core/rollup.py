@@ -15,12 +15,9 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, case, delete, func, insert, literal, or_, select, update
 
-from kt_tui.core.models import Instance, Pending, Rollup
 from kt_tui.core.readiness import complete_expr, counted_expr
+from kt_tui.core.tables import INSTANCE, OPEN_BY_DUE, ROLLUP
 
-INSTANCE = Instance.__table__  # type: ignore[attr-defined]
-ROLLUP = Rollup.__table__  # type: ignore[attr-defined]
-PENDING = Pending.__table__  # type: ignore[attr-defined]
 COUNTERS = ("items", "weight", "complete", "complete_weight", "progress_weight")
 
 
@@ -50,7 +47,7 @@ def rebuild(conn: Connection) -> None:
     """Recompute every counter from the instances (sync, migrations)."""
     done = complete_expr()
     conn.execute(delete(ROLLUP))
-    conn.execute(delete(PENDING))
+    conn.execute(delete(OPEN_BY_DUE))
     member = func.coalesce(INSTANCE.c.member_id, 0)
     system = func.coalesce(INSTANCE.c.system_id, 0)
     conn.execute(
@@ -70,14 +67,14 @@ def rebuild(conn: Connection) -> None:
     due = INSTANCE.c.due
     opens = select(member, system, due, func.count()).where(counted_expr(), ~done, due.is_not(None))
     conn.execute(
-        insert(PENDING).from_select(
+        insert(OPEN_BY_DUE).from_select(
             ["member_id", "system_id", "due", "open"], opens.group_by(member, system, due)
         )
     )
-    p = PENDING.c
+    p = OPEN_BY_DUE.c
     open_totals = select(literal(0), literal(0), p.due, func.sum(p.open)).group_by(p.due)
     conn.execute(
-        insert(PENDING).from_select(["member_id", "system_id", "due", "open"], open_totals)
+        insert(OPEN_BY_DUE).from_select(["member_id", "system_id", "due", "open"], open_totals)
     )
 
 
@@ -135,8 +132,8 @@ def add_delta(
     opened = after.open - before.open
     if due is not None and opened:
         key2 = {"member_id": member_id or 0, "system_id": system_id or 0, "due": due}
-        _bump(conn, PENDING, key2, {"open": opened})
-        _bump(conn, PENDING, {"member_id": 0, "system_id": 0, "due": due}, {"open": opened})
+        _bump(conn, OPEN_BY_DUE, key2, {"open": opened})
+        _bump(conn, OPEN_BY_DUE, {"member_id": 0, "system_id": 0, "due": due}, {"open": opened})
 
 
 def _not_totals(table: Any) -> Any:
@@ -156,11 +153,11 @@ def groups(conn: Connection) -> list[Any]:
 
 
 def overdue(conn: Connection, today: date) -> list[Any]:
-    p = PENDING.c
+    p = OPEN_BY_DUE.c
     return list(
         conn.execute(
             select(p.member_id, p.system_id, func.sum(p.open))
-            .where(p.due < today, _not_totals(PENDING))
+            .where(p.due < today, _not_totals(OPEN_BY_DUE))
             .group_by(p.member_id, p.system_id)
         )
     )
@@ -198,11 +195,11 @@ def check(conn: Connection) -> str:
             .group_by(member, system, due)
         )
     }
-    p = PENDING.c
+    p = OPEN_BY_DUE.c
     kept_open = {
         (m, s, str(d)): int(n)
         for m, s, d, n in conn.execute(
-            select(p.member_id, p.system_id, p.due, p.open).where(_not_totals(PENDING))
+            select(p.member_id, p.system_id, p.due, p.open).where(_not_totals(OPEN_BY_DUE))
         )
         if n
     }
@@ -255,7 +252,7 @@ def overdue_of(
     conn: Connection, today: date, *, member_id: int | None, system_id: int | None
 ) -> dict[str, Any]:
     """Overdue counts overall, for one member, one system and that system's cells."""
-    p = PENDING.c
+    p = OPEN_BY_DUE.c
     total = conn.execute(
         select(func.coalesce(func.sum(p.open), 0)).where(
             p.member_id == 0, p.system_id == 0, p.due < today

@@ -89,7 +89,8 @@ class Store:
         return {k: v for k, v in rows}
 
     def set_meta(self, conn: Connection, values: dict[str, str]) -> None:
-        table = Meta.__table__  # type: ignore[attr-defined]
+        from kt_tui.core.tables import META as table
+
         for key, value in values.items():
             updated = conn.execute(
                 table.update().where(table.c.key == key).values(value=value)

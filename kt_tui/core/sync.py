@@ -14,16 +14,9 @@ from sqlalchemy import Connection, bindparam, insert, select, update
 from kt_tui.core import audit, rollup
 from kt_tui.core.clock import SYSTEM_CLOCK, Clock
 from kt_tui.core.errors import Problem, ValidationFailed
-from kt_tui.core.models import Instance, Item, Member, Receiver, System, Template
 from kt_tui.core.store import Store
+from kt_tui.core.tables import INSTANCE, ITEM, MEMBER, RECEIVER, SYSTEM, TEMPLATE
 from kt_tui.core.templates import Folder, load_folder
-
-MEMBER = Member.__table__  # type: ignore[attr-defined]
-SYSTEM = System.__table__  # type: ignore[attr-defined]
-RECEIVER = Receiver.__table__  # type: ignore[attr-defined]
-TEMPLATE = Template.__table__  # type: ignore[attr-defined]
-ITEM = Item.__table__  # type: ignore[attr-defined]
-INSTANCE = Instance.__table__  # type: ignore[attr-defined]
 
 # instance identity: (template key, item key, member handle, system key)
 Ident = tuple[str, str, str | None, str | None]
