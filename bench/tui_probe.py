@@ -150,8 +150,8 @@ def app_mode(db: str) -> None:
             emit("dashboard", f"{app.seen['dashboard']:.4f}")
             await wait(pilot, lambda: "burnup" in app.seen, "the burn-up")
             emit("burnup", f"{app.seen['burnup']:.4f}")
-            desk = app.desk
-            if desk is None or desk.actor.read_only or not desk.actor.is_lead:
+            service = app.service
+            if service is None or service.actor.read_only or not service.actor.is_lead:
                 raise SystemExit("tui_probe: KT_USER must name a lead of the store")
 
             app.open_checklist()  # the palette's "Every item"

@@ -11,7 +11,7 @@ from rich.text import Text
 from kt_tui.core.audit import EventRow
 from kt_tui.core.query import InstanceRow
 from kt_tui.core.readiness import Figures, Status
-from kt_tui.export.text import bar, level, pct
+from kt_tui.present import band, bar, level, pct
 
 STATE_STYLE = {
     "todo": "default",
@@ -22,14 +22,11 @@ STATE_STYLE = {
 }
 
 
+BAND_STYLE = {"none": "dim", "full": "green", "half": "yellow", "some": "red", "zero": "red"}
+
+
 def _colour(fraction: float | None) -> str:
-    if fraction is None:
-        return "dim"
-    if fraction >= 1.0:
-        return "green"
-    if fraction >= 0.5:
-        return "yellow"
-    return "red"
+    return BAND_STYLE[band(fraction)]
 
 
 def bar_text(fraction: float | None, width: int = 12) -> Text:

@@ -15,29 +15,32 @@ from typing import Any
 import jinja2
 
 from kt_tui.export.report import Report, fold
-from kt_tui.export.text import level, pct
+from kt_tui.present import band, level, pct
 
 TEMPLATE = "report.html.j2"
+
+
+BAR_COLOURS = {
+    "none": "#b0bec5",
+    "full": "#2e7d32",
+    "half": "#f9a825",
+    "some": "#e53935",
+    "zero": "#e53935",
+}
 
 
 def heat_colour(fraction: float | None) -> str:
     """A cell's background: grey without items, red through amber to green."""
     if fraction is None:
         return "#eceff1"
-    if fraction >= 1.0 - 1e-9:
-        return "#2e7d32"
+    if band(fraction) == "full":
+        return BAR_COLOURS["full"]
     hue = round(4 + 46 * max(0.0, min(1.0, fraction)))  # red 4 .. amber 50
     return f"hsl({hue}, 85%, {82 - int(fraction * 20)}%)"
 
 
 def bar_colour(fraction: float | None) -> str:
-    if fraction is None:
-        return "#b0bec5"
-    if fraction >= 1.0 - 1e-9:
-        return "#2e7d32"
-    if fraction >= 0.5:
-        return "#f9a825"
-    return "#e53935"
+    return BAR_COLOURS[band(fraction)]
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from kt_tui.core.history import Point
 from kt_tui.core.query import InstanceRow
 from kt_tui.core.readiness import Figures
 from kt_tui.export.report import Report, fold
-from kt_tui.export.text import bar, level, pct
+from kt_tui.present import bar, level, pct
 
 LIGHT = {"red": "🔴", "amber": "🟠", "green": "🟢"}
 _SPECIALS = re.compile(r"([\\`*_\[\]|~#!])")

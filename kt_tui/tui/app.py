@@ -26,8 +26,8 @@ from kt_tui.tui.messages import Loaded, StoreChanged
 from kt_tui.tui.theme import KT_DARK
 
 if TYPE_CHECKING:
-    from kt_tui.core.desk import Desk
     from kt_tui.core.readiness import Status
+    from kt_tui.core.service import Service
 
 POLL_SECONDS = 1.0
 
@@ -52,12 +52,12 @@ class KtApp(App[None]):
     ]
 
     @dataclass
-    class DeskOpened(Message):
-        desk: Desk
+    class ServiceOpened(Message):
+        service: Service
         synced_sample: bool
 
     @dataclass
-    class DeskFailed(Message):
+    class ServiceFailed(Message):
         reason: str
 
     @dataclass
@@ -71,7 +71,7 @@ class KtApp(App[None]):
         self.db = db
         self.as_handle = as_handle
         self.clock = clock or SYSTEM_CLOCK
-        self.desk: Desk | None = None
+        self.service: Service | None = None
         self.status: Status | None = None
         self.marker = 0
         self.loaded: Counter[str] = Counter()
@@ -86,37 +86,37 @@ class KtApp(App[None]):
         from kt_tui.tui.screens.dashboard import DashboardScreen
 
         self.push_screen(DashboardScreen())
-        self.open_desk()
+        self.open_service()
 
     # -- opening and watching the store -------------------------------------------
 
     @work(thread=True, exclusive=True, group="open", exit_on_error=False)
-    def open_desk(self) -> None:
-        from kt_tui.core.desk import open_desk
+    def open_service(self) -> None:
         from kt_tui.core.errors import KtError
+        from kt_tui.core.service import open_service
 
         try:
-            opened = open_desk(self.db, self.as_handle, self.clock)
-            self.marker = opened.desk.change_marker()
+            opened = open_service(self.db, self.as_handle, self.clock)
+            self.marker = opened.service.change_marker()
         except KtError as exc:
-            self.post_message(self.DeskFailed(str(exc)))
+            self.post_message(self.ServiceFailed(str(exc)))
             return
         except Exception as exc:  # never a traceback: say what failed
-            self.post_message(self.DeskFailed(f"{type(exc).__name__}: {exc}"))
+            self.post_message(self.ServiceFailed(f"{type(exc).__name__}: {exc}"))
             return
-        self.post_message(self.DeskOpened(opened.desk, opened.synced_sample))
+        self.post_message(self.ServiceOpened(opened.service, opened.synced_sample))
 
-    @on(DeskOpened)
-    def _desk_opened(self, message: DeskOpened) -> None:
-        self.desk = message.desk
+    @on(ServiceOpened)
+    def _service_opened(self, message: ServiceOpened) -> None:
+        self.service = message.service
         if message.synced_sample:
             self.notify("The store was empty: synced the bundled sample handover.", title="Sample")
-        self.sub_title = message.desk.actor.describe()
+        self.sub_title = message.service.actor.describe()
         self.set_interval(POLL_SECONDS, self.poll)
         self._reload_screens()
 
-    @on(DeskFailed)
-    def _desk_failed(self, message: DeskFailed) -> None:
+    @on(ServiceFailed)
+    def _service_failed(self, message: ServiceFailed) -> None:
         self.notify(
             message.reason,
             title="Cannot open the store",
@@ -144,16 +144,16 @@ class KtApp(App[None]):
         self.loaded[message.what] += 1
 
     def poll(self) -> None:
-        if self.desk is not None:
+        if self.service is not None:
             self._poll()
 
     @work(thread=True, exclusive=True, group="poll", exit_on_error=False)
     def _poll(self) -> None:
         """A failed poll (a store briefly unreachable) is retried at the next tick."""
-        desk = self.desk
-        if desk is None:
+        service = self.service
+        if service is None:
             return
-        marker = desk.change_marker()
+        marker = service.change_marker()
         if marker != self.marker:
             self.marker = marker
             self.post_message(StoreChanged(marker))
@@ -173,17 +173,17 @@ class KtApp(App[None]):
     # -- navigation ------------------------------------------------------------
 
     def open_checklist(self, member: str | None = None, system: str | None = None) -> None:
-        from kt_tui.core.desk import Scope
+        from kt_tui.core.service import Scope
         from kt_tui.tui.screens.checklist import ChecklistScreen
 
-        if self.desk is None:
+        if self.service is None:
             return
         self.push_screen(ChecklistScreen(Scope(member, system)))
 
     def action_queue(self) -> None:
         from kt_tui.tui.screens.queue import QueueScreen
 
-        if self.desk is None:
+        if self.service is None:
             return
         if not isinstance(self.screen, QueueScreen):
             self.push_screen(QueueScreen())
@@ -191,7 +191,7 @@ class KtApp(App[None]):
     def action_sessions(self) -> None:
         from kt_tui.tui.screens.sessions import SessionsScreen
 
-        if self.desk is None:
+        if self.service is None:
             return
         if not isinstance(self.screen, SessionsScreen):
             self.push_screen(SessionsScreen())
@@ -222,7 +222,7 @@ class KtApp(App[None]):
         except ImportError:
             self.notify("export not available yet", severity="warning")
             return
-        if not hasattr(command, "render") or self.desk is None:
+        if not hasattr(command, "render") or self.service is None:
             self.notify("export not available yet", severity="warning")
             return
         self._export(command)
@@ -231,10 +231,10 @@ class KtApp(App[None]):
     def _export(self, command: Any) -> None:
         from kt_tui.paths import export_dir
 
-        desk = self.desk
-        if desk is None:
+        service = self.service
+        if service is None:
             return
-        day: date = desk.today()
+        day: date = service.today()
         name = command.default_filename("md", day)
         path = export_dir() / name
         n = 2
@@ -243,7 +243,7 @@ class KtApp(App[None]):
             n += 1
         try:
             with open(path, "x", encoding="utf-8", newline="") as fh:
-                command.write(desk.store, "md", fh, actor=desk.actor, clock=desk.clock)
+                command.write(service.store, "md", fh, actor=service.actor, clock=service.clock)
         except Exception as exc:  # an export failure must not end the session
             self.call_from_thread(
                 self.notify, f"export failed: {exc}", severity="error", markup=False
@@ -264,11 +264,11 @@ class KtApp(App[None]):
     def sync_folder(self, folder: str | None) -> None:
         from kt_tui.core.errors import KtError
 
-        desk = self.desk
-        if desk is None:
+        service = self.service
+        if service is None:
             return
         try:
-            lines = desk.sync_folder(Path(folder).expanduser() if folder else None)
+            lines = service.sync_folder(Path(folder).expanduser() if folder else None)
         except KtError as exc:
             self.call_from_thread(
                 self.notify, str(exc), title="Sync refused", severity="error", markup=False

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 
 
 class KtCommands(Provider):
-    """What fits now: the members and systems of the loaded handover, and the desk's tools."""
+    """What fits now: the members and systems of the loaded handover, and the app's tools."""
 
     def _commands(self) -> list[tuple[str, Callable[[], object], str]]:
         app: KtApp = self.app  # type: ignore[assignment]

@@ -13,7 +13,7 @@ import pytest
 
 from kt_tui.core import actions, query
 from kt_tui.core.clock import Clock
-from kt_tui.core.desk import Page, Scope
+from kt_tui.core.service import Page, Scope
 from kt_tui.core.sync import sync
 from kt_tui.paths import sample_dir
 from kt_tui.tui.app import KtApp
@@ -381,9 +381,9 @@ async def test_a_checklist_of_100000_items_fetches_only_pages(
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await wait_loaded(pilot, "dashboard")
-        desk = app.desk
-        assert desk is not None
-        model = desk.page(Scope(member="asha"), "", 0, 1).rows[0]
+        service = app.service
+        assert service is not None
+        model = service.page(Scope(member="asha"), "", 0, 1).rows[0]
 
         def page(scope: Scope, text: str, offset: int, limit: int) -> Page:
             calls.append((offset, limit))
@@ -394,7 +394,7 @@ async def test_a_checklist_of_100000_items_fetches_only_pages(
             ]
             return Page(offset, rows, total)
 
-        monkeypatch.setattr(desk, "page", page)
+        monkeypatch.setattr(service, "page", page)
         started = time.perf_counter()
         await pilot.press("enter")
         await wait_loaded(pilot, "checklist")

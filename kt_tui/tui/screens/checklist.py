@@ -15,16 +15,16 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
 from kt_tui.core.errors import KtError
-from kt_tui.export.text import bar, level, pct
+from kt_tui.present import bar, level, pct
 from kt_tui.tui.messages import Loaded
 from kt_tui.tui.screens.prompt import PromptScreen
 from kt_tui.tui.widgets.checklist_view import PAGE_SIZE, ChecklistView
 from kt_tui.tui.widgets.figures import readiness_colour
 
 if TYPE_CHECKING:
-    from kt_tui.core.desk import Detail, Page, Scope
     from kt_tui.core.query import InstanceRow
     from kt_tui.core.readiness import Figures
+    from kt_tui.core.service import Detail, Page, Scope
     from kt_tui.tui.app import KtApp
 
 
@@ -132,15 +132,15 @@ class ChecklistScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="checklist-load", exit_on_error=False)
     def _load(self, generation: int, filter_text: str, offset: int) -> None:
-        desk = self.app.desk
-        if desk is None:
+        service = self.app.service
+        if service is None:
             return
         try:
-            page = desk.page(self.scope, filter_text, offset, PAGE_SIZE)
+            page = service.page(self.scope, filter_text, offset, PAGE_SIZE)
         except KtError as exc:
             self.post_message(self.FilterFailed(str(exc)))
             return
-        self.post_message(self.Reset(generation, page, desk.figures(self.scope)))
+        self.post_message(self.Reset(generation, page, service.figures(self.scope)))
 
     @on(Reset)
     def _reset(self, message: Reset) -> None:
@@ -160,11 +160,11 @@ class ChecklistScreen(Screen[None]):
 
     @work(thread=True, group="checklist-pages", exit_on_error=False)
     def _load_page(self, generation: int, filter_text: str, offset: int) -> None:
-        desk = self.app.desk
-        if desk is None:
+        service = self.app.service
+        if service is None:
             return
         try:
-            page = desk.page(self.scope, filter_text, offset, PAGE_SIZE)
+            page = service.page(self.scope, filter_text, offset, PAGE_SIZE)
         except KtError:
             return
         self.post_message(self.PageReady(generation, page))
@@ -208,9 +208,9 @@ class ChecklistScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="checklist-detail", exit_on_error=False)
     def _load_detail(self, instance_id: int) -> None:
-        desk = self.app.desk
-        if desk is not None:
-            self.post_message(self.DetailReady(desk.detail(instance_id)))
+        service = self.app.service
+        if service is not None:
+            self.post_message(self.DetailReady(service.detail(instance_id)))
 
     @on(DetailReady)
     def _detail_ready(self, message: DetailReady) -> None:
@@ -285,10 +285,10 @@ class ChecklistScreen(Screen[None]):
 
     @work(thread=True, group="checklist-ask", exit_on_error=False)
     def _ask_if_allowed(self, verb: str, instance_id: int, ask: Any) -> None:
-        desk = self.app.desk
-        if desk is None:
+        service = self.app.service
+        if service is None:
             return
-        reason = desk.refusal(verb, instance_id)
+        reason = service.refusal(verb, instance_id)
         if reason:
             self.app.call_from_thread(
                 self.notify, reason, title="Refused", severity="error", markup=False
@@ -370,17 +370,17 @@ class ChecklistScreen(Screen[None]):
 
     @work(thread=True, group="checklist-act", exit_on_error=False)
     def run_verb(self, verb: str, row: InstanceRow, **kw: Any) -> None:
-        desk = self.app.desk
-        if desk is None:
+        service = self.app.service
+        if service is None:
             return
         try:
-            outcome = desk.act(verb, row.id, expect_version=row.version, **kw)
+            outcome = service.act(verb, row.id, expect_version=row.version, **kw)
         except KtError as exc:
             self.post_message(self.ActFailed(str(exc)))
             return
-        self.app.marker = desk.change_marker()
+        self.app.marker = service.change_marker()
         # the row first; the header's figures follow (_refresh_figures)
-        self.post_message(self.ActDone(verb, outcome.before, outcome.after, desk.row(row.id)))
+        self.post_message(self.ActDone(verb, outcome.before, outcome.after, service.row(row.id)))
 
     @on(ActFailed)
     def _act_failed(self, message: ActFailed) -> None:
@@ -408,8 +408,10 @@ class ChecklistScreen(Screen[None]):
 
     @work(thread=True, group="checklist-figures", exit_on_error=False)
     def _load_figures(self, asked: int) -> None:
-        desk = self.app.desk
-        self.post_message(self.FiguresReady(asked, desk.figures(self.scope) if desk else None))
+        service = self.app.service
+        self.post_message(
+            self.FiguresReady(asked, service.figures(self.scope) if service else None)
+        )
 
     @on(FiguresReady)
     def _figures_ready(self, message: FiguresReady) -> None:

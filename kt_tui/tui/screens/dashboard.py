@@ -15,15 +15,15 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label, Static
 
-from kt_tui.export.text import bar, level, pct
+from kt_tui.present import bar, level, pct
 from kt_tui.tui.messages import Loaded
 from kt_tui.tui.widgets.burnup import BurnUp
 from kt_tui.tui.widgets.figures import heat_cell, readiness_colour, readiness_text, yes_no
 from kt_tui.tui.widgets.sortable_table import SortableTable
 
 if TYPE_CHECKING:
-    from kt_tui.core.desk import Desk, History
     from kt_tui.core.readiness import Status
+    from kt_tui.core.service import Service, Trend
     from kt_tui.tui.app import KtApp
 
 WIDE = 150  # columns from which members and the heat map sit side by side
@@ -65,8 +65,8 @@ class DashboardScreen(Screen[None]):
         status: Status | None
 
     @dataclass
-    class HistoryReady(Message):
-        history: History | None
+    class TrendReady(Message):
+        trend: Trend | None
 
     app: KtApp
 
@@ -115,7 +115,7 @@ class DashboardScreen(Screen[None]):
             table.add_column(label, key=key, width=widths[key])
 
     def on_screen_resume(self) -> None:
-        if self.app.desk is not None:
+        if self.app.service is not None:
             self.load()
 
     # -- data ------------------------------------------------------------
@@ -125,12 +125,12 @@ class DashboardScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="dashboard", exit_on_error=False)
     def load(self) -> None:
-        desk: Desk | None = self.app.desk
-        if desk is None:
+        service: Service | None = self.app.service
+        if service is None:
             return
-        self.post_message(self.StatusReady(desk.status()))
+        self.post_message(self.StatusReady(service.status()))
         # the burn-up replays the event log: it follows the figures, never delays them
-        self.post_message(self.HistoryReady(desk.history()))
+        self.post_message(self.TrendReady(service.trend()))
 
     @on(StatusReady)
     def _show(self, message: StatusReady) -> None:
@@ -149,9 +149,9 @@ class DashboardScreen(Screen[None]):
         # "loaded" means on screen: after the refresh that lays the new rows out
         self.call_after_refresh(self.app.post_message, Loaded("dashboard"))
 
-    @on(HistoryReady)
-    def _show_history(self, message: HistoryReady) -> None:
-        h = message.history
+    @on(TrendReady)
+    def _show_trend(self, message: TrendReady) -> None:
+        h = message.trend
         spark = self.query_one("#burnup", BurnUp)
         forecast = self.query_one("#forecast", Static)
         if h is None:
@@ -198,12 +198,12 @@ class DashboardScreen(Screen[None]):
         head.append(f"   {o.complete}/{o.items} complete   {o.overdue} overdue")
         self.query_one("#dash-header", Static).update(head)
         banner = self.query_one("#banner", Static)
-        desk = self.app.desk
-        if desk is not None and (desk.actor.read_only or desk.actor.stand_in):
-            banner.update(desk.actor.describe())
-            banner.set_class(desk.actor.read_only, "-readonly")
+        service = self.app.service
+        if service is not None and (service.actor.read_only or service.actor.stand_in):
+            banner.update(service.actor.describe())
+            banner.set_class(service.actor.read_only, "-readonly")
             banner.remove_class("-hidden")
-        elif desk is not None:
+        elif service is not None:
             banner.add_class("-hidden")
 
     def _fill(self, table: DataTable[Any], key: str, cells: dict[str, Any]) -> None:

@@ -60,13 +60,13 @@ class QueueScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="queue", exit_on_error=False)
     def load(self) -> None:
-        desk = self.app.desk
-        if desk is not None:
-            self.post_message(self.Ready(desk.queue()))
+        service = self.app.service
+        if service is not None:
+            self.post_message(self.Ready(service.queue()))
 
     @on(Ready)
     def _ready(self, message: Ready) -> None:
-        desk = self.app.desk
+        service = self.app.service
         self.rows = message.rows
         listing = self.query_one(QueueList)
         keep = set(listing.selected)
@@ -81,7 +81,7 @@ class QueueScreen(Screen[None]):
             listing.add_option(Selection(label, r.id, r.id in keep))
         header = Text()
         header.append("Sign-off queue", style="bold")
-        if desk is not None and not desk.actor.is_lead:
+        if service is not None and not service.actor.is_lead:
             header.append("   only leads sign off: nothing to do here")
         else:
             header.append(f"   {len(self.rows)} awaiting your sign-off")
@@ -112,11 +112,11 @@ class QueueScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="queue-sign", exit_on_error=False)
     def sign(self, ids: list[int]) -> None:
-        desk = self.app.desk
-        if desk is None:
+        service = self.app.service
+        if service is None:
             return
-        signed, refused = desk.sign_off(ids)
-        self.app.marker = desk.change_marker()
+        signed, refused = service.sign_off(ids)
+        self.app.marker = service.change_marker()
         self.post_message(self.Signed(signed, refused))
 
     @on(Signed)

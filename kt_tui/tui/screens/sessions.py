@@ -18,7 +18,7 @@ from kt_tui.tui.messages import Loaded
 from kt_tui.tui.widgets.figures import STATE_MARKS
 
 if TYPE_CHECKING:
-    from kt_tui.core.desk import Session
+    from kt_tui.core.service import TrainingSession
     from kt_tui.tui.app import KtApp
 
 
@@ -34,7 +34,7 @@ class SessionsScreen(Screen[None]):
 
     @dataclass
     class Ready(Message):
-        sessions: list[Session]
+        sessions: list[TrainingSession]
 
     @dataclass
     class Failed(Message):
@@ -42,7 +42,7 @@ class SessionsScreen(Screen[None]):
 
     def __init__(self) -> None:
         super().__init__()
-        self.sessions: list[Session] = []
+        self.sessions: list[TrainingSession] = []
 
     def compose(self) -> ComposeResult:
         yield Static("Training sessions", id="sessions-header")
@@ -70,15 +70,15 @@ class SessionsScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="sessions", exit_on_error=False)
     def load(self) -> None:
-        desk = self.app.desk
-        if desk is not None:
-            self.post_message(self.Ready(desk.sessions()))
+        service = self.app.service
+        if service is not None:
+            self.post_message(self.Ready(service.sessions()))
 
     @on(Ready)
     def _ready(self, message: Ready) -> None:
         self.sessions = message.sessions
-        desk = self.app.desk
-        today = desk.today() if desk else None
+        service = self.app.service
+        today = service.today() if service else None
         theme = self.app.current_theme
         table = self.query_one("#sessions", DataTable)
         for s in self.sessions:
@@ -106,7 +106,7 @@ class SessionsScreen(Screen[None]):
         # "loaded" means on screen: after the refresh that lays the new rows out
         self.call_after_refresh(self.app.post_message, Loaded("sessions"))
 
-    def _selected(self) -> Session | None:
+    def _selected(self) -> TrainingSession | None:
         table = self.query_one("#sessions", DataTable)
         if not table.row_count:
             return None
@@ -145,16 +145,16 @@ class SessionsScreen(Screen[None]):
 
     @work(thread=True, group="sessions-act", exit_on_error=False)
     def attend(self, instance_id: int) -> None:
-        desk = self.app.desk
-        if desk is None:
+        service = self.app.service
+        if service is None:
             return
         try:
-            desk.attend(instance_id)
+            service.attend(instance_id)
         except KtError as exc:
             self.post_message(self.Failed(str(exc)))
             return
-        self.app.marker = desk.change_marker()
-        self.post_message(self.Ready(desk.sessions()))
+        self.app.marker = service.change_marker()
+        self.post_message(self.Ready(service.sessions()))
 
     @on(Failed)
     def _failed(self, message: Failed) -> None:

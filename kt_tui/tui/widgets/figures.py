@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.theme import Theme
 
-from kt_tui.export.text import bar, pct
+from kt_tui.present import band, bar, pct
 
 STATE_MARKS = {
     "todo": "[ ]",
@@ -17,15 +17,14 @@ STATE_MARKS = {
 
 
 def readiness_colour(theme: Theme, fraction: float | None) -> str:
-    if fraction is None:
-        return theme.panel or "grey30"
-    if fraction >= 1.0 - 1e-9:
-        return theme.success or "green"
-    if fraction >= 0.5:
-        return theme.warning or "yellow"
-    if fraction > 0:
-        return theme.accent or "orange3"
-    return theme.error or "red"
+    colours = {
+        "none": theme.panel or "grey30",
+        "full": theme.success or "green",
+        "half": theme.warning or "yellow",
+        "some": theme.accent or "orange3",
+        "zero": theme.error or "red",
+    }
+    return colours[band(fraction)]
 
 
 def readiness_text(theme: Theme, fraction: float | None, width: int = 10) -> Text:

@@ -74,7 +74,7 @@ class Attendee:
 
 
 @dataclass
-class Session:
+class TrainingSession:
     """A training item that has a session: when, how long, who trains, who attends."""
 
     ref: str
@@ -90,7 +90,7 @@ class Session:
 
 
 @dataclass(frozen=True)
-class History:
+class Trend:
     """The burn-up (complete weight per day since the first event) and its forecast."""
 
     points: list[Point]
@@ -99,11 +99,11 @@ class History:
 
 @dataclass(frozen=True)
 class Opened:
-    desk: Desk
+    service: Service
     synced_sample: bool
 
 
-class Desk:
+class Service:
     """The operations of the terminal app over one store, as one actor, at one clock."""
 
     def __init__(
@@ -113,7 +113,7 @@ class Desk:
         self.actor = actor
         self.clock = clock
         self.asked = asked  # the --as handle, to resolve the actor again after a sync
-        self._history: tuple[tuple[int, date], History | None] | None = None
+        self._trend: tuple[tuple[int, date], Trend | None] | None = None
 
     # -- figures -------------------------------------------------------------
 
@@ -127,7 +127,7 @@ class Desk:
     def change_marker(self) -> int:
         return self.store.change_marker()
 
-    def history(self) -> History | None:
+    def trend(self) -> Trend | None:
         """The burn-up and the completion forecast, from one read of the event log.
 
         Replaying the log reads every counted instance (about a second at a
@@ -136,14 +136,14 @@ class Desk:
         with self.store.read() as conn:
             today = self.today()
             key = (int(conn.execute(select(func.max(audit.EVENT.c.id))).scalar() or 0), today)
-            if self._history is not None and self._history[0] == key:
-                return self._history[1]
+            if self._trend is not None and self._trend[0] == key:
+                return self._trend[1]
             settings = self.store.settings(conn)
             out = None
             if settings is not None:
                 points = history.burn_up(conn, today)
-                out = History(points, history.forecast(points, settings.target_date, today))
-        self._history = (key, out)
+                out = Trend(points, history.forecast(points, settings.target_date, today))
+        self._trend = (key, out)
         return out
 
     # -- checklists ----------------------------------------------------------
@@ -293,17 +293,17 @@ class Desk:
 
     # -- training sessions ---------------------------------------------------
 
-    def sessions(self) -> list[Session]:
+    def sessions(self) -> list[TrainingSession]:
         """Training items with a session, by time, with their attendees' states."""
         f = query.Filter(fields={"kind": ["training"]})
         extra = [ITEM.c.session_at.is_not(None)]
         with self.store.read() as conn:
             rows = query.list_instances(conn, f, self.actor, self.today(), extra=extra)
-        out: dict[str, Session] = {}
+        out: dict[str, TrainingSession] = {}
         for r in rows:
             s = out.get(r.ref)
             if s is None:
-                s = out[r.ref] = Session(
+                s = out[r.ref] = TrainingSession(
                     r.ref,
                     r.title,
                     r.session_at or "",
@@ -341,7 +341,7 @@ class Desk:
             self.actor = resolve_actor(self.store, conn, self.asked)
 
 
-def open_desk(db: str | None, as_handle: str | None, clock: Clock = SYSTEM_CLOCK) -> Opened:
+def open_service(db: str | None, as_handle: str | None, clock: Clock = SYSTEM_CLOCK) -> Opened:
     """Open the store (``db``, else KT_DB, else the default file) and resolve the actor.
 
     On an empty *default* store the bundled sample is synced first
@@ -360,4 +360,4 @@ def open_desk(db: str | None, as_handle: str | None, clock: Clock = SYSTEM_CLOCK
         sync(store, sample_dir(), actor=who, login=who, shown="(bundled sample)", clock=clock)
     with store.read() as conn:
         actor = resolve_actor(store, conn, as_handle)
-    return Opened(Desk(store, actor, clock, as_handle), empty and not named)
+    return Opened(Service(store, actor, clock, as_handle), empty and not named)
