@@ -14,8 +14,7 @@ import click
 
 if TYPE_CHECKING:
     from kt_tui.core.clock import Clock
-    from kt_tui.core.identity import Actor
-    from kt_tui.core.store import Store
+    from kt_tui.core.service import Service
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -25,15 +24,18 @@ class Context:
     db: str | None = None
     as_: str | None = None
     clock: Clock | None = None
-    _store: Store | None = field(default=None, repr=False)
+    _service: Service | None = field(default=None, repr=False)
 
-    def store(self, create: bool = False) -> Store:
-        """The store; only commands that fill one (sync, restore) create it."""
-        if self._store is None:
-            from kt_tui.core.store import open_store
+    def service(self, create: bool = False) -> Service:
+        """The facade over the store, as the actor; only sync and restore create a store."""
+        if self._service is None:
+            from kt_tui.core.service import open_service
 
-            self._store = open_store(self.db or os.environ.get("KT_DB"), create=create)
-        return self._store
+            opened = open_service(
+                self.db, self.as_, self.get_clock(), create=create, fill_sample=False
+            )
+            self._service = opened.service
+        return self._service
 
     def get_clock(self) -> Clock:
         if self.clock is None:
@@ -42,16 +44,10 @@ class Context:
             self.clock = SYSTEM_CLOCK
         return self.clock
 
-    def actor(self) -> Actor:
-        from kt_tui.core.identity import resolve_actor
-
-        store = self.store()
-        with store.read() as conn:
-            return resolve_actor(store, conn, self.as_)
-
     def close(self) -> None:
-        if self._store is not None:
-            self._store.dispose()
+        if self._service is not None:
+            self._service.store.dispose()
+            self._service = None
 
 
 def _common(f: F) -> F:
@@ -89,21 +85,6 @@ def _obj() -> Context:
 
 def _err(message: str) -> None:
     click.echo(message, err=True)
-
-
-def _require_status(ctx: Context) -> Any:
-    from kt_tui.core import readiness
-    from kt_tui.core.errors import StoreError
-
-    store = ctx.store()
-    with store.read() as conn:
-        st = readiness.status(store, conn, ctx.get_clock().today())
-    if st is None:
-        raise StoreError(
-            "the store holds no handover yet: run `kt-tui sync DIR` "
-            "(or plain `kt-tui` to open the bundled sample)"
-        )
-    return st
 
 
 # --- the group ----------------------------------------------------------------
@@ -187,21 +168,7 @@ def init(directory: Path) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON.")
 def sync_cmd(directory: str, dry_run: bool, as_json: bool) -> None:
     """Read DIRECTORY (default ./checklists), print the plan, apply it."""
-    from kt_tui.core.identity import asked_name, login_name
-    from kt_tui.core.sync import describe, sync
-
-    obj = _obj()
-    store = obj.store(create=True)
-    actor, _ = asked_name(obj.as_)
-    result = sync(
-        store,
-        Path(directory),
-        actor=actor,
-        login=login_name(),
-        dry_run=dry_run,
-        shown=directory,
-        clock=obj.get_clock(),
-    )
+    result = _obj().service(create=True).sync(Path(directory), dry_run=dry_run, shown=directory)
     for w in result.plan.warnings:
         _err(f"warning: {w}")
     if as_json:
@@ -209,6 +176,8 @@ def sync_cmd(directory: str, dry_run: bool, as_json: bool) -> None:
         out["applied"] = result.applied
         click.echo(json.dumps(out, indent=2))
         return
+    from kt_tui.core.sync import describe
+
     for line in describe(result.plan):
         click.echo(line)
     if result.plan.is_empty():
@@ -228,7 +197,7 @@ def status(as_json: bool) -> None:
 
 
 def _print_status(obj: Context, as_json: bool) -> None:
-    st = _require_status(obj)
+    st = obj.service().require_status()
     if as_json:
         click.echo(json.dumps(st.to_json(), indent=2))
         return
@@ -261,16 +230,7 @@ def list_cmd(filter_words: tuple[str, ...], limit: int, as_json: bool) -> None:
     FILTER: free text and tokens such as state:done system:orders member:ben
     stage:shadowed template:system-docs kind:training tier:1 overdue mine open.
     """
-    from kt_tui.core import query
-
-    obj = _obj()
-    store = obj.store()
-    f = query.parse_filter(" ".join(filter_words))
-    actor = obj.actor()
-    today = obj.get_clock().today()
-    with store.read() as conn:
-        total = query.count_instances(conn, f, actor, today)
-        rows = query.list_instances(conn, f, actor, today, limit=limit or None)
+    rows, total = _obj().service().listing(" ".join(filter_words), limit or None)
     if as_json:
         click.echo(json.dumps([r.to_json() for r in rows], indent=2))
         return
@@ -294,11 +254,7 @@ def list_cmd(filter_words: tuple[str, ...], limit: int, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the events as JSON.")
 def log(limit: int, as_json: bool) -> None:
     """The event log, newest first."""
-    from kt_tui.core import audit
-
-    store = _obj().store()
-    with store.read() as conn:
-        events = audit.recent(conn, limit)
+    events = _obj().service().events(limit)
     if as_json:
         click.echo(json.dumps([e.to_json() for e in events], indent=2))
         return
@@ -314,11 +270,7 @@ def log(limit: int, as_json: bool) -> None:
 @click.option("--head", "expected", metavar="HASH", help="A head printed by an earlier export.")
 def verify(expected: str | None) -> None:
     """Check that the event log's hash chain is intact."""
-    from kt_tui.core import audit
-
-    store = _obj().store()
-    with store.read() as conn:
-        result = audit.verify(conn, expected)
+    result = _obj().service().verify(expected)
     if not result.ok:
         _err(f"verify failed: {result.problem}")
         sys.exit(1)
@@ -342,11 +294,11 @@ def export(fmt: str, output: Path | None, since: Any) -> None:
     from kt_tui.core.errors import BadInput
     from kt_tui.export.command import write
 
-    obj = _obj()  # build_report says so when the store holds no handover yet
-    actor, clock, day = obj.actor(), obj.get_clock(), since.date() if since else None
+    service = _obj().service()  # build_report says so when the store holds no handover yet
+    actor, clock, day = service.actor, service.clock, since.date() if since else None
     if output is None:
         out = sys.stdout
-        write(obj.store(), fmt, out, actor=actor, clock=clock, since=day)
+        write(service.store, fmt, out, actor=actor, clock=clock, since=day)
         out.flush()
         return
     if output.is_symlink():
@@ -356,7 +308,7 @@ def export(fmt: str, output: Path | None, since: Any) -> None:
     part = output.with_name(output.name + ".part")
     try:
         with open(part, "w", encoding="utf-8", newline="") as fh:
-            write(obj.store(), fmt, fh, actor=actor, clock=clock, since=day)
+            write(service.store, fmt, fh, actor=actor, clock=clock, since=day)
         part.replace(output)
     except OSError as exc:
         part.unlink(missing_ok=True)
@@ -383,7 +335,7 @@ def backup(file: Path) -> None:
     from kt_tui.core.errors import BadInput
 
     obj = _obj()
-    obj.store()  # make sure it exists and is current
+    obj.service()  # make sure it exists and is current
     live = _sqlite_file(obj)
     if file.resolve() == live.resolve():
         raise BadInput(f"{file}: that is the store itself; name another file")
@@ -406,8 +358,7 @@ def restore(file: Path, force: bool) -> None:
     live = _sqlite_file(obj)
     obj.close()
     kept = restore_sqlite(file, live, force=force, stamp=obj.get_clock().now())
-    obj._store = None
-    obj.store()  # opens it, migrating an older backup
+    obj.service()  # opens it, migrating an older backup
     click.echo(f"restored {file}; the store as it was is kept in {kept}")
 
 
@@ -415,16 +366,10 @@ def restore(file: Path, force: bool) -> None:
 
 
 def _act(verb: str, ref: str, member: str | None, system: str | None, **kw: Any) -> None:
-    from kt_tui.core import actions
-
-    obj = _obj()
-    store = obj.store()
-    actor = obj.actor()
-    if actor.stand_in:
-        _err(f"kt-tui: {actor.describe()}")
-    with store.read() as conn:
-        instance_id = actions.resolve_ref(conn, ref, actor, member, system)
-    out = actions.act(store, actor, verb, instance_id, clock=obj.get_clock(), **kw)
+    service = _obj().service()
+    if service.actor.stand_in:
+        _err(f"kt-tui: {service.actor.describe()}")
+    out = service.act(verb, service.resolve(ref, member, system), **kw)
     where = "".join(
         [f" --member {member}" if member else "", f" --system {system}" if system else ""]
     )

@@ -19,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from kt_tui.core import actions, query  # noqa: E402
+from kt_tui.core import actions, filters, instances  # noqa: E402
 from kt_tui.core.clock import Clock  # noqa: E402
 from kt_tui.core.identity import resolve_actor  # noqa: E402
 from kt_tui.core.store import open_store  # noqa: E402
@@ -46,14 +46,14 @@ def build(db: str) -> date:
         with store.read() as conn:
             actors = {h: resolve_actor(store, conn, h) for h, _ in WORK}
             lead = resolve_actor(store, conn, "asha")
-            plan: list[tuple[str, query.InstanceRow]] = []
+            plan: list[tuple[str, instances.InstanceRow]] = []
             for handle, share in WORK:
-                rows = query.list_instances(
+                rows = instances.list_instances(
                     conn,
-                    query.Filter(),
+                    filters.Filter(),
                     None,
                     START,
-                    extra=query.scope_conditions(handle, None),
+                    extra=instances.scope_conditions(handle, None),
                 )
                 plan += [(handle, r) for r in rows[: int(len(rows) * share)]]
         plan.sort(key=lambda p: p[1].id)

@@ -8,26 +8,13 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, select, update
 
-from kt_tui.core import audit, rollup
+from kt_tui.core import audit, rollup, rules
 from kt_tui.core.clock import SYSTEM_CLOCK, Clock
 from kt_tui.core.errors import BadInput, Refused
 from kt_tui.core.identity import Actor
+from kt_tui.core.instances import with_instance_joins
 from kt_tui.core.store import Store
-from kt_tui.core.tables import INSTANCE, ITEM, MEMBER, RECEIVER, SYSTEM, TEMPLATE
-
-# verb -> (states it applies to, state it leads to)
-TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
-    "done": (("todo", "blocked"), "done"),
-    "undo": (("done",), "todo"),
-    "block": (("todo",), "blocked"),
-    "unblock": (("blocked",), "todo"),
-    "signoff": (("done",), "signed_off"),
-    "na": (("todo", "blocked", "done"), "na"),
-    "reopen": (("signed_off", "na"), "todo"),
-}
-TEXT_VERBS = ("note", "evidence")
-VERBS = (*TRANSITIONS, *TEXT_VERBS)
-ENGINEER_VERBS = frozenset({"done", "undo", "block", "unblock", "note", "evidence"})
+from kt_tui.core.tables import INSTANCE, ITEM, MEMBER, SYSTEM, TEMPLATE
 
 
 @dataclass(frozen=True)
@@ -73,32 +60,25 @@ class Outcome:
 
 
 def _target_query() -> Any:
-    return (
-        select(
-            INSTANCE.c.id,
-            TEMPLATE.c.key.label("template"),
-            ITEM.c.key.label("item"),
-            MEMBER.c.handle.label("member"),
-            SYSTEM.c.key.label("system"),
-            INSTANCE.c.member_id,
-            INSTANCE.c.system_id,
-            INSTANCE.c.state,
-            INSTANCE.c.retired,
-            INSTANCE.c.signoff,
-            ITEM.c.evidence.label("evidence_required"),
-            INSTANCE.c.evidence,
-            INSTANCE.c.done_by,
-            INSTANCE.c.version,
-            INSTANCE.c.weight,
-            INSTANCE.c.stage_idx,
-            INSTANCE.c.due,
-        )
-        .select_from(INSTANCE)
-        .join(ITEM, ITEM.c.id == INSTANCE.c.item_id)
-        .join(TEMPLATE, TEMPLATE.c.id == ITEM.c.template_id)
-        .outerjoin(MEMBER, MEMBER.c.id == INSTANCE.c.member_id)
-        .outerjoin(SYSTEM, SYSTEM.c.id == INSTANCE.c.system_id)
-    )
+    return select(
+        INSTANCE.c.id,
+        TEMPLATE.c.key.label("template"),
+        ITEM.c.key.label("item"),
+        MEMBER.c.handle.label("member"),
+        SYSTEM.c.key.label("system"),
+        INSTANCE.c.member_id,
+        INSTANCE.c.system_id,
+        INSTANCE.c.state,
+        INSTANCE.c.retired,
+        INSTANCE.c.signoff,
+        ITEM.c.evidence.label("evidence_required"),
+        INSTANCE.c.evidence,
+        INSTANCE.c.done_by,
+        INSTANCE.c.version,
+        INSTANCE.c.weight,
+        INSTANCE.c.stage_idx,
+        INSTANCE.c.due,
+    ).select_from(with_instance_joins())
 
 
 def _target(r: Any) -> Target:
@@ -177,54 +157,45 @@ def load_target(conn: Connection, instance_id: int) -> Target:
 
 
 def owns(conn: Connection, actor: Actor, t: Target) -> bool:
-    """An engineer's items: bearing their handle, or system items of systems they receive."""
+    """Whether the item is the actor's own (rules.owns_sql, asked of this one instance)."""
     if actor.member_id is None:
         return False
-    if t.member_id is not None:
-        return t.member_id == actor.member_id
-    if t.system_id is None:
-        return False
-    return (
-        conn.execute(
-            select(RECEIVER.c.member_id).where(
-                RECEIVER.c.member_id == actor.member_id,
-                RECEIVER.c.system_id == t.system_id,
-                RECEIVER.c.active == True,  # noqa: E712
-            )
-        ).first()
-        is not None
-    )
+    mine = select(INSTANCE.c.id).where(INSTANCE.c.id == t.id, rules.owns_sql(actor.member_id))
+    return conn.execute(mine).first() is not None
 
 
-def check(
+def ensure_allowed(
     conn: Connection, actor: Actor, verb: str, t: Target, evidence: str | None = None
 ) -> None:
     """Raise Refused with a one-line reason when the rules forbid this action."""
-    if verb not in VERBS:
-        raise BadInput(f"unknown verb {verb!r} (use {', '.join(VERBS)})")
+    if verb not in rules.VERBS:
+        raise BadInput(f"unknown verb {verb!r} (use {', '.join(rules.VERBS)})")
     if actor.read_only:
         raise Refused(f"{actor.asked} is not in the roster: read-only")
     if t.retired:
         raise Refused(f"{t.label}: retired by sync; it counts no more")
-    if not actor.is_lead:
-        if verb not in ENGINEER_VERBS:
-            raise Refused(f"only a lead may {verb} (you are {actor.handle}, engineer)")
-        if not owns(conn, actor, t):
-            raise Refused(f"{t.label}: not yours ({actor.handle} may act on own items only)")
-    if verb in TRANSITIONS:
-        sources, _to = TRANSITIONS[verb]
-        if t.state not in sources:
-            raise Refused(
-                f"{t.label}: wrong state: {verb} needs {' or '.join(sources)}, it is {t.state}"
-            )
-    if verb == "signoff":
+    if not rules.may_use(actor.is_lead, verb):
+        raise Refused(f"only a lead may {verb} (you are {actor.handle}, engineer)")
+    if rules.needs_ownership(actor.is_lead) and not owns(conn, actor, t):
+        raise Refused(f"{t.label}: not yours ({actor.handle} may act on own items only)")
+    if not rules.allowed_from(verb, t.state):
+        sources = rules.TRANSITIONS[verb][0]
+        raise Refused(
+            f"{t.label}: wrong state: {verb} needs {' or '.join(sources)}, it is {t.state}"
+        )
+    if verb == rules.Verb.SIGNOFF:
         if not t.signoff:
             raise Refused(f"{t.label}: needs no sign-off (signoff = false): done completes it")
-        if t.done_by == actor.handle:
-            raise Refused(f"{t.label}: you marked it done; another lead must sign it off")
-        if t.member_id is not None and t.member_id == actor.member_id:
-            raise Refused(f"{t.label}: it bears your handle; another lead must sign it off")
-    if verb == "done" and t.evidence_required and not (evidence or (t.evidence or "").strip()):
+        conflict = rules.signer_conflict(
+            done_by=t.done_by, signer=actor.handle, bears=t.member_id, signer_id=actor.member_id
+        )
+        if conflict:
+            raise Refused(f"{t.label}: {conflict}")
+    if (
+        verb == rules.Verb.DONE
+        and t.evidence_required
+        and not (evidence or (t.evidence or "").strip())
+    ):
         raise Refused(f"{t.label}: evidence required: give --evidence (a link, ticket id or path)")
 
 
@@ -242,45 +213,30 @@ def act(
     clock: Clock = SYSTEM_CLOCK,
 ) -> Outcome:
     """Apply one verb in one write transaction, with its event."""
-    if verb in ("block", "na") and not (reason and reason.strip()):
-        what = "what it waits on" if verb == "block" else "why it does not apply"
-        raise BadInput(f"{verb} needs --reason ({what})")
-    if verb == "evidence" and not (text and text.strip()):
+    if verb in rules.REASON_VERBS and not (reason and reason.strip()):
+        raise BadInput(f"{verb} needs --reason ({rules.REASON_VERBS[verb]})")
+    if verb == rules.Verb.EVIDENCE and not (text and text.strip()):
         raise BadInput("evidence needs the text (a link, ticket id or path)")
-    if verb == "note" and text is None:
+    if verb == rules.Verb.NOTE and text is None:
         raise BadInput("note needs the text")
     if evidence is not None and not evidence.strip():
         evidence = None  # blank is no evidence
+    if verb == rules.Verb.NOTE:
+        note, evidence = text, None
+    elif verb == rules.Verb.EVIDENCE:
+        evidence = text
+    if verb not in rules.REASON_VERBS:
+        reason = None
     with store.write() as conn:
         t = load_target(conn, instance_id)
         if expect_version is not None and t.version != expect_version:
             raise Refused(f"{t.label}: changed by {_last_actor(conn, t.id)}, reload")
-        check(conn, actor, verb, t, evidence)
+        ensure_allowed(conn, actor, verb, t, evidence)
         now = clock.stamp()
-        values: dict[str, Any] = {}
-        after = t.state
-        if verb in TRANSITIONS:
-            after = TRANSITIONS[verb][1]
-            values["state"] = after
-        if verb == "done":  # done also ends a block: its reason goes
-            values.update(done_by=actor.handle, done_at=now, reason=None)
-        elif verb in ("undo", "reopen"):
-            values.update(done_by=None, done_at=None, signed_off_by=None, signed_off_at=None)
-            values["reason"] = None
-        elif verb in ("block", "na"):
-            values["reason"] = reason
-        elif verb == "unblock":
-            values["reason"] = None
-        elif verb == "signoff":
-            values.update(signed_off_by=actor.handle, signed_off_at=now)
-        if evidence is not None and verb != "note":
-            values["evidence"] = evidence
-        if verb == "evidence":
-            values["evidence"] = text
-        if verb == "note":
-            values["note"] = text
-        elif note is not None:
-            values["note"] = note
+        values = rules.effect(
+            verb, t.state, actor=actor.name, at=now, reason=reason, evidence=evidence, note=note
+        )
+        after = values.get("state", t.state)
         changed = conn.execute(
             update(INSTANCE)
             .where(and_(INSTANCE.c.id == t.id, INSTANCE.c.version == t.version))
@@ -299,7 +255,7 @@ def act(
                 after=rollup.contribution(after, t.signoff, t.weight),
             )
         detail = {"member": t.member, "system": t.system}
-        if reason is not None and verb in ("block", "na"):
+        if reason is not None:
             detail["reason"] = reason
         event_id = audit.record(
             conn,
@@ -311,8 +267,8 @@ def act(
             ref=t.ref,
             before=t.state,
             after=after,
-            note=text if verb == "note" else note,
-            evidence=text if verb == "evidence" else evidence,
+            note=note,
+            evidence=evidence,
             detail=detail,
         )
     return Outcome(t.id, verb, t.state, after, event_id, t.ref)

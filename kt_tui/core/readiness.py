@@ -13,22 +13,12 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, and_, case, func, or_, select
+from sqlalchemy import Connection, case, func, select
 
+from kt_tui.core import rollup, rules
+from kt_tui.core.rollup import Group
 from kt_tui.core.store import Settings, Store
 from kt_tui.core.tables import INSTANCE, MEMBER, RECEIVER, SYSTEM
-
-
-def complete_expr(table: Any = INSTANCE) -> Any:
-    """An item is complete when signed off, or done where no sign-off is needed."""
-    return or_(
-        table.c.state == "signed_off",
-        and_(table.c.state == "done", table.c.signoff == False),  # noqa: E712
-    )
-
-
-def counted_expr(table: Any = INSTANCE) -> Any:
-    return and_(table.c.retired == False, table.c.state != "na")  # noqa: E712
 
 
 @dataclass
@@ -71,25 +61,14 @@ class Figures:
 
 
 def figures_of(t: Tally, stages: list[str]) -> Figures:
-    if t.weight:
-        readiness: float | None = t.complete_weight / t.weight
-        progress: float | None = t.progress_weight / t.weight
-    else:
-        readiness = progress = None
-    return Figures(readiness, progress, t.items, t.complete, t.overdue, level_of(t, stages))
-
-
-def level_of(t: Tally, stages: list[str]) -> str | None:
-    """The last stage such that it and every earlier stage are complete."""
-    if not t.stages:
-        return None
-    level: str | None = None
-    for i, name in enumerate(stages):
-        items, complete = t.stages.get(i, (0, 0))
-        if complete < items:
-            break
-        level = name
-    return level
+    return Figures(
+        rules.fraction(t.complete_weight, t.weight),
+        rules.fraction(t.progress_weight, t.weight),
+        t.items,
+        t.complete,
+        t.overdue,
+        rules.level({i: (n, c) for i, (n, c) in t.stages.items()}, stages),
+    )
 
 
 @dataclass(frozen=True)
@@ -138,9 +117,7 @@ class CellStatus:
     system: str
     figures: Figures
 
-    @property
-    def ready(self) -> bool:
-        return self.figures.readiness is not None and self.figures.readiness >= 1.0
+    ready: bool = False
 
     def to_json(self) -> dict[str, Any]:
         return {"member": self.member, "system": self.system, **self.figures.to_json()}
@@ -179,8 +156,8 @@ class Status:
 
 
 def _grouped(conn: Connection, today: date, where: Iterable[Any] = ()) -> list[Any]:
-    done = complete_expr()
-    overdue = and_(~done, INSTANCE.c.due.is_not(None), INSTANCE.c.due < today)
+    """The groups of rollup.Group, aggregated from the instances (checks, any subset)."""
+    done = rules.complete_sql()
     q = (
         select(
             INSTANCE.c.member_id,
@@ -190,46 +167,20 @@ def _grouped(conn: Connection, today: date, where: Iterable[Any] = ()) -> list[A
             func.sum(INSTANCE.c.weight).label("weight"),
             func.sum(case((done, 1), else_=0)).label("complete"),
             func.sum(case((done, INSTANCE.c.weight), else_=0)).label("complete_weight"),
-            func.sum(
-                case((or_(done, INSTANCE.c.state == "done"), INSTANCE.c.weight), else_=0)
-            ).label("progress_weight"),
-            func.sum(case((overdue, 1), else_=0)).label("overdue"),
+            func.sum(case((rules.progress_sql(), INSTANCE.c.weight), else_=0)).label(
+                "progress_weight"
+            ),
+            func.sum(case((rules.overdue_sql(today), 1), else_=0)).label("overdue"),
         )
-        .where(counted_expr(), *where)
+        .where(rules.counted_sql(), *where)
         .group_by(INSTANCE.c.member_id, INSTANCE.c.system_id, INSTANCE.c.stage_idx)
     )
     return list(conn.execute(q))
 
 
-@dataclass(frozen=True)
-class Group:
-    """Sums over one (member, system, stage) group of counted items."""
-
-    member_id: int | None
-    system_id: int | None
-    stage_idx: int | None
-    items: int
-    weight: int
-    complete: int
-    complete_weight: int
-    progress_weight: int
-    overdue: int
-
-
 def _from_rollup(conn: Connection, today: date) -> list[Group]:
     """The same groups as _grouped, from the rollup counters (a few rows, not every item)."""
-    from kt_tui.core import rollup
-
-    out = []
-    for m, s, st, items, weight, complete, cw, pw in rollup.groups(conn):
-        out.append(
-            Group(m or None, s or None, None if st < 0 else st, items, weight, complete, cw, pw, 0)
-        )
-    out += [
-        Group(m or None, s or None, None, 0, 0, 0, 0, 0, int(n or 0))
-        for m, s, n in rollup.overdue(conn, today)
-    ]
-    return out
+    return [*rollup.groups(conn), *rollup.overdue(conn, today)]
 
 
 def status(
@@ -286,7 +237,9 @@ def _status(conn: Connection, settings: Settings, today: date, groups: Iterable[
         (r for r in receivers if r.member_id in handle_of and r.system_id in key_of),
         key=lambda r: (member_order[r.member_id], system_order[r.system_id]),
     ):
-        cell = CellStatus(handle_of[mid], key_of[sid], figures_of(per_cell[(mid, sid)], stages))
+        t = per_cell[(mid, sid)]
+        ready_here = rules.is_ready_receiver(t.complete_weight, t.weight)
+        cell = CellStatus(handle_of[mid], key_of[sid], figures_of(t, stages), ready_here)
         cells.append(cell)
         if cell.ready:
             ready[sid] += 1
@@ -294,12 +247,8 @@ def _status(conn: Connection, settings: Settings, today: date, groups: Iterable[
     system_rows = []
     for s in systems:
         figs = figures_of(per_system[s.id], stages)
-        min_ready = s.min_ready if s.min_ready is not None else settings.min_ready_per_system
-        can = (
-            figs.readiness is not None
-            and figs.readiness >= settings.ready_threshold - 1e-9
-            and ready[s.id] >= min_ready
-        )
+        min_ready = rules.min_ready_of(s.min_ready, settings.min_ready_per_system)
+        can = rules.can_transfer(figs.readiness, ready[s.id], min_ready, settings.ready_threshold)
         system_rows.append(
             SystemStatus(s.id, s.key, s.name, s.tier, min_ready, ready[s.id], can, figs)
         )
@@ -317,16 +266,6 @@ def _status(conn: Connection, settings: Settings, today: date, groups: Iterable[
         systems=system_rows,
         cells=cells,
     )
-
-
-def figures_where(
-    conn: Connection, stages: list[str], today: date, where: Iterable[Any]
-) -> Figures:
-    """Figures of any subset of instances (a checklist's own header)."""
-    t = Tally()
-    for row in _grouped(conn, today, where):
-        t.add(row.stage_idx, row)
-    return figures_of(t, stages)
 
 
 @dataclass(frozen=True)
@@ -349,8 +288,6 @@ def affected(
     About a millisecond at a million instances, where the whole dashboard
     (every member, system and cell) takes tens.
     """
-    from kt_tui.core import rollup
-
     settings = store.settings(conn)
     assert settings is not None
     stages = settings.stages
@@ -384,18 +321,12 @@ def affected(
         )
     }
     ready = sum(
-        1 for m in receivers if cells[m].weight and cells[m].complete_weight >= cells[m].weight
+        1 for m in receivers if rules.is_ready_receiver(cells[m].complete_weight, cells[m].weight)
     )
     row = conn.execute(select(SYSTEM.c.min_ready).where(SYSTEM.c.id == system_id)).first()
-    min_ready = (
-        row.min_ready if row and row.min_ready is not None else settings.min_ready_per_system
-    )
+    min_ready = rules.min_ready_of(row.min_ready if row else None, settings.min_ready_per_system)
     sys_figs = figures_of(system, stages)
-    can = (
-        sys_figs.readiness is not None
-        and sys_figs.readiness >= settings.ready_threshold - 1e-9
-        and ready >= min_ready
-    )
+    can = rules.can_transfer(sys_figs.readiness, ready, min_ready, settings.ready_threshold)
     cell = figures_of(cells[member_id], stages) if member_id is not None else None
     return Affected(
         figures_of(overall, stages),

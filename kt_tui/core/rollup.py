@@ -15,15 +15,31 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, case, delete, func, insert, literal, or_, select, update
 
-from kt_tui.core.readiness import complete_expr, counted_expr
+from kt_tui.core import rules
 from kt_tui.core.tables import INSTANCE, OPEN_BY_DUE, ROLLUP
 
 COUNTERS = ("items", "weight", "complete", "complete_weight", "progress_weight")
 
 
+@dataclass(frozen=True)
+class Group:
+    """Sums over one (member, system, stage) group of counted items; overdue counts
+    come in groups of their own (stage None, the other sums 0)."""
+
+    member_id: int | None
+    system_id: int | None
+    stage_idx: int | None
+    items: int
+    weight: int
+    complete: int
+    complete_weight: int
+    progress_weight: int
+    overdue: int
+
+
 def _counted_sums() -> Any:
     """The counters, summed from the instances: (member, system, stage, *COUNTERS)."""
-    done = complete_expr()
+    done = rules.complete_sql()
     member = func.coalesce(INSTANCE.c.member_id, 0)
     system = func.coalesce(INSTANCE.c.system_id, 0)
     stage = func.coalesce(INSTANCE.c.stage_idx, -1)
@@ -36,16 +52,15 @@ def _counted_sums() -> Any:
             func.sum(INSTANCE.c.weight),
             func.sum(case((done, 1), else_=0)),
             func.sum(case((done, INSTANCE.c.weight), else_=0)),
-            func.sum(case((done | (INSTANCE.c.state == "done"), INSTANCE.c.weight), else_=0)),
+            func.sum(case((rules.progress_sql(), INSTANCE.c.weight), else_=0)),
         )
-        .where(counted_expr())
+        .where(rules.counted_sql())
         .group_by(member, system, stage)
     )
 
 
 def rebuild(conn: Connection) -> None:
-    """Recompute every counter from the instances (sync, migrations)."""
-    done = complete_expr()
+    """Recompute every counter from the instances (sync)."""
     conn.execute(delete(ROLLUP))
     conn.execute(delete(OPEN_BY_DUE))
     member = func.coalesce(INSTANCE.c.member_id, 0)
@@ -65,7 +80,7 @@ def rebuild(conn: Connection) -> None:
         insert(ROLLUP).from_select(["member_id", "system_id", "stage_idx", *COUNTERS], totals)
     )
     due = INSTANCE.c.due
-    opens = select(member, system, due, func.count()).where(counted_expr(), ~done, due.is_not(None))
+    opens = select(member, system, due, func.count()).where(_open_with_due())
     conn.execute(
         insert(OPEN_BY_DUE).from_select(
             ["member_id", "system_id", "due", "open"], opens.group_by(member, system, due)
@@ -93,11 +108,16 @@ class Contribution:
 
 def contribution(state: str, signoff: bool, weight: int, retired: bool = False) -> Contribution:
     """What one instance in this state adds to its group's counters."""
-    if retired or state == "na":
+    if not rules.is_counted(state, retired):
         return Contribution(0, 0, 0, 0, 0)
-    complete = state == "signed_off" or (state == "done" and not signoff)
-    progress = complete or state == "done"
+    complete = rules.is_complete(state, signoff)
+    progress = rules.is_progress(state, signoff)
     return Contribution(1, weight, int(complete), weight * complete, weight * progress)
+
+
+def _open_with_due() -> Any:
+    """Counted, open instances that have a due date: what the overdue counters count."""
+    return and_(rules.counted_sql(), rules.open_sql(), INSTANCE.c.due.is_not(None))
 
 
 def _bump(conn: Connection, table: Any, key: dict[str, Any], delta: dict[str, int]) -> None:
@@ -140,36 +160,35 @@ def _not_totals(table: Any) -> Any:
     return or_(table.c.member_id != 0, table.c.system_id != 0)
 
 
-def groups(conn: Connection) -> list[Any]:
-    """Every counter row but the handover's totals."""
+def _counter_rows(conn: Connection) -> list[Any]:
+    """Every counter row but the handover's totals, as stored (0 and -1 for none)."""
     r = ROLLUP.c
-    return list(
-        conn.execute(
-            select(r.member_id, r.system_id, r.stage_idx, *(r[c] for c in COUNTERS)).where(
-                _not_totals(ROLLUP)
-            )
-        )
-    )
+    cols = [r.member_id, r.system_id, r.stage_idx, *(r[c] for c in COUNTERS)]
+    return list(conn.execute(select(*cols).where(_not_totals(ROLLUP))))
 
 
-def overdue(conn: Connection, today: date) -> list[Any]:
+def groups(conn: Connection) -> list[Group]:
+    """Every counter row but the handover's totals."""
+    return [_grouprow(m, s, st, rest) for m, s, st, *rest in _counter_rows(conn)]
+
+
+def overdue(conn: Connection, today: date) -> list[Group]:
+    """Overdue counts per (member, system), as groups with no stage."""
     p = OPEN_BY_DUE.c
-    return list(
-        conn.execute(
-            select(p.member_id, p.system_id, func.sum(p.open))
-            .where(p.due < today, _not_totals(OPEN_BY_DUE))
-            .group_by(p.member_id, p.system_id)
-        )
+    rows = conn.execute(
+        select(p.member_id, p.system_id, func.sum(p.open))
+        .where(p.due < today, _not_totals(OPEN_BY_DUE))
+        .group_by(p.member_id, p.system_id)
     )
+    return [Group(m or None, s or None, None, 0, 0, 0, 0, 0, int(n or 0)) for m, s, n in rows]
 
 
-def check(conn: Connection) -> str:
+def recount_difference(conn: Connection) -> str:
     """Compare the counters with a fresh count of the instances; name the first difference.
 
     Counters are derived data: an edit of them (or of an instance behind
     their back) would forge every figure and the go/no-go line.
     """
-    done = complete_expr()
     member = func.coalesce(INSTANCE.c.member_id, 0)
     system = func.coalesce(INSTANCE.c.system_id, 0)
     fresh = {
@@ -177,7 +196,9 @@ def check(conn: Connection) -> str:
         for m, s, st, *rest in conn.execute(_counted_sums())
     }
     kept = {
-        (m, s, st): tuple(int(v) for v in rest) for m, s, st, *rest in groups(conn) if any(rest)
+        (m, s, st): tuple(int(v) for v in rest)
+        for m, s, st, *rest in _counter_rows(conn)
+        if any(rest)
     }
     for key in sorted(set(fresh) | set(kept)):
         if fresh.get(key) != kept.get(key):
@@ -191,7 +212,7 @@ def check(conn: Connection) -> str:
         (m, s, str(d)): int(n)
         for m, s, d, n in conn.execute(
             select(member, system, due, func.count())
-            .where(counted_expr(), ~done, due.is_not(None))
+            .where(_open_with_due())
             .group_by(member, system, due)
         )
     }
@@ -279,9 +300,7 @@ def overdue_of(
     return out
 
 
-def _grouprow(m: int | None, s: int | None, st: int, row: Any) -> Any:
-    from kt_tui.core.readiness import Group
-
+def _grouprow(m: int | None, s: int | None, st: int, row: Any) -> Group:
     items, weight, complete, complete_weight, progress_weight = (int(v or 0) for v in row)
     stage = None if st < 0 else st
     return Group(

@@ -1,7 +1,9 @@
-"""A UI-free facade over the core: what the terminal app asks, one short transaction each.
+"""The one facade over the core that the CLI and the TUI both call.
 
-The TUI calls only this module (from thread workers); it never writes SQL.
-This module never imports Textual.
+Opening the store, resolving the actor, every question (figures, listings,
+the log, verify) and every write (verbs, sync), one short transaction each.
+The TUI calls it from thread workers and never writes SQL; the CLI calls it
+from its commands. This module never imports Textual.
 """
 
 from __future__ import annotations
@@ -11,24 +13,29 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 
-from kt_tui.core import actions, audit, history, query, readiness
+from kt_tui.core import actions, audit, burnup, filters, instances, readiness, rules
 from kt_tui.core.audit import EventRow
+from kt_tui.core.burnup import Forecast, Point
 from kt_tui.core.clock import SYSTEM_CLOCK, Clock
-from kt_tui.core.errors import KtError
-from kt_tui.core.history import Forecast, Point
+from kt_tui.core.errors import KtError, StoreError
 from kt_tui.core.identity import Actor, login_name, resolve_actor
-from kt_tui.core.query import InstanceRow
+from kt_tui.core.instances import InstanceRow
 from kt_tui.core.readiness import Figures, Status
 from kt_tui.core.store import Store, open_store
+from kt_tui.core.tables import EVENT, ITEM, MEMBER, SYSTEM
 
-MEMBER = query.MEMBER
-SYSTEM = query.SYSTEM
-ITEM = query.ITEM
-INSTANCE = query.INSTANCE
+if TYPE_CHECKING:
+    from kt_tui.core.sync import SyncResult
+    from kt_tui.core.verify import VerifyResult
+
+NO_HANDOVER = (
+    "the store holds no handover yet: run `kt-tui sync DIR` "
+    "(or plain `kt-tui` to open the bundled sample)"
+)
 
 
 @dataclass(frozen=True)
@@ -124,6 +131,13 @@ class Service:
         with self.store.read() as conn:
             return readiness.status(self.store, conn, self.today())
 
+    def require_status(self) -> Status:
+        """The figures, or StoreError where the store holds no handover yet."""
+        st = self.status()
+        if st is None:
+            raise StoreError(NO_HANDOVER)
+        return st
+
     def change_marker(self) -> int:
         return self.store.change_marker()
 
@@ -135,21 +149,21 @@ class Service:
         """
         with self.store.read() as conn:
             today = self.today()
-            key = (int(conn.execute(select(func.max(audit.EVENT.c.id))).scalar() or 0), today)
+            key = (int(conn.execute(select(func.max(EVENT.c.id))).scalar() or 0), today)
             if self._trend is not None and self._trend[0] == key:
                 return self._trend[1]
             settings = self.store.settings(conn)
             out = None
             if settings is not None:
-                points = history.burn_up(conn, today)
-                out = Trend(points, history.forecast(points, settings.target_date, today))
+                points = burnup.burn_up(conn, today)
+                out = Trend(points, burnup.forecast(points, settings.target_date, today))
         self._trend = (key, out)
         return out
 
     # -- checklists ----------------------------------------------------------
 
-    def _filter(self, text: str) -> query.Filter:
-        return query.parse_filter(text)
+    def _filter(self, text: str) -> filters.Filter:
+        return filters.parse_filter(text)
 
     def check_filter(self, text: str) -> None:
         """Raise BadInput when the filter text does not parse."""
@@ -157,17 +171,17 @@ class Service:
 
     def count(self, scope: Scope, text: str = "") -> int:
         f = self._filter(text)
-        extra = query.scope_conditions(scope.member, scope.system)
+        extra = instances.scope_conditions(scope.member, scope.system)
         with self.store.read() as conn:
-            return query.count_instances(conn, f, self.actor, self.today(), extra)
+            return instances.count_instances(conn, f, self.actor, self.today(), extra)
 
     def page(self, scope: Scope, text: str, offset: int, limit: int) -> Page:
         """Rows [offset, offset + limit) of a checklist, and the filtered total."""
         f = self._filter(text)
-        extra = query.scope_conditions(scope.member, scope.system)
+        extra = instances.scope_conditions(scope.member, scope.system)
         with self.store.read() as conn:
-            total = query.count_instances(conn, f, self.actor, self.today(), extra)
-            rows = query.list_instances(
+            total = instances.count_instances(conn, f, self.actor, self.today(), extra)
+            rows = instances.list_instances(
                 conn, f, self.actor, self.today(), extra=extra, limit=limit, offset=offset
             )
         return Page(offset, rows, total)
@@ -175,17 +189,13 @@ class Service:
     def figures(self, scope: Scope) -> Figures | None:
         """The figures of a checklist's whole scope (not narrowed by a filter).
 
-        From the rollup counters (as the dashboard's) where the scope is the
-        whole handover, an active member, system or cell; else aggregated from
-        the scope's instances.
+        Only the counter rows of that member, system or cell are read
+        (readiness.affected): about a millisecond at a million instances, so a
+        checklist can refresh its header after every verb.
         """
         with self.store.read() as conn:
-            settings = self.store.settings(conn)
-            if settings is None:
+            if self.store.settings(conn) is None:
                 return None
-            rolled = self._rolled_up(readiness.status(self.store, conn, self.today()), scope)
-            if rolled is not None:
-                return rolled
             member_id = system_id = None
             if scope.member is not None:
                 member_id = conn.execute(
@@ -199,29 +209,18 @@ class Service:
                 ).scalar()
                 if system_id is None:
                     return None
-            where = query.instance_conditions(member_id, system_id)
-            return readiness.figures_where(conn, settings.stages, self.today(), where)
-
-    @staticmethod
-    def _rolled_up(status: Status | None, scope: Scope) -> Figures | None:
-        if status is None:
-            return None
-        if scope.member is not None and scope.system is not None:
-            cell = status.cell(scope.member, scope.system)
-            return cell.figures if cell is not None else None
-        if scope.member is not None:
-            return next((m.figures for m in status.members if m.handle == scope.member), None)
-        if scope.system is not None:
-            return next((s.figures for s in status.systems if s.key == scope.system), None)
-        return status.overall
+            got = readiness.affected(self.store, conn, self.today(), member_id, system_id)
+        if member_id is not None:
+            return got.cell if system_id is not None else got.member
+        return got.system if system_id is not None else got.overall
 
     def row(self, instance_id: int) -> InstanceRow | None:
         with self.store.read() as conn:
-            return query.get_instance(conn, instance_id, self.today())
+            return instances.get_instance(conn, instance_id, self.today())
 
     def detail(self, instance_id: int) -> Detail | None:
         with self.store.read() as conn:
-            row = query.get_instance(conn, instance_id, self.today())
+            row = instances.get_instance(conn, instance_id, self.today())
             if row is None:
                 return None
             return Detail(row, audit.for_instance(conn, instance_id))
@@ -258,7 +257,7 @@ class Service:
         with self.store.read() as conn:
             target = actions.load_target(conn, instance_id)
             try:
-                actions.check(conn, self.actor, verb, target, evidence="(asked next)")
+                actions.ensure_allowed(conn, self.actor, verb, target, evidence="(asked next)")
             except KtError as exc:
                 return str(exc)
         return None
@@ -270,13 +269,10 @@ class Service:
         a = self.actor
         if a.read_only or not a.is_lead or a.handle is None:
             return []
-        f = query.Filter(flags={"awaiting"})
-        extra: list[Any] = [
-            INSTANCE.c.done_by != a.handle,
-            or_(INSTANCE.c.member_id.is_(None), INSTANCE.c.member_id != a.member_id),
-        ]
+        f = filters.Filter(flags={"awaiting"})
+        extra: list[Any] = [rules.may_sign_sql(a.handle, a.member_id)]
         with self.store.read() as conn:
-            return query.list_instances(conn, f, a, self.today(), extra=extra, limit=limit)
+            return instances.list_instances(conn, f, a, self.today(), extra=extra, limit=limit)
 
     def sign_off(self, instance_ids: Iterable[int]) -> tuple[list[int], list[str]]:
         """Sign off each item in its own transaction: the ids signed, the refusals."""
@@ -295,10 +291,10 @@ class Service:
 
     def sessions(self) -> list[TrainingSession]:
         """Training items with a session, by time, with their attendees' states."""
-        f = query.Filter(fields={"kind": ["training"]})
+        f = filters.Filter(fields={"kind": ["training"]})
         extra = [ITEM.c.session_at.is_not(None)]
         with self.store.read() as conn:
-            rows = query.list_instances(conn, f, self.actor, self.today(), extra=extra)
+            rows = instances.list_instances(conn, f, self.actor, self.today(), extra=extra)
         out: dict[str, TrainingSession] = {}
         for r in rows:
             s = out.get(r.ref)
@@ -318,46 +314,94 @@ class Service:
         """Mark that one receiver attended: their item of the session is done."""
         return self.act("done", instance_id)
 
+    # -- the command line's questions -------------------------------------------
+
+    def listing(self, text: str, limit: int | None) -> tuple[list[InstanceRow], int]:
+        """The instances a filter picks (at most ``limit``), and how many it picks."""
+        f = self._filter(text)
+        with self.store.read() as conn:
+            total = instances.count_instances(conn, f, self.actor, self.today())
+            rows = instances.list_instances(conn, f, self.actor, self.today(), limit=limit)
+        return rows, total
+
+    def events(self, limit: int) -> list[EventRow]:
+        """The newest ``limit`` events, newest first."""
+        with self.store.read() as conn:
+            return audit.recent(conn, limit)
+
+    def verify(self, expected_head: str | None = None) -> VerifyResult:
+        from kt_tui.core.verify import verify
+
+        with self.store.read() as conn:
+            return verify(conn, expected_head)
+
+    def resolve(self, ref: str, member: str | None, system: str | None) -> int:
+        """The one instance a REF with --member/--system names (BadInput otherwise)."""
+        with self.store.read() as conn:
+            return actions.resolve_ref(conn, ref, self.actor, member, system)
+
     # -- sync ----------------------------------------------------------------
 
-    def sync_folder(self, folder: Path | None = None) -> list[str]:
-        """Sync a handover folder (default: the bundled sample); the plan as lines."""
-        from kt_tui.core import sync as sync_mod
+    def sync(
+        self, folder: Path | None = None, *, dry_run: bool = False, shown: str | None = None
+    ) -> SyncResult:
+        """Sync a handover folder (default: the bundled sample), as this actor."""
+        from kt_tui.core.sync import sync
         from kt_tui.paths import sample_dir
 
-        result = sync_mod.sync(
+        result = sync(
             self.store,
             folder or sample_dir(),
             actor=self.actor.name,
             login=self.actor.login,
-            shown=str(folder) if folder else "(bundled sample)",
+            dry_run=dry_run,
+            shown=shown or (str(folder) if folder else "(bundled sample)"),
             clock=self.clock,
         )
-        self.refresh_actor()
-        return sync_mod.describe(result.plan)
+        if result.applied:
+            self.refresh_actor()
+        return result
+
+    def sync_folder(self, folder: Path | None = None) -> list[str]:
+        """Sync a handover folder (default: the bundled sample); the plan as lines."""
+        from kt_tui.core.sync import describe
+
+        return describe(self.sync(folder).plan)
 
     def refresh_actor(self) -> None:
         with self.store.read() as conn:
             self.actor = resolve_actor(self.store, conn, self.asked)
 
 
-def open_service(db: str | None, as_handle: str | None, clock: Clock = SYSTEM_CLOCK) -> Opened:
+def open_service(
+    db: str | None,
+    as_handle: str | None,
+    clock: Clock = SYSTEM_CLOCK,
+    *,
+    create: bool = True,
+    fill_sample: bool = True,
+) -> Opened:
     """Open the store (``db``, else KT_DB, else the default file) and resolve the actor.
 
-    On an empty *default* store the bundled sample is synced first
-    (``synced_sample``); a store named by --db or KT_DB is left as it is, so a
-    typo or a new team database never fills up with the sample.
+    ``create``: make the store where there is none (else StoreError: commands
+    that only read never create one). ``fill_sample``: on an empty *default*
+    store sync the bundled sample first (``synced_sample``); a store named by
+    --db or KT_DB is left as it is, so a typo or a new team database never
+    fills up with the sample.
     """
-    from kt_tui.core.sync import sync
-    from kt_tui.paths import sample_dir
-
     named = db or os.environ.get("KT_DB")
-    store = open_store(named)
-    with store.read() as conn:
-        empty = store.settings(conn) is None
-    if empty and not named:
-        who = login_name()
-        sync(store, sample_dir(), actor=who, login=who, shown="(bundled sample)", clock=clock)
+    store = open_store(named, create=create)
+    synced = False
+    if fill_sample and not named:
+        with store.read() as conn:
+            empty = store.settings(conn) is None
+        if empty:
+            from kt_tui.core.sync import sync
+            from kt_tui.paths import sample_dir
+
+            who = login_name()
+            sync(store, sample_dir(), actor=who, login=who, shown="(bundled sample)", clock=clock)
+            synced = True
     with store.read() as conn:
         actor = resolve_actor(store, conn, as_handle)
-    return Opened(Service(store, actor, clock, as_handle), empty and not named)
+    return Opened(Service(store, actor, clock, as_handle), synced)

@@ -9,7 +9,7 @@ from rich.table import Table
 from rich.text import Text
 
 from kt_tui.core.audit import EventRow
-from kt_tui.core.query import InstanceRow
+from kt_tui.core.instances import InstanceRow
 from kt_tui.core.readiness import Figures, Status
 from kt_tui.present import band, bar, level, pct
 

@@ -12,7 +12,8 @@ from __future__ import annotations
 import csv
 from typing import Any, TextIO
 
-from kt_tui.core.query import ITEM_JSON_FIELDS, export_rows
+from kt_tui.core.csv_rows import export_rows, neutralise
+from kt_tui.core.instances import ITEM_JSON_FIELDS
 from kt_tui.core.store import Store
 from kt_tui.export.report import Report
 
@@ -29,8 +30,6 @@ REPORT_FIELDS = (
 )
 COLUMNS = (*ITEM_FIELDS, *ITEM_FLAGS, *REPORT_FIELDS)
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
 
 def cell(value: Any) -> str:
     """One CSV cell: booleans as true/false, None as empty, formulas neutralised."""
@@ -38,10 +37,7 @@ def cell(value: Any) -> str:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    text = str(value)
-    if text.startswith(FORMULA_STARTS):
-        return "'" + text
-    return text
+    return neutralise(str(value))
 
 
 def _report_values(report: Report) -> list[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from kt_tui.core.query import InstanceRow
+from kt_tui.core.instances import InstanceRow
 from kt_tui.export.report import SCHEMA, MissingGroup, Report
 
 

@@ -6,8 +6,8 @@ import re
 from collections.abc import Iterable, Sequence
 from datetime import timedelta
 
-from kt_tui.core.history import Point
-from kt_tui.core.query import InstanceRow
+from kt_tui.core.burnup import Point
+from kt_tui.core.instances import InstanceRow
 from kt_tui.core.readiness import Figures
 from kt_tui.export.report import Report, fold
 from kt_tui.present import bar, level, pct

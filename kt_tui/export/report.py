@@ -9,12 +9,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, date
 from typing import Any
 
-from kt_tui.core import audit, history, readiness
+from kt_tui.core import audit, burnup, readiness
+from kt_tui.core.burnup import Forecast, Point
+from kt_tui.core.changes import Change, Changes, changes_since
 from kt_tui.core.clock import Clock
 from kt_tui.core.errors import StoreError
-from kt_tui.core.history import Change, Changes, Forecast, Point
+from kt_tui.core.filters import parse_filter
 from kt_tui.core.identity import Actor
-from kt_tui.core.query import InstanceRow, list_instances, parse_filter
+from kt_tui.core.instances import InstanceRow, list_instances
 from kt_tui.core.readiness import Status
 from kt_tui.core.store import Store
 
@@ -220,11 +222,11 @@ def build_report(
             rows = list_instances(conn, parse_filter(""), who, today)
         else:  # the verdict needs only the overdue items of tier-1 systems
             rows = list_instances(conn, parse_filter("overdue tier:1"), who, today)
-        changes = history.changes_since(conn, since) if since is not None else None
-        points = history.burn_up(conn, today)
+        changes = changes_since(conn, since) if since is not None else None
+        points = burnup.burn_up(conn, today)
         head = audit.head(conn)
 
-    fc = history.forecast(points, st.target_date, today)
+    fc = burnup.forecast(points, st.target_date, today)
     open_rows = [r for r in rows if not r.complete and r.state != "na"]
     overdue = [r for r in rows if r.overdue]
     missing: list[MissingGroup] = []

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from kt_tui.core import actions, readiness
+from kt_tui.core import actions, readiness, rules
 from kt_tui.core.clock import Clock
 from kt_tui.core.store import Store
 from tests.conftest import actor_of
@@ -87,10 +87,10 @@ def test_na_leaves_every_figure(tiny: Store, clock: Clock) -> None:
 
 def test_tiers_filter_generates_only_matching_systems(tiny: Store) -> None:
     with tiny.read() as conn:
-        from kt_tui.core import query
+        from kt_tui.core import filters, instances
 
-        rows = query.list_instances(
-            conn, query.parse_filter("template:docs"), None, date(2026, 11, 25)
+        rows = instances.list_instances(
+            conn, filters.parse_filter("template:docs"), None, date(2026, 11, 25)
         )
     assert sorted((r.item, r.system) for r in rows) == [
         ("dr", "api"),
@@ -159,11 +159,9 @@ def test_overdue_follows_the_date(tiny: Store) -> None:
 
 
 def test_level_passes_stages_without_items() -> None:
-    t = readiness.Tally(stages={1: [2, 2]})
-    assert readiness.level_of(t, ["documented", "shadowed", "independent"]) == "independent"
-    t = readiness.Tally(stages={0: [1, 0], 1: [2, 2]})
-    assert readiness.level_of(t, ["documented", "shadowed"]) is None
-    assert readiness.level_of(readiness.Tally(), ["documented"]) is None
+    assert rules.level({1: (2, 2)}, ["documented", "shadowed", "independent"]) == "independent"
+    assert rules.level({0: (1, 0), 1: (2, 2)}, ["documented", "shadowed"]) is None
+    assert rules.level({}, ["documented"]) is None
 
 
 def test_affected_figures_equal_the_dashboards(tiny: Store, clock: Clock) -> None:

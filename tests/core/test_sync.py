@@ -32,15 +32,15 @@ def state(
     store: Store, ref: str, member: str | None = None, system: str | None = None
 ) -> tuple[str, bool]:
     """(state, retired) of one instance, retired ones included."""
-    from kt_tui.core import query
+    from kt_tui.core import filters, instances
 
     template, item = ref.split("/")
     with store.read() as conn:
         found = [
             r
             for flag in ("", "retired")
-            for r in query.list_instances(
-                conn, query.parse_filter(f"template:{template} {flag}"), None, Clock().today()
+            for r in instances.list_instances(
+                conn, filters.parse_filter(f"template:{template} {flag}"), None, Clock().today()
             )
             if r.item == item and r.member == member and r.system == system
         ]

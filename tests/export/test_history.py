@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from kt_tui.core import history, readiness
+from kt_tui.core import burnup, changes, readiness
 from kt_tui.core.actions import act, resolve_ref
+from kt_tui.core.burnup import NO_PROGRESS, Point, forecast
 from kt_tui.core.clock import Clock
-from kt_tui.core.history import NO_PROGRESS, Point, forecast
 from kt_tui.core.store import Store
 from kt_tui.core.sync import sync
 from tests.conftest import actor_of
@@ -30,7 +30,7 @@ def act_on(store: Store, who: str, verb: str, ref: str, day: int, **kw: str | No
 
 def curve(store: Store, today: date) -> dict[str, int]:
     with store.read() as conn:
-        return {p.day.isoformat()[5:]: p.complete_weight for p in history.burn_up(conn, today)}
+        return {p.day.isoformat()[5:]: p.complete_weight for p in burnup.burn_up(conn, today)}
 
 
 # --- forecast -------------------------------------------------------------------
@@ -44,7 +44,7 @@ def test_forecast_on_track_at_the_rate_of_the_last_14_days() -> None:
     # 2 weight a day for 28 days: 54 of 100 done on 28 Nov, 46 to go at 2/day
     points = linear(date(2026, 11, 1), 28, 2, 100)
     fc = forecast(points, date(2027, 1, 31), date(2026, 11, 28))
-    assert fc.status == history.ON_TRACK and fc.text == "on track"
+    assert fc.status == burnup.ON_TRACK and fc.text == "on track"
     assert fc.rate_per_day == 2.0 and fc.window_days == 14
     assert fc.remaining_weight == 46
     assert fc.completion_date == date(2026, 12, 21)
@@ -54,7 +54,7 @@ def test_forecast_on_track_at_the_rate_of_the_last_14_days() -> None:
 def test_forecast_late_by_n_days() -> None:
     points = linear(date(2026, 11, 1), 28, 2, 100)
     fc = forecast(points, date(2026, 12, 11), date(2026, 11, 28))
-    assert fc.status == history.LATE
+    assert fc.status == burnup.LATE
     assert fc.text == "late by 10 days"
     assert fc.late_by_days == 10
     one = forecast(points, date(2026, 12, 20), date(2026, 11, 28))
@@ -113,7 +113,7 @@ def test_burn_up_replays_each_instance(store: Store, tiny_dir: Path) -> None:
     }
     today = date(2026, 11, 7)
     with store.read() as conn:
-        points = history.burn_up(conn, today)
+        points = burnup.burn_up(conn, today)
         st = readiness.status(store, conn, today)
     assert st is not None and st.overall.readiness is not None
     last = points[-1]
@@ -139,7 +139,7 @@ def test_burn_up_sees_a_revision_reopen_by_sync(store: Store, tiny_dir: Path) ->
 
 def test_burn_up_empty_store(store: Store) -> None:
     with store.read() as conn:
-        assert history.burn_up(conn, date(2026, 11, 1)) == []
+        assert burnup.burn_up(conn, date(2026, 11, 1)) == []
 
 
 def test_changes_since(store: Store, tiny_dir: Path) -> None:
@@ -150,7 +150,7 @@ def test_changes_since(store: Store, tiny_dir: Path) -> None:
     act_on(store, "lou", "reopen", "kt/read", 6, member="eve", system="db")
     act_on(store, "eve", "undo", "kt/read", 6, system="api")
     with store.read() as conn:
-        ch = history.changes_since(conn, date(2026, 11, 3))
+        ch = changes.changes_since(conn, date(2026, 11, 3))
     assert [(c.verb, c.system) for c in ch.completed] == [("done", "db")]
     assert [(c.actor, c.system) for c in ch.signed_off] == [("lea", "db")]
     assert [(c.verb, c.system) for c in ch.reopened] == [("reopen", "db"), ("undo", "api")]
@@ -163,7 +163,7 @@ def test_burn_up_infers_an_older_sync_reopen(store: Store, tiny_dir: Path) -> No
 
     from sqlalchemy import update
 
-    from kt_tui.core.history import EVENT
+    from kt_tui.core.burnup import EVENT
 
     sync(store, tiny_dir, actor="setup", login="setup", clock=day_clock(1))
     act_on(store, "eve", "done", "docs/selfcheck", 2, system="api")

@@ -15,9 +15,9 @@ from click.testing import CliRunner
 from kt_tui.cli import cli
 from kt_tui.core import audit, readiness
 from kt_tui.core.actions import act, resolve_ref
+from kt_tui.core.burnup import Forecast
 from kt_tui.core.clock import SYSTEM_CLOCK, Clock
 from kt_tui.core.errors import BadInput, StoreError
-from kt_tui.core.history import Forecast
 from kt_tui.core.store import Store
 from kt_tui.core.sync import sync
 from kt_tui.export.command import FORMATS, render

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from kt_tui.core import audit
+from kt_tui.core import verify
 from kt_tui.core.clock import Clock
 from kt_tui.core.models import Event, Instance
 from kt_tui.core.store import open_store
@@ -74,7 +74,7 @@ def test_four_processes_at_once(tmp_path: Path, db_url: str, clock: Clock) -> No
     with store.read() as conn:
         events = conn.execute(select(func.count()).select_from(Event)).scalar()
         versions = conn.execute(select(func.sum(Instance.version - 1))).scalar()  # type: ignore[operator]
-        result = audit.verify(conn)
+        result = verify.verify(conn)
     store.dispose()
     assert events == ok + 1  # one per successful action, plus the sync
     assert versions == ok  # every successful action bumped exactly one version: none lost

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from kt_tui.core import audit, readiness
+from kt_tui.core import readiness, verify
 from kt_tui.core.errors import StoreError
 from kt_tui.core.models import SCHEMA_VERSION
 from kt_tui.core.store import open_store
@@ -35,7 +35,7 @@ def test_v1_store_is_migrated_with_everything_kept(tmp_path: Path) -> None:
     with store.read() as conn:
         assert store.meta(conn)["schema_version"] == str(SCHEMA_VERSION)
         st = readiness.status(store, conn, date(2026, 11, 25))
-        assert audit.verify(conn).ok
+        assert verify.verify(conn).ok
     store.dispose()
     assert rows(db, "instance") == instances
     assert rows(db, "event") == events

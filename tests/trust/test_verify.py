@@ -9,8 +9,8 @@ import pytest
 from click.testing import CliRunner
 
 from kt_tui.cli import cli
-from kt_tui.core import actions, audit
-from kt_tui.core.audit import _hashed_fields, event_hash
+from kt_tui.core import actions, audit, verify
+from kt_tui.core.audit import event_hash, hashed_fields
 from kt_tui.core.clock import Clock
 from kt_tui.core.store import Store, open_store
 from kt_tui.core.sync import sync
@@ -121,7 +121,7 @@ def test_rehashed_rewrite_passes_alone_but_not_against_a_published_head(worked: 
     for row in conn.execute("SELECT * FROM event ORDER BY id").fetchall():
         fields = dict(row)
         fields["prev_hash"] = prev
-        new = event_hash(_hashed_fields(fields))
+        new = event_hash(hashed_fields(fields))
         conn.execute(
             "UPDATE event SET prev_hash = ?, hash = ? WHERE id = ?", (prev, new, row["id"])
         )
@@ -135,7 +135,7 @@ def test_rehashed_rewrite_passes_alone_but_not_against_a_published_head(worked: 
 
 def test_verify_on_both_stores(tiny: Store) -> None:
     with tiny.read() as conn:
-        result = audit.verify(conn)
+        result = verify.verify(conn)
     assert result.ok and result.count == 1
 
 

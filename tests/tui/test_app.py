@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from kt_tui.core import actions, query
+from kt_tui.core import actions, filters, instances
 from kt_tui.core.clock import Clock
 from kt_tui.core.service import Page, Scope
 from kt_tui.core.sync import sync
@@ -30,11 +30,11 @@ from tests.tui.conftest import FIXED_CLOCK, actor_of, core_store, wait_loaded, w
 SIZE = (120, 40)
 
 
-def instance(db_path: str, instance_id: int) -> query.InstanceRow:
+def instance(db_path: str, instance_id: int) -> instances.InstanceRow:
     store = core_store(db_path)
     try:
         with store.read() as conn:
-            row = query.get_instance(conn, instance_id, FIXED_CLOCK.today())
+            row = instances.get_instance(conn, instance_id, FIXED_CLOCK.today())
     finally:
         store.dispose()
     assert row is not None
@@ -45,12 +45,12 @@ def rows_of(db_path: str, member: str | None = None, system: str | None = None) 
     store = core_store(db_path)
     try:
         with store.read() as conn:
-            return query.list_instances(
+            return instances.list_instances(
                 conn,
-                query.Filter(),
+                filters.Filter(),
                 None,
                 FIXED_CLOCK.today(),
-                extra=query.scope_conditions(member, system),
+                extra=instances.scope_conditions(member, system),
             )
     finally:
         store.dispose()

@@ -22,7 +22,7 @@ from kt_tui.tui.widgets.checklist_view import PAGE_SIZE, ChecklistView
 from kt_tui.tui.widgets.figures import readiness_colour
 
 if TYPE_CHECKING:
-    from kt_tui.core.query import InstanceRow
+    from kt_tui.core.instances import InstanceRow
     from kt_tui.core.readiness import Figures
     from kt_tui.core.service import Detail, Page, Scope
     from kt_tui.tui.app import KtApp

@@ -19,7 +19,7 @@ from kt_tui.tui.screens.confirm import ConfirmScreen
 from kt_tui.tui.widgets.queue_list import QueueList
 
 if TYPE_CHECKING:
-    from kt_tui.core.query import InstanceRow
+    from kt_tui.core.instances import InstanceRow
     from kt_tui.tui.app import KtApp
 
 

@@ -23,7 +23,7 @@ from textual.strip import Strip
 from kt_tui.tui.widgets.figures import STATE_MARKS
 
 if TYPE_CHECKING:
-    from kt_tui.core.query import InstanceRow
+    from kt_tui.core.instances import InstanceRow
 
 PAGE_SIZE = 200
 MAX_PAGES = 8

@@ -20,8 +20,8 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select
 
-from kt_tui.core.readiness import counted_expr
-from kt_tui.core.tables import EVENT, INSTANCE, ITEM, MEMBER, SYSTEM
+from kt_tui.core import rules
+from kt_tui.core.tables import EVENT, INSTANCE
 
 FORECAST_WINDOW_DAYS = 14
 
@@ -85,7 +85,7 @@ def _day(stamp: str) -> date:
     return date.fromisoformat(stamp[:10])
 
 
-def _sync_reopened(detail: str | None) -> int:
+def sync_reopened(detail: str | None) -> int:
     if not detail:
         return 0
     try:
@@ -115,7 +115,7 @@ def burn_up(conn: Connection, today: date) -> list[Point]:
         r.id: (int(r.weight), bool(r.signoff), r.state)
         for r in conn.execute(
             select(INSTANCE.c.id, INSTANCE.c.weight, INSTANCE.c.signoff, INSTANCE.c.state).where(
-                counted_expr(), INSTANCE.c.id.in_(touched)
+                rules.counted_sql(), INSTANCE.c.id.in_(touched)
             )
         )
     }
@@ -125,19 +125,18 @@ def burn_up(conn: Connection, today: date) -> list[Point]:
             for r in conn.execute(
                 select(
                     INSTANCE.c.id, INSTANCE.c.weight, INSTANCE.c.signoff, INSTANCE.c.state
-                ).where(counted_expr(), INSTANCE.c.id.in_(chunk))
+                ).where(rules.counted_sql(), INSTANCE.c.id.in_(chunk))
             ):
                 counted[r.id] = (int(r.weight), bool(r.signoff), r.state)
     total = int(
         conn.execute(
-            select(func.coalesce(func.sum(INSTANCE.c.weight), 0)).where(counted_expr())
+            select(func.coalesce(func.sum(INSTANCE.c.weight), 0)).where(rules.counted_sql())
         ).scalar()
         or 0
     )
 
     def complete(iid: int, state: str | None) -> bool:
-        _w, signoff, _s = counted[iid]
-        return state == "signed_off" or (state == "done" and not signoff)
+        return state is not None and rules.is_complete(state, counted[iid][1])
 
     first_day: date | None = None
     state: dict[int, str] = {}
@@ -153,7 +152,7 @@ def burn_up(conn: Connection, today: date) -> list[Point]:
         if first_day is None:
             first_day = day
         if e.instance_id is None:
-            if e.verb == "sync" and _sync_reopened(e.detail):
+            if e.verb == "sync" and sync_reopened(e.detail):
                 ids = _reopened_ids(e.detail)
                 if ids is None:  # an older sync event: which ones is inferred below
                     reopen_syncs.append((e.id, day))
@@ -250,122 +249,3 @@ def forecast(
             status, text = LATE, f"late by {n} day{'s' if n != 1 else ''}"
     late_by = (when - target_date).days if status == LATE else None
     return Forecast(status, text, target_date, when, late_by, rate, days, remaining, total)
-
-
-# --- what changed since a date ------------------------------------------------
-
-COMPLETED_VERBS = ("done",)
-SIGNED_OFF_VERBS = ("signoff",)
-REOPENED_VERBS = ("reopen", "undo")
-
-
-@dataclass(frozen=True)
-class Change:
-    event_id: int
-    instance_id: int | None
-    at: str
-    actor: str
-    verb: str
-    ref: str | None
-    title: str | None
-    member: str | None
-    system: str | None
-    before: str | None
-    after: str | None
-    note: str | None
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "event": self.event_id,
-            "instance_id": self.instance_id,
-            "at": self.at,
-            "actor": self.actor,
-            "verb": self.verb,
-            "ref": self.ref,
-            "title": self.title,
-            "member": self.member,
-            "system": self.system,
-            "before": self.before,
-            "after": self.after,
-            "note": self.note,
-        }
-
-
-@dataclass(frozen=True)
-class Changes:
-    since: date
-    completed: list[Change]
-    signed_off: list[Change]
-    reopened: list[Change]
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "since": self.since.isoformat(),
-            "completed": [c.to_json() for c in self.completed],
-            "signed_off": [c.to_json() for c in self.signed_off],
-            "reopened": [c.to_json() for c in self.reopened],
-        }
-
-
-def changes_since(conn: Connection, since: date) -> Changes:
-    """Items completed, signed off and reopened from ``since`` (UTC day) on."""
-    verbs = (*COMPLETED_VERBS, *SIGNED_OFF_VERBS, *REOPENED_VERBS, "sync")
-    q = (
-        select(
-            EVENT.c.id,
-            EVENT.c.instance_id,
-            EVENT.c.at,
-            EVENT.c.actor,
-            EVENT.c.verb,
-            EVENT.c.ref,
-            EVENT.c.before,
-            EVENT.c.after,
-            EVENT.c.note,
-            EVENT.c.detail,
-            ITEM.c.title,
-            MEMBER.c.handle.label("member"),
-            SYSTEM.c.key.label("system"),
-        )
-        .select_from(EVENT)
-        .outerjoin(INSTANCE, INSTANCE.c.id == EVENT.c.instance_id)
-        .outerjoin(ITEM, ITEM.c.id == INSTANCE.c.item_id)
-        .outerjoin(MEMBER, MEMBER.c.id == INSTANCE.c.member_id)
-        .outerjoin(SYSTEM, SYSTEM.c.id == INSTANCE.c.system_id)
-        .where(EVENT.c.at >= since.isoformat(), EVENT.c.verb.in_(verbs))
-        .order_by(EVENT.c.id)
-    )
-    completed: list[Change] = []
-    signed: list[Change] = []
-    reopened: list[Change] = []
-    for r in conn.execute(q):
-        if r.verb == "sync":
-            n = _sync_reopened(r.detail)
-            if not n:
-                continue
-            note = f"sync reopened {n} item{'s' if n != 1 else ''} (raised revision)"
-            change = Change(
-                r.id, None, r.at, r.actor, "sync", None, None, None, None, None, None, note
-            )
-            reopened.append(change)
-            continue
-        change = Change(
-            r.id,
-            r.instance_id,
-            r.at,
-            r.actor,
-            r.verb,
-            r.ref,
-            r.title,
-            r.member,
-            r.system,
-            r.before,
-            r.after,
-            r.note,
-        )
-        if r.verb in COMPLETED_VERBS:
-            completed.append(change)
-        elif r.verb in SIGNED_OFF_VERBS:
-            signed.append(change)
-        else:
-            reopened.append(change)
-    return Changes(since, completed, signed, reopened)

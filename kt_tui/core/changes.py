@@ -1,0 +1,130 @@
+"""What changed since a date: items completed, signed off and reopened, from the log."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from kt_tui.core import rules
+from kt_tui.core.burnup import sync_reopened
+from kt_tui.core.instances import with_instance_joins
+from kt_tui.core.tables import EVENT, INSTANCE, ITEM, MEMBER, SYSTEM
+
+COMPLETED_VERBS: tuple[str, ...] = (rules.Verb.DONE,)
+SIGNED_OFF_VERBS: tuple[str, ...] = (rules.Verb.SIGNOFF,)
+REOPENED_VERBS: tuple[str, ...] = (rules.Verb.REOPEN, rules.Verb.UNDO)
+
+
+@dataclass(frozen=True)
+class Change:
+    event_id: int
+    instance_id: int | None
+    at: str
+    actor: str
+    verb: str
+    ref: str | None
+    title: str | None
+    member: str | None
+    system: str | None
+    before: str | None
+    after: str | None
+    note: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "event": self.event_id,
+            "instance_id": self.instance_id,
+            "at": self.at,
+            "actor": self.actor,
+            "verb": self.verb,
+            "ref": self.ref,
+            "title": self.title,
+            "member": self.member,
+            "system": self.system,
+            "before": self.before,
+            "after": self.after,
+            "note": self.note,
+        }
+
+
+@dataclass(frozen=True)
+class Changes:
+    since: date
+    completed: list[Change]
+    signed_off: list[Change]
+    reopened: list[Change]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "since": self.since.isoformat(),
+            "completed": [c.to_json() for c in self.completed],
+            "signed_off": [c.to_json() for c in self.signed_off],
+            "reopened": [c.to_json() for c in self.reopened],
+        }
+
+
+def changes_since(conn: Connection, since: date) -> Changes:
+    """Items completed, signed off and reopened from ``since`` (UTC day) on."""
+    verbs = (*COMPLETED_VERBS, *SIGNED_OFF_VERBS, *REOPENED_VERBS, "sync")
+    q = (
+        select(
+            EVENT.c.id,
+            EVENT.c.instance_id,
+            EVENT.c.at,
+            EVENT.c.actor,
+            EVENT.c.verb,
+            EVENT.c.ref,
+            EVENT.c.before,
+            EVENT.c.after,
+            EVENT.c.note,
+            EVENT.c.detail,
+            ITEM.c.title,
+            MEMBER.c.handle.label("member"),
+            SYSTEM.c.key.label("system"),
+        )
+        .select_from(
+            with_instance_joins(
+                EVENT.outerjoin(INSTANCE, INSTANCE.c.id == EVENT.c.instance_id), outer=True
+            )
+        )
+        .where(EVENT.c.at >= since.isoformat(), EVENT.c.verb.in_(verbs))
+        .order_by(EVENT.c.id)
+    )
+    completed: list[Change] = []
+    signed: list[Change] = []
+    reopened: list[Change] = []
+    for r in conn.execute(q):
+        if r.verb == "sync":
+            n = sync_reopened(r.detail)
+            if not n:
+                continue
+            note = f"sync reopened {n} item{'s' if n != 1 else ''} (raised revision)"
+            change = Change(
+                r.id, None, r.at, r.actor, "sync", None, None, None, None, None, None, note
+            )
+            reopened.append(change)
+            continue
+        change = Change(
+            r.id,
+            r.instance_id,
+            r.at,
+            r.actor,
+            r.verb,
+            r.ref,
+            r.title,
+            r.member,
+            r.system,
+            r.before,
+            r.after,
+            r.note,
+        )
+        if r.verb in COMPLETED_VERBS:
+            completed.append(change)
+        elif r.verb in SIGNED_OFF_VERBS:
+            signed.append(change)
+        else:
+            reopened.append(change)
+    return Changes(since, completed, signed, reopened)

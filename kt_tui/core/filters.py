@@ -1,0 +1,108 @@
+"""The filter language of ``list`` and the TUI: parsing, and its SQL conditions.
+
+A filter is free text plus tokens: ``state:done``, ``system:orders``,
+``member:asha``, ``stage:shadowed``, ``template:system-docs``, ``kind:training``,
+``tier:1``, ``overdue``, ``mine``, ``open``, ``awaiting``, ``retired``.
+"""
+
+from __future__ import annotations
+
+import shlex
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import false, func, or_
+
+from kt_tui.core import rules
+from kt_tui.core.errors import BadInput
+from kt_tui.core.identity import Actor
+from kt_tui.core.tables import INSTANCE, ITEM, MEMBER, SYSTEM, TEMPLATE
+
+STATES = rules.STATES
+FIELD_TOKENS = ("state", "system", "member", "stage", "template", "kind", "tier")
+FLAG_TOKENS = ("overdue", "mine", "open", "retired", "awaiting")
+
+
+@dataclass
+class Filter:
+    text: list[str] = field(default_factory=list)
+    fields: dict[str, list[str]] = field(default_factory=dict)
+    flags: set[str] = field(default_factory=set)
+
+    def is_empty(self) -> bool:
+        return not (self.text or self.fields or self.flags)
+
+
+def parse_filter(raw: str) -> Filter:
+    """Parse the filter language; unknown ``key:`` tokens are bad input."""
+    try:
+        words = shlex.split(raw)
+    except ValueError as exc:
+        raise BadInput(f"filter: {exc}") from None
+    f = Filter()
+    for word in words:
+        if ":" in word:
+            key, _, value = word.partition(":")
+            key = key.lower()
+            if key not in FIELD_TOKENS:
+                raise BadInput(
+                    f"filter: unknown token {key!r} (use {', '.join(FIELD_TOKENS)}, "
+                    f"or {', '.join(FLAG_TOKENS)})"
+                )
+            if not value:
+                raise BadInput(f"filter: {key}: needs a value, e.g. {key}:...")
+            if key == "state":
+                value = value.replace("-", "_")
+                if value not in STATES:
+                    raise BadInput(
+                        f"filter: state: must be one of {', '.join(STATES)}, got {value!r}"
+                    )
+            if key == "tier" and not (value.isdigit() and 1 <= int(value) <= 9):
+                raise BadInput(f"filter: tier: must be a number from 1 to 9, got {value!r}")
+            f.fields.setdefault(key, []).append(value)
+        elif word.lower() in FLAG_TOKENS:
+            f.flags.add(word.lower())
+        else:
+            f.text.append(word)
+    return f
+
+
+def conditions(f: Filter, actor: Actor | None, today: date) -> list[Any]:
+    conds: list[Any] = []
+    if "retired" in f.flags:
+        conds.append(INSTANCE.c.retired == True)  # noqa: E712
+    else:
+        conds.append(INSTANCE.c.retired == False)  # noqa: E712
+    columns = {
+        "state": INSTANCE.c.state,
+        "system": SYSTEM.c.key,
+        "member": MEMBER.c.handle,
+        "stage": ITEM.c.stage,
+        "template": TEMPLATE.c.key,
+        "kind": TEMPLATE.c.kind,
+    }
+    for key, values in f.fields.items():
+        if key == "tier":
+            conds.append(SYSTEM.c.tier.in_([int(v) for v in values]))
+        else:
+            conds.append(columns[key].in_(values))
+    if "overdue" in f.flags:
+        conds.append(rules.overdue_sql(today))
+    if "open" in f.flags:
+        conds.append(rules.open_sql())
+    if "awaiting" in f.flags:
+        conds.append(rules.awaiting_sql())
+    if "mine" in f.flags:
+        conds.append(rules.owns_sql(actor.member_id) if actor else false())
+    for word in f.text:
+        w = word.lower()  # % and _ are literal characters here, not wildcards
+        conds.append(
+            or_(
+                func.lower(ITEM.c.title).contains(w, autoescape=True),
+                func.lower(ITEM.c.key).contains(w, autoescape=True),
+                func.lower(TEMPLATE.c.key).contains(w, autoescape=True),
+                func.lower(func.coalesce(INSTANCE.c.note, "")).contains(w, autoescape=True),
+            )
+        )
+    return conds

@@ -1,0 +1,213 @@
+"""Item instances as rows: the one instance join, the row type, listings and paging."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Connection, func, select
+
+from kt_tui.core import rules
+from kt_tui.core.filters import Filter, conditions
+from kt_tui.core.identity import Actor
+from kt_tui.core.tables import INSTANCE, ITEM, MEMBER, SYSTEM, TEMPLATE
+
+
+def with_instance_joins(source: Any = INSTANCE, *, outer: bool = False) -> Any:
+    """``source`` (the instance table, or a join that holds it) joined to the instance's
+    item, template, member and system: the one way every query reaches them."""
+    join = source.outerjoin if outer else source.join
+    j = join(ITEM, ITEM.c.id == INSTANCE.c.item_id)
+    j = (j.outerjoin if outer else j.join)(TEMPLATE, TEMPLATE.c.id == ITEM.c.template_id)
+    j = j.outerjoin(MEMBER, MEMBER.c.id == INSTANCE.c.member_id)
+    return j.outerjoin(SYSTEM, SYSTEM.c.id == INSTANCE.c.system_id)
+
+
+# DESIGN's item fields of ``export json``, then id, complete and overdue: the
+# JSON items and the CSV columns, in this order.
+ITEM_JSON_FIELDS = (
+    "ref",
+    "template",
+    "item",
+    "title",
+    "kind",
+    "scope",
+    "member",
+    "system",
+    "stage",
+    "weight",
+    "state",
+    "due",
+    "done_by",
+    "done_at",
+    "signed_off_by",
+    "signed_off_at",
+    "evidence",
+    "note",
+    "reason",
+    "id",
+    "complete",
+    "overdue",
+)
+
+
+@dataclass(slots=True)
+class InstanceRow:
+    id: int
+    ref: str
+    template: str
+    template_title: str
+    item: str
+    title: str
+    detail: str
+    kind: str
+    scope: str
+    member: str | None
+    system: str | None
+    stage: str | None
+    stage_idx: int | None
+    weight: int
+    signoff: bool
+    evidence_required: bool
+    state: str
+    due: date | None
+    done_by: str | None
+    done_at: str | None
+    signed_off_by: str | None
+    signed_off_at: str | None
+    evidence: str | None
+    note: str | None
+    reason: str | None
+    complete: bool
+    overdue: bool
+    retired: bool
+    version: int
+    session_at: str | None
+    session_minutes: int | None
+    session_trainer: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        """The item fields of DESIGN's ``export json`` (plus id, complete, overdue)."""
+        out = {k: getattr(self, k) for k in ITEM_JSON_FIELDS}
+        out["due"] = self.due.isoformat() if self.due else None
+        return out
+
+    @property
+    def where(self) -> str:
+        """The --member/--system flags that pick this instance on the command line."""
+        parts = []
+        if self.member:
+            parts.append(f"--member {self.member}")
+        if self.system:
+            parts.append(f"--system {self.system}")
+        return " ".join(parts)
+
+
+def _columns(today: date) -> list[Any]:
+    """The columns of InstanceRow, in its field order."""
+    return [
+        INSTANCE.c.id,
+        (TEMPLATE.c.key + "/" + ITEM.c.key).label("ref"),
+        TEMPLATE.c.key.label("template"),
+        TEMPLATE.c.title.label("template_title"),
+        ITEM.c.key.label("item"),
+        ITEM.c.title,
+        ITEM.c.detail,
+        TEMPLATE.c.kind,
+        TEMPLATE.c.scope,
+        MEMBER.c.handle.label("member"),
+        SYSTEM.c.key.label("system"),
+        ITEM.c.stage,
+        INSTANCE.c.stage_idx,
+        INSTANCE.c.weight,
+        INSTANCE.c.signoff,
+        ITEM.c.evidence.label("evidence_required"),
+        INSTANCE.c.state,
+        INSTANCE.c.due,
+        INSTANCE.c.done_by,
+        INSTANCE.c.done_at,
+        INSTANCE.c.signed_off_by,
+        INSTANCE.c.signed_off_at,
+        INSTANCE.c.evidence,
+        INSTANCE.c.note,
+        INSTANCE.c.reason,
+        rules.complete_sql().label("complete"),
+        rules.overdue_sql(today).label("overdue"),
+        INSTANCE.c.retired,
+        INSTANCE.c.version,
+        ITEM.c.session_at,
+        ITEM.c.session_minutes,
+        ITEM.c.session_trainer,
+    ]
+
+
+def _base(today: date) -> Any:
+    return select(*_columns(today)).select_from(with_instance_joins())
+
+
+def _row(r: Any) -> InstanceRow:
+    row = InstanceRow(*r)
+    row.detail = row.detail or ""
+    # SQLite hands back 0/1 for computed booleans
+    row.signoff, row.evidence_required = bool(row.signoff), bool(row.evidence_required)
+    row.complete, row.overdue, row.retired = (
+        bool(row.complete),
+        bool(row.overdue),
+        bool(row.retired),
+    )
+    return row
+
+
+ORDER = (
+    TEMPLATE.c.id,
+    func.coalesce(INSTANCE.c.stage_idx, 999),
+    ITEM.c.position,
+    MEMBER.c.position,
+    SYSTEM.c.position,
+    INSTANCE.c.id,
+)
+
+
+def list_instances(
+    conn: Connection,
+    f: Filter,
+    actor: Actor | None,
+    today: date,
+    *,
+    extra: list[Any] | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[InstanceRow]:
+    """Instances grouped by template, then stage, then item, member, system."""
+    q = _base(today).where(*conditions(f, actor, today), *(extra or []))
+    q = q.order_by(*ORDER)
+    if limit is not None:
+        q = q.limit(limit).offset(offset)
+    return [_row(r) for r in conn.execute(q)]
+
+
+def count_instances(
+    conn: Connection, f: Filter, actor: Actor | None, today: date, extra: list[Any] | None = None
+) -> int:
+    q = (
+        select(func.count())
+        .select_from(with_instance_joins())
+        .where(*conditions(f, actor, today), *(extra or []))
+    )
+    return int(conn.execute(q).scalar() or 0)
+
+
+def get_instance(conn: Connection, instance_id: int, today: date) -> InstanceRow | None:
+    r = conn.execute(_base(today).where(INSTANCE.c.id == instance_id)).first()
+    return _row(r) if r is not None else None
+
+
+def scope_conditions(member: str | None = None, system: str | None = None) -> list[Any]:
+    """Conditions for one member's, one system's or one cell's checklist."""
+    conds: list[Any] = []
+    if member is not None:
+        conds.append(MEMBER.c.handle == member)
+    if system is not None:
+        conds.append(SYSTEM.c.key == system)
+    return conds
