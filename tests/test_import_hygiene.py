@@ -19,7 +19,8 @@ def modules_after(code: str) -> set[str]:
 def test_core_and_export_never_import_textual() -> None:
     mods = modules_after(
         "import kt_tui.core.store, kt_tui.core.sync, kt_tui.core.readiness, "
-        "kt_tui.core.actions, kt_tui.core.instances, kt_tui.core.audit, kt_tui.core.service, kt_tui.core.verify, kt_tui.export.console"
+        "kt_tui.core.actions, kt_tui.core.instances, kt_tui.core.audit, "
+        "kt_tui.core.service, kt_tui.core.verify, kt_tui.export.console"
     )
     assert "kt_tui.core.sync" in mods
     assert not any(m == "textual" or m.startswith("textual.") for m in mods)

@@ -223,7 +223,7 @@ def _ensure_schema(store: Store) -> None:
         if now is None:
             SQLModel.metadata.create_all(conn)
         elif int(now) < SCHEMA_VERSION:
-            from kt_tui.core.migrate import upgrade
+            from kt_tui.core.migrations import upgrade
 
             upgrade(conn, int(now))
         store.set_meta(conn, {"schema_version": str(SCHEMA_VERSION)})

@@ -1,0 +1,150 @@
+"""core/rules.py: the Python and SQL forms of each predicate agree on the same rows,
+and the transition table, rights and verb effects are what DESIGN's table says."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date
+
+import pytest
+from sqlalchemy import create_engine, insert, select
+
+from kt_tui.core import rules
+from kt_tui.core.rules import State, Verb
+from kt_tui.core.tables import INSTANCE, RECEIVER
+
+TODAY = date(2026, 11, 26)
+DUES = (None, date(2026, 11, 25), TODAY, date(2026, 11, 27))
+
+
+@pytest.fixture(scope="module")
+def rows() -> list[dict[str, object]]:
+    """Every combination of state, sign-off flag, retired flag and due date."""
+    out = []
+    combos = itertools.product(rules.STATES, (True, False), (True, False), DUES, (None, 1, 2))
+    for i, (state, signoff, retired, due, member) in enumerate(combos, start=1):
+        out.append(
+            {
+                "id": i,
+                "item_id": 1,
+                "member_id": member,
+                "system_id": None if member else 7,
+                "state": state,
+                "signoff": signoff,
+                "retired": retired,
+                "due": due,
+                "weight": 1,
+                "done_by": "ann" if i % 3 == 0 else None,
+            }
+        )
+    return out
+
+
+@pytest.fixture(scope="module")
+def sql_answers(rows: list[dict[str, object]]) -> dict[str, dict[int, bool]]:
+    """Each predicate's SQL form, asked of every row in a real SQLite table."""
+    engine = create_engine("sqlite://")
+    with engine.begin() as conn:
+        INSTANCE.create(conn)
+        RECEIVER.create(conn)
+        conn.execute(insert(RECEIVER).values(member_id=1, system_id=7, active=True))
+        conn.execute(insert(INSTANCE), rows)
+        predicates = {
+            "counted": rules.counted_sql(),
+            "complete": rules.complete_sql(),
+            "progress": rules.progress_sql(),
+            "open": rules.open_sql(),
+            "overdue": rules.overdue_sql(TODAY),
+            "awaiting": rules.awaiting_sql(),
+            "owns": rules.owns_sql(1),
+            "may_sign": rules.may_sign_sql("ann", 1),
+        }
+        return {
+            name: {r.id: bool(r.flag) for r in conn.execute(select(INSTANCE.c.id, p.label("flag")))}
+            for name, p in predicates.items()
+        }
+
+
+def python_answer(name: str, r: dict[str, object]) -> bool:
+    state, signoff, due = str(r["state"]), bool(r["signoff"]), r["due"]
+    assert due is None or isinstance(due, date)
+    return {
+        "counted": lambda: rules.is_counted(state, bool(r["retired"])),
+        "complete": lambda: rules.is_complete(state, signoff),
+        "progress": lambda: rules.is_progress(state, signoff),
+        "open": lambda: rules.is_open(state, signoff),
+        "overdue": lambda: rules.is_overdue(state, signoff, due, TODAY),
+        "awaiting": lambda: rules.is_awaiting(state, signoff),
+        # member 1 owns items bearing its id, and system items of system 7 it receives
+        "owns": lambda: r["member_id"] == 1 or (r["member_id"] is None and r["system_id"] == 7),
+        "may_sign": lambda: (
+            rules.signer_conflict(
+                done_by=r["done_by"], signer="ann", bears=r["member_id"], signer_id=1
+            )
+            is None
+        ),
+    }[name]()
+
+
+@pytest.mark.parametrize(
+    "name", ["counted", "complete", "progress", "open", "overdue", "awaiting", "owns", "may_sign"]
+)
+def test_sql_and_python_forms_agree(
+    name: str, rows: list[dict[str, object]], sql_answers: dict[str, dict[int, bool]]
+) -> None:
+    differ = [r for r in rows if python_answer(name, r) != sql_answers[name][int(str(r["id"]))]]
+    assert not differ, f"{name}: SQL and Python disagree on {differ[:3]}"
+    assert any(sql_answers[name].values()) and not all(sql_answers[name].values())
+
+
+def test_transition_table_is_designs() -> None:
+    table = {v: (set(src), to) for v, (src, to) in rules.TRANSITIONS.items()}
+    assert table == {
+        "done": ({"todo", "blocked"}, "done"),
+        "undo": ({"done"}, "todo"),
+        "block": ({"todo"}, "blocked"),
+        "unblock": ({"blocked"}, "todo"),
+        "signoff": ({"done"}, "signed_off"),
+        "na": ({"todo", "blocked", "done"}, "na"),
+        "reopen": ({"signed_off", "na"}, "todo"),
+    }
+    assert not rules.allowed_from(Verb.SIGNOFF, State.TODO)
+    assert rules.allowed_from(Verb.NOTE, State.SIGNED_OFF)  # text verbs fit every state
+
+
+def test_who_may_use_which_verb() -> None:
+    for verb in rules.VERBS:
+        assert rules.may_use(True, verb)
+    assert {v for v in rules.VERBS if rules.may_use(False, v)} == {
+        "done",
+        "undo",
+        "block",
+        "unblock",
+        "note",
+        "evidence",
+    }
+
+
+def test_verb_effects() -> None:
+    done = rules.effect("done", "blocked", actor="ben", at="T1")
+    assert done == {"state": "done", "done_by": "ben", "done_at": "T1", "reason": None}
+    undo = rules.effect("undo", "done", actor="ben", at="T2")
+    assert undo["state"] == "todo" and undo["done_by"] is None and undo["signed_off_by"] is None
+    block = rules.effect("block", "todo", actor="ben", at="T3", reason="VPN")
+    assert block == {"state": "blocked", "reason": "VPN"}
+    note = rules.effect("note", "signed_off", actor="ben", at="T4", note="hi", evidence="x")
+    assert note == {"note": "hi"}  # a note never changes the evidence
+    assert rules.toggle_done_verb(State.DONE) == "undo"
+    assert rules.toggle_done_verb(State.BLOCKED) == "done"
+    assert rules.toggle_block_verb(State.BLOCKED) == "unblock"
+
+
+def test_figures_rules() -> None:
+    assert rules.fraction(0, 0) is None and rules.fraction(1, 4) == 0.25
+    assert not rules.is_ready_receiver(0, 0)  # nothing counted: not ready
+    assert rules.is_ready_receiver(3, 3)
+    # float rounding never denies a transfer the integers allow
+    assert rules.can_transfer(0.1 + 0.2, 2, 2, 0.3)
+    assert not rules.can_transfer(None, 5, 2, 0.0)
+    assert not rules.can_transfer(1.0, 1, 2, 1.0)
+    assert rules.min_ready_of(None, 2) == 2 and rules.min_ready_of(3, 2) == 3
