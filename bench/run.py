@@ -163,7 +163,7 @@ def bench_queries(db: Path, runs: int) -> list[Figure]:
     with store.read() as conn:
         lead = resolve_actor(store, conn, LEAD)
         iid = actions.resolve_ref(conn, "system-kt/kt-0001", lead, "m0002", "sys002")
-        target = actions.load_target(conn, iid)
+        target = actions.load_target(conn, iid, today)
     verbs = iter(["done", "undo"] * runs * 5)
 
     def action() -> None:

@@ -4,49 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from sqlalchemy import Connection, and_, select, update
 
 from kt_tui.core import audit, rollup, rules
 from kt_tui.core.clock import SYSTEM_CLOCK, Clock
 from kt_tui.core.errors import BadInput, Refused
+from kt_tui.core.filters import Filter
 from kt_tui.core.identity import Actor
-from kt_tui.core.instances import with_instance_joins
+from kt_tui.core.instances import InstanceRow, get_instance, list_instances
 from kt_tui.core.store import Store
-from kt_tui.core.tables import INSTANCE, ITEM, MEMBER, SYSTEM, TEMPLATE
-
-
-@dataclass(frozen=True)
-class Target:
-    """The instance an action applies to, as the rules need it."""
-
-    id: int
-    ref: str
-    member: str | None
-    system: str | None
-    member_id: int | None
-    system_id: int | None
-    state: str
-    retired: bool
-    signoff: bool
-    evidence_required: bool
-    evidence: str | None
-    done_by: str | None
-    version: int
-    weight: int = 1
-    stage_idx: int | None = None
-    due: date | None = None
-
-    @property
-    def label(self) -> str:
-        where = "".join(
-            [
-                f" --member {self.member}" if self.member else "",
-                f" --system {self.system}" if self.system else "",
-            ]
-        )
-        return f"{self.ref}{where}"
+from kt_tui.core.tables import INSTANCE, ITEM, TEMPLATE
 
 
 @dataclass(frozen=True)
@@ -59,49 +27,6 @@ class Outcome:
     ref: str
 
 
-def _target_query() -> Any:
-    return select(
-        INSTANCE.c.id,
-        TEMPLATE.c.key.label("template"),
-        ITEM.c.key.label("item"),
-        MEMBER.c.handle.label("member"),
-        SYSTEM.c.key.label("system"),
-        INSTANCE.c.member_id,
-        INSTANCE.c.system_id,
-        INSTANCE.c.state,
-        INSTANCE.c.retired,
-        INSTANCE.c.signoff,
-        ITEM.c.evidence.label("evidence_required"),
-        INSTANCE.c.evidence,
-        INSTANCE.c.done_by,
-        INSTANCE.c.version,
-        INSTANCE.c.weight,
-        INSTANCE.c.stage_idx,
-        INSTANCE.c.due,
-    ).select_from(with_instance_joins())
-
-
-def _target(r: Any) -> Target:
-    return Target(
-        id=r.id,
-        ref=f"{r.template}/{r.item}",
-        member=r.member,
-        system=r.system,
-        member_id=r.member_id,
-        system_id=r.system_id,
-        state=r.state,
-        retired=bool(r.retired),
-        signoff=bool(r.signoff),
-        evidence_required=bool(r.evidence_required),
-        evidence=r.evidence,
-        done_by=r.done_by,
-        version=r.version,
-        weight=r.weight,
-        stage_idx=r.stage_idx,
-        due=r.due,
-    )
-
-
 def resolve_ref(
     conn: Connection,
     ref: str,
@@ -110,15 +35,13 @@ def resolve_ref(
     system: str | None = None,
 ) -> int:
     """REF is ``template/item`` with --member/--system; exactly one instance or BadInput."""
+    today = date.min  # the rows' overdue flag plays no part in resolving a REF
     template, sep, item = ref.partition("/")
     if not sep or not template or not item:
         raise BadInput(f"{ref}: REF must be template/item, e.g. system-docs/runbook")
-    q = _target_query().where(
-        TEMPLATE.c.key == template,
-        ITEM.c.key == item,
-        INSTANCE.c.retired == False,  # noqa: E712
+    rows = list_instances(
+        conn, Filter(), None, today, extra=[TEMPLATE.c.key == template, ITEM.c.key == item]
     )
-    rows = [_target(r) for r in conn.execute(q)]
     if not rows:
         known = conn.execute(
             select(TEMPLATE.c.key, ITEM.c.key)
@@ -149,14 +72,14 @@ def resolve_ref(
     raise BadInput(f"{ref}: {why}; candidates:\n{listing}{more}")
 
 
-def load_target(conn: Connection, instance_id: int) -> Target:
-    r = conn.execute(_target_query().where(INSTANCE.c.id == instance_id)).first()
-    if r is None:
+def load_target(conn: Connection, instance_id: int, today: date) -> InstanceRow:
+    row = get_instance(conn, instance_id, today)
+    if row is None:
         raise BadInput(f"no item instance #{instance_id}")
-    return _target(r)
+    return row
 
 
-def owns(conn: Connection, actor: Actor, t: Target) -> bool:
+def owns(conn: Connection, actor: Actor, t: InstanceRow) -> bool:
     """Whether the item is the actor's own (rules.owns_sql, asked of this one instance)."""
     if actor.member_id is None:
         return False
@@ -165,7 +88,7 @@ def owns(conn: Connection, actor: Actor, t: Target) -> bool:
 
 
 def ensure_allowed(
-    conn: Connection, actor: Actor, verb: str, t: Target, evidence: str | None = None
+    conn: Connection, actor: Actor, verb: str, t: InstanceRow, evidence: str | None = None
 ) -> None:
     """Raise Refused with a one-line reason when the rules forbid this action."""
     if verb not in rules.VERBS:
@@ -228,7 +151,7 @@ def act(
     if verb not in rules.REASON_VERBS:
         reason = None
     with store.write() as conn:
-        t = load_target(conn, instance_id)
+        t = load_target(conn, instance_id, clock.today())
         if expect_version is not None and t.version != expect_version:
             raise Refused(f"{t.label}: changed by {_last_actor(conn, t.id)}, reload")
         ensure_allowed(conn, actor, verb, t, evidence)

@@ -86,12 +86,19 @@ class InstanceRow:
     session_at: str | None
     session_minutes: int | None
     session_trainer: str | None
+    member_id: int | None = None
+    system_id: int | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The item fields of DESIGN's ``export json`` (plus id, complete, overdue)."""
         out = {k: getattr(self, k) for k in ITEM_JSON_FIELDS}
         out["due"] = self.due.isoformat() if self.due else None
         return out
+
+    @property
+    def label(self) -> str:
+        """The REF with the flags that pick this instance: how messages name it."""
+        return f"{self.ref} {self.where}".rstrip()
 
     @property
     def where(self) -> str:
@@ -139,6 +146,8 @@ def _columns(today: date) -> list[Any]:
         ITEM.c.session_at,
         ITEM.c.session_minutes,
         ITEM.c.session_trainer,
+        INSTANCE.c.member_id,
+        INSTANCE.c.system_id,
     ]
 
 

@@ -255,7 +255,7 @@ class Service:
     def refusal(self, verb: str, instance_id: int) -> str | None:
         """Why the rules would refuse ``verb`` here, before asking the user for text."""
         with self.store.read() as conn:
-            target = actions.load_target(conn, instance_id)
+            target = actions.load_target(conn, instance_id, self.today())
             try:
                 actions.ensure_allowed(conn, self.actor, verb, target, evidence="(asked next)")
             except KtError as exc:
