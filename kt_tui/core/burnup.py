@@ -156,7 +156,7 @@ def burn_up(conn: Connection, today: date) -> list[Point]:
                 ids = _reopened_ids(e.detail)
                 if ids is None:  # an older sync event: which ones is inferred below
                     reopen_syncs.append((e.id, day))
-                changes = [(iid, "todo") for iid in ids or [] if iid in counted]
+                changes = [(iid, rules.State.TODO) for iid in ids or [] if iid in counted]
             else:
                 continue
         elif e.instance_id in counted and e.after:
@@ -164,7 +164,7 @@ def burn_up(conn: Connection, today: date) -> list[Point]:
         else:
             continue
         for iid, after in changes:
-            was = complete(iid, state.get(iid, "todo"))
+            was = complete(iid, state.get(iid, rules.State.TODO))
             state[iid] = after
             last_event[iid] = e.id
             now = complete(iid, after)
@@ -174,7 +174,7 @@ def burn_up(conn: Connection, today: date) -> list[Point]:
         return []
 
     for iid, (_w, _so, stored) in counted.items():
-        if complete(iid, state.get(iid, "todo")) and not complete(iid, stored):
+        if complete(iid, state.get(iid, rules.State.TODO)) and not complete(iid, stored):
             own_last = last_event.get(iid, 0)
             when = next((d for sid, d in reopen_syncs if sid > own_last), today)
             flips[iid].append((10**18, when, False))

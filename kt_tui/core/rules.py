@@ -159,6 +159,10 @@ def effect(
     return values
 
 
+# a raised ``revision`` sends these back to todo, dropping their marks (n/a stays)
+REOPENED_BY_REVISION: tuple[str, ...] = (State.DONE, State.SIGNED_OFF)
+
+
 def next_state(verb: str, state: str) -> str:
     return TRANSITIONS[verb][1] if verb in TRANSITIONS else state
 

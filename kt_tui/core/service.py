@@ -312,7 +312,7 @@ class Service:
 
     def attend(self, instance_id: int) -> actions.Outcome:
         """Mark that one receiver attended: their item of the session is done."""
-        return self.act("done", instance_id)
+        return self.act(rules.Verb.DONE, instance_id)
 
     # -- the command line's questions -------------------------------------------
 

@@ -11,14 +11,15 @@ from rich.text import Text
 from kt_tui.core.audit import EventRow
 from kt_tui.core.instances import InstanceRow
 from kt_tui.core.readiness import Figures, Status
+from kt_tui.core.rules import State
 from kt_tui.present import band, bar, level, pct
 
-STATE_STYLE = {
-    "todo": "default",
-    "blocked": "yellow",
-    "done": "cyan",
-    "signed_off": "green",
-    "na": "dim",
+STATE_STYLE: dict[str, str] = {
+    State.TODO: "default",
+    State.BLOCKED: "yellow",
+    State.DONE: "cyan",
+    State.SIGNED_OFF: "green",
+    State.NA: "dim",
 }
 
 

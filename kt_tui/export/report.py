@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date
 from typing import Any
 
-from kt_tui.core import audit, burnup, readiness
+from kt_tui.core import audit, burnup, readiness, rules
 from kt_tui.core.burnup import Forecast, Point
 from kt_tui.core.changes import Change, Changes, changes_since
 from kt_tui.core.clock import Clock
@@ -18,11 +18,12 @@ from kt_tui.core.filters import parse_filter
 from kt_tui.core.identity import Actor
 from kt_tui.core.instances import InstanceRow, list_instances
 from kt_tui.core.readiness import Status
+from kt_tui.core.rules import State
 from kt_tui.core.store import Store
 
 SCHEMA = "kt-tui/readiness@1"
 
-STATE_ORDER = ["blocked", "todo", "done", "signed_off", "na"]
+STATE_ORDER: list[str] = [State.BLOCKED, State.TODO, State.DONE, State.SIGNED_OFF, State.NA]
 RED, AMBER, GREEN = "red", "amber", "green"
 GO_NO_GO_RULE = (
     "red: the forecast is late or a tier-1 item is overdue; "
@@ -227,7 +228,7 @@ def build_report(
         head = audit.head(conn)
 
     fc = burnup.forecast(points, st.target_date, today)
-    open_rows = [r for r in rows if not r.complete and r.state != "na"]
+    open_rows = [r for r in rows if rules.is_open(r.state, r.signoff)]
     overdue = [r for r in rows if r.overdue]
     missing: list[MissingGroup] = []
     if items:
@@ -238,7 +239,7 @@ def build_report(
             missing.append(MissingGroup(s.key, s.name, s.can_transfer, by_system.get(s.key, [])))
         if by_system.get(None):
             missing.append(MissingGroup(None, "Per member (no system)", None, by_system[None]))
-    signed = [r for r in rows if r.state == "signed_off"]
+    signed = [r for r in rows if r.state == State.SIGNED_OFF]
     signed.sort(key=lambda r: (r.signed_off_at or "", r.id))
     return Report(
         status=st,
@@ -248,8 +249,8 @@ def build_report(
         items=rows if items else [],
         missing=missing,
         overdue=overdue if items else [],
-        awaiting=[r for r in rows if r.state == "done" and r.signoff],
-        not_applicable=[r for r in rows if r.state == "na"],
+        awaiting=[r for r in rows if rules.is_awaiting(r.state, r.signoff)],
+        not_applicable=[r for r in rows if r.state == State.NA],
         signoffs=signed,
         changes=changes,
         history=points,
