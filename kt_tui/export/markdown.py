@@ -13,6 +13,7 @@ stamps) says so with ``| trusted``: that word is the one to look for in review.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import timedelta
 from functools import lru_cache
 from importlib import resources
@@ -88,25 +89,30 @@ def _sampled(points: list[Point], step: int = 7) -> list[Point]:
     return picked
 
 
+FILTERS: dict[str, Callable[..., Md]] = {
+    "md": md,
+    "trusted": trusted,
+    "code": code,
+    "md_join": md_join,
+    "cell": cell,
+    "bar": _bar,
+    "pct": lambda f: trusted(pct(f)),
+    "level": lambda name: trusted(level(name)),
+    "stamp": lambda s: trusted(s[:16].replace("T", " ") if s else ""),
+}
+
+
 @lru_cache(maxsize=1)
 def _template() -> jinja2.Template:
     env = jinja2.Environment(
-        autoescape=False,
+        autoescape=False,  # it would escape HTML; finalize escapes markdown instead
         finalize=md,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters["md"] = md
-    env.filters["trusted"] = trusted
-    env.filters["code"] = code
-    env.filters["md_join"] = md_join
-    env.filters["cell"] = cell
-    env.filters["bar"] = _bar
-    env.filters["pct"] = lambda f: trusted(pct(f))
-    env.filters["level"] = lambda name: trusted(level(name))
-    env.filters["stamp"] = lambda s: trusted(s[:16].replace("T", " ") if s else "")
+    env.filters.update(FILTERS)
     env.globals["row"] = row
     source = resources.files("kt_tui.export").joinpath("templates", TEMPLATE).read_text("utf-8")
     return env.from_string(source)
