@@ -1,0 +1,102 @@
+"""The markdown template escapes user text exactly as the hand-built markdown did.
+
+The expected lines below were produced by the markdown export before it moved to
+``templates/report.md.j2``; they pin today's escaping. Control characters other
+than whitespace (ESC, BEL) pass through as they always have; newlines and tabs
+fold into one space so that a table row stays one line.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+import pytest
+
+from kt_tui.core.actions import act, resolve_ref
+from kt_tui.core.clock import Clock
+from kt_tui.core.store import Store
+from kt_tui.core.sync import sync
+from kt_tui.export.command import render
+from kt_tui.export.markdown import TEMPLATE, Md, _template, md
+from tests.conftest import actor_of
+from tests.helpers import DOCS, TEAM, write_tiny
+
+# TOML escapes: ESC ] 52 ; c ; AAAA BEL is a terminal's "write the clipboard"
+TITLE = r"| pipes | [link](x) <script>alert(1)</script> \u001b]52;c;AAAA\u0007\nline two"
+TITLE_MD = (
+    r"\| pipes \| \[link\](x) &lt;script&gt;alert(1)&lt;/script&gt; "
+    "\x1b\\]52;c;AAAA\x07 line two"
+)
+NAME = r"Tiny | [link](x) <script>"
+EVIDENCE = "[link](x) | <script>x</script>"
+REASON = "a | pipe,\n<b>tag</b> and `code`\tand \x1b[31mred"
+
+
+@pytest.fixture
+def hostile(store: Store, tmp_path: Path, clock: Clock) -> Store:
+    docs = DOCS.replace('title = "Runbook"', f'title = "{TITLE}"')
+    team = TEAM.replace('name = "Tiny"', f'name = "{NAME}"')
+    root = write_tiny(tmp_path / "hostile", docs=docs, team=team)
+    sync(store, root, actor="setup", login="setup", clock=clock)
+    eve, lea = actor_of(store, "eve"), actor_of(store, "lea")
+    with store.read() as conn:
+        runbook = resolve_ref(conn, "docs/runbook", eve, system="db")
+        selfcheck = resolve_ref(conn, "docs/selfcheck", lea, system="db")
+    act(store, eve, "done", runbook, evidence=EVIDENCE, clock=clock)
+    act(store, lea, "na", selfcheck, reason=REASON, clock=clock)
+    return store
+
+
+def test_hostile_text_is_escaped_as_before(hostile: Store, clock: Clock) -> None:
+    text = render(hostile, "md", actor=actor_of(hostile, "lea"), clock=clock)
+    lines = text.splitlines()
+    assert lines[0] == r"# Handover readiness: Tiny \| \[link\](x) &lt;script&gt;"
+    assert f"| `docs/runbook` | {TITLE_MD} | documented | the system | todo |   |" in lines
+    awaiting = (
+        f"| `docs/runbook` | {TITLE_MD} |   | db | eve | 2026-11-25 09:00 "
+        r"| \[link\](x) \| &lt;script&gt;x&lt;/script&gt; |"
+    )
+    assert awaiting in lines
+    na = (
+        r"| `docs/selfcheck` | Self check |   | db | a \| pipe, &lt;b&gt;tag&lt;/b&gt; "
+        "and \\`code\\` and \x1b\\[31mred |"
+    )
+    assert na in lines
+    assert "<script" not in text and "\n\n\n" not in text and text.endswith("`\n")
+
+
+def test_unfiltered_strings_are_escaped_by_default() -> None:
+    env = _template().environment
+    assert env.from_string("{{ x }}").render(x="a|b\nc") == "a\\|b c"
+    assert env.from_string("{{ x | md }}").render(x="*x*") == "\\*x\\*"
+    assert env.from_string("{{ x | md | md }}").render(x="*x*") == "\\*x\\*"
+    assert env.from_string("{{ x | trusted }}").render(x="*x*") == "*x*"
+    assert env.from_string("{{ row(x, none, y) }}").render(x="|", y=Md("`c`")) == (
+        "| \\| |   | `c` |"
+    )
+    assert isinstance(md("x"), Md) and md(Md("*")) == "*"
+
+
+def test_trusted_is_for_program_text_only() -> None:
+    """A new ``| trusted`` is a review item: it prints text unescaped."""
+    source = resources.files("kt_tui.export").joinpath("templates", TEMPLATE).read_text("utf-8")
+    body = source.split("#}", 1)[1]  # after the header comment
+    marked = [line.strip() for line in body.splitlines() if "| trusted" in line]
+    assert marked == [
+        "**Generated:** {{ r.generated_at | trusted }} by {{ r.generated_by | md }}",
+        "## {{ light[v.level] | trusted }} Go / no-go: **{{ v.level.upper() | trusted }}** "
+        "({{ v.label | trusted }})",
+        "> Rule: {{ v.rule | trusted }}.",
+        "{{ row(figures(st.overall) | trusted) }}",
+        "**Forecast:** {{ fc.text | trusted }}",
+        "{{ row(m.handle | md, m.name | md, m.role | trusted, figures(m.figures) | trusted) }}",
+        '((o.due or "") ~ (" ⚠ " ~ o.overdue ~ " overdue" if o.overdue else "")) | trusted,',
+        "### {{ label | trusted }} ({{ changes | length }})",
+        '(c.before ~ " → " ~ c.after if c.before or c.after else c.verb) | trusted,',
+        "Weekly from the first event; forecast from the rate since {{ rate_since }}: "
+        "**{{ fc.text | trusted }}**.",
+        'Head: `{{ (r.chain_head or "(empty)") | trusted }}`',
+        "Check later that this history was not rewritten: "
+        '`kt-tui verify --head {{ (r.chain_head or "HASH") | trusted }}`',
+    ]
