@@ -1,9 +1,47 @@
-"""The core and the exports never import Textual; the CLI defers heavy imports."""
+"""The core and the exports never import Textual; the CLI defers heavy imports.
+
+The run-time twin of the import-linter contracts in pyproject.toml: every module under
+kt_tui.core and kt_tui.export, found by walking the packages (a new module is covered
+without touching this file), is imported in one fresh interpreter, and after each import
+no ``textual`` module may be loaded.
+"""
 
 from __future__ import annotations
 
+import json
+import os
+import pkgutil
 import subprocess
 import sys
+from pathlib import Path
+from types import ModuleType
+
+import kt_tui
+import kt_tui.core
+import kt_tui.export
+
+# Runs in the fresh interpreter: imports each module in turn and names the first one
+# after whose import Textual is loaded.
+PROBE = """\
+import importlib, json, sys
+def textual():
+    return sorted(m for m in sys.modules if m == "textual" or m.startswith("textual."))
+for name in json.loads(sys.argv[1]):
+    importlib.import_module(name)
+    if textual():
+        print(json.dumps({"culprit": name, "textual": textual()[:5]}))
+        break
+else:
+    print(json.dumps({"culprit": None}))
+"""
+
+
+def fresh_env() -> dict[str, str]:
+    """The environment with this checkout's kt_tui first on the path."""
+    root = str(Path(kt_tui.__file__).resolve().parents[1])
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
+    return env
 
 
 def modules_after(code: str) -> set[str]:
@@ -12,18 +50,31 @@ def modules_after(code: str) -> set[str]:
         check=True,
         capture_output=True,
         text=True,
+        env=fresh_env(),
     ).stdout
     return set(out.split())
 
 
+def walk(package: ModuleType) -> list[str]:
+    """The package and every module and subpackage under it."""
+    found = pkgutil.walk_packages(package.__path__, prefix=f"{package.__name__}.")
+    return [package.__name__, *sorted(m.name for m in found)]
+
+
 def test_core_and_export_never_import_textual() -> None:
-    mods = modules_after(
-        "import kt_tui.core.store, kt_tui.core.sync, kt_tui.core.readiness, "
-        "kt_tui.core.actions, kt_tui.core.instances, kt_tui.core.audit, "
-        "kt_tui.core.service, kt_tui.core.verify, kt_tui.export.console"
-    )
-    assert "kt_tui.core.sync" in mods
-    assert not any(m == "textual" or m.startswith("textual.") for m in mods)
+    core, export = walk(kt_tui.core), walk(kt_tui.export)
+    # A broken walk would make the check vacuous.
+    assert len(core) > 5 and len(export) > 3, (core, export)
+    names = [*core, *export, "kt_tui.present"]
+    out = subprocess.run(
+        [sys.executable, "-c", PROBE, json.dumps(names)],
+        check=True,
+        capture_output=True,
+        text=True,
+        env=fresh_env(),
+    ).stdout
+    result = json.loads(out)
+    assert result["culprit"] is None, f"importing {result['culprit']} loads {result['textual']}"
 
 
 def test_cli_import_is_light() -> None:

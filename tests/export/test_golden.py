@@ -1,39 +1,41 @@
 """Golden files for md, csv and json on the scripted sample (fixed clock, fixed logins).
 
-Regenerate after an intended change with ``KT_UPDATE_GOLDEN=1 pytest tests/export``
-and review the diff.
+The goldens are syrupy snapshots, one readable file each under
+``__snapshots__/test_golden/``. Regenerate after an intended change with
+``pytest tests/export/test_golden.py --snapshot-update`` and review the diff.
 """
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
+from functools import cache
 
 import pytest
+from syrupy.assertion import SnapshotAssertion
+from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
 
 from kt_tui.core import audit
 from kt_tui.core.store import Store
 from kt_tui.export.command import render
 from tests.export import scenario
 
-GOLDEN = Path(__file__).parent / "golden"
-UPDATE = os.environ.get("KT_UPDATE_GOLDEN") == "1"
+
+class GoldenFile(SingleFileSnapshotExtension):
+    """One file per snapshot, compared byte for byte (the CSV's CRLF line ends included)."""
+
+    _write_mode = WriteMode.BINARY
 
 
-def check_golden(name: str, text: str, head: str = "") -> None:
+@cache
+def golden_file(fmt: str) -> type[GoldenFile]:
+    """The extension that names the file ``<test>.<fmt>``; one class per format, made once."""
+    return type(f"GoldenFile_{fmt}", (GoldenFile,), {"_file_extension": fmt})
+
+
+def golden(snapshot: SnapshotAssertion, fmt: str, text: str, head: str) -> None:
     """Compare with the golden file; the chain head is masked (it moves with the core's hashing)."""
-    if head:
-        assert head in text
-        text = text.replace(head, "<CHAIN-HEAD>")
-    path = GOLDEN / name
-    if UPDATE:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8", newline="")
-        return
-    assert path.exists(), f"{path} missing: run with KT_UPDATE_GOLDEN=1 to create it"
-    with path.open(encoding="utf-8", newline="") as f:
-        expected = f.read()
-    assert text == expected, f"{name} differs from its golden file (KT_UPDATE_GOLDEN=1 to update)"
+    assert head in text
+    data = text.replace(head, "<CHAIN-HEAD>").encode("utf-8")
+    assert data == snapshot(extension_class=golden_file(fmt))
 
 
 def head_of(store: Store) -> str:
@@ -42,7 +44,7 @@ def head_of(store: Store) -> str:
 
 
 @pytest.mark.parametrize("fmt", ["md", "csv", "json"])
-def test_golden_with_since(sample_store: Store, fmt: str) -> None:
+def test_golden_with_since(sample_store: Store, fmt: str, snapshot: SnapshotAssertion) -> None:
     text = render(
         sample_store,
         fmt,
@@ -50,15 +52,15 @@ def test_golden_with_since(sample_store: Store, fmt: str) -> None:
         clock=scenario.NOW,
         since=scenario.SINCE,
     )
-    check_golden(f"sample-since.{fmt}", text, head_of(sample_store))
+    golden(snapshot, fmt, text, head_of(sample_store))
 
 
 @pytest.mark.parametrize("fmt", ["md"])
-def test_golden_without_since(sample_store: Store, fmt: str) -> None:
+def test_golden_without_since(sample_store: Store, fmt: str, snapshot: SnapshotAssertion) -> None:
     text = render(
         sample_store, fmt, actor=scenario.actor(sample_store, "tomas"), clock=scenario.NOW
     )
-    check_golden(f"sample.{fmt}", text, head_of(sample_store))
+    golden(snapshot, fmt, text, head_of(sample_store))
 
 
 def test_render_is_deterministic(sample_store: Store) -> None:
