@@ -141,7 +141,7 @@ def effect(
     """
     values: dict[str, Any] = {}
     if verb in TRANSITIONS:
-        values["state"] = TRANSITIONS[verb][1]
+        values["state"] = str(TRANSITIONS[verb][1])
     if verb == Verb.DONE:
         values.update(done_by=actor, done_at=at)
     elif verb == Verb.SIGNOFF:

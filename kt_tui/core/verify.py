@@ -29,7 +29,7 @@ class VerifyResult:
 # The fields of an item the log determines: state, done_by, signed_off_by,
 # evidence, note, reason, retired.
 Replayed = tuple[str, str | None, str | None, str | None, str | None, str | None, bool]
-FRESH: Replayed = (rules.State.TODO, None, None, None, None, None, False)
+FRESH: Replayed = (rules.State.TODO.value, None, None, None, None, None, False)
 REPLAYED_FIELDS = ("state", "done_by", "signed_off_by", "evidence", "note", "reason", "retired")
 
 
@@ -76,7 +76,7 @@ def _replay(expected: dict[int, Replayed], r: Any) -> None:
         detail = json.loads(r["detail"]) if r["detail"] else {}
         for iid in detail.get("reopened_ids", []):
             _st, _d, _s, ev, note, reason, retired = expected.get(iid, FRESH)
-            expected[iid] = (rules.State.TODO, None, None, ev, note, reason, retired)
+            expected[iid] = (rules.State.TODO.value, None, None, ev, note, reason, retired)
         for key, flag in (("retired_ids", True), ("revived_ids", False)):
             for iid in detail.get(key, []):
                 expected[iid] = (*expected.get(iid, FRESH)[:6], flag)

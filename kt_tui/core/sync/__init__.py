@@ -1,0 +1,107 @@
+"""Sync: read a handover folder, plan the change as a pure diff, apply it in one transaction.
+
+The parts: ``desired`` (what the files ask for), ``stored`` (what the store
+holds), ``plan`` (the diff and its description), ``apply`` (one transaction).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Connection
+
+from kt_tui.core.clock import SYSTEM_CLOCK, Clock
+from kt_tui.core.errors import Problem, ValidationFailed
+from kt_tui.core.store import Store
+from kt_tui.core.sync.apply import apply
+from kt_tui.core.sync.desired import Wanted, wanted_from
+from kt_tui.core.sync.plan import Plan, describe, diff
+from kt_tui.core.sync.stored import Current, load_current
+from kt_tui.core.templates import Folder, load_folder
+
+__all__ = ["Plan", "SyncResult", "describe", "is_bundled_sample", "sync"]
+
+
+def is_bundled_sample(root: Path) -> bool:
+    """The folder is the sample shipped with kt-tui (not a copy: `init` makes real ones)."""
+    from kt_tui.paths import sample_dir
+
+    try:
+        return root.resolve() == sample_dir().resolve()
+    except OSError:
+        return False
+
+
+@dataclass
+class SyncResult:
+    plan: Plan
+    applied: bool
+    folder: Folder
+
+
+def _prepare(root: Path, shown: str | None) -> tuple[Folder, Wanted, str]:
+    label = shown if shown is not None else str(root)
+    folder = load_folder(root, shown)
+    return folder, wanted_from(folder, sample=is_bundled_sample(root)), label
+
+
+def _plan(store: Store, conn: Connection, folder: Folder, wanted: Wanted, label: str) -> Plan:
+    if store.is_sqlite and folder.team.handover.identity == "database":
+        raise ValidationFailed(
+            [
+                Problem(
+                    f"{label.rstrip('/')}/team.toml",
+                    "handover.identity",
+                    '"database" needs a PostgreSQL store (KT_DB=postgresql+psycopg://...)',
+                )
+            ]
+        )
+    current = load_current(store, conn)
+    _refuse_other_handover(current, wanted, folder, label)
+    plan = diff(wanted, current)
+    plan.warnings = list(folder.warnings)
+    return plan
+
+
+def _refuse_other_handover(current: Current, wanted: Wanted, folder: Folder, shown: str) -> None:
+    have = current.settings.get("handover_name")
+    want = wanted.settings["handover_name"]
+    if have is not None and have != want:
+        raise ValidationFailed(
+            [
+                Problem(
+                    f"{shown.rstrip('/')}/team.toml",
+                    "handover.name",
+                    f"this store holds the handover {have!r}, not {want!r}: "
+                    "one store holds one handover (use --db for another)",
+                )
+            ]
+        )
+
+
+def sync(
+    store: Store,
+    root: Path,
+    *,
+    actor: str,
+    login: str,
+    dry_run: bool = False,
+    shown: str | None = None,
+    clock: Clock = SYSTEM_CLOCK,
+) -> SyncResult:
+    """Validate the folder, compute the plan and (unless dry) apply it at once.
+
+    The plan is computed inside the write transaction that applies it, so no
+    other writer can slip in between the diff and its application.
+    """
+    folder, wanted, label = _prepare(root, shown)
+    if dry_run:
+        with store.read() as conn:
+            return SyncResult(_plan(store, conn, folder, wanted, label), False, folder)
+    with store.write() as conn:
+        plan = _plan(store, conn, folder, wanted, label)
+        if plan.is_empty():
+            return SyncResult(plan, False, folder)
+        apply(store, conn, plan, wanted, actor=actor, login=login, clock=clock)
+    return SyncResult(plan, True, folder)
