@@ -5,87 +5,12 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any
 
 import click
 
-if TYPE_CHECKING:
-    from kt_tui.core.clock import Clock
-    from kt_tui.core.service import Service
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-@dataclass
-class Context:
-    db: str | None = None
-    as_: str | None = None
-    clock: Clock | None = None
-    _service: Service | None = field(default=None, repr=False)
-
-    def service(self, create: bool = False) -> Service:
-        """The facade over the store, as the actor; only sync and restore create a store."""
-        if self._service is None:
-            from kt_tui.core.service import open_service
-
-            opened = open_service(
-                self.db, self.as_, self.get_clock(), create=create, fill_sample=False
-            )
-            self._service = opened.service
-        return self._service
-
-    def get_clock(self) -> Clock:
-        if self.clock is None:
-            from kt_tui.core.clock import SYSTEM_CLOCK
-
-            self.clock = SYSTEM_CLOCK
-        return self.clock
-
-    def close(self) -> None:
-        if self._service is not None:
-            self._service.store.dispose()
-            self._service = None
-
-
-def _common(f: F) -> F:
-    """--db and --as on every command as well as before it."""
-
-    def set_db(ctx: click.Context, _p: click.Parameter, value: str | None) -> None:
-        if value:
-            ctx.ensure_object(Context).db = value
-
-    def set_as(ctx: click.Context, _p: click.Parameter, value: str | None) -> None:
-        if value:
-            ctx.ensure_object(Context).as_ = value
-
-    f = click.option(
-        "--db",
-        metavar="PATH|URL",
-        expose_value=False,
-        callback=set_db,
-        help="The store: a SQLite path or an SQLAlchemy URL (env KT_DB).",
-    )(f)
-    f = click.option(
-        "--as",
-        "as_",
-        metavar="HANDLE",
-        expose_value=False,
-        callback=set_as,
-        help="Act as this roster member (env KT_USER).",
-    )(f)
-    return f
-
-
-def _obj() -> Context:
-    return click.get_current_context().ensure_object(Context)
-
-
-def _err(message: str) -> None:
-    click.echo(message, err=True)
-
+from kt_tui.cli_context import Context, common_options, current, err
 
 # --- the group ----------------------------------------------------------------
 
@@ -100,12 +25,12 @@ class KtGroup(click.Group):
             return super().invoke(ctx)
         except ValidationFailed as exc:
             for problem in exc.problems:
-                _err(str(problem))
+                err(str(problem))
             n = len(exc.problems)
-            _err(f"{n} problem{'s' if n != 1 else ''}: nothing written")
+            err(f"{n} problem{'s' if n != 1 else ''}: nothing written")
             ctx.exit(exc.exit_code)
         except KtError as exc:
-            _err(f"kt-tui: {exc}")
+            err(f"kt-tui: {exc}")
             ctx.exit(exc.exit_code)
 
 
@@ -114,7 +39,7 @@ class KtGroup(click.Group):
     invoke_without_command=True,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-@_common
+@common_options
 @click.version_option(package_name="kt-tui", prog_name="kt-tui")
 @click.pass_context
 def cli(ctx: click.Context) -> None:
@@ -162,15 +87,15 @@ def init(directory: Path) -> None:
 
 
 @cli.command("sync")
-@_common
+@common_options
 @click.argument("directory", default="checklists", required=False)
 @click.option("--dry-run", is_flag=True, help="Print the plan, write nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON.")
 def sync_cmd(directory: str, dry_run: bool, as_json: bool) -> None:
     """Read DIRECTORY (default ./checklists), print the plan, apply it."""
-    result = _obj().service(create=True).sync(Path(directory), dry_run=dry_run, shown=directory)
+    result = current().service(create=True).sync(Path(directory), dry_run=dry_run, shown=directory)
     for w in result.plan.warnings:
-        _err(f"warning: {w}")
+        err(f"warning: {w}")
     if as_json:
         out = result.plan.summary()
         out["applied"] = result.applied
@@ -189,11 +114,11 @@ def sync_cmd(directory: str, dry_run: bool, as_json: bool) -> None:
 
 
 @cli.command()
-@_common
+@common_options
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as one JSON object.")
 def status(as_json: bool) -> None:
     """Readiness per member and per system."""
-    _print_status(_obj(), as_json)
+    _print_status(current(), as_json)
 
 
 def _print_status(obj: Context, as_json: bool) -> None:
@@ -214,7 +139,7 @@ def _print_status(obj: Context, as_json: bool) -> None:
 
 
 @cli.command("list")
-@_common
+@common_options
 @click.argument("filter_words", nargs=-1, metavar="[FILTER]...")
 @click.option(
     "--limit",
@@ -230,7 +155,7 @@ def list_cmd(filter_words: tuple[str, ...], limit: int, as_json: bool) -> None:
     FILTER: free text and tokens such as state:done system:orders member:ben
     stage:shadowed template:system-docs kind:training tier:1 overdue mine open.
     """
-    rows, total = _obj().service().listing(" ".join(filter_words), limit or None)
+    rows, total = current().service().listing(" ".join(filter_words), limit or None)
     if as_json:
         click.echo(json.dumps([r.to_json() for r in rows], indent=2))
         return
@@ -247,14 +172,14 @@ def list_cmd(filter_words: tuple[str, ...], limit: int, as_json: bool) -> None:
 
 
 @cli.command()
-@_common
+@common_options
 @click.option(
     "--limit", default=20, show_default=True, type=click.IntRange(1, 10_000_000), help="Events."
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the events as JSON.")
 def log(limit: int, as_json: bool) -> None:
     """The event log, newest first."""
-    events = _obj().service().events(limit)
+    events = current().service().events(limit)
     if as_json:
         click.echo(json.dumps([e.to_json() for e in events], indent=2))
         return
@@ -266,13 +191,13 @@ def log(limit: int, as_json: bool) -> None:
 
 
 @cli.command()
-@_common
+@common_options
 @click.option("--head", "expected", metavar="HASH", help="A head printed by an earlier export.")
 def verify(expected: str | None) -> None:
     """Check that the event log's hash chain is intact."""
-    result = _obj().service().verify(expected)
+    result = current().service().verify(expected)
     if not result.ok:
-        _err(f"verify failed: {result.problem}")
+        err(f"verify failed: {result.problem}")
         sys.exit(1)
     click.echo(f"intact: {result.count} events, head {result.head}")
 
@@ -281,7 +206,7 @@ def verify(expected: str | None) -> None:
 
 
 @cli.command()
-@_common
+@common_options
 @click.argument("fmt", metavar="md|csv|json|html", type=click.Choice(["md", "csv", "json", "html"]))
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="File.")
 @click.option(
@@ -294,7 +219,7 @@ def export(fmt: str, output: Path | None, since: Any) -> None:
     from kt_tui.core.errors import BadInput
     from kt_tui.export.command import write
 
-    service = _obj().service()  # build_report says so when the store holds no handover yet
+    service = current().service()  # build_report says so when the store holds no handover yet
     actor, clock, day = service.actor, service.clock, since.date() if since else None
     if output is None:
         out = sys.stdout
@@ -327,14 +252,14 @@ def _sqlite_file(obj: Context) -> Path:
 
 
 @cli.command()
-@_common
+@common_options
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 def backup(file: Path) -> None:
     """A consistent copy of the store in FILE (SQLite's online backup), readable by you only."""
     from kt_tui.core.backup import copy_sqlite
     from kt_tui.core.errors import BadInput
 
-    obj = _obj()
+    obj = current()
     obj.service()  # make sure it exists and is current
     live = _sqlite_file(obj)
     if file.resolve() == live.resolve():
@@ -344,7 +269,7 @@ def backup(file: Path) -> None:
 
 
 @cli.command()
-@_common
+@common_options
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--force", is_flag=True, help="Restore even a backup of another handover.")
 def restore(file: Path, force: bool) -> None:
@@ -354,7 +279,7 @@ def restore(file: Path, force: bool) -> None:
     """
     from kt_tui.core.backup import restore_sqlite
 
-    obj = _obj()
+    obj = current()
     live = _sqlite_file(obj)
     obj.close()
     kept = restore_sqlite(file, live, force=force, stamp=obj.get_clock().now())
@@ -366,9 +291,9 @@ def restore(file: Path, force: bool) -> None:
 
 
 def _act(verb: str, ref: str, member: str | None, system: str | None, **kw: Any) -> None:
-    service = _obj().service()
+    service = current().service()
     if service.actor.stand_in:
-        _err(f"kt-tui: {service.actor.describe()}")
+        err(f"kt-tui: {service.actor.describe()}")
     out = service.act(verb, service.resolve(ref, member, system), **kw)
     where = "".join(
         [f" --member {member}" if member else "", f" --system {system}" if system else ""]
@@ -382,7 +307,7 @@ def _act(verb: str, ref: str, member: str | None, system: str | None, **kw: Any)
 def _verb_command(
     verb: str, help_text: str, *, reason: bool = False, evidence: bool = False
 ) -> None:
-    @_common
+    @common_options
     @click.argument("ref")
     @click.option("--member", metavar="HANDLE", help="The member the item bears (default: you).")
     @click.option("--system", metavar="KEY", help="The system the item bears.")
@@ -415,7 +340,7 @@ _verb_command("reopen", "Send a signed-off or n/a item back to todo (leads).")
 
 
 def _text_command(verb: str, help_text: str) -> None:
-    @_common
+    @common_options
     @click.argument("ref")
     @click.argument("text")
     @click.option("--member", metavar="HANDLE", help="The member the item bears (default: you).")
@@ -442,7 +367,7 @@ def main(argv: list[str] | None = None) -> None:
         if isinstance(rc, int) and rc:
             sys.exit(rc)
     except click.exceptions.Abort:
-        _err("aborted")
+        err("aborted")
         sys.exit(1)
     except click.ClickException as exc:
         exc.show()
@@ -450,12 +375,10 @@ def main(argv: list[str] | None = None) -> None:
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
-        _err("interrupted")
+        err("interrupted")
         sys.exit(130)
     except Exception as exc:  # the last line of defence: say what, never a traceback
         if os.environ.get("KT_DEBUG"):
             raise
-        _err(
-            f"kt-tui: internal error: {type(exc).__name__}: {exc} (KT_DEBUG=1 shows the traceback)"
-        )
+        err(f"kt-tui: internal error: {type(exc).__name__}: {exc} (KT_DEBUG=1 shows the traceback)")
         sys.exit(3)

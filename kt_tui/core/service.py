@@ -165,7 +165,7 @@ class Service:
     def _filter(self, text: str) -> filters.Filter:
         return filters.parse_filter(text)
 
-    def check_filter(self, text: str) -> None:
+    def validate_filter(self, text: str) -> None:
         """Raise BadInput when the filter text does not parse."""
         self._filter(text)
 

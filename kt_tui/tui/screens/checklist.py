@@ -14,6 +14,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
+from kt_tui.core import rules
 from kt_tui.core.errors import KtError
 from kt_tui.present import bar, level, pct
 from kt_tui.tui.messages import Loaded
@@ -300,17 +301,16 @@ class ChecklistScreen(Screen[None]):
         row = self._current()
         if row is None:
             return
-        if row.state == "done":
-            self.run_verb("undo", row)
-        elif row.evidence_required and not row.evidence and row.state in ("todo", "blocked"):
+        verb = rules.toggle_done_verb(row.state)
+        if verb == rules.Verb.DONE and row.evidence_required and not row.evidence:
             self._ask(
                 f"{row.title}: evidence (a link, ticket id or path)",
-                lambda text: self.run_verb("done", row, evidence=text),
-                verb="done",
+                lambda text: self.run_verb(verb, row, evidence=text),
+                verb=verb,
                 row=row,
             )
         else:
-            self.run_verb("done", row)
+            self.run_verb(verb, row)
 
     def action_signoff(self) -> None:
         row = self._current()
@@ -336,8 +336,8 @@ class ChecklistScreen(Screen[None]):
         row = self._current()
         if row is None:
             return
-        if row.state == "blocked":
-            self.run_verb("unblock", row)
+        if rules.toggle_block_verb(row.state) == rules.Verb.UNBLOCK:
+            self.run_verb(rules.Verb.UNBLOCK, row)
         else:
             self._ask(
                 f"{row.title}: what does it wait on?",

@@ -13,6 +13,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label, Static
 
+from kt_tui.core import rules
 from kt_tui.core.errors import KtError
 from kt_tui.tui.messages import Loaded
 from kt_tui.tui.widgets.figures import STATE_MARKS
@@ -83,7 +84,7 @@ class SessionsScreen(Screen[None]):
         table = self.query_one("#sessions", DataTable)
         for s in self.sessions:
             past = today is not None and s.is_past(today)
-            attended = sum(1 for a in s.attendees if a.state in ("done", "signed_off"))
+            attended = sum(1 for a in s.attendees if rules.is_progress(a.state, s.signoff))
             cells: dict[str, Any] = {
                 "when": s.at.replace("T", " ")[:16],
                 "tense": Text("past", style=theme.secondary or "")

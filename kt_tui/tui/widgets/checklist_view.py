@@ -20,6 +20,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from kt_tui.core.rules import State
 from kt_tui.tui.widgets.figures import STATE_MARKS
 
 if TYPE_CHECKING:
@@ -253,9 +254,9 @@ class ChecklistView(ScrollView, can_focus=True):
         state_style = base
         if row.complete:
             state_style = self.get_component_rich_style("checklist--complete")
-        elif row.state == "blocked":
+        elif row.state == State.BLOCKED:
             state_style = self.get_component_rich_style("checklist--blocked")
-        elif row.state == "na":
+        elif row.state == State.NA:
             state_style = self.get_component_rich_style("checklist--muted")
         for key, _, w in layout(width):
             style: Style = base
@@ -271,7 +272,7 @@ class ChecklistView(ScrollView, can_focus=True):
                 style = self.get_component_rich_style("checklist--group")
             elif key == "title":
                 text = row.title
-                if row.state == "na":
+                if row.state == State.NA:
                     style = state_style
             elif key == "who":
                 text = "@".join(p for p in (row.member, row.system) if p) or "-"

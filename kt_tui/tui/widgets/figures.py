@@ -5,14 +5,15 @@ from __future__ import annotations
 from rich.text import Text
 from textual.theme import Theme
 
+from kt_tui.core.rules import State
 from kt_tui.present import band, bar, pct
 
-STATE_MARKS = {
-    "todo": "[ ]",
-    "blocked": "[!]",
-    "done": "[x]",
-    "signed_off": "[✓]",
-    "na": "[-]",
+STATE_MARKS: dict[str, str] = {
+    State.TODO: "[ ]",
+    State.BLOCKED: "[!]",
+    State.DONE: "[x]",
+    State.SIGNED_OFF: "[✓]",
+    State.NA: "[-]",
 }
 
 
