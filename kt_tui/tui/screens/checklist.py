@@ -21,17 +21,13 @@ from kt_tui.tui.messages import Loaded
 from kt_tui.tui.screens.prompt import PromptScreen
 from kt_tui.tui.widgets.checklist_view import PAGE_SIZE, ChecklistView
 from kt_tui.tui.widgets.figures import readiness_colour
+from kt_tui.tui.widgets.item_detail import item_detail_text
 
 if TYPE_CHECKING:
     from kt_tui.core.instances import InstanceRow
     from kt_tui.core.readiness import Figures
     from kt_tui.core.service import Detail, Page, Scope
     from kt_tui.tui.app import KtApp
-
-
-def _when(stamp: str | None) -> str:
-    """A stored UTC stamp, to the minute."""
-    return (stamp or "")[:16].replace("T", " ")
 
 
 class ChecklistScreen(Screen[None]):
@@ -204,7 +200,8 @@ class ChecklistScreen(Screen[None]):
         if row is None:
             self.query_one("#detail", Static).update("" if self.view.total else "No items.")
             return
-        self.query_one("#detail", Static).update(self._detail_text(row, None))
+        text = item_detail_text(self.app.current_theme, row, None)
+        self.query_one("#detail", Static).update(text)
         self._load_detail(row.id)
 
     @work(thread=True, exclusive=True, group="checklist-detail", exit_on_error=False)
@@ -218,49 +215,9 @@ class ChecklistScreen(Screen[None]):
         d = message.detail
         current = self.view.current
         if d is not None and current is not None and current.id == d.row.id:
-            self.query_one("#detail", Static).update(self._detail_text(d.row, d))
-
-    def _detail_text(self, row: InstanceRow, detail: Detail | None) -> Text:
-        theme = self.app.current_theme
-        t = Text()
-        t.append(row.title, style="bold")
-        t.append(f"   {row.ref}  {row.where}   state: ")
-        t.append(row.state, style="bold")
-        if row.overdue:
-            t.append("   overdue", style=f"bold {theme.error}")
-        t.append("\n")
-        if row.detail:
-            t.append(row.detail + "\n")
-        for label, value in (
-            ("Stage", row.stage),
-            ("Due", row.due.isoformat() if row.due else None),
-            ("Weight", str(row.weight)),
-            ("Sign-off", "needed" if row.signoff else "not needed"),
-            ("Evidence", row.evidence or ("required" if row.evidence_required else None)),
-            ("Note", row.note),
-            ("Reason", row.reason),
-            ("Done by", f"{row.done_by} at {_when(row.done_at)}" if row.done_by else None),
-            (
-                "Signed off",
-                f"{row.signed_off_by} at {_when(row.signed_off_at)}" if row.signed_off_by else None,
-            ),
-        ):
-            if value:
-                t.append(f"{label}: ", style="bold")
-                t.append(f"{value}\n")
-        if detail is not None:
-            t.append("History\n", style=f"bold {theme.primary}")
-            if not detail.history:
-                t.append("  no changes yet\n")
-            for e in detail.history:
-                t.append(f"  {_when(e.at)}  {e.actor:<8} {e.verb:<8}")
-                if e.before != e.after:
-                    t.append(f" {e.before} -> {e.after}")
-                extra = e.note or e.evidence or (e.detail or {}).get("reason")
-                if extra:
-                    t.append(f"  {extra}")
-                t.append("\n")
-        return t
+            self.query_one("#detail", Static).update(
+                item_detail_text(self.app.current_theme, d.row, d)
+            )
 
     # -- verbs ---------------------------------------------------------------
 

@@ -1,0 +1,60 @@
+"""The detail pane of one item: what it is, who did what, and its history."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual.theme import Theme
+
+if TYPE_CHECKING:
+    from kt_tui.core.instances import InstanceRow
+    from kt_tui.core.service import Detail
+
+
+def _when(stamp: str | None) -> str:
+    """A stored UTC stamp, to the minute."""
+    return (stamp or "")[:16].replace("T", " ")
+
+
+def item_detail_text(theme: Theme, row: InstanceRow, detail: Detail | None) -> Text:
+    """An item's detail pane: its fields, then its history; user text as plain Text."""
+    t = Text()
+    t.append(row.title, style="bold")
+    t.append(f"   {row.ref}  {row.where}   state: ")
+    t.append(row.state, style="bold")
+    if row.overdue:
+        t.append("   overdue", style=f"bold {theme.error}")
+    t.append("\n")
+    if row.detail:
+        t.append(row.detail + "\n")
+    for label, value in (
+        ("Stage", row.stage),
+        ("Due", row.due.isoformat() if row.due else None),
+        ("Weight", str(row.weight)),
+        ("Sign-off", "needed" if row.signoff else "not needed"),
+        ("Evidence", row.evidence or ("required" if row.evidence_required else None)),
+        ("Note", row.note),
+        ("Reason", row.reason),
+        ("Done by", f"{row.done_by} at {_when(row.done_at)}" if row.done_by else None),
+        (
+            "Signed off",
+            f"{row.signed_off_by} at {_when(row.signed_off_at)}" if row.signed_off_by else None,
+        ),
+    ):
+        if value:
+            t.append(f"{label}: ", style="bold")
+            t.append(f"{value}\n")
+    if detail is not None:
+        t.append("History\n", style=f"bold {theme.primary}")
+        if not detail.history:
+            t.append("  no changes yet\n")
+        for e in detail.history:
+            t.append(f"  {_when(e.at)}  {e.actor:<8} {e.verb:<8}")
+            if e.before != e.after:
+                t.append(f" {e.before} -> {e.after}")
+            extra = e.note or e.evidence or (e.detail or {}).get("reason")
+            if extra:
+                t.append(f"  {extra}")
+            t.append("\n")
+    return t
