@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import uuid
+import warnings
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -36,15 +37,55 @@ def clock() -> Clock:
 PG_URL = os.environ.get("KT_TEST_PG_URL")
 NO_PG = "KT_TEST_PG_URL is not set: the PostgreSQL run of this test is skipped"
 
+# Measured with --durations=25 (serial run, 2 cores): the tests over about 2.5 s.
+# Node ids without the parametrization; every parametrized case is slow.
+SLOW = {
+    "tests/trust/test_crash.py::test_killed_sync_leaves_old_or_new_state",
+    "tests/trust/test_concurrency.py::test_four_processes_at_once",
+    "tests/tui/test_app.py::test_filter_tokens",
+    "tests/tui/test_app.py::test_na_and_block_ask_for_reasons",
+}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark ``pg`` the tests that need the server, ``slow`` the ones listed in SLOW.
+
+    A PostgreSQL test is one that asks for ``pg_database``, runs the ``postgresql``
+    case of ``db_url``, or is skipped without KT_TEST_PG_URL (the NO_PG reason), so
+    a new PostgreSQL test is marked without an edit here.
+    """
+    seen = set()
+    for item in items:
+        base = item.nodeid.split("[", 1)[0]
+        if base in SLOW:
+            seen.add(base)
+            item.add_marker(pytest.mark.slow)
+        callspec = getattr(item, "callspec", None)
+        if (
+            "pg_database" in getattr(item, "fixturenames", ())
+            or (callspec is not None and callspec.params.get("db_url") == "postgresql")
+            or any(m.kwargs.get("reason") == NO_PG for m in item.iter_markers("skipif"))
+        ):
+            item.add_marker(pytest.mark.pg)
+    collected_files = {item.nodeid.split("::", 1)[0] for item in items}
+    for stale in sorted(SLOW - seen):
+        if stale.split("::", 1)[0] in collected_files:
+            warnings.warn(f"SLOW names {stale}, which no longer exists", stacklevel=1)
+
 
 @pytest.fixture(scope="session")
 def pg_database() -> Iterator[str]:
-    """A database of its own on the server KT_TEST_PG_URL names, dropped at the end."""
+    """A database of its own on the server KT_TEST_PG_URL names, dropped at the end.
+
+    One per session, and so one per pytest-xdist worker (named for the worker, ``gw0``,
+    ``gw1``..., and the process): workers never share a database.
+    """
     assert PG_URL
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
 
-    name = f"kt_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    name = f"kt_test_{worker}_{os.getpid()}_{uuid.uuid4().hex[:8]}"
     admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))

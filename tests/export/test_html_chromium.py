@@ -12,6 +12,8 @@ from kt_tui.core.store import Store
 from kt_tui.export.command import render
 from tests.export import scenario
 
+pytestmark = pytest.mark.browser
+
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
