@@ -44,3 +44,20 @@ def bar(fraction: float | None, width: int = 10, full: str = FULL, empty: str = 
 
 def level(name: str | None) -> str:
     return name or "-"
+
+
+# C0 controls but tab and newline, DEL, and C1: what a terminal would obey
+_CONTROLS = {c: f"\\x{c:02x}" for c in (*range(0x00, 0x09), *range(0x0B, 0x20), 0x7F)}
+_CONTROLS.update({c: f"\\x{c:02x}" for c in range(0x80, 0xA0)})
+
+
+def printable(text: str) -> str:
+    """User text made safe to show anywhere: control characters (other than tab and
+    newline) appear escaped as ``\\x1b``, never sent raw to a terminal or a file."""
+    return text.translate(_CONTROLS)
+
+
+def has_controls(text: str) -> bool:
+    """Whether text holds a character that ``printable`` would escape (new text with
+    one is refused at validation and at every prompt)."""
+    return any(ord(c) in _CONTROLS for c in text)
