@@ -37,7 +37,7 @@ def test_sync_dry_run_prints_a_plan_and_writes_nothing(tmp_path: Path, db_url: s
 
 def test_sync_twice_says_no_changes(tmp_path: Path, synced: str) -> None:
     db = synced
-    r = run(db, "sync", str(tmp_path / "tiny"))
+    r = run(db, "sync", str(tmp_path / "tiny"), user="lea")
     assert r.exit_code == 0 and r.output.strip() == "no changes"
 
 

@@ -13,6 +13,7 @@ from kt_tui.core.errors import BadInput, Refused
 from kt_tui.core.filters import Filter
 from kt_tui.core.identity import Actor
 from kt_tui.core.instances import InstanceRow, get_instance, list_instances
+from kt_tui.core.rights import rights_now
 from kt_tui.core.store import Store
 from kt_tui.core.tables import INSTANCE, ITEM, TEMPLATE
 
@@ -106,6 +107,8 @@ def ensure_allowed(
         raise Refused(
             f"{t.label}: wrong state: {verb} needs {' or '.join(sources)}, it is {t.state}"
         )
+    if verb == rules.Verb.EVIDENCE and t.state in rules.EVIDENCE_FROZEN_IN:
+        raise Refused(f"{t.label}: signed off: its evidence is frozen; reopen it first")
     if verb == rules.Verb.SIGNOFF:
         if not t.signoff:
             raise Refused(f"{t.label}: needs no sign-off (signoff = false): done completes it")
@@ -154,6 +157,7 @@ def act(
         t = load_target(conn, instance_id, clock.today())
         if expect_version is not None and t.version != expect_version:
             raise Refused(f"{t.label}: changed by {_last_actor(conn, t.id)}, reload")
+        actor = rights_now(conn, actor)  # a sync may have changed them since
         ensure_allowed(conn, actor, verb, t, evidence)
         now = clock.stamp()
         values = rules.effect(

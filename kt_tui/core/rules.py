@@ -159,6 +159,9 @@ def effect(
     return values
 
 
+# after a sign-off the evidence is what was signed: changing it needs a reopen
+EVIDENCE_FROZEN_IN: tuple[str, ...] = (State.SIGNED_OFF,)
+
 # a raised ``revision`` sends these back to todo, dropping their marks (n/a stays)
 REOPENED_BY_REVISION: tuple[str, ...] = (State.DONE, State.SIGNED_OFF)
 

@@ -25,6 +25,7 @@ from kt_tui.core.errors import KtError, StoreError
 from kt_tui.core.identity import Actor, login_name, resolve_actor
 from kt_tui.core.instances import InstanceRow
 from kt_tui.core.readiness import Figures, Status
+from kt_tui.core.rights import require_lead
 from kt_tui.core.store import Store, open_store
 from kt_tui.core.tables import EVENT, ITEM, MEMBER, SYSTEM
 
@@ -357,6 +358,7 @@ class Service:
             dry_run=dry_run,
             shown=shown or (str(folder) if folder else "(bundled sample)"),
             clock=self.clock,
+            authorise=lambda conn: require_lead(conn, self.actor, "sync"),
         )
         if result.applied:
             self.refresh_actor()

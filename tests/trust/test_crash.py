@@ -27,7 +27,7 @@ def state(db: Path) -> tuple[str, int, int]:
 
 
 def sync_cmd(db: Path, folder: Path) -> list[str]:
-    return [sys.executable, "-m", "kt_tui", "--db", str(db), "sync", str(folder)]
+    return [sys.executable, "-m", "kt_tui", "--db", str(db), "--as", "m0000", "sync", str(folder)]
 
 
 def copy_store(src: Path, dest: Path) -> None:

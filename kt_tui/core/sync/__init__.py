@@ -6,6 +6,7 @@ holds), ``plan`` (the diff and its description), ``apply`` (one transaction).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -89,17 +90,22 @@ def sync(
     dry_run: bool = False,
     shown: str | None = None,
     clock: Clock = SYSTEM_CLOCK,
+    authorise: Callable[[Connection], None] | None = None,
 ) -> SyncResult:
     """Validate the folder, compute the plan and (unless dry) apply it at once.
 
     The plan is computed inside the write transaction that applies it, so no
-    other writer can slip in between the diff and its application.
+    other writer can slip in between the diff and its application. ``authorise``
+    runs first in that transaction (the service checks there that the actor is a
+    lead, as the store says at that moment); a dry run needs no right.
     """
     folder, wanted, label = _prepare(root, shown)
     if dry_run:
         with store.read() as conn:
             return SyncResult(_plan(store, conn, folder, wanted, label), False, folder)
     with store.write() as conn:
+        if authorise is not None:
+            authorise(conn)
         plan = _plan(store, conn, folder, wanted, label)
         if plan.is_empty():
             return SyncResult(plan, False, folder)
