@@ -207,6 +207,29 @@ def recount_difference(conn: Connection) -> str:
                 f"readiness counters of member #{m}, system #{s}, stage {st} are "
                 f"{kept.get(key)}, the items say {fresh.get(key)}"
             )
+    fresh_totals: dict[int, list[int]] = {}
+    for (_m, _s, st), sums in fresh.items():
+        slot = fresh_totals.setdefault(st, [0] * len(COUNTERS))
+        for i, v in enumerate(sums):
+            slot[i] += v
+    r = ROLLUP.c
+    kept_totals = {
+        st: [int(v) for v in rest]
+        for st, *rest in conn.execute(
+            select(r.stage_idx, *(r[c] for c in COUNTERS)).where(r.member_id == 0, r.system_id == 0)
+        )
+        if any(rest)
+    }
+    if kept_totals != fresh_totals:
+        st = min(
+            k
+            for k in set(kept_totals) | set(fresh_totals)
+            if kept_totals.get(k) != fresh_totals.get(k)
+        )
+        return (
+            f"the handover's readiness totals of stage {st} are {kept_totals.get(st)}, "
+            f"the items say {fresh_totals.get(st)}"
+        )
     due = INSTANCE.c.due
     fresh_open = {
         (m, s, str(d)): int(n)

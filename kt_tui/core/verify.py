@@ -11,11 +11,11 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, case, literal, or_, select
 
-from kt_tui.core import rollup, rules
+from kt_tui.core import ledger, rollup, rules
 from kt_tui.core.audit import event_hash, hashed_fields
-from kt_tui.core.tables import EVENT, INSTANCE
+from kt_tui.core.tables import EVENT, INSTANCE, ITEM, META
 
 
 @dataclass(frozen=True)
@@ -43,6 +43,9 @@ def verify(conn: Connection, expected_head: str | None = None) -> VerifyResult:
     count = 0
     seen_head = False
     expected: dict[int, Replayed] = {}
+    recorded: dict[str, Any] | None = None  # the last sync's snapshot of the roster
+    added: list[tuple[int, dict[str, Any]]] = []  # (sync event, the instances it added)
+    legacy = False  # a sync event written before syncs recorded what they applied
     for r in conn.execute(select(EVENT).order_by(EVENT.c.id)).mappings():
         count += 1
         if r["id"] != count:
@@ -59,11 +62,27 @@ def verify(conn: Connection, expected_head: str | None = None) -> VerifyResult:
         if expected_head and prev == expected_head:
             seen_head = True
         _replay(expected, r)
+        if r["verb"] == "sync":
+            applied = (json.loads(r["detail"]) if r["detail"] else {}).get("applied")
+            if applied is None:
+                legacy = True
+            else:
+                recorded = applied
+                if applied.get("added"):
+                    added.append((r["id"], applied["added"]))
     if expected_head and not seen_head:
         return VerifyResult(
             False, prev, count, f"head {expected_head[:16]}... is not in this chain"
         )
     problem = _check_states(conn, expected)
+    if not problem and recorded is not None:
+        problem = ledger.first_difference(recorded, ledger.snapshot(conn))
+    for event_id, record in added:
+        problem = problem or ledger.added_difference(conn, event_id, record)
+    if not problem and added and not legacy:
+        problem = _unrecorded_instance(conn, added)
+    if not problem:
+        problem = _copies_difference(conn)
     if not problem:
         problem = rollup.recount_difference(conn)
     if problem:
@@ -120,3 +139,47 @@ def _check_states(conn: Connection, expected: dict[int, Replayed]) -> str:
             )
             return f"item instance #{iid}: {diffs}"
     return ""
+
+
+def _unrecorded_instance(conn: Connection, added: list[tuple[int, dict[str, Any]]]) -> str:
+    """An instance that no sync event says it added (inserted behind the log's back)."""
+    covered = sorted(tuple(run) for _e, record in added for run in record["runs"])
+    for (iid,) in conn.execute(select(INSTANCE.c.id).order_by(INSTANCE.c.id)):
+        if not any(a <= iid <= b for a, b in covered):
+            return f"item instance #{iid}: no sync event added it"
+    return ""
+
+
+def _copies_difference(conn: Connection) -> str:
+    """An instance whose copies of its item (weight, sign-off, due, stage) differ from
+    the item's, which the log vouches for."""
+    meta = {k: v for k, v in conn.execute(select(META.c.key, META.c.value))}
+    stages = json.loads(meta.get("stages", "[]"))
+    stage_idx = (
+        case(*((ITEM.c.stage == name, i) for i, name in enumerate(stages)), else_=None)
+        if stages
+        else literal(None)
+    )
+    pairs = (
+        ("weight", INSTANCE.c.weight, ITEM.c.weight),
+        ("signoff", INSTANCE.c.signoff, ITEM.c.signoff),
+        ("due", INSTANCE.c.due, ITEM.c.due_date),
+        ("stage_idx", INSTANCE.c.stage_idx, stage_idx),
+    )
+    q = (
+        select(INSTANCE.c.id, *(x for _n, a, b in pairs for x in (a, b)))
+        .join(ITEM, ITEM.c.id == INSTANCE.c.item_id)
+        .where(ITEM.c.active == True, or_(*(a.is_distinct_from(b) for _n, a, b in pairs)))  # noqa: E712
+        .order_by(INSTANCE.c.id)
+        .limit(1)
+    )
+    row = conn.execute(q).first()
+    if row is None:
+        return ""
+    values = list(row[1:])
+    diffs = ", ".join(
+        f"{name} is {values[2 * i]!r}, its item says {values[2 * i + 1]!r}"
+        for i, (name, _a, _b) in enumerate(pairs)
+        if values[2 * i] != values[2 * i + 1]
+    )
+    return f"item instance #{row[0]}: {diffs}"

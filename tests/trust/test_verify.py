@@ -169,3 +169,45 @@ def test_sync_retire_and_revive_replay(tmp_path: Path, clock: Clock) -> None:
     edit(db, "UPDATE instance SET retired = 0")
     code, out = run_verify(db)
     assert code == 1 and "retired is False, the log says True" in out
+
+
+@pytest.mark.parametrize(
+    ("sql", "named"),
+    [
+        ("UPDATE member SET role = 'lead' WHERE handle = 'eve'", "member 3: role is 'lead'"),
+        ("UPDATE member SET active = 0 WHERE handle = 'lou'", "member 2: active is False"),
+        ("UPDATE member SET db_user = 'pg_eve' WHERE handle = 'eve'", "member 3: db_user"),
+        ("UPDATE system SET tier = 3 WHERE key = 'api'", "system 1: tier is 3"),
+        ("UPDATE receiver SET active = 0 WHERE member_id = 1", "receiver 1/1: active is False"),
+        ("DELETE FROM receiver WHERE member_id = 3 AND system_id = 2", "receiver 3/2: recorded"),
+        ("UPDATE meta SET value = '0.5' WHERE key = 'ready_threshold'", "setting ready_threshold"),
+        ("UPDATE meta SET value = '1' WHERE key = 'sample'", "setting sample"),
+        ("UPDATE meta SET value = '2027-12-31' WHERE key = 'target_date'", "setting target_date"),
+        ("UPDATE meta SET value = '0' WHERE key = 'min_ready_per_system'", "min_ready_per_system"),
+        ("UPDATE item SET weight = 9 WHERE key = 'runbook'", "item 1: weight is 9"),
+        ("UPDATE instance SET weight = 9 WHERE id = 1", "item instance #1: weight is 9"),
+        ("UPDATE instance SET signoff = 0 WHERE id = 1", "item instance #1: signoff"),
+        ("UPDATE instance SET due = '2020-01-01' WHERE id = 1", "item instance #1: due"),
+        ("UPDATE instance SET stage_idx = 1 WHERE id = 1", "item instance #1: stage_idx"),
+        ("UPDATE instance SET member_id = 3 WHERE id = 1", "added by sync event 1"),
+        ("UPDATE instance SET system_id = 1 WHERE id = 2", "added by sync event 1"),
+        ("UPDATE instance SET item_id = 2 WHERE id = 1", "added by sync event 1"),
+        (
+            "INSERT INTO instance (item_id, member_id, system_id, state, retired, weight,"
+            " signoff, stage_idx, due, revision, version) VALUES (1, NULL, 2, 'todo', 0, 2,"
+            " 1, 0, NULL, 1, 1)",
+            "no sync event added it",
+        ),
+        (
+            "UPDATE rollup SET complete = complete + 1 WHERE member_id = 0 AND system_id = 0",
+            "the handover's readiness totals",
+        ),
+    ],
+)
+def test_every_table_is_held_to_the_log(worked: Path, sql: str, named: str) -> None:
+    """A direct edit of the roster, receivers, settings, items, an instance's copied
+    fields or identity, or the counters' totals is named by verify (exit 1)."""
+    edit(worked, sql)
+    code, out = run_verify(worked)
+    assert code == 1, out
+    assert named in out

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy import Connection, bindparam, func, insert, select, update
 
-from kt_tui.core import audit, rollup, rules
+from kt_tui.core import audit, ledger, rollup, rules
 from kt_tui.core.clock import SYSTEM_CLOCK, Clock
 from kt_tui.core.store import Store
 from kt_tui.core.sync.desired import INSERT_CHUNK, Ident, T, Wanted, WantedItem
@@ -24,7 +24,12 @@ def apply(
     login: str,
     clock: Clock = SYSTEM_CLOCK,
 ) -> None:
-    """Apply a plan inside the caller's write transaction, with one event."""
+    """Apply a plan inside the caller's write transaction, with one event.
+
+    The event records what the sync applied (ledger.snapshot and the instances
+    it added), so that verify can hold every table to the log.
+    """
+    before = int(conn.execute(select(func.coalesce(func.max(INSTANCE.c.id), 0))).scalar() or 0)
     store.set_meta(conn, {k: v for k, v in wanted.settings.items()})
 
     member_ids = _upsert_roster(conn, MEMBER, "handle", wanted.members)
@@ -125,6 +130,9 @@ def apply(
         _insert_instances(conn, plan.add, wanted, item_ids, member_ids, system_ids)
 
     rollup.rebuild(conn)
+    applied = ledger.snapshot(conn)
+    if plan.add:
+        applied["added"] = ledger.added_since(conn, before)
     audit.record(
         conn,
         at=clock.stamp(),
@@ -136,6 +144,7 @@ def apply(
             "reopened_ids": plan.reopen,
             "retired_ids": plan.retire,
             "revived_ids": plan.revive,
+            "applied": applied,
         },
     )
 

@@ -1,0 +1,163 @@
+"""What a sync applied, recorded in its event so that the log is the source of truth.
+
+A sync event carries ``applied``: the roster, receivers, settings and items as
+the sync left them (a few rows each: members, systems, items), and the
+instances it added as id runs with a SHA-256 over their identity (item,
+member, system), which keeps a million-instance sync event small. ``verify``
+reads the same snapshot from the tables and compares it, row by row, with the
+last recorded one, and recomputes each recorded digest.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Connection, and_, or_, select
+
+from kt_tui.core.tables import INSTANCE, ITEM, MEMBER, META, RECEIVER, SYSTEM
+
+# table name -> (key columns, compared columns), each read in key order
+SNAPSHOT: dict[str, tuple[Any, tuple[str, ...], tuple[str, ...]]] = {
+    "members": (MEMBER, ("id",), ("handle", "name", "role", "db_user", "position", "active")),
+    "systems": (SYSTEM, ("id",), ("key", "name", "tier", "min_ready", "position", "active")),
+    "receivers": (RECEIVER, ("member_id", "system_id"), ("active",)),
+    "items": (
+        ITEM,
+        ("id",),
+        ("template_id", "key", "weight", "signoff", "due_date", "revision", "active"),
+    ),
+}
+# meta values a sync sets (not the schema version, which an upgrade writes)
+SETTINGS_SKIPPED = ("schema_version",)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return value
+    return value
+
+
+def snapshot(conn: Connection) -> dict[str, Any]:
+    """The roster, receivers, settings and items as stored now, in JSON-able form."""
+    out: dict[str, Any] = {
+        "settings": {
+            k: v
+            for k, v in conn.execute(select(META.c.key, META.c.value).order_by(META.c.key))
+            if k not in SETTINGS_SKIPPED
+        }
+    }
+    for name, (table, keys, cols) in SNAPSHOT.items():
+        rows = conn.execute(
+            select(*(table.c[k] for k in keys), *(table.c[c] for c in cols)).order_by(
+                *(table.c[k] for k in keys)
+            )
+        )
+        out[name] = [
+            [
+                *r[: len(keys)],
+                *(_bool(table, c, v) for c, v in zip(cols, r[len(keys) :], strict=True)),
+            ]
+            for r in rows
+        ]
+    return out
+
+
+def _values(table: Any, cols: tuple[str, ...], values: Any) -> list[Any]:
+    return [_bool(table, c, v) for c, v in zip(cols, values, strict=True)]
+
+
+def _bool(table: Any, column: str, value: Any) -> Any:
+    """Booleans as booleans whatever the database hands back (SQLite: 0/1)."""
+    if value is not None and str(table.c[column].type) == "BOOLEAN":
+        return bool(value)
+    return _plain(value)
+
+
+def first_difference(recorded: dict[str, Any], stored: dict[str, Any]) -> str:
+    """The first row where the tables differ from what the last sync recorded; '' if none."""
+    want_s, have_s = recorded.get("settings", {}), stored["settings"]
+    for key in sorted(set(want_s) | set(have_s)):
+        if want_s.get(key) != have_s.get(key):
+            return f"setting {key} is {have_s.get(key)!r}, the log says {want_s.get(key)!r}"
+    for name, (_table, keys, cols) in SNAPSHOT.items():
+        want = {tuple(r[: len(keys)]): r[len(keys) :] for r in recorded.get(name, [])}
+        have = {tuple(r[: len(keys)]): r[len(keys) :] for r in stored[name]}
+        for key in sorted(set(want) | set(have)):
+            w, h = want.get(key), have.get(key)
+            if w == h:
+                continue
+            where = f"{name[:-1]} {'/'.join(str(k) for k in key)}"
+            if w is None:
+                return f"{where}: in the table, but no sync recorded it"
+            if h is None:
+                return f"{where}: recorded by a sync, missing from the table"
+            diffs = ", ".join(
+                f"{c} is {hv!r}, the log says {wv!r}"
+                for c, hv, wv in zip(cols, h, w, strict=True)
+                if hv != wv
+            )
+            return f"{where}: {diffs}"
+    return ""
+
+
+# --- instances a sync added -------------------------------------------------------
+
+
+def runs(ids: Iterable[int]) -> list[list[int]]:
+    """Sorted ids as [first, last] runs."""
+    out: list[list[int]] = []
+    for i in ids:
+        if out and i == out[-1][1] + 1:
+            out[-1][1] = i
+        else:
+            out.append([i, i])
+    return out
+
+
+def _identity_rows(conn: Connection, id_runs: list[list[int]]) -> Iterator[Any]:
+    if not id_runs:
+        return iter(())
+    within = or_(*(and_(INSTANCE.c.id >= a, INSTANCE.c.id <= b) for a, b in id_runs))
+    q = (
+        select(INSTANCE.c.id, INSTANCE.c.item_id, INSTANCE.c.member_id, INSTANCE.c.system_id)
+        .where(within)
+        .order_by(INSTANCE.c.id)
+        .execution_options(yield_per=10_000)  # on the statement: a connection's would stay
+    )
+    return iter(conn.execute(q))
+
+
+def identity_digest(rows: Iterable[Any]) -> tuple[int, str]:
+    """How many instances and a SHA-256 over "id,item,member,system" lines, in id order."""
+    h = hashlib.sha256()
+    n = 0
+    for iid, item, member, system in rows:
+        h.update(f"{iid},{item},{member or 0},{system or 0}\n".encode())
+        n += 1
+    return n, h.hexdigest()
+
+
+def added_since(conn: Connection, before: int) -> dict[str, Any]:
+    """The record of the instances a sync just inserted (ids above ``before``)."""
+    q = select(INSTANCE.c.id).where(INSTANCE.c.id > before).order_by(INSTANCE.c.id)
+    id_runs = runs(i for (i,) in conn.execute(q))
+    n, digest = identity_digest(_identity_rows(conn, id_runs))
+    return {"runs": id_runs, "count": n, "sha256": digest}
+
+
+def added_difference(conn: Connection, event_id: int, added: dict[str, Any]) -> str:
+    """'' when the instances a sync event added are still as it recorded them."""
+    n, digest = identity_digest(_identity_rows(conn, added.get("runs", [])))
+    if n != added.get("count") or digest != added.get("sha256"):
+        first, last = added["runs"][0][0], added["runs"][-1][1]
+        return (
+            f"instances #{first}..#{last} added by sync event {event_id}: their item, "
+            f"member or system (or their number, {n} against {added.get('count')}) "
+            "differ from what the event recorded"
+        )
+    return ""
