@@ -9,7 +9,7 @@ from its commands. This module never imports Textual.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -324,6 +324,12 @@ class Service:
             total = instances.count_instances(conn, f, self.actor, self.today())
             rows = instances.list_instances(conn, f, self.actor, self.today(), limit=limit)
         return rows, total
+
+    def stream(self, text: str) -> Iterator[InstanceRow]:
+        """Every instance a filter picks, streamed (``list --limit 0``): flat memory."""
+        f = self._filter(text)
+        with self.store.read() as conn:
+            yield from instances.iter_instances(conn, f, self.actor, self.today())
 
     def events(self, limit: int) -> list[EventRow]:
         """The newest ``limit`` events, newest first."""

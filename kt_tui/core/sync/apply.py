@@ -275,11 +275,23 @@ def _upsert_items(
     new = [values(w) for k, w in wanted.items() if k not in have]
     if new:
         conn.execute(insert(ITEM), new)
+    # changed rows in two executemany batches (full rows; deactivations): one
+    # statement per item cost seconds when a sync revives or retires thousands
+    batches: dict[bool, list[dict[str, Any]]] = {True: [], False: []}
     for k, r in have.items():
         w = wanted.get(k)
         vals = values(w) if w is not None else {"active": False}
         if any(getattr(r, c) != v for c, v in vals.items()):
-            conn.execute(update(ITEM).where(ITEM.c.id == r.id).values(**vals))
+            batches[w is not None].append({"_id": r.id, **vals})
+    for rows in batches.values():
+        if rows:
+            cols = [c for c in rows[0] if c != "_id"]
+            conn.execute(
+                update(ITEM)
+                .where(ITEM.c.id == bindparam("_id"))
+                .values({c: bindparam(c) for c in cols}),
+                rows,
+            )
     return {
         (tkey_of[r.template_id], r.key): r.id
         for r in conn.execute(select(ITEM.c.id, ITEM.c.template_id, ITEM.c.key))
