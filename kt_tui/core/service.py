@@ -228,30 +228,10 @@ class Service:
 
     # -- actions -------------------------------------------------------------
 
-    def act(
-        self,
-        verb: str,
-        instance_id: int,
-        *,
-        note: str | None = None,
-        evidence: str | None = None,
-        reason: str | None = None,
-        text: str | None = None,
-        expect_version: int | None = None,
-    ) -> actions.Outcome:
-        """One verb through the core's rules; raises Refused or BadInput."""
-        return actions.act(
-            self.store,
-            self.actor,
-            verb,
-            instance_id,
-            note=note,
-            evidence=evidence,
-            reason=reason,
-            text=text,
-            expect_version=expect_version,
-            clock=self.clock,
-        )
+    def act(self, verb: str, instance_id: int, **texts: Any) -> actions.Outcome:
+        """One verb through the core's rules (``texts``: note, evidence, reason, text,
+        expect_version as actions.act takes them); raises Refused or BadInput."""
+        return actions.act(self.store, self.actor, verb, instance_id, clock=self.clock, **texts)
 
     def refusal(self, verb: str, instance_id: int) -> str | None:
         """Why the rules would refuse ``verb`` here, before asking the user for text."""
