@@ -105,8 +105,6 @@ def app_mode(db: str) -> None:
 
     from kt_tui.tui.app import KtApp
     from kt_tui.tui.messages import Loaded
-    from kt_tui.tui.screens.checklist import ChecklistScreen
-    from kt_tui.tui.widgets.checklist_view import ChecklistView
 
     class Probe(KtApp):
         """KtApp, noting when things happen; nothing it does is changed."""
@@ -153,6 +151,10 @@ def app_mode(db: str) -> None:
             service = app.service
             if service is None or service.actor.read_only or not service.actor.is_lead:
                 raise SystemExit("tui_probe: KT_USER must name a lead of the store")
+
+            # imported as the app imports them: after the first frame
+            from kt_tui.tui.screens.checklist import ChecklistScreen
+            from kt_tui.tui.widgets.checklist_view import ChecklistView
 
             app.open_checklist()  # the palette's "Every item"
             await wait(pilot, lambda: app.loaded["checklist"] >= 1, "the checklist")

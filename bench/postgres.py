@@ -1,0 +1,127 @@
+"""The PostgreSQL rows of bench.run: sync against COPY, figures and an action against SQLite's.
+
+Creates a database of its own from an admin URL (``--pg``) and drops it at the end.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import time
+from pathlib import Path
+from typing import Any
+
+from bench.run import LEAD, Figure, timed
+
+
+def _urls(admin: str) -> tuple[str, str, str]:
+    """(psycopg admin dsn, the bench database's name, its SQLAlchemy URL)."""
+    from sqlalchemy.engine import make_url
+
+    url = make_url(admin)
+    name = f"kt_bench_{os.getpid()}"
+    sa_url = url.set(drivername="postgresql+psycopg", database=name)
+    dsn = url.set(drivername="postgresql").render_as_string(hide_password=False)
+    return dsn, name, sa_url.render_as_string(hide_password=False)
+
+
+def bench_postgres(admin: str, folder: Path, runs: int, sqlite: list[Figure]) -> list[Figure]:
+    import psycopg
+
+    from kt_tui.core import actions, readiness
+    from kt_tui.core.identity import resolve_actor
+    from kt_tui.core.store import open_store
+    from kt_tui.core.sync import sync
+
+    dsn, name, url = _urls(admin)
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    out: list[Figure] = []
+    try:
+        store = open_store(url)
+        started = time.perf_counter()
+        sync(store, folder, actor="bench", login="bench")
+        ours = time.perf_counter() - started
+        copy_floor = _copy_floor(store)
+        ratio = ours / copy_floor
+        out += [
+            Figure("PostgreSQL: sync into an empty database", [ours], floor="COPY",
+                   ratio=ratio, target="<= 2x floor", met=ratio <= 2),
+            Figure("  floor: psycopg COPY of the same rows", [copy_floor]),
+        ]  # fmt: skip
+        today = time.localtime()
+        from datetime import date
+
+        day = date(today.tm_year, today.tm_mon, today.tm_mday)
+
+        def figures() -> None:
+            with store.read() as c:
+                readiness.status(store, c, day)
+
+        figs = timed(figures, runs)
+        with store.read() as c:
+            lead = resolve_actor(store, c, LEAD)
+            iid = actions.resolve_ref(c, "system-kt/kt-0001", lead, "m0002", "sys002")
+            target = actions.load_target(c, iid, day)
+        verbs = iter(["done", "undo"] * runs * 5)
+
+        def action() -> None:
+            actions.act(store, lead, next(verbs), iid)
+            with store.read() as c:
+                readiness.affected(store, c, day, target.member_id, target.system_id)
+
+        acts = timed(action, runs * 5)
+        store.dispose()
+        by_name = {f.name: f for f in sqlite}
+        for label, mine, theirs, unit, scale in (
+            ("PostgreSQL: dashboard figures", figs, "readiness queries (in process)", "s", 1),
+            ("PostgreSQL: one action + its figures", acts,
+             "one action + its figures (in process)", "ms", 1000),
+        ):  # fmt: skip
+            base = by_name.get(theirs)
+            ratio = (statistics.median(mine) * scale / base.median) if base else None
+            out.append(
+                Figure(
+                    label,
+                    [m * scale for m in mine],
+                    unit=unit,
+                    floor="SQLite's",
+                    ratio=ratio,
+                    target="<= 2x SQLite",
+                    met=None if ratio is None else ratio <= 2,
+                )  # fmt: skip
+            )
+    finally:
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            conn.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
+                (name,),
+            )
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+    return out
+
+
+def _copy_floor(store: Any) -> float:
+    """COPY of the instance rows the sync wrote, into a table shaped like theirs."""
+    raw = store.engine.raw_connection()
+    try:
+        cur = raw.cursor()
+        cols = [
+            r[0]
+            for r in cur.execute(
+                "SELECT column_name FROM information_schema.columns "
+                "WHERE table_name = 'instance' AND column_name <> 'id' ORDER BY ordinal_position"
+            ).fetchall()
+        ]
+        rows = cur.execute(f"SELECT {', '.join(cols)} FROM instance ORDER BY id").fetchall()
+        cur.execute("CREATE TABLE floor_instance (LIKE instance INCLUDING ALL)")
+        raw.commit()
+        started = time.perf_counter()
+        with cur.copy(f"COPY floor_instance ({', '.join(cols)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        raw.commit()
+        return time.perf_counter() - started
+    finally:
+        raw.close()
