@@ -90,7 +90,7 @@ def bench_postgres(admin: str, folder: Path, runs: int, sqlite: list[Figure]) ->
                     ratio=ratio,
                     target="<= 2x SQLite",
                     met=None if ratio is None else ratio <= 2,
-                )  # fmt: skip
+                )
             )
     finally:
         with psycopg.connect(dsn, autocommit=True) as conn:
