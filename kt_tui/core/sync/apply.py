@@ -185,7 +185,7 @@ def _insert_instances(
     their stored form (SQLite keeps booleans as 0/1 and dates as ISO text,
     exactly what the Core types would write), which skips SQLAlchemy's
     per-row dict-to-parameter work: about 40% of a million-row sync. Other
-    databases take the Core ``insert()`` with lists of dicts.
+    databases: PostgreSQL takes psycopg's COPY, others the Core ``insert()``.
     """
     sqlite = conn.dialect.name == "sqlite"
     per_item: dict[tuple[str, str], tuple[Any, ...]] = {}
@@ -219,6 +219,17 @@ def _insert_instances(
         sql = f"INSERT INTO instance ({', '.join(INSTANCE_COLUMNS)}) VALUES ({marks})"
         for batch in _chunks(rows, INSERT_CHUNK):
             conn.exec_driver_sql(sql, batch)
+        return
+    driver: Any = conn.connection.driver_connection
+    if conn.dialect.name == "postgresql" and hasattr(driver, "cursor"):
+        # psycopg's COPY, on the transaction's own connection: several times the
+        # speed of INSERT for a million rows, and still one transaction
+        with (
+            driver.cursor() as cur,
+            cur.copy(f"COPY instance ({', '.join(INSTANCE_COLUMNS)}) FROM STDIN") as copy,
+        ):
+            for row in rows:
+                copy.write_row(row)
         return
     for batch in _chunks(rows, INSERT_CHUNK):
         conn.execute(insert(INSTANCE), [dict(zip(INSTANCE_COLUMNS, r, strict=True)) for r in batch])
