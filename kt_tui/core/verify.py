@@ -7,6 +7,7 @@ recount of the rollup counters.
 
 from __future__ import annotations
 
+import bisect
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -144,8 +145,10 @@ def _check_states(conn: Connection, expected: dict[int, Replayed]) -> str:
 def _unrecorded_instance(conn: Connection, added: list[tuple[int, dict[str, Any]]]) -> str:
     """An instance that no sync event says it added (inserted behind the log's back)."""
     covered = sorted(tuple(run) for _e, record in added for run in record["runs"])
+    starts = [a for a, _b in covered]
     for (iid,) in conn.execute(select(INSTANCE.c.id).order_by(INSTANCE.c.id)):
-        if not any(a <= iid <= b for a, b in covered):
+        k = bisect.bisect_right(starts, iid) - 1  # the last run starting at or before it
+        if k < 0 or iid > covered[k][1]:
             return f"item instance #{iid}: no sync event added it"
     return ""
 
