@@ -51,32 +51,25 @@ def test_no_output_path_overwrites_the_store(tmp_path: Path, how: str, command: 
     assert kt(db, "verify").exit_code == 0
 
 
-def test_export_never_follows_a_planted_link_beside_the_target(tmp_path: Path) -> None:
-    db = synced_tiny(tmp_path)
-    victim = tmp_path / "victim.txt"
-    victim.write_text("precious\n")
-    (tmp_path / "out.md.part").symlink_to(victim)
-    r = kt(db, "export", "md", "-o", str(tmp_path / "out.md"))
-    assert r.exit_code == 0, r.output
-    assert victim.read_text() == "precious\n"
-    assert "# " in (tmp_path / "out.md").read_text()
-
-
-def test_backup_never_follows_a_planted_link_beside_the_target(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("args", "name"), [(("export", "md", "-o"), "out.md"), (("backup",), "copy.db")]
+)
+def test_a_planted_link_beside_the_target_is_never_followed(
+    tmp_path: Path, args: tuple[str, ...], name: str
+) -> None:
     db = synced_tiny(tmp_path)
     victim = tmp_path / "victim.txt"
     victim.write_text("precious\n")
     victim.chmod(0o644)
-    (tmp_path / "copy.db.part").symlink_to(victim)
-    r = kt(db, "backup", str(tmp_path / "copy.db"))
+    (tmp_path / f"{name}.part").symlink_to(victim)
+    r = kt(db, *args, str(tmp_path / name))
     assert r.exit_code == 0, r.output
     assert victim.read_text() == "precious\n"
     assert stat.S_IMODE(victim.stat().st_mode) == 0o644
+    assert (tmp_path / name).stat().st_size > 0
 
 
-def test_export_keeps_an_existing_files_mode_and_a_new_one_follows_the_umask(
-    tmp_path: Path,
-) -> None:
+def test_export_keeps_a_files_mode_and_a_new_one_follows_the_umask(tmp_path: Path) -> None:
     db = synced_tiny(tmp_path)
     kept = tmp_path / "kept.md"
     kept.write_text("old\n")
