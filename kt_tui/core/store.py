@@ -316,7 +316,7 @@ def failure(shown: str, exc: BaseException, path: Path | None = None) -> StoreEr
     if code == errno.ENOSPC or "disk is full" in low or "no space" in low:
         return StoreError(f"{shown}: disk full: free some space, then run the command again")
     if "nul" in low and ("0x00" in low or "character" in low):
-        return StoreError(f"{shown}: text holds a NUL character, which the store refuses")
+        return StoreError(f"{shown}: text holds a NUL character, which it refuses: remove it")
     if "locked" in low or "busy" in low:
         return StoreError(f"{shown}: store is busy: another kt-tui is writing; try again")
     if "not a database" in low:
