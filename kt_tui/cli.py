@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from kt_tui.cli_context import Context, common_options, current, err
+from kt_tui.cli_context import Context, common_options, current, err, store_failure
 
 # --- the group ----------------------------------------------------------------
 
@@ -32,6 +32,14 @@ class KtGroup(click.Group):
         except KtError as exc:
             err(f"kt-tui: {exc}")
             ctx.exit(exc.exit_code)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise
+        except Exception as exc:  # the database or the disk said no: exit 2, never 3
+            mapped = store_failure(ctx.ensure_object(Context), exc)
+            if mapped is None:
+                raise
+            err(f"kt-tui: {mapped}")
+            ctx.exit(2)
 
 
 @click.group(
@@ -51,11 +59,16 @@ def cli(ctx: click.Context) -> None:
     obj = ctx.ensure_object(Context)
     ctx.call_on_close(obj.close)
     if ctx.invoked_subcommand is None:
-        _open_app(obj)
+        _open_app(ctx, obj)
 
 
-def _open_app(obj: Context) -> None:
+def _open_app(ctx: click.Context, obj: Context) -> None:
     """The TUI; it opens the store after its first frame and syncs the sample into an empty one."""
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        from kt_tui.core.errors import BadInput
+
+        commands = ", ".join(cli.list_commands(ctx))
+        raise BadInput(f"no terminal for the app: run a command instead ({commands}); see --help")
     from kt_tui.tui.app import run_app
 
     run_app(obj.db, obj.as_)
@@ -66,24 +79,46 @@ def _open_app(obj: Context) -> None:
 
 @cli.command()
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
-def init(directory: Path) -> None:
-    """Write a new handover folder DIRECTORY: a copy of the sample to edit."""
-    import shutil
+@click.option("--name", metavar="NAME", help="The handover's name (default: the folder's name).")
+def init(directory: Path, name: str | None) -> None:
+    """Write a new handover folder DIRECTORY: a copy of the sample to edit, named anew."""
 
     from kt_tui.core.errors import BadInput
     from kt_tui.paths import sample_dir
 
+    name = (name if name is not None else directory.resolve().name).strip()
+    if not name or any(ord(c) < 32 or 127 <= ord(c) < 160 for c in name):
+        raise BadInput("--name: a handover name is printable text, not empty")
     try:
         if directory.exists() and any(directory.iterdir()):
             raise BadInput(f"{directory}: not empty; init writes into a new or empty folder")
         directory.mkdir(parents=True, exist_ok=True)
         for src in sorted(sample_dir().glob("*.toml")):
-            shutil.copyfile(src, directory / src.name)
+            data = src.read_bytes()
+            if src.name == "team.toml":
+                data = _renamed(data, name)
+            (directory / src.name).write_bytes(data)
     except OSError as exc:
         raise BadInput(f"{directory}: cannot write: {exc.strerror or exc}") from None
     click.echo(
-        f"wrote {directory}/: edit team.toml and the templates, then `kt-tui sync {directory}`"
+        f"wrote {directory}/ (handover {name!r}): edit team.toml and the templates, "
+        f"then `kt-tui sync {directory}`"
     )
+
+
+def _renamed(team: bytes, name: str) -> bytes:
+    """team.toml with the ``name`` line of ``[handover]`` replaced, every other byte kept."""
+    lines = team.splitlines(keepends=True)
+    in_handover = False
+    for i, line in enumerate(lines):
+        bare = line.strip()
+        if bare.startswith(b"["):
+            in_handover = bare == b"[handover]"
+        elif in_handover and bare.split(b"=", 1)[0].strip() == b"name":
+            end = line[len(line.rstrip(b"\r\n")) :]
+            lines[i] = b"name = " + json.dumps(name, ensure_ascii=False).encode() + end
+            return b"".join(lines)
+    raise AssertionError("the bundled team.toml has no handover.name")
 
 
 @cli.command("sync")
@@ -93,7 +128,13 @@ def init(directory: Path) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON.")
 def sync_cmd(directory: str, dry_run: bool, as_json: bool) -> None:
     """Read DIRECTORY (default ./checklists), print the plan, apply it."""
-    result = current().service(create=True).sync(Path(directory), dry_run=dry_run, shown=directory)
+    obj = current()
+    if obj.store_missing():  # an invalid folder or a dry run must leave no store behind
+        from kt_tui.core.templates import load_folder
+
+        load_folder(Path(directory), directory)
+    service = obj.service(create=not dry_run, in_memory=dry_run and obj.store_missing())
+    result = service.sync(Path(directory), dry_run=dry_run, shown=directory)
     for w in result.plan.warnings:
         err(f"warning: {w}")
     if as_json:
@@ -194,8 +235,22 @@ def log(limit: int, as_json: bool) -> None:
 @common_options
 @click.option("--head", "expected", metavar="HASH", help="A head printed by an earlier export.")
 def verify(expected: str | None) -> None:
-    """Check that the event log's hash chain is intact."""
-    result = current().service().verify(expected)
+    """Check that the event log's hash chain is intact (and, on SQLite, the file's pages)."""
+    import re
+
+    from kt_tui.core.errors import BadInput, StoreError
+    from kt_tui.core.store import RESTORE_HINT, quick_check
+
+    if expected is not None:
+        expected = expected.strip().lower()
+        if not re.fullmatch(r"[0-9a-f]{64}", expected):
+            raise BadInput("--head: a head is 64 hex characters, as an export prints it")
+    service = current().service()
+    path = service.store.path
+    damage = quick_check(path) if path is not None else None
+    if damage is not None:
+        raise StoreError(f"{path}: store damaged ({damage[:120]}): {RESTORE_HINT}")
+    result = service.verify(expected)
     if not result.ok:
         err(f"verify failed: {result.problem}")
         sys.exit(1)
@@ -208,83 +263,83 @@ def verify(expected: str | None) -> None:
 @cli.command()
 @common_options
 @click.argument("fmt", metavar="md|csv|json|html", type=click.Choice(["md", "csv", "json", "html"]))
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="File.")
+@click.option("-o", "--output", metavar="FILE", help="A file; - (the default) for stdout.")
 @click.option(
     "--since",
     type=click.DateTime(formats=["%Y-%m-%d"]),
     help="Also list what changed since this date (YYYY-MM-DD).",
 )
-def export(fmt: str, output: Path | None, since: Any) -> None:
+def export(fmt: str, output: str | None, since: Any) -> None:
     """The readiness summary for the steering committee (stdout without -o)."""
-    from kt_tui.core.errors import BadInput
-    from kt_tui.export.command import write
+    from kt_tui.export.command import write, write_output
 
     service = current().service()  # build_report says so when the store holds no handover yet
     actor, clock, day = service.actor, service.clock, since.date() if since else None
-    if output is None:
-        out = sys.stdout
+
+    def fill(out: Any) -> None:
         write(service.store, fmt, out, actor=actor, clock=clock, since=day)
-        out.flush()
-        return
-    if output.is_symlink():
-        output = output.resolve()  # write the file the link names; keep the link
-    if output.exists() and not output.is_file():
-        raise BadInput(f"{output}: not a regular file; export writes files only")
-    part = output.with_name(output.name + ".part")
-    try:
-        with open(part, "w", encoding="utf-8", newline="") as fh:
-            write(service.store, fmt, fh, actor=actor, clock=clock, since=day)
-        part.replace(output)
-    except OSError as exc:
-        part.unlink(missing_ok=True)
-        raise BadInput(f"{output}: cannot write: {exc.strerror}") from None
-    click.echo(f"wrote {output}")
 
-
-def _sqlite_file(obj: Context) -> Path:
-    from kt_tui.core.errors import BadInput
-    from kt_tui.core.store import resolve_url
-
-    url = resolve_url(obj.db or os.environ.get("KT_DB"))
-    if not url.startswith("sqlite:///"):
-        raise BadInput("backup and restore work on SQLite stores; use pg_dump for PostgreSQL")
-    return Path(url[len("sqlite:///") :])
+    wrote = write_output(output or "-", fill, live=service.store.path, stdout=sys.stdout)
+    if wrote is not None:
+        click.echo(f"wrote {wrote}")
 
 
 @cli.command()
 @common_options
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-def backup(file: Path) -> None:
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--force", is_flag=True, help="Replace FILE if it exists.")
+def backup(file: Path, force: bool) -> None:
     """A consistent copy of the store in FILE (SQLite's online backup), readable by you only."""
-    from kt_tui.core.backup import copy_sqlite
-    from kt_tui.core.errors import BadInput
+    from kt_tui.core.backup import backup_store
 
     obj = current()
     obj.service()  # make sure it exists and is current
-    live = _sqlite_file(obj)
-    if file.resolve() == live.resolve():
-        raise BadInput(f"{file}: that is the store itself; name another file")
-    copy_sqlite(live, file)
+    backup_store(obj.sqlite_file(), file, force=force)
     click.echo(f"wrote {file}")
 
 
 @cli.command()
 @common_options
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--force", is_flag=True, help="Restore even a backup of another handover.")
+@click.option("--force", is_flag=True, help="Restore even another handover or a failing log.")
 def restore(file: Path, force: bool) -> None:
-    """Put a backup FILE back in place of the store, after checking it.
+    """Put a backup FILE (its log verified) in place of the store (leads; logged).
 
     The store as it was is kept beside it first, under a name with the time.
     """
-    from kt_tui.core.backup import restore_sqlite
+    from kt_tui.core.backup import record_restore, restore_sqlite, verified_copy
+    from kt_tui.core.errors import KtError, Refused
 
     obj = current()
-    live = _sqlite_file(obj)
+    live = obj.sqlite_file()
+    actor = None
+    if live.exists():
+        try:
+            service = obj.service()
+            if service.status() is not None:
+                actor = service.actor
+        except KtError:
+            pass  # a damaged store: restoring is the remedy, so it does not stop here
+        if actor is not None and not actor.is_lead:
+            raise Refused(f"only a lead may restore; you are {actor.describe()}")
     obj.close()
-    kept = restore_sqlite(file, live, force=force, stamp=obj.get_clock().now())
-    obj.service()  # opens it, migrating an older backup
-    click.echo(f"restored {file}; the store as it was is kept in {kept}")
+    with verified_copy(file, live) as (copy, result):
+        if not result.ok and not force:
+            raise Refused(
+                f"{file}: its event log fails verify ({result.problem}); --force to restore it"
+            )
+        kept = restore_sqlite(copy, live, force=force, stamp=obj.get_clock().now(), shown=file)
+    service = obj.service()
+    who = actor or service.actor
+    record_restore(
+        service.store,
+        actor=who.name,
+        login=who.login,
+        at=obj.get_clock().stamp(),
+        source=file,
+        head=result.head,
+    )
+    click.echo(f"restored {file} (head {result.head[:16]}); the store as it was is in {kept}")
 
 
 # --- the verbs -----------------------------------------------------------------------

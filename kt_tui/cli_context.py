@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
@@ -22,16 +24,35 @@ class Context:
     clock: Clock | None = None
     _service: Service | None = field(default=None, repr=False)
 
-    def service(self, create: bool = False) -> Service:
-        """The facade over the store, as the actor; only sync and restore create a store."""
+    def service(self, create: bool = False, in_memory: bool = False) -> Service:
+        """The facade over the store, as the actor; only sync and restore create a store.
+
+        ``in_memory``: an empty store that lives in memory (a dry run where there is none).
+        """
         if self._service is None:
             from kt_tui.core.service import open_service
 
-            opened = open_service(
-                self.db, self.as_, self.get_clock(), create=create, fill_sample=False
-            )
+            db = "sqlite://" if in_memory else self.db
+            opened = open_service(db, self.as_, self.get_clock(), create=create, fill_sample=False)
             self._service = opened.service
         return self._service
+
+    def store_missing(self) -> bool:
+        """The store is a SQLite file that does not exist (yet)."""
+        from kt_tui.core.store import resolve_url, sqlite_path
+
+        path = sqlite_path(resolve_url(self.db or os.environ.get("KT_DB")))
+        return path is not None and not path.exists()
+
+    def sqlite_file(self) -> Path:
+        """The store's file, for backup and restore (BadInput on PostgreSQL)."""
+        from kt_tui.core.errors import BadInput
+        from kt_tui.core.store import resolve_url, sqlite_path
+
+        path = sqlite_path(resolve_url(self.db or os.environ.get("KT_DB")))
+        if path is None:
+            raise BadInput("backup and restore work on SQLite stores; use pg_dump for PostgreSQL")
+        return path
 
     def get_clock(self) -> Clock:
         if self.clock is None:
@@ -81,3 +102,25 @@ def current() -> Context:
 
 def err(message: str) -> None:
     click.echo(message, err=True)
+
+
+def store_failure(obj: Context, exc: Exception) -> Exception | None:
+    """What an error from the database or the disk means, as a StoreError (exit 2).
+
+    None for anything else (a bug). An unexpected error on a SQLite store whose
+    pages fail ``quick_check`` is reported as a damaged store too.
+    """
+    import sqlite3
+
+    from kt_tui.core.store import failure, quick_check, resolve_url, safe_url, sqlite_path
+
+    url = resolve_url(obj.db or os.environ.get("KT_DB"))
+    path = sqlite_path(url)
+    kind = type(exc).__module__.split(".")[0]
+    if isinstance(exc, OSError | sqlite3.Error) or kind == "sqlalchemy":
+        return failure(safe_url(url), exc, path)
+    if path is not None and path.exists():
+        damage = quick_check(path)
+        if damage is not None:
+            return failure(safe_url(url), sqlite3.DatabaseError(damage), path)
+    return None

@@ -111,3 +111,41 @@ def write_tiny(root: Path, **overrides: str) -> Path:
         if body:
             (root / f"{name}.toml").write_text(body, encoding="utf-8")
     return root
+
+
+def kt(db: Path | str, *args: str, user: str | None = None):  # -> click.testing.Result
+    """Run the command line in-process on store ``db``: a click Result (stdout, stderr apart)."""
+    from click.testing import CliRunner
+
+    from kt_tui.cli import cli
+
+    env = {"KT_USER": user} if user else {}
+    return CliRunner().invoke(cli, ["--db", str(db), *args], env=env)
+
+
+def kt_process(
+    *args: str, env: dict[str, str] | None = None, prefix: tuple[str, ...] = (), timeout: int = 60
+):  # -> subprocess.CompletedProcess[str]
+    """Run ``python -m kt_tui ARGS`` in a child process, stdin and stdout pipes (no terminal)."""
+    import os
+    import subprocess
+    import sys
+
+    root = str(Path(__file__).resolve().parent.parent)
+    full = {**os.environ, "PYTHONPATH": root, **(env or {})}
+    return subprocess.run(
+        [*prefix, sys.executable, "-m", "kt_tui", *args],
+        capture_output=True,
+        stdin=subprocess.PIPE,
+        text=True,
+        env=full,
+        timeout=timeout,
+    )
+
+
+def synced_tiny(tmp_path: Path, name: str = "kt.db") -> Path:
+    """A SQLite store at ``tmp_path/name`` holding the tiny handover."""
+    db = tmp_path / name
+    result = kt(db, "sync", str(write_tiny(tmp_path / "tiny")))
+    assert result.exit_code == 0, result.output
+    return db

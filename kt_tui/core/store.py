@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -13,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, func, inspect, select, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DatabaseError, SQLAlchemyError
+from sqlalchemy.exc import DatabaseError, DBAPIError, IntegrityError, SQLAlchemyError
 
 from kt_tui.core.errors import StoreError
 from kt_tui.core.models import SCHEMA_VERSION, Event, Meta, SQLModel
@@ -33,7 +35,7 @@ def resolve_url(db: str | None) -> str:
     return f"sqlite:///{Path(db).expanduser().resolve()}"
 
 
-def _sqlite_path(url: str) -> Path | None:
+def sqlite_path(url: str) -> Path | None:
     prefix = "sqlite:///"
     if url.startswith(prefix) and ":memory:" not in url:
         return Path(url[len(prefix) :])
@@ -58,12 +60,23 @@ class Store:
         self.url = url
         self.engine = engine
         self.is_sqlite = engine.dialect.name == "sqlite"
+        self.path = sqlite_path(url)
 
     # -- transactions ------------------------------------------------------
 
     @contextmanager
+    def guarded(self) -> Iterator[None]:
+        """Turn what the database says about a failed query into one plain StoreError."""
+        try:
+            yield
+        except IntegrityError:
+            raise  # a conflict between writers: the caller's to handle
+        except DBAPIError as exc:
+            raise failure(store_text(self), exc, self.path) from None
+
+    @contextmanager
     def read(self) -> Iterator[Connection]:
-        with self.engine.connect() as conn, conn.begin():
+        with self.guarded(), self.engine.connect() as conn, conn.begin():
             yield conn
 
     @contextmanager
@@ -75,7 +88,7 @@ class Store:
         advisory lock, which serialises writers even before the first event
         exists (a FOR UPDATE on the chain head has no row to lock then).
         """
-        with self.engine.connect() as conn:
+        with self.guarded(), self.engine.connect() as conn:
             conn = conn.execution_options(kt_write=True)
             with conn.begin():
                 if not self.is_sqlite:
@@ -102,12 +115,31 @@ class Store:
         meta = self.meta(conn)
         if "handover_name" not in meta:
             return None
+        key = ""
+        try:
+            key = "target_date"
+            target = date.fromisoformat(meta[key])
+            key = "stages"
+            stages = json.loads(meta[key])
+            if not isinstance(stages, list) or not all(isinstance(x, str) for x in stages):
+                raise ValueError(key)
+            key = "ready_threshold"
+            threshold = float(meta[key])
+            key = "min_ready_per_system"
+            min_ready = int(meta[key])
+        except (KeyError, ValueError, TypeError):
+            held = meta.get(key)
+            what = "is missing" if held is None else f"holds {held[:40]!r}"
+            raise StoreError(
+                f"{store_text(self)}: store damaged: the setting {key} {what}: "
+                "restore from a backup (`kt-tui restore FILE`) or sync the folder again"
+            ) from None
         return Settings(
             name=meta["handover_name"],
-            target_date=date.fromisoformat(meta["target_date"]),
-            stages=json.loads(meta["stages"]),
-            ready_threshold=float(meta["ready_threshold"]),
-            min_ready_per_system=int(meta["min_ready_per_system"]),
+            target_date=target,
+            stages=stages,
+            ready_threshold=threshold,
+            min_ready_per_system=min_ready,
             identity=meta.get("identity", "login"),
             sample=meta.get("sample") == "1",
         )
@@ -139,7 +171,7 @@ def _on_begin(conn: Connection) -> None:
 def open_store(db: str | None = None, create: bool = True) -> Store:
     """Open (and on first use create) the store named by a path or URL."""
     url = resolve_url(db)
-    path = _sqlite_path(url)
+    path = sqlite_path(url)
     if path is not None and not path.exists():
         if not create:
             raise StoreError(f"{path}: no store here: `kt-tui sync DIR` makes one")
@@ -168,8 +200,7 @@ def open_store(db: str | None = None, create: bool = True) -> Store:
         raise
     except DatabaseError as exc:
         engine.dispose()
-        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
-        raise StoreError(f"{shown}: cannot use this store: {reason}") from None
+        raise failure(shown, exc, path) from None
     except SQLAlchemyError as exc:
         engine.dispose()
         raise StoreError(f"{shown}: cannot use this store: {type(exc).__name__}") from None
@@ -191,7 +222,15 @@ def _recorded_version(store: Store) -> int | None:
         if not store.engine.dialect.has_table(conn, "meta"):
             return None
         version = store.meta(conn).get("schema_version")
-    return int(version) if version is not None else None
+    if version is None:
+        return None
+    try:
+        return int(version)
+    except ValueError:
+        raise StoreError(
+            f"{store_text(store)}: store damaged: its schema version is {version[:20]!r}: "
+            "restore from a backup (`kt-tui restore FILE`)"
+        ) from None
 
 
 def _ensure_schema(store: Store) -> None:
@@ -212,7 +251,7 @@ def _ensure_schema(store: Store) -> None:
             f"kt-tui's {SCHEMA_VERSION}: upgrade kt-tui to open it"
         )
     if version is not None:
-        path = _sqlite_path(store.url)
+        path = sqlite_path(store.url)
         if path is not None:
             from kt_tui.core.backup import copy_sqlite
 
@@ -231,5 +270,95 @@ def _ensure_schema(store: Store) -> None:
 
 def store_text(store: Store) -> str:
     """A short human name for the store, for messages."""
-    path = _sqlite_path(store.url)
+    path = sqlite_path(store.url)
     return str(path) if path else store.engine.url.render_as_string(hide_password=True)
+
+
+# -- what went wrong, in one line ---------------------------------------------------
+
+RESTORE_HINT = "restore from a backup (`kt-tui restore FILE`)"
+COMPANIONS = ("", "-wal", "-shm", "-journal")  # the store file and SQLite's files beside it
+
+
+def quick_check(path: Path) -> str | None:
+    """SQLite's ``PRAGMA quick_check`` on a store file: None if it passes (or cannot tell)."""
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+        try:
+            rows = conn.execute("PRAGMA quick_check(3)").fetchall()
+        finally:
+            conn.close()
+    except sqlite3.OperationalError:
+        return None  # cannot open or busy: that says nothing about the pages
+    except sqlite3.DatabaseError as exc:
+        return str(exc)
+    found = " ".join(" ".join(str(r[0]) for r in rows).split())  # one line
+    return None if found == "ok" else found
+
+
+def _reason(exc: BaseException) -> str:
+    orig = getattr(exc, "orig", None) or exc
+    if isinstance(orig, OSError) and orig.strerror:
+        return orig.strerror
+    lines = str(orig).strip().splitlines()
+    return lines[0] if lines else type(orig).__name__
+
+
+def failure(shown: str, exc: BaseException, path: Path | None = None) -> StoreError:
+    """One plain StoreError (exit 2) that says what is wrong with the store and what to do."""
+    reason = _reason(exc)
+    low = reason.lower()
+    code = exc.errno if isinstance(exc, OSError) else None
+    if code in (errno.EACCES, errno.EPERM, errno.EROFS) or "readonly" in low or "read-only" in low:
+        return StoreError(
+            f"{shown}: store is read-only: ask for write access to the file and its folder"
+        )
+    if code == errno.ENOSPC or "disk is full" in low or "no space" in low:
+        return StoreError(f"{shown}: disk full: free some space, then run the command again")
+    if "nul" in low and ("0x00" in low or "character" in low):
+        return StoreError(f"{shown}: text holds a NUL character, which it refuses: remove it")
+    if "locked" in low or "busy" in low:
+        return StoreError(f"{shown}: store is busy: another kt-tui is writing; try again")
+    if "not a database" in low:
+        return StoreError(
+            f"{shown}: cannot use this store: file is not a database "
+            f"(name the right file, or if it was a store: {RESTORE_HINT})"
+        )
+    damage = quick_check(path) if path is not None else None
+    if damage is None and "malformed" in low:
+        damage = reason
+    if damage is None and ("no such table" in low or "no such column" in low):
+        damage = reason
+    if damage is not None:
+        return StoreError(f"{shown}: store damaged ({damage[:120]}): {RESTORE_HINT}")
+    if "unable to open" in low:
+        return StoreError(f"{shown}: cannot open the store: check the path and its permissions")
+    return StoreError(f"{shown}: cannot use this store: {reason[:200]}")
+
+
+def companion_files(live: Path) -> list[Path]:
+    """The store file and the ``-wal``, ``-shm`` and ``-journal`` files SQLite keeps beside it."""
+    return [live.with_name(live.name + suffix) for suffix in COMPANIONS]
+
+
+def is_store_file(target: Path, live: Path) -> bool:
+    """Whether writing ``target`` would overwrite the store or a file SQLite keeps beside it.
+
+    By name (symlinks resolved) and by inode, so a hard link is caught too.
+    """
+    files = companion_files(live)
+    resolved = target.resolve()
+    if any(resolved == f.resolve() for f in files):
+        return True
+    try:
+        st = os.stat(target)
+    except OSError:
+        return False
+    for f in files:
+        try:
+            other = os.stat(f)
+        except OSError:
+            continue
+        if (other.st_dev, other.st_ino) == (st.st_dev, st.st_ino):
+            return True
+    return False
