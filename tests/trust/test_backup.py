@@ -12,7 +12,7 @@ from tests.helpers import write_tiny
 
 
 def run(db: Path, *args: str) -> tuple[int, str]:
-    r = CliRunner().invoke(cli, ["--db", str(db), *args], env={"KT_USER": "eve"})
+    r = CliRunner().invoke(cli, ["--db", str(db), *args], env={"KT_USER": "lea"})
     return r.exit_code, r.output
 
 
