@@ -94,16 +94,18 @@ def test_every_binding_has_an_id_and_a_tooltip() -> None:
     assert "checklist.done" in seen and "app.queue" in seen
 
 
+@pytest.fixture
+def config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The user's config file, empty until a test writes it."""
+    path = tmp_path / "config.toml"
+    monkeypatch.setenv("KT_CONFIG", str(path))
+    return path
+
+
 async def test_a_keymap_remaps_done(
-    make_app: Callable[..., KtApp],
-    db_path: str,
-    tmp_path: Path,
-    messages: list[Message],
-    monkeypatch: pytest.MonkeyPatch,
+    make_app: Callable[..., KtApp], db_path: str, config: Path, messages: list[Message]
 ) -> None:
-    config = tmp_path / "config.toml"
     config.write_text('[keymap]\n"checklist.done" = "x"\n', encoding="utf-8")
-    monkeypatch.setenv("KT_CONFIG", str(config))
     app = make_app()
     async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
         screen = await open_member(pilot, messages)
@@ -115,15 +117,9 @@ async def test_a_keymap_remaps_done(
 
 
 async def test_a_bad_keymap_is_one_notification_and_default_keys(
-    make_app: Callable[..., KtApp],
-    db_path: str,
-    tmp_path: Path,
-    messages: list[Message],
-    monkeypatch: pytest.MonkeyPatch,
+    make_app: Callable[..., KtApp], db_path: str, config: Path, messages: list[Message]
 ) -> None:
-    config = tmp_path / "config.toml"
     config.write_text('[keymap]\n"checklist.dnoe" = "x"\n', encoding="utf-8")
-    monkeypatch.setenv("KT_CONFIG", str(config))
     app = make_app()
     async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
         screen = await open_member(pilot, messages)
