@@ -30,3 +30,16 @@ def sample_dir() -> Path:
 def export_dir() -> Path:
     """Where the TUI writes exports: the current folder."""
     return Path.cwd()
+
+
+def config_path() -> Path:
+    """The user's config file: KT_CONFIG if set, else the platform's config folder (not
+    created here)."""
+    import os
+
+    import platformdirs
+
+    named = os.environ.get("KT_CONFIG")
+    if named:
+        return Path(named).expanduser()
+    return Path(platformdirs.user_config_dir(APP_NAME)) / "config.toml"

@@ -3,33 +3,42 @@
 The first frame is one line ("opening the store"); the dashboard's module is
 imported, its screen pushed and the store opened (in a thread) once that
 frame is on screen, so nothing heavy competes with it.
+
+Workers raise; ``worker_state`` is the one place their failures become
+notifications. Workers never write app state: they post messages, and the
+handlers (on the main thread) set it.
 """
 
 from __future__ import annotations
 
-from collections import Counter
+import io
+import sys
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from rich.console import Console
 from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.command import Provider
-from textual.message import Message
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
 from kt_tui.core.clock import SYSTEM_CLOCK, Clock
-from kt_tui.tui.messages import Loaded, StoreChanged
+from kt_tui.present import printable
+from kt_tui.tui.messages import NodeMessage, StoreChanged
 from kt_tui.tui.theme import KT_DARK
 
 if TYPE_CHECKING:
+    from kt_tui.config import Config
+    from kt_tui.core.identity import Actor
     from kt_tui.core.readiness import Status
-    from kt_tui.core.service import Service
+    from kt_tui.core.service import Opened, Service
 
 POLL_SECONDS = 1.0
+UNEXPECTED = "Something went wrong; nothing was lost"
 
 
 def _commands() -> type[Provider]:
@@ -41,28 +50,37 @@ def _commands() -> type[Provider]:
 class KtApp(App[None]):
     """The knowledge-transfer desk."""
 
-    CSS_PATH = "app.tcss"
+    CSS_PATH = Path(__file__).with_name("app.tcss")  # also for subclasses elsewhere
     TITLE = "kt-tui"
     COMMANDS = App.COMMANDS | {_commands}
     BINDINGS = [
-        Binding("S", "queue", "Sign-off queue", id="app.queue"),
-        Binding("t", "sessions", "Sessions", id="app.sessions"),
-        Binding("x", "export", "Export", id="app.export"),
-        Binding("question_mark", "help", "Help", id="app.help"),
+        Binding("S", "queue", "Sign-off queue", id="app.queue", tooltip="Done items to sign"),
+        Binding("t", "sessions", "Sessions", id="app.sessions", tooltip="Training sessions"),
+        Binding("x", "export", "Export", id="app.export", tooltip="Write a markdown summary"),
+        Binding("question_mark", "help", "Help", id="app.help", tooltip="Every key of this view"),
     ]
 
     @dataclass
-    class ServiceOpened(Message):
-        service: Service
-        synced_sample: bool
+    class ServiceOpened(NodeMessage):
+        opened: Opened
+        marker: int
 
     @dataclass
-    class ServiceFailed(Message):
-        reason: str
+    class KeymapRead(NodeMessage):
+        config: Config
 
     @dataclass
-    class Synced(Message):
+    class PlanReady(NodeMessage):
+        folder: Path | None
         lines: list[str]
+
+    @dataclass
+    class Synced(NodeMessage):
+        lines: list[str]
+
+    @dataclass
+    class Exported(NodeMessage):
+        path: Path
 
     def __init__(
         self, db: str | None = None, as_handle: str | None = None, clock: Clock | None = None
@@ -73,13 +91,13 @@ class KtApp(App[None]):
         self.clock = clock or SYSTEM_CLOCK
         self.service: Service | None = None
         self.status: Status | None = None
-        self.marker = 0
-        self.loaded: Counter[str] = Counter()
+        self.marker = 0  # the newest event this session has seen (or written itself)
+        self.actor_shown: Actor | None = None
         self.register_theme(KT_DARK)
         self.theme = KT_DARK.name
 
     def compose(self) -> ComposeResult:
-        yield Static("kt-tui: opening the store…", id="splash")
+        yield Static("kt-tui: opening the store…", id="splash", classes="header")
 
     def on_ready(self) -> None:
         """The first frame is drawn: now the dashboard, and the store in a thread."""
@@ -87,87 +105,125 @@ class KtApp(App[None]):
 
         self.push_screen(DashboardScreen())
         self.open_service()
+        self.read_keymap()
+
+    # -- the one place worker failures are told ------------------------------------
+
+    @on(Worker.StateChanged)
+    def _own_worker_state(self, event: Worker.StateChanged) -> None:
+        self.worker_state(event)
+
+    def worker_state(self, event: Worker.StateChanged) -> None:
+        """A failed worker, said once (no traceback): a KtError's own words under the
+        worker's description, anything else as unexpected. A failed poll is retried."""
+        from kt_tui.config import ConfigError
+        from kt_tui.core.errors import KtError
+
+        worker = event.worker
+        if event.state != WorkerState.ERROR or worker.group == "poll":
+            return
+        error = worker.error
+        if isinstance(error, KtError | ConfigError):
+            title, text = worker.description or "Refused", str(error)
+        else:
+            title, text = UNEXPECTED, f"{type(error).__name__}: {error}"
+        self.notify(printable(text), title=title, severity="error", timeout=15, markup=False)
+        self.show_actor()
+
+    def show_actor(self) -> None:
+        """The sub-title names who acts; a role changed by a sync is said once."""
+        service = self.service
+        if service is None or service.actor == self.actor_shown:
+            return
+        before, actor = self.actor_shown, service.actor
+        self.actor_shown = actor
+        self.sub_title = printable(actor.describe())
+        if before is None:
+            return
+        if actor.read_only:
+            said = f"{printable(actor.asked)} is no longer in the roster: read-only"
+        elif actor.role != before.role:
+            said = f"you are now {actor.role}"
+        else:
+            return
+        self.notify(said, title="Your rights changed", severity="warning", markup=False)
 
     # -- opening and watching the store -------------------------------------------
 
-    @work(thread=True, exclusive=True, group="open", exit_on_error=False)
+    @work(
+        thread=True,
+        exclusive=True,
+        group="open",
+        description="Cannot open the store",
+        exit_on_error=False,
+    )
     def open_service(self) -> None:
-        from kt_tui.core.errors import KtError
         from kt_tui.core.service import open_service
 
-        try:
-            opened = open_service(self.db, self.as_handle, self.clock)
-            self.marker = opened.service.change_marker()
-        except KtError as exc:
-            self.post_message(self.ServiceFailed(str(exc)))
-            return
-        except Exception as exc:  # never a traceback: say what failed
-            self.post_message(self.ServiceFailed(f"{type(exc).__name__}: {exc}"))
-            return
-        self.post_message(self.ServiceOpened(opened.service, opened.synced_sample))
+        opened = open_service(self.db, self.as_handle, self.clock)
+        self.post_message(self.ServiceOpened(self, opened, opened.service.change_marker()))
 
     @on(ServiceOpened)
     def _service_opened(self, message: ServiceOpened) -> None:
-        self.service = message.service
-        if message.synced_sample:
+        self.service = message.opened.service
+        self.marker = message.marker
+        if message.opened.synced_sample:
             self.notify("The store was empty: synced the bundled sample handover.", title="Sample")
-        self.sub_title = message.service.actor.describe()
+        self.show_actor()
         self.set_interval(POLL_SECONDS, self.poll)
         self._reload_screens()
 
-    @on(ServiceFailed)
-    def _service_failed(self, message: ServiceFailed) -> None:
-        self.notify(
-            message.reason,
-            title="Cannot open the store",
-            severity="error",
-            timeout=30,
-            markup=False,
-        )
+    @work(
+        thread=True,
+        exclusive=True,
+        group="keymap",
+        description="Keymap not applied",
+        exit_on_error=False,
+    )
+    def read_keymap(self) -> None:
+        from kt_tui.tui.keymap import load_keymap
 
-    @on(Worker.StateChanged)
-    def _worker_failed(self, event: Worker.StateChanged) -> None:
-        """A worker that failed unexpectedly: say so, keep the session (no traceback)."""
-        if event.state != WorkerState.ERROR or event.worker.group == "poll":
-            return
-        error = event.worker.error
-        self.notify(
-            f"{type(error).__name__}: {error}",
-            title="Something went wrong; nothing was lost",
-            severity="error",
-            timeout=15,
-            markup=False,
-        )
+        self.post_message(self.KeymapRead(self, load_keymap()))
 
-    @on(Loaded)
-    def _loaded(self, message: Loaded) -> None:
-        self.loaded[message.what] += 1
+    @on(KeymapRead)
+    def _keymap_read(self, message: KeymapRead) -> None:
+        if message.config.keymap:
+            self.set_keymap(message.config.keymap)
 
     def poll(self) -> None:
         if self.service is not None:
-            self._poll()
+            self._poll(self.marker)
 
     @work(thread=True, exclusive=True, group="poll", exit_on_error=False)
-    def _poll(self) -> None:
+    def _poll(self, seen: int) -> None:
         """A failed poll (a store briefly unreachable) is retried at the next tick."""
         service = self.service
         if service is None:
             return
         marker = service.change_marker()
-        if marker != self.marker:
-            self.marker = marker
-            self.post_message(StoreChanged(marker))
+        if marker != seen:
+            service.refresh_actor()  # a sync may have changed who we are
+            self.post_message(StoreChanged(self, marker))
 
     @on(StoreChanged)
     def _store_changed(self, message: StoreChanged) -> None:
+        self.marker = message.marker
+        self.show_actor()
         self._reload_screens()
+
+    def own_write(self, event_id: int) -> None:
+        """Our own verb wrote event ``event_id``: no reload for it, unless someone else
+        wrote in between (then the next poll still sees the difference)."""
+        if self.marker == event_id - 1:
+            self.marker = event_id
 
     def _reload_screens(self) -> None:
         """The topmost screen with data (beneath any modal) reloads it."""
+        from kt_tui.tui.screens.base import DataScreen
+
         for screen in reversed(self.screen_stack):
-            reload = getattr(screen, "reload_data", None)
-            if reload is not None:
-                reload()
+            if isinstance(screen, DataScreen):
+                screen.reload_data()
                 return
 
     # -- navigation ------------------------------------------------------------
@@ -183,17 +239,13 @@ class KtApp(App[None]):
     def action_queue(self) -> None:
         from kt_tui.tui.screens.queue import QueueScreen
 
-        if self.service is None:
-            return
-        if not isinstance(self.screen, QueueScreen):
+        if self.service is not None and not isinstance(self.screen, QueueScreen):
             self.push_screen(QueueScreen())
 
     def action_sessions(self) -> None:
         from kt_tui.tui.screens.sessions import SessionsScreen
 
-        if self.service is None:
-            return
-        if not isinstance(self.screen, SessionsScreen):
+        if self.service is not None and not isinstance(self.screen, SessionsScreen):
             self.push_screen(SessionsScreen())
 
     def action_help(self) -> None:
@@ -217,18 +269,18 @@ class KtApp(App[None]):
     # -- export and sync -----------------------------------------------------------
 
     def action_export(self) -> None:
-        try:
-            from kt_tui.export import command  # type: ignore[attr-defined,unused-ignore]
-        except ImportError:
-            self.notify("export not available yet", severity="warning")
-            return
-        if not hasattr(command, "render") or self.service is None:
-            self.notify("export not available yet", severity="warning")
-            return
-        self._export(command)
+        if self.service is not None:
+            self._export()
 
-    @work(thread=True, exclusive=True, group="export", exit_on_error=False)
-    def _export(self, command: Any) -> None:
+    @work(
+        thread=True,
+        exclusive=True,
+        group="export",
+        description="Export failed",
+        exit_on_error=False,
+    )
+    def _export(self) -> None:
+        from kt_tui.export import command
         from kt_tui.paths import export_dir
 
         service = self.service
@@ -241,55 +293,84 @@ class KtApp(App[None]):
         while path.exists():  # never overwrite an earlier summary
             path = export_dir() / name.replace(".md", f"-{n}.md")
             n += 1
-        try:
-            with open(path, "x", encoding="utf-8", newline="") as fh:
-                command.write(service.store, "md", fh, actor=service.actor, clock=service.clock)
-        except Exception as exc:  # an export failure must not end the session
-            self.call_from_thread(
-                self.notify, f"export failed: {exc}", severity="error", markup=False
-            )
-            return
-        self.call_from_thread(self.notify, f"wrote {path}", title="Export")
+        with open(path, "x", encoding="utf-8", newline="") as fh:
+            command.write(service.store, "md", fh, actor=service.actor, clock=service.clock)
+        self.post_message(self.Exported(self, path))
+
+    @on(Exported)
+    def _exported(self, message: Exported) -> None:
+        self.notify(f"wrote {printable(str(message.path))}", title="Export", markup=False)
 
     def ask_sync_folder(self) -> None:
         from kt_tui.tui.screens.prompt import PromptScreen
 
         def answered(text: str | None) -> None:
             if text:
-                self.sync_folder(text)
+                self.plan_sync(text)
 
         self.push_screen(PromptScreen("Sync which folder?", "./checklists"), answered)
 
-    @work(thread=True, exclusive=True, group="sync", exit_on_error=False)
-    def sync_folder(self, folder: str | None) -> None:
-        from kt_tui.core.errors import KtError
+    def _folder(self, text: str | None) -> Path | None:
+        return Path(text).expanduser() if text else None
+
+    @work(
+        thread=True, exclusive=True, group="sync", description="Sync refused", exit_on_error=False
+    )
+    def plan_sync(self, folder: str | None) -> None:
+        """First the plan (nothing written); the sync itself only once confirmed."""
+        from kt_tui.core.sync import describe
 
         service = self.service
-        if service is None:
-            return
-        try:
-            lines = service.sync_folder(Path(folder).expanduser() if folder else None)
-        except KtError as exc:
-            self.call_from_thread(
-                self.notify, str(exc), title="Sync refused", severity="error", markup=False
-            )
-            return
-        except Exception as exc:  # never a traceback: the store is unchanged
-            self.call_from_thread(
-                self.notify,
-                f"{type(exc).__name__}: {exc}",
-                title="Sync failed; nothing was written",
-                severity="error",
-                markup=False,
-            )
-            return
-        self.post_message(self.Synced(lines))
+        if service is not None:
+            plan = service.sync(self._folder(folder), dry_run=True).plan
+            self.post_message(self.PlanReady(self, self._folder(folder), describe(plan)))
+
+    @on(PlanReady)
+    def _plan_ready(self, message: PlanReady) -> None:
+        from kt_tui.tui.screens.confirm import ConfirmScreen
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self.apply_sync(message.folder)
+
+        where = str(message.folder) if message.folder else "the bundled sample"
+        self.push_screen(
+            ConfirmScreen(f"Sync {printable(where)}? The plan:", message.lines), confirmed
+        )
+
+    @work(
+        thread=True, exclusive=True, group="sync", description="Sync refused", exit_on_error=False
+    )
+    def apply_sync(self, folder: Path | None) -> None:
+        from kt_tui.core.sync import describe
+
+        service = self.service
+        if service is not None:
+            self.post_message(self.Synced(self, describe(service.sync(folder).plan)))
 
     @on(Synced)
     def _synced(self, message: Synced) -> None:
-        self.notify("\n".join(message.lines[-6:]), title="Synced", markup=False)
+        self.notify(printable("\n".join(message.lines[-6:])), title="Synced", markup=False)
+        self.show_actor()
+        self._reload_screens()
 
 
 def run_app(db: str | None = None, as_handle: str | None = None) -> None:
-    """Open the terminal app (the CLI's `kt-tui` with no command)."""
-    KtApp(db=db, as_handle=as_handle).run()
+    """Open the terminal app (the CLI's `kt-tui` with no command).
+
+    An unexpected end (an exception nothing handled) exits with status 1 and one
+    line on stderr, never a traceback.
+    """
+    app = KtApp(db=db, as_handle=as_handle)
+    app.error_console = Console(file=io.StringIO(), stderr=True)  # Textual's traceback
+    app.run()
+    if app.return_code:
+        print(f"kt-tui stopped: {last_line(app.error_console)}", file=sys.stderr)
+        sys.exit(app.return_code)
+
+
+def last_line(console: Any) -> str:
+    """The last words Textual wrote about the error (its type and message)."""
+    captured = console.file.getvalue() if isinstance(console.file, io.StringIO) else ""
+    lines = [line.strip() for line in captured.splitlines() if line.strip()]
+    return lines[-1] if lines else "an unexpected error"

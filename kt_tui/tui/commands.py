@@ -6,7 +6,11 @@ from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING
 
+from rich.text import Text
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.markup import escape
+
+from kt_tui.present import printable
 
 if TYPE_CHECKING:
     from kt_tui.tui.app import KtApp
@@ -23,17 +27,17 @@ class KtCommands(Provider):
             for m in status.members:
                 out.append(
                     (
-                        f"Go to member {m.handle} ({m.name})",
+                        f"Go to member {m.handle} ({printable(m.name)})",
                         partial(app.open_checklist, member=m.handle),
-                        f"{m.role}: the checklist of {m.name}",
+                        f"{m.role}: the checklist of {printable(m.name)}",
                     )
                 )
             for s in status.systems:
                 out.append(
                     (
-                        f"Go to system {s.key} ({s.name})",
+                        f"Go to system {s.key} ({printable(s.name)})",
                         partial(app.open_checklist, system=s.key),
-                        f"tier {s.tier}: the checklist of {s.name}",
+                        f"tier {s.tier}: the checklist of {printable(s.name)}",
                     )
                 )
         out += [
@@ -44,19 +48,32 @@ class KtCommands(Provider):
             ),
             ("Sign-off queue", app.action_queue, "done items awaiting your sign-off"),
             ("Training sessions", app.action_sessions, "sessions, trainers and attendance"),
-            ("Sync the bundled sample", partial(app.sync_folder, None), "sync the sample"),
             ("Sync folder…", app.ask_sync_folder, "sync a handover folder of TOML files"),
             ("Export the readiness summary", app.action_export, "write a markdown summary"),
         ]
+        if app.service is not None and status is None:  # only into an empty store
+            out.append(
+                (
+                    "Sync the bundled sample",
+                    partial(app.plan_sync, None),
+                    "fill this empty store with the sample handover (shows the plan first)",
+                )
+            )
         return out
 
     async def discover(self) -> Hits:
         for name, callback, help_text in self._commands():
-            yield DiscoveryHit(name, callback, help=help_text)
+            yield DiscoveryHit(Text(name), callback, text=name, help=escape(help_text))
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
         for name, callback, help_text in self._commands():
             score = matcher.match(name)
             if score > 0:
-                yield Hit(score, matcher.highlight(name), callback, help=help_text)
+                yield Hit(
+                    score,
+                    matcher.highlight(escape(name)),
+                    callback,
+                    text=name,
+                    help=escape(help_text),
+                )

@@ -6,8 +6,10 @@ import asyncio
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
+from textual.message import Message
 from textual.pilot import Pilot
 
 from kt_tui.core.clock import Clock
@@ -16,14 +18,25 @@ from kt_tui.core.store import Store, open_store
 from kt_tui.core.sync import sync
 from kt_tui.paths import sample_dir
 from kt_tui.tui.app import KtApp
+from kt_tui.tui.messages import Loaded
+
+M = TypeVar("M", bound=Message)
 
 FIXED_CLOCK = Clock.fixed(datetime(2026, 11, 25, 9, 0, tzinfo=UTC), date(2026, 11, 25))
 
 
 @pytest.fixture(autouse=True)
 def _tui_isolation(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No developer's own store, user or config (keymap) reaches a test."""
     monkeypatch.setenv("KT_DB", str(tmp_path / "kt-env.db"))
+    monkeypatch.setenv("KT_CONFIG", str(tmp_path / "no-config.toml"))
     monkeypatch.delenv("KT_USER", raising=False)
+
+
+@pytest.fixture
+def messages() -> list[Message]:
+    """What ``app.run_test(message_hook=messages.append)`` saw."""
+    return []
 
 
 @pytest.fixture
@@ -55,19 +68,34 @@ def actor_of(store: Store, handle: str) -> Actor:
         return resolve_actor(store, conn, handle)
 
 
-async def wait_loaded(
-    pilot: Pilot[None], what: str, at_least: int = 1, timeout: float = 10
-) -> None:
-    """Wait for the app's own Loaded message (the count of ``what`` reaching ``at_least``)."""
-    app = pilot.app
-    assert isinstance(app, KtApp)
+async def wait_for(
+    pilot: Pilot[None],
+    messages: list[Message],
+    kind: type[M],
+    check: Callable[[M], bool] | None = None,
+    count: int = 1,
+    timeout: float = 10,
+) -> M:
+    """Wait until ``count`` messages of ``kind`` (passing ``check``) were seen; the last."""
     loop = asyncio.get_running_loop()
     end = loop.time() + timeout
-    while app.loaded[what] < at_least:
+    while True:
+        # a bubbling message reaches the hook once per node it passes: count it once
+        unique = {id(m): m for m in messages if isinstance(m, kind)}.values()
+        seen = [m for m in unique if check is None or check(m)]
+        if len(seen) >= count:
+            await pilot.pause()
+            return seen[count - 1]
         if loop.time() > end:
-            raise AssertionError(f"{what} never loaded ({app.loaded})")
+            raise AssertionError(f"{count} x {kind.__name__} never seen (saw {len(seen)})")
         await pilot.pause(0.02)
-    await pilot.pause()
+
+
+async def wait_loaded(
+    pilot: Pilot[None], messages: list[Message], what: str, count: int = 1, timeout: float = 10
+) -> None:
+    """Wait for the ``count``-th Loaded(what): a screen's data on screen."""
+    await wait_for(pilot, messages, Loaded, lambda m: m.what == what, count, timeout)
 
 
 async def wait_until(pilot: Pilot[None], check: Callable[[], bool], timeout: float = 5) -> None:

@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from textual.message import Message
 
 from kt_tui.core import actions, filters, instances
 from kt_tui.core.clock import Clock
@@ -18,6 +19,7 @@ from kt_tui.core.sync import sync
 from kt_tui.paths import sample_dir
 from kt_tui.tui.app import KtApp
 from kt_tui.tui.screens.checklist import ChecklistScreen
+from kt_tui.tui.screens.confirm import ConfirmScreen
 from kt_tui.tui.screens.help import HelpScreen
 from kt_tui.tui.screens.prompt import PromptScreen
 from kt_tui.tui.screens.queue import QueueScreen
@@ -68,21 +70,23 @@ def errors(app: KtApp) -> list[str]:
     return [n.message for n in app._notifications if n.severity == "error"]
 
 
-async def open_member(pilot, downs: int = 0) -> ChecklistScreen:  # type: ignore[no-untyped-def]
-    await wait_loaded(pilot, "dashboard")
+async def open_member(pilot, messages: list[Message], downs: int = 0) -> ChecklistScreen:  # type: ignore[no-untyped-def]
+    await wait_loaded(pilot, messages, "dashboard")
     for _ in range(downs):
         await pilot.press("down")
     await pilot.press("enter")
-    await wait_loaded(pilot, "checklist")
+    await wait_loaded(pilot, messages, "checklist")
     screen = pilot.app.screen
     assert isinstance(screen, ChecklistScreen)
     return screen
 
 
-async def test_dashboard_loads_seven_members(make_app: Callable[..., KtApp]) -> None:
+async def test_dashboard_loads_seven_members(
+    make_app: Callable[..., KtApp], messages: list[Message]
+) -> None:
     app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
-        await wait_loaded(pilot, "dashboard")
+    async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
+        await wait_loaded(pilot, messages, "dashboard")
         members = app.screen.query_one("#members", SortableTable)
         assert members.row_count == 7
         assert app.focused is members
@@ -93,10 +97,10 @@ async def test_dashboard_loads_seven_members(make_app: Callable[..., KtApp]) -> 
         assert "%" in str(heat.get_cell("asha", "orders"))
 
 
-async def test_sorting_by_a_column(make_app: Callable[..., KtApp]) -> None:
+async def test_sorting_by_a_column(make_app: Callable[..., KtApp], messages: list[Message]) -> None:
     app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
-        await wait_loaded(pilot, "dashboard")
+    async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
+        await wait_loaded(pilot, messages, "dashboard")
         members = app.screen.query_one("#members", SortableTable)
         members.sort_by(next(iter(members.columns)))  # by handle
         await pilot.pause()
@@ -107,42 +111,48 @@ async def test_sorting_by_a_column(make_app: Callable[..., KtApp]) -> None:
         assert members.get_row_at(0)[0] == "tomas"
 
 
-async def test_empty_store_syncs_the_sample(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+async def test_empty_store_syncs_the_sample(monkeypatch, messages: list[Message]) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.delenv("KT_DB")  # the default store, in the test's own data folder
     app = KtApp(db=None, as_handle="tomas", clock=FIXED_CLOCK)
-    async with app.run_test(size=SIZE) as pilot:
-        await wait_loaded(pilot, "dashboard")
+    async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
+        await wait_loaded(pilot, messages, "dashboard")
         assert any("bundled sample" in n.message for n in app._notifications)
         assert app.screen.query_one("#members", SortableTable).row_count == 7
 
 
-async def test_outsider_on_sample_acts_as_first_lead(make_app: Callable[..., KtApp]) -> None:
+async def test_outsider_on_sample_acts_as_first_lead(
+    make_app: Callable[..., KtApp], messages: list[Message]
+) -> None:
     app = make_app("zed")
-    async with app.run_test(size=SIZE) as pilot:
-        await wait_loaded(pilot, "dashboard")
+    async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
+        await wait_loaded(pilot, messages, "dashboard")
         banner = app.screen.query_one("#banner")
         assert not banner.has_class("-hidden")
         assert "acting as asha" in str(banner.render())
 
 
-async def test_enter_opens_member_checklist(make_app: Callable[..., KtApp]) -> None:
+async def test_enter_opens_member_checklist(
+    make_app: Callable[..., KtApp], messages: list[Message]
+) -> None:
     app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await open_member(pilot)
+    async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
+        screen = await open_member(pilot, messages)
         assert screen.scope == Scope(member="asha")
         view = screen.query_one(ChecklistView)
         assert view.cursor == 0
         assert view.total == len(rows_of(screen.app.db or "", member="asha"))
         assert view.current is not None
         await pilot.press("escape")
-        await wait_loaded(pilot, "dashboard", 2)
+        await wait_loaded(pilot, messages, "dashboard", 2)
         assert not isinstance(app.screen, ChecklistScreen)
 
 
-async def test_space_marks_done_and_redraws(make_app: Callable[..., KtApp], db_path: str) -> None:
+async def test_space_marks_done_and_redraws(
+    make_app: Callable[..., KtApp], db_path: str, messages: list[Message]
+) -> None:
     app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await open_member(pilot)
+    async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
+        screen = await open_member(pilot, messages)
         view = screen.query_one(ChecklistView)
         row = view.current
         assert row is not None and row.state == "todo"
@@ -163,13 +173,15 @@ async def test_space_marks_done_and_redraws(make_app: Callable[..., KtApp], db_p
         assert instance(db_path, row.id).state == "todo"
 
 
-async def test_lead_signs_off(make_app: Callable[..., KtApp], db_path: str) -> None:
+async def test_lead_signs_off(
+    make_app: Callable[..., KtApp], db_path: str, messages: list[Message]
+) -> None:
     ben_rows = rows_of(db_path, member="ben")
     index, target = next((i, r) for i, r in enumerate(ben_rows) if r.signoff)
     core_act(db_path, "ben", "done", target.id, evidence="PR-1")
     app = make_app("tomas")
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await open_member(pilot, downs=2)  # asha, tomas, ben
+    async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
+        screen = await open_member(pilot, messages, downs=2)  # asha, tomas, ben
         assert screen.scope.member == "ben"
         view = screen.query_one(ChecklistView)
         view.cursor = index
@@ -180,13 +192,15 @@ async def test_lead_signs_off(make_app: Callable[..., KtApp], db_path: str) -> N
         assert instance(db_path, target.id).signed_off_by == "tomas"
 
 
-async def test_engineer_refused_signoff(make_app: Callable[..., KtApp], db_path: str) -> None:
+async def test_engineer_refused_signoff(
+    make_app: Callable[..., KtApp], db_path: str, messages: list[Message]
+) -> None:
     ben_rows = rows_of(db_path, member="ben")
     target = next(r for r in ben_rows if r.signoff)
     core_act(db_path, "ben", "done", target.id, evidence="PR-1")
     app = make_app("ben")
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await open_member(pilot, downs=2)
+    async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
+        screen = await open_member(pilot, messages, downs=2)
         view = screen.query_one(ChecklistView)
         view.cursor = next(i for i, r in enumerate(ben_rows) if r.id == target.id)
         await pilot.pause()
@@ -197,10 +211,12 @@ async def test_engineer_refused_signoff(make_app: Callable[..., KtApp], db_path:
         assert after.state == "done" and after.version == target.version + 1
 
 
-async def test_na_and_block_ask_for_reasons(make_app: Callable[..., KtApp], db_path: str) -> None:
+async def test_na_and_block_ask_for_reasons(
+    make_app: Callable[..., KtApp], db_path: str, messages: list[Message]
+) -> None:
     app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await open_member(pilot)
+    async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
+        screen = await open_member(pilot, messages)
         view = screen.query_one(ChecklistView)
         first = view.current
         assert first is not None
@@ -225,10 +241,12 @@ async def test_na_and_block_ask_for_reasons(make_app: Callable[..., KtApp], db_p
         assert any("wrong state" in m for m in errors(app))
 
 
-async def test_escape_cancels_the_reason(make_app: Callable[..., KtApp], db_path: str) -> None:
+async def test_escape_cancels_the_reason(
+    make_app: Callable[..., KtApp], db_path: str, messages: list[Message]
+) -> None:
     app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await open_member(pilot)
+    async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
+        screen = await open_member(pilot, messages)
         row = screen.query_one(ChecklistView).current
         assert row is not None
         await pilot.press("n", "escape")
@@ -237,40 +255,44 @@ async def test_escape_cancels_the_reason(make_app: Callable[..., KtApp], db_path
         assert instance(db_path, row.id).state == "todo"
 
 
-async def test_filter_tokens(make_app: Callable[..., KtApp], db_path: str) -> None:
+async def test_filter_tokens(
+    make_app: Callable[..., KtApp], db_path: str, messages: list[Message]
+) -> None:
     asha = rows_of(db_path, member="asha")
     core_act(db_path, "asha", "done", asha[0].id)
     app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await open_member(pilot)
+    async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
+        screen = await open_member(pilot, messages)
         view = screen.query_one(ChecklistView)
         await pilot.press("slash", *"state:done", "enter")
-        await wait_loaded(pilot, "checklist", 2)
+        await wait_loaded(pilot, messages, "checklist", 2)
         assert view.total == 1
         assert view.current is not None and view.current.id == asha[0].id
         await pilot.press("slash", "ctrl+u", *"system:orders stage:documented", "enter")
-        await wait_loaded(pilot, "checklist", 3)
+        await wait_loaded(pilot, messages, "checklist", 3)
         expected = [r for r in asha if r.system == "orders" and r.stage == "documented"]
         assert view.total == len(expected) > 0
         await pilot.press("slash", "ctrl+u", *"overdue", "enter")
-        await wait_loaded(pilot, "checklist", 4)
+        await wait_loaded(pilot, messages, "checklist", 4)
         assert view.total == len([r for r in rows_of(db_path, member="asha") if r.overdue]) > 0
         await pilot.press("slash", "ctrl+u", *"colour:red", "enter")
         await wait_until(pilot, lambda: bool(errors(app)))
         assert any("unknown token" in m for m in errors(app))
 
 
-async def test_queue_bulk_signoff(make_app: Callable[..., KtApp], db_path: str) -> None:
+async def test_queue_bulk_signoff(
+    make_app: Callable[..., KtApp], db_path: str, messages: list[Message]
+) -> None:
     picked = []
     for handle in ("ben", "chloe"):
         r = next(r for r in rows_of(db_path, member=handle) if r.signoff)
         core_act(db_path, handle, "done", r.id, evidence="T-1")
         picked.append(r.id)
     app = make_app("tomas")
-    async with app.run_test(size=SIZE) as pilot:
-        await wait_loaded(pilot, "dashboard")
+    async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
+        await wait_loaded(pilot, messages, "dashboard")
         await pilot.press("S")
-        await wait_loaded(pilot, "queue")
+        await wait_loaded(pilot, messages, "queue")
         assert isinstance(app.screen, QueueScreen)
         assert sorted(r.id for r in app.screen.rows) == sorted(picked)
         await pilot.press("a", "s")
@@ -279,28 +301,32 @@ async def test_queue_bulk_signoff(make_app: Callable[..., KtApp], db_path: str) 
         await wait_until(
             pilot, lambda: all(instance(db_path, i).state == "signed_off" for i in picked)
         )
-        await wait_loaded(pilot, "queue", 2)
+        await wait_loaded(pilot, messages, "queue", 2)
         assert app.screen.rows == []
 
 
-async def test_queue_is_empty_for_engineers(make_app: Callable[..., KtApp], db_path: str) -> None:
+async def test_queue_is_empty_for_engineers(
+    make_app: Callable[..., KtApp], db_path: str, messages: list[Message]
+) -> None:
     r = next(r for r in rows_of(db_path, member="chloe") if r.signoff)
     core_act(db_path, "chloe", "done", r.id, evidence="T-1")
     app = make_app("ben")
-    async with app.run_test(size=SIZE) as pilot:
-        await wait_loaded(pilot, "dashboard")
+    async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
+        await wait_loaded(pilot, messages, "dashboard")
         await pilot.press("S")
-        await wait_loaded(pilot, "queue")
+        await wait_loaded(pilot, messages, "queue")
         assert isinstance(app.screen, QueueScreen)
         assert app.screen.rows == []
 
 
-async def test_sessions_mark_attendance(make_app: Callable[..., KtApp], db_path: str) -> None:
+async def test_sessions_mark_attendance(
+    make_app: Callable[..., KtApp], db_path: str, messages: list[Message]
+) -> None:
     app = make_app("tomas")
-    async with app.run_test(size=SIZE) as pilot:
-        await wait_loaded(pilot, "dashboard")
+    async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
+        await wait_loaded(pilot, messages, "dashboard")
         await pilot.press("t")
-        await wait_loaded(pilot, "sessions")
+        await wait_loaded(pilot, messages, "sessions")
         screen = app.screen
         assert isinstance(screen, SessionsScreen)
         assert len(screen.sessions) == 5
@@ -311,10 +337,10 @@ async def test_sessions_mark_attendance(make_app: Callable[..., KtApp], db_path:
         assert instance(db_path, attendee.instance_id).complete
 
 
-async def test_help_lists_the_keys(make_app: Callable[..., KtApp]) -> None:
+async def test_help_lists_the_keys(make_app: Callable[..., KtApp], messages: list[Message]) -> None:
     app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
-        await wait_loaded(pilot, "dashboard")
+    async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
+        await wait_loaded(pilot, messages, "dashboard")
         await pilot.press("question_mark")
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
@@ -323,7 +349,7 @@ async def test_help_lists_the_keys(make_app: Callable[..., KtApp]) -> None:
         assert described["S"] == "Sign-off queue"
         await pilot.press("escape")
         await pilot.press("enter")
-        await wait_loaded(pilot, "checklist")
+        await wait_loaded(pilot, messages, "checklist")
         await pilot.press("question_mark")
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
@@ -332,55 +358,57 @@ async def test_help_lists_the_keys(make_app: Callable[..., KtApp]) -> None:
             assert key in described, key
 
 
-async def test_q_quits_from_the_dashboard(make_app: Callable[..., KtApp]) -> None:
+async def test_q_quits_from_the_dashboard(
+    make_app: Callable[..., KtApp], messages: list[Message]
+) -> None:
     app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
-        await wait_loaded(pilot, "dashboard")
+    async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
+        await wait_loaded(pilot, messages, "dashboard")
         await pilot.press("enter")
-        await wait_loaded(pilot, "checklist")
+        await wait_loaded(pilot, messages, "checklist")
         await pilot.press("q")  # back
-        await wait_loaded(pilot, "dashboard", 2)
+        await wait_loaded(pilot, messages, "dashboard", 2)
         await pilot.press("q")  # quit
         await pilot.pause()
     assert app.return_code == 0
 
 
 async def test_live_refresh_after_an_outside_change(
-    make_app: Callable[..., KtApp], db_path: str
+    make_app: Callable[..., KtApp], db_path: str, messages: list[Message]
 ) -> None:
     app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
-        await wait_loaded(pilot, "dashboard")
+    async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
+        await wait_loaded(pilot, messages, "dashboard")
         members = app.screen.query_one("#members", SortableTable)
         assert str(members.get_cell("ben", "progress")) == "0%"
         for r in rows_of(db_path, member="ben")[:10]:
             core_act(db_path, "ben", "done", r.id, evidence="E-1")
-        await wait_loaded(pilot, "dashboard", 2, timeout=3.5)
+        await wait_loaded(pilot, messages, "dashboard", 2, timeout=3.5)
         assert str(members.get_cell("ben", "progress")) != "0%"
 
 
 async def test_live_refresh_of_an_open_checklist(
-    make_app: Callable[..., KtApp], db_path: str
+    make_app: Callable[..., KtApp], db_path: str, messages: list[Message]
 ) -> None:
     app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await open_member(pilot)
+    async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
+        screen = await open_member(pilot, messages)
         view = screen.query_one(ChecklistView)
         row = view.current
         assert row is not None
         core_act(db_path, "asha", "done", row.id)
-        await wait_loaded(pilot, "checklist", 2, timeout=3.5)
+        await wait_loaded(pilot, messages, "checklist", 2, timeout=3.5)
         assert view.current is not None and view.current.state == "done"
 
 
 async def test_a_checklist_of_100000_items_fetches_only_pages(
-    make_app: Callable[..., KtApp], monkeypatch: pytest.MonkeyPatch
+    make_app: Callable[..., KtApp], monkeypatch: pytest.MonkeyPatch, messages: list[Message]
 ) -> None:
     total = 100_000
     calls: list[tuple[int, int]] = []
     app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
-        await wait_loaded(pilot, "dashboard")
+    async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
+        await wait_loaded(pilot, messages, "dashboard")
         service = app.service
         assert service is not None
         model = service.page(Scope(member="asha"), "", 0, 1).rows[0]
@@ -397,7 +425,7 @@ async def test_a_checklist_of_100000_items_fetches_only_pages(
         monkeypatch.setattr(service, "page", page)
         started = time.perf_counter()
         await pilot.press("enter")
-        await wait_loaded(pilot, "checklist")
+        await wait_loaded(pilot, messages, "checklist")
         view = app.screen.query_one(ChecklistView)
         assert view.total == total
         await pilot.press("end")
@@ -412,27 +440,32 @@ async def test_a_checklist_of_100000_items_fetches_only_pages(
         assert len(calls) < 10
 
 
-async def test_palette_goes_to_a_member(make_app: Callable[..., KtApp]) -> None:
+async def test_palette_goes_to_a_member(
+    make_app: Callable[..., KtApp], messages: list[Message]
+) -> None:
     app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
-        await wait_loaded(pilot, "dashboard")
+    async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
+        await wait_loaded(pilot, messages, "dashboard")
         await pilot.press("ctrl+p")
         await pilot.pause()
         await pilot.press(*"member ben")
         await pilot.pause(0.3)
         await pilot.press("enter")
-        await wait_loaded(pilot, "checklist")
+        await wait_loaded(pilot, messages, "checklist")
         assert isinstance(app.screen, ChecklistScreen)
         assert app.screen.scope == Scope(member="ben")
 
 
 async def test_export_writes_the_summary(
-    make_app: Callable[..., KtApp], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    make_app: Callable[..., KtApp],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    messages: list[Message],
 ) -> None:
     monkeypatch.chdir(tmp_path)
     app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
-        await wait_loaded(pilot, "dashboard")
+    async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
+        await wait_loaded(pilot, messages, "dashboard")
         await pilot.press("x")
         target = tmp_path / "readiness-2026-11-25.md"
         await wait_until(pilot, target.exists)
@@ -440,7 +473,7 @@ async def test_export_writes_the_summary(
 
 
 async def test_outsider_outside_the_sample_is_read_only(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, messages: list[Message]
 ) -> None:
     folder = tmp_path / "handover"
     shutil.copytree(sample_dir(), folder)
@@ -451,13 +484,13 @@ async def test_outsider_outside_the_sample_is_read_only(
     sync(store, folder, actor="t", login="t", clock=FIXED_CLOCK)
     store.dispose()
     app = KtApp(db=db, as_handle="zed", clock=FIXED_CLOCK)
-    async with app.run_test(size=SIZE) as pilot:
-        await wait_loaded(pilot, "dashboard")
+    async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
+        await wait_loaded(pilot, messages, "dashboard")
         banner = app.screen.query_one("#banner")
         assert banner.has_class("-readonly") and not banner.has_class("-hidden")
         assert "read-only" in str(banner.render())
         await pilot.press("enter")
-        await wait_loaded(pilot, "checklist")
+        await wait_loaded(pilot, messages, "checklist")
         row = app.screen.query_one(ChecklistView).current
         assert row is not None
         await pilot.press("space")
@@ -466,24 +499,73 @@ async def test_outsider_outside_the_sample_is_read_only(
         assert instance(db, row.id).state == "todo"
 
 
-async def test_palette_syncs_the_bundled_sample(make_app: Callable[..., KtApp]) -> None:
-    app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
-        await wait_loaded(pilot, "dashboard")
+async def test_palette_syncs_the_sample_into_an_empty_store_after_the_plan(
+    tmp_path: Path, messages: list[Message]
+) -> None:
+    app = KtApp(db=str(tmp_path / "empty.db"), as_handle="tomas", clock=FIXED_CLOCK)
+    async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
+        await wait_loaded(pilot, messages, "dashboard")
         await pilot.press("ctrl+p")
         await pilot.pause()
         await pilot.press(*"sync the bundled")
         await pilot.pause(0.3)
         await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        assert isinstance(app.screen, ConfirmScreen)
+        plan = "\n".join(app.screen.details)
+        assert "add" in plan and app.status is None  # shown, nothing written yet
+        await pilot.press("y")
         await wait_until(pilot, lambda: any(n.title == "Synced" for n in app._notifications))
-        synced = next(n for n in app._notifications if n.title == "Synced")
-        assert "no changes" in synced.message
+        members = app.screen.query_one("#members", SortableTable)
+        await wait_until(pilot, lambda: members.row_count == 7)
 
 
-async def test_heat_map_cell_opens_that_cell(make_app: Callable[..., KtApp]) -> None:
+async def test_palette_offers_the_sample_only_to_an_empty_store(
+    make_app: Callable[..., KtApp], messages: list[Message]
+) -> None:
+    from kt_tui.tui.commands import KtCommands
+
     app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
-        await wait_loaded(pilot, "dashboard")
+    async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
+        await wait_loaded(pilot, messages, "dashboard")
+        names = [name for name, _, _ in KtCommands(app.screen)._commands()]
+        assert "Sync folder…" in names
+        assert not any("bundled sample" in n for n in names)
+
+
+def asha_name(app: KtApp) -> str:
+    assert app.status is not None
+    return next(m.name for m in app.status.members if m.handle == "asha")
+
+
+async def test_sync_is_applied_only_when_confirmed(
+    make_app: Callable[..., KtApp], db_path: str, tmp_path: Path, messages: list[Message]
+) -> None:
+    folder = tmp_path / "handover"
+    shutil.copytree(sample_dir(), folder)
+    team = folder / "team.toml"
+    team.write_text(team.read_text(encoding="utf-8").replace('"Asha Rao"', '"Asha Rao-Iyer"'))
+    app = make_app()
+    async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
+        await wait_loaded(pilot, messages, "dashboard")
+        app.plan_sync(str(folder))
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        assert "members changed: asha" in app.screen.details  # type: ignore[attr-defined]
+        await pilot.press("n")
+        await pilot.pause(0.3)
+        assert asha_name(app) == "Asha Rao"
+        app.plan_sync(str(folder))
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await wait_until(pilot, lambda: asha_name(app) == "Asha Rao-Iyer")
+
+
+async def test_heat_map_cell_opens_that_cell(
+    make_app: Callable[..., KtApp], messages: list[Message]
+) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
+        await wait_loaded(pilot, messages, "dashboard")
         heat = app.screen.query_one("#heatmap", SortableTable)
         heat.focus()
         heat.move_cursor(row=1, column=1)  # tomas x orders: not received
@@ -493,7 +575,7 @@ async def test_heat_map_cell_opens_that_cell(make_app: Callable[..., KtApp]) -> 
         assert not isinstance(app.screen, ChecklistScreen)
         heat.move_cursor(row=0, column=1)  # asha x orders
         await pilot.press("enter")
-        await wait_loaded(pilot, "checklist")
+        await wait_loaded(pilot, messages, "checklist")
         assert isinstance(app.screen, ChecklistScreen)
         assert app.screen.scope == Scope(member="asha", system="orders")
         view = app.screen.query_one(ChecklistView)
@@ -506,30 +588,34 @@ def _forecast_text(app: KtApp) -> str:
     return str(app.screen.query_one("#forecast", Static).render())
 
 
-async def test_dashboard_forecast_without_progress(make_app: Callable[..., KtApp]) -> None:
+async def test_dashboard_forecast_without_progress(
+    make_app: Callable[..., KtApp], messages: list[Message]
+) -> None:
     app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
-        await wait_loaded(pilot, "burnup")
+    async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
+        await wait_loaded(pilot, messages, "burnup")
         assert "not enough progress to forecast" in _forecast_text(app)
         spark = app.screen.query_one("#burnup", BurnUp)
         assert spark.data is not None and max(spark.data) == 0
 
 
-async def test_dashboard_forecast_on_track(make_app: Callable[..., KtApp], db_path: str) -> None:
+async def test_dashboard_forecast_on_track(
+    make_app: Callable[..., KtApp], db_path: str, messages: list[Message]
+) -> None:
     for r in rows_of(db_path, member="chloe")[:30]:
         core_act(db_path, "chloe", "done", r.id, evidence="E-1")
         if r.signoff:
             core_act(db_path, "asha", "signoff", r.id)
     app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
-        await wait_loaded(pilot, "burnup")
+    async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
+        await wait_loaded(pilot, messages, "burnup")
         text = _forecast_text(app)
         assert "Forecast: on track" in text and "(complete 2026-" in text
         spark = app.screen.query_one("#burnup", BurnUp)
         assert spark.data is not None and spark.data[0] == 0 and spark.data[-1] > 0
 
 
-async def test_dashboard_forecast_late(db_path: str) -> None:
+async def test_dashboard_forecast_late(db_path: str, messages: list[Message]) -> None:
     late = Clock.fixed(datetime(2027, 3, 20, 9, 0, tzinfo=UTC), date(2027, 3, 20))
     store = core_store(db_path)
     try:
@@ -538,18 +624,20 @@ async def test_dashboard_forecast_late(db_path: str) -> None:
     finally:
         store.dispose()
     app = KtApp(db=db_path, as_handle="tomas", clock=late)
-    async with app.run_test(size=SIZE) as pilot:
-        await wait_loaded(pilot, "burnup")
+    async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
+        await wait_loaded(pilot, messages, "burnup")
         assert "Forecast: late by " in _forecast_text(app)
 
 
-async def test_every_item_checklist(make_app: Callable[..., KtApp], db_path: str) -> None:
+async def test_every_item_checklist(
+    make_app: Callable[..., KtApp], db_path: str, messages: list[Message]
+) -> None:
     """The palette's "Every item": one checklist of the whole handover."""
     app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
-        await wait_loaded(pilot, "dashboard")
+    async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
+        await wait_loaded(pilot, messages, "dashboard")
         app.open_checklist()
-        await wait_loaded(pilot, "checklist")
+        await wait_loaded(pilot, messages, "checklist")
         screen = app.screen
         assert isinstance(screen, ChecklistScreen) and screen.scope == Scope()
         assert screen.query_one(ChecklistView).total == len(rows_of(db_path))
@@ -558,12 +646,12 @@ async def test_every_item_checklist(make_app: Callable[..., KtApp], db_path: str
 
 
 async def test_refused_verb_is_refused_before_asking(
-    make_app: Callable[..., KtApp], db_path: str
+    make_app: Callable[..., KtApp], db_path: str, messages: list[Message]
 ) -> None:
     """An engineer pressing n (a lead's verb) is told at once, not asked for a reason first."""
     app = make_app("ben")
-    async with app.run_test(size=SIZE) as pilot:
-        await open_member(pilot, downs=2)
+    async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
+        await open_member(pilot, messages, downs=2)
         await pilot.press("n")
         await wait_until(pilot, lambda: bool(errors(app)))
         assert any("only a lead may na" in m for m in errors(app))

@@ -1,17 +1,44 @@
-"""Snapshot tests: each taken after the app's own Loaded message, never after a sleep."""
+"""Snapshot tests: each taken after the screens' own Loaded messages, never after a sleep."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
+from textual import on
+from textual.message import Message
 from textual.pilot import Pilot
 
 from kt_tui.tui.app import KtApp
+from kt_tui.tui.messages import Loaded
 from tests.tui.conftest import wait_loaded
 from tests.tui.test_app import core_act, rows_of
 
 SIZE = (120, 40)
+
+
+class Watched(KtApp):
+    """snap_compare runs the app without a message hook: the screens' Loaded messages
+    bubble up to the app, which keeps them for run_before."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.seen: list[Message] = []
+
+    @on(Loaded)
+    def _seen(self, message: Loaded) -> None:
+        self.seen.append(message)
+
+
+async def loaded(pilot: Pilot[None], what: str) -> None:
+    app = pilot.app
+    assert isinstance(app, Watched)
+    await wait_loaded(pilot, app.seen, what)
+
+
+def watched(make_app: Callable[..., KtApp]) -> Watched:
+    app = make_app()
+    return Watched(db=app.db, as_handle=app.as_handle, clock=app.clock)
 
 
 def test_dashboard(snap_compare: Any, make_app: Callable[..., KtApp], db_path: str) -> None:
@@ -19,10 +46,10 @@ def test_dashboard(snap_compare: Any, make_app: Callable[..., KtApp], db_path: s
         core_act(db_path, "ben", "done", r.id, evidence="E-1")
 
     async def run_before(pilot: Pilot[None]) -> None:
-        await wait_loaded(pilot, "dashboard")
-        await wait_loaded(pilot, "burnup")
+        await loaded(pilot, "dashboard")
+        await loaded(pilot, "burnup")
 
-    assert snap_compare(make_app(), terminal_size=SIZE, run_before=run_before)
+    assert snap_compare(watched(make_app), terminal_size=SIZE, run_before=run_before)
 
 
 def test_checklist(snap_compare: Any, make_app: Callable[..., KtApp], db_path: str) -> None:
@@ -30,13 +57,13 @@ def test_checklist(snap_compare: Any, make_app: Callable[..., KtApp], db_path: s
         core_act(db_path, "ben", "done", r.id, evidence="E-1")
 
     async def run_before(pilot: Pilot[None]) -> None:
-        await wait_loaded(pilot, "dashboard")
+        await loaded(pilot, "dashboard")
         await pilot.press("down", "down", "enter")
-        await wait_loaded(pilot, "checklist")
+        await loaded(pilot, "checklist")
         await pilot.press("down")
         await pilot.pause()
 
-    assert snap_compare(make_app(), terminal_size=SIZE, run_before=run_before)
+    assert snap_compare(watched(make_app), terminal_size=SIZE, run_before=run_before)
 
 
 def test_queue(snap_compare: Any, make_app: Callable[..., KtApp], db_path: str) -> None:
@@ -45,32 +72,32 @@ def test_queue(snap_compare: Any, make_app: Callable[..., KtApp], db_path: str) 
             core_act(db_path, handle, "done", r.id, evidence="TICKET-7")
 
     async def run_before(pilot: Pilot[None]) -> None:
-        await wait_loaded(pilot, "dashboard")
+        await loaded(pilot, "dashboard")
         await pilot.press("S")
-        await wait_loaded(pilot, "queue")
+        await loaded(pilot, "queue")
         await pilot.press("space", "down")
         await pilot.pause()
 
-    assert snap_compare(make_app(), terminal_size=SIZE, run_before=run_before)
+    assert snap_compare(watched(make_app), terminal_size=SIZE, run_before=run_before)
 
 
 def test_help(snap_compare: Any, make_app: Callable[..., KtApp]) -> None:
     async def run_before(pilot: Pilot[None]) -> None:
-        await wait_loaded(pilot, "dashboard")
+        await loaded(pilot, "dashboard")
         await pilot.press("enter")
-        await wait_loaded(pilot, "checklist")
+        await loaded(pilot, "checklist")
         await pilot.press("question_mark")
         await pilot.pause()
 
-    assert snap_compare(make_app(), terminal_size=SIZE, run_before=run_before)
+    assert snap_compare(watched(make_app), terminal_size=SIZE, run_before=run_before)
 
 
 def test_dashboard_small(snap_compare: Any, make_app: Callable[..., KtApp]) -> None:
     async def run_before(pilot: Pilot[None]) -> None:
-        await wait_loaded(pilot, "dashboard")
-        await wait_loaded(pilot, "burnup")
+        await loaded(pilot, "dashboard")
+        await loaded(pilot, "burnup")
 
-    assert snap_compare(make_app(), terminal_size=(80, 24), run_before=run_before)
+    assert snap_compare(watched(make_app), terminal_size=(80, 24), run_before=run_before)
 
 
 def test_dashboard_wide(snap_compare: Any, make_app: Callable[..., KtApp], db_path: str) -> None:
@@ -81,7 +108,7 @@ def test_dashboard_wide(snap_compare: Any, make_app: Callable[..., KtApp], db_pa
                 core_act(db_path, "asha", "signoff", r.id)
 
     async def run_before(pilot: Pilot[None]) -> None:
-        await wait_loaded(pilot, "dashboard")
-        await wait_loaded(pilot, "burnup")
+        await loaded(pilot, "dashboard")
+        await loaded(pilot, "burnup")
 
-    assert snap_compare(make_app(), terminal_size=(160, 48), run_before=run_before)
+    assert snap_compare(watched(make_app), terminal_size=(160, 48), run_before=run_before)

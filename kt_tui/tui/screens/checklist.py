@@ -10,14 +10,13 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
 from kt_tui.core import rules
-from kt_tui.core.errors import KtError
-from kt_tui.present import bar, level, pct
-from kt_tui.tui.messages import Loaded
+from kt_tui.core.errors import KtError, Refused
+from kt_tui.present import bar, level, pct, printable
+from kt_tui.tui.messages import NodeMessage
+from kt_tui.tui.screens.base import DataScreen
 from kt_tui.tui.screens.prompt import PromptScreen
 from kt_tui.tui.widgets.checklist_view import PAGE_SIZE, ChecklistView
 from kt_tui.tui.widgets.figures import readiness_colour
@@ -27,61 +26,58 @@ if TYPE_CHECKING:
     from kt_tui.core.instances import InstanceRow
     from kt_tui.core.readiness import Figures
     from kt_tui.core.service import Detail, Page, Scope
-    from kt_tui.tui.app import KtApp
 
 
-class ChecklistScreen(Screen[None]):
+class ChecklistScreen(DataScreen):
     """Items grouped by template then stage, a detail pane, and the verbs as keys."""
 
+    CSS_PATH = "checklist.tcss"
     BINDINGS = [
-        Binding("space", "toggle_done", "Done/undo", id="checklist.done"),
-        Binding("s", "signoff", "Sign off", id="checklist.signoff"),
+        Binding(
+            "space", "toggle_done", "Done/undo", id="checklist.done", tooltip="Mark done, or undo"
+        ),
+        Binding("s", "signoff", "Sign off", id="checklist.signoff", tooltip="Sign off a done item"),
         Binding("n", "na", "N/A", id="checklist.na", tooltip="Not applicable (asks why)"),
-        Binding("r", "reopen", "Reopen", id="checklist.reopen"),
-        Binding("b", "block", "Block/unblock", id="checklist.block"),
-        Binding("e", "evidence", "Evidence", id="checklist.evidence"),
-        Binding("c", "note", "Note", id="checklist.note"),
-        Binding("slash", "filter", "Filter", id="checklist.filter"),
-        Binding("escape", "back", "Back", id="checklist.back"),
-        Binding("q", "back", "Back", id="checklist.quit", show=False),
+        Binding("r", "reopen", "Reopen", id="checklist.reopen", tooltip="Back to to-do"),
+        Binding(
+            "b", "block", "Block/unblock", id="checklist.block", tooltip="Say what it waits on"
+        ),
+        Binding(
+            "e", "evidence", "Evidence", id="checklist.evidence", tooltip="A link, ticket or path"
+        ),
+        Binding("c", "note", "Note", id="checklist.note", tooltip="Leave a note"),
+        Binding("slash", "filter", "Filter", id="checklist.filter", tooltip="Filter the items"),
+        Binding("escape", "back", "Back", id="checklist.back", tooltip="Back to the dashboard"),
+        Binding("q", "back", "Back", id="checklist.quit", show=False, tooltip="Back"),
     ]
 
-    app: KtApp
-
     @dataclass
-    class Reset(Message):
+    class Reset(NodeMessage):
         generation: int
         page: Page
         figures: Figures | None
 
     @dataclass
-    class PageReady(Message):
+    class PageReady(NodeMessage):
         generation: int
         page: Page
 
     @dataclass
-    class DetailReady(Message):
+    class DetailReady(NodeMessage):
         detail: Detail | None
 
     @dataclass
-    class ActDone(Message):
+    class ActDone(NodeMessage):
         verb: str
         before: str
         after: str
+        event_id: int
         row: InstanceRow | None
 
     @dataclass
-    class FiguresReady(Message):
+    class FiguresReady(NodeMessage):
         asked: int
         figures: Figures | None
-
-    @dataclass
-    class ActFailed(Message):
-        reason: str
-
-    @dataclass
-    class FilterFailed(Message):
-        reason: str
 
     def __init__(self, scope: Scope, filter_text: str = "") -> None:
         super().__init__()
@@ -93,7 +89,9 @@ class ChecklistScreen(Screen[None]):
         self._figures_busy = False
 
     def compose(self) -> ComposeResult:
-        yield Static(f"Checklist: {self.scope.title}", id="cl-header")
+        yield Static(
+            Text(printable(f"Checklist: {self.scope.title}")), id="cl-header", classes="header"
+        )
         yield Input(
             self.filter_text,
             placeholder="filter: text state:done system:orders member:asha stage:shadowed "
@@ -127,17 +125,19 @@ class ChecklistScreen(Screen[None]):
             offset = (self.view.cursor // PAGE_SIZE) * PAGE_SIZE
         self._load(self.generation, self.filter_text, offset)
 
-    @work(thread=True, exclusive=True, group="checklist-load", exit_on_error=False)
+    @work(
+        thread=True,
+        exclusive=True,
+        group="checklist-load",
+        description="Cannot load",
+        exit_on_error=False,
+    )
     def _load(self, generation: int, filter_text: str, offset: int) -> None:
         service = self.app.service
         if service is None:
             return
-        try:
-            page = service.page(self.scope, filter_text, offset, PAGE_SIZE)
-        except KtError as exc:
-            self.post_message(self.FilterFailed(str(exc)))
-            return
-        self.post_message(self.Reset(generation, page, service.figures(self.scope)))
+        page = service.page(self.scope, filter_text, offset, PAGE_SIZE)
+        self.post_message(self.Reset(self, generation, page, service.figures(self.scope)))
 
     @on(Reset)
     def _reset(self, message: Reset) -> None:
@@ -148,23 +148,18 @@ class ChecklistScreen(Screen[None]):
         view.reset(message.page.total, message.page.rows, message.page.offset)
         self._show_header()
         self.query_one("#cl-columns", Static).update(view.header_text())
-        # "loaded" means on screen: after the refresh that lays the new rows out
-        self.call_after_refresh(self.app.post_message, Loaded("checklist"))
+        self.shown("checklist")
 
     @on(ChecklistView.NeedRows)
     def _need_rows(self, message: ChecklistView.NeedRows) -> None:
         self._load_page(self.generation, self.filter_text, message.offset)
 
-    @work(thread=True, group="checklist-pages", exit_on_error=False)
+    @work(thread=True, group="checklist-pages", description="Cannot load", exit_on_error=False)
     def _load_page(self, generation: int, filter_text: str, offset: int) -> None:
         service = self.app.service
-        if service is None:
-            return
-        try:
+        if service is not None:
             page = service.page(self.scope, filter_text, offset, PAGE_SIZE)
-        except KtError:
-            return
-        self.post_message(self.PageReady(generation, page))
+            self.post_message(self.PageReady(self, generation, page))
 
     @on(PageReady)
     def _page_ready(self, message: PageReady) -> None:
@@ -180,11 +175,11 @@ class ChecklistScreen(Screen[None]):
         theme = self.app.current_theme
         f = self.figures
         text = Text()
-        text.append(f"Checklist: {self.scope.title}", style="bold")
+        text.append(printable(f"Checklist: {self.scope.title}"), style="bold")
         shown = self.view.total
         text.append(f"   {shown} item{'s' if shown != 1 else ''} shown")
         if self.filter_text:
-            text.append(f"   filter: {self.filter_text}", style="italic")
+            text.append(f"   filter: {printable(self.filter_text)}", style="italic")
         if f is not None:
             text.append("\nReadiness ")
             text.append(bar(f.readiness, 20), style=readiness_colour(theme, f.readiness))
@@ -198,17 +193,23 @@ class ChecklistScreen(Screen[None]):
     def _highlighted(self, message: ChecklistView.Highlighted) -> None:
         row = message.row
         if row is None:
-            self.query_one("#detail", Static).update("" if self.view.total else "No items.")
+            self.query_one("#detail", Static).update(Text("" if self.view.total else "No items."))
             return
         text = item_detail_text(self.app.current_theme, row, None)
         self.query_one("#detail", Static).update(text)
         self._load_detail(row.id)
 
-    @work(thread=True, exclusive=True, group="checklist-detail", exit_on_error=False)
+    @work(
+        thread=True,
+        exclusive=True,
+        group="checklist-detail",
+        description="Cannot load",
+        exit_on_error=False,
+    )
     def _load_detail(self, instance_id: int) -> None:
         service = self.app.service
         if service is not None:
-            self.post_message(self.DetailReady(service.detail(instance_id)))
+            self.post_message(self.DetailReady(self, service.detail(instance_id)))
 
     @on(DetailReady)
     def _detail_ready(self, message: DetailReady) -> None:
@@ -241,17 +242,14 @@ class ChecklistScreen(Screen[None]):
 
         self._ask_if_allowed(verb, row.id, ask)
 
-    @work(thread=True, group="checklist-ask", exit_on_error=False)
+    @work(thread=True, group="checklist-ask", description="Refused", exit_on_error=False)
     def _ask_if_allowed(self, verb: str, instance_id: int, ask: Any) -> None:
         service = self.app.service
         if service is None:
             return
         reason = service.refusal(verb, instance_id)
         if reason:
-            self.app.call_from_thread(
-                self.notify, reason, title="Refused", severity="error", markup=False
-            )
-            return
+            raise Refused(reason)
         self.app.call_from_thread(ask)
 
     def action_toggle_done(self) -> None:
@@ -325,30 +323,30 @@ class ChecklistScreen(Screen[None]):
                 row=row,
             )
 
-    @work(thread=True, group="checklist-act", exit_on_error=False)
+    @work(thread=True, group="checklist-act", description="Refused", exit_on_error=False)
     def run_verb(self, verb: str, row: InstanceRow, **kw: Any) -> None:
         service = self.app.service
         if service is None:
             return
         try:
             outcome = service.act(verb, row.id, expect_version=row.version, **kw)
-        except KtError as exc:
-            self.post_message(self.ActFailed(str(exc)))
-            return
-        self.app.marker = service.change_marker()
+        except Refused:
+            service.refresh_actor()  # a sync may have changed our rights since we opened
+            raise
         # the row first; the header's figures follow (_refresh_figures)
-        self.post_message(self.ActDone(verb, outcome.before, outcome.after, service.row(row.id)))
-
-    @on(ActFailed)
-    def _act_failed(self, message: ActFailed) -> None:
-        self.notify(message.reason, title="Refused", severity="error", markup=False)
+        self.post_message(
+            self.ActDone(
+                self, verb, outcome.before, outcome.after, outcome.event_id, service.row(row.id)
+            )
+        )
 
     @on(ActDone)
     def _act_done(self, message: ActDone) -> None:
+        self.app.own_write(message.event_id)
         if message.row is not None:
             self.view.replace_row(message.row)
         self._refresh_figures()
-        what = message.row.title if message.row else "item"
+        what = printable(message.row.title) if message.row else "item"
         change = (
             f"{message.before} -> {message.after}"
             if message.before != message.after
@@ -363,12 +361,11 @@ class ChecklistScreen(Screen[None]):
             self._figures_busy = True
             self._load_figures(self._figures_asked)
 
-    @work(thread=True, group="checklist-figures", exit_on_error=False)
+    @work(thread=True, group="checklist-figures", description="Cannot load", exit_on_error=False)
     def _load_figures(self, asked: int) -> None:
         service = self.app.service
-        self.post_message(
-            self.FiguresReady(asked, service.figures(self.scope) if service else None)
-        )
+        figures = service.figures(self.scope) if service else None
+        self.post_message(self.FiguresReady(self, asked, figures))
 
     @on(FiguresReady)
     def _figures_ready(self, message: FiguresReady) -> None:
@@ -388,17 +385,20 @@ class ChecklistScreen(Screen[None]):
 
     @on(Input.Submitted, "#filter")
     def _filter_submitted(self, event: Input.Submitted) -> None:
-        self.filter_text = event.value.strip()
+        text = event.value.strip()
+        service = self.app.service
+        try:  # parsing only, no store: a bad filter keeps the box open
+            if service is not None:
+                service.validate_filter(text)
+        except KtError as exc:
+            self.notify(printable(str(exc)), title="Filter", severity="error", markup=False)
+            return
+        self.filter_text = text
         if not self.filter_text:
             event.input.add_class("-hidden")
         self.view.cursor = 0
         self.view.focus()
         self.load()
-
-    @on(FilterFailed)
-    def _filter_failed(self, message: FilterFailed) -> None:
-        self.notify(message.reason, title="Filter", severity="error", markup=False)
-        self.action_filter()
 
     def action_back(self) -> None:
         box = self.query_one("#filter", Input)

@@ -1,28 +1,36 @@
-"""A yes/no modal."""
+"""A yes/no modal, with the details to weigh (a sync's plan) wrapped and scrollable."""
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Label
+from textual.widgets import Button, Label, Static
+
+from kt_tui.present import printable
 
 
 class ConfirmScreen(ModalScreen[bool]):
+    CSS_PATH = "dialog.tcss"
     BINDINGS = [
-        Binding("y", "answer(True)", "Yes", id="confirm.yes"),
-        Binding("n,escape", "answer(False)", "No", id="confirm.no"),
+        Binding("y", "answer(True)", "Yes", id="confirm.yes", tooltip="Confirm"),
+        Binding("n,escape", "answer(False)", "No", id="confirm.no", tooltip="Cancel"),
     ]
 
-    def __init__(self, question: str) -> None:
+    def __init__(self, question: str, details: list[str] | None = None) -> None:
         super().__init__()
         self.question = question
+        self.details = details or []
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Label(self.question, id="question")
+            yield Label(Text(printable(self.question)), id="question")
+            if self.details:
+                with VerticalScroll(id="details"):
+                    yield Static(Text(printable("\n".join(self.details))), id="details-text")
             with Horizontal(id="buttons"):
                 yield Button("Yes (y)", variant="primary", id="yes")
                 yield Button("No (n)", id="no")

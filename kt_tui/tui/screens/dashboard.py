@@ -11,12 +11,11 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container, Horizontal, Vertical, VerticalScroll
-from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label, Static
 
-from kt_tui.present import bar, level, pct
-from kt_tui.tui.messages import Loaded
+from kt_tui.present import bar, level, pct, printable
+from kt_tui.tui.messages import NodeMessage
+from kt_tui.tui.screens.base import DataScreen
 from kt_tui.tui.widgets.burnup import BurnUp
 from kt_tui.tui.widgets.figures import heat_cell, readiness_colour, readiness_text, yes_no
 from kt_tui.tui.widgets.sortable_table import SortableTable
@@ -24,7 +23,6 @@ from kt_tui.tui.widgets.sortable_table import SortableTable
 if TYPE_CHECKING:
     from kt_tui.core.readiness import Status
     from kt_tui.core.service import Service, Trend
-    from kt_tui.tui.app import KtApp
 
 WIDE = 150  # columns from which members and the heat map sit side by side
 
@@ -53,25 +51,24 @@ SYSTEM_COLUMNS = (
 )
 
 
-class DashboardScreen(Screen[None]):
+class DashboardScreen(DataScreen):
     """The first screen: how ready is each person and each system."""
 
+    CSS_PATH = "dashboard.tcss"
     BINDINGS = [
-        Binding("q", "app.quit", "Quit", id="dashboard.quit"),
+        Binding("q", "app.quit", "Quit", id="dashboard.quit", tooltip="Leave kt-tui"),
     ]
 
     @dataclass
-    class StatusReady(Message):
+    class StatusReady(NodeMessage):
         status: Status | None
 
     @dataclass
-    class TrendReady(Message):
+    class TrendReady(NodeMessage):
         trend: Trend | None
 
-    app: KtApp
-
     def compose(self) -> ComposeResult:
-        yield Static("kt-tui: opening the store…", id="dash-header")
+        yield Static("kt-tui: opening the store…", id="dash-header", classes="header")
         with Horizontal(id="burn-row"):
             yield Label("Burn-up ", id="burn-label")
             yield BurnUp(id="burnup")
@@ -123,14 +120,20 @@ class DashboardScreen(Screen[None]):
     def reload_data(self) -> None:
         self.load()
 
-    @work(thread=True, exclusive=True, group="dashboard", exit_on_error=False)
+    @work(
+        thread=True,
+        exclusive=True,
+        group="dashboard",
+        description="Cannot load",
+        exit_on_error=False,
+    )
     def load(self) -> None:
         service: Service | None = self.app.service
         if service is None:
             return
-        self.post_message(self.StatusReady(service.status()))
+        self.post_message(self.StatusReady(self, service.status()))
         # the burn-up replays the event log: it follows the figures, never delays them
-        self.post_message(self.TrendReady(service.trend()))
+        self.post_message(self.TrendReady(self, service.trend()))
 
     @on(StatusReady)
     def _show(self, message: StatusReady) -> None:
@@ -141,13 +144,13 @@ class DashboardScreen(Screen[None]):
                 "This store holds no handover yet: press ctrl+p and choose "
                 "“Sync a folder”, or run `kt-tui sync DIR` in a shell."
             )
+            self.shown("dashboard")
             return
         self._header(status)
         self._members(status)
         self._systems(status)
         self._heatmap(status)
-        # "loaded" means on screen: after the refresh that lays the new rows out
-        self.call_after_refresh(self.app.post_message, Loaded("dashboard"))
+        self.shown("dashboard")
 
     @on(TrendReady)
     def _show_trend(self, message: TrendReady) -> None:
@@ -180,8 +183,7 @@ class DashboardScreen(Screen[None]):
         if f.completion_date is not None:
             text.append(f" (complete {f.completion_date.isoformat()})")
         forecast.update(text)
-        # "loaded" means on screen: after the refresh that lays the new rows out
-        self.call_after_refresh(self.app.post_message, Loaded("burnup"))
+        self.shown("burnup")
 
     def _header(self, status: Status) -> None:
         theme = self.app.current_theme
@@ -189,7 +191,7 @@ class DashboardScreen(Screen[None]):
         days = status.days_left
         when = f"{days} days left" if days >= 0 else f"{-days} days past"
         head = Text()
-        head.append(status.name, style="bold")
+        head.append(printable(status.name), style="bold")
         head.append(f"   target {status.target_date.isoformat()} ({when})\n")
         head.append("Overall ")
         head.append(bar(o.readiness, 30), style=readiness_colour(theme, o.readiness))
@@ -200,7 +202,7 @@ class DashboardScreen(Screen[None]):
         banner = self.query_one("#banner", Static)
         service = self.app.service
         if service is not None and (service.actor.read_only or service.actor.stand_in):
-            banner.update(service.actor.describe())
+            banner.update(Text(printable(service.actor.describe())))
             banner.set_class(service.actor.read_only, "-readonly")
             banner.remove_class("-hidden")
         elif service is not None:
@@ -227,7 +229,7 @@ class DashboardScreen(Screen[None]):
                     m.handle,
                     {
                         "handle": m.handle,
-                        "name": m.name,
+                        "name": Text(printable(m.name)),
                         "role": m.role,
                         "readiness": readiness_text(theme, f.readiness),
                         "progress": pct(f.progress),
@@ -252,7 +254,7 @@ class DashboardScreen(Screen[None]):
                     s.key,
                     {
                         "key": s.key,
-                        "name": s.name,
+                        "name": Text(printable(s.name)),
                         "tier": str(s.tier),
                         "readiness": readiness_text(theme, f.readiness),
                         "ready": f"{s.ready_receivers}/{s.min_ready}",
@@ -306,6 +308,6 @@ class DashboardScreen(Screen[None]):
         if system == "member" or system is None:
             self.app.open_checklist(member=member)
         elif table.get_cell(row_key, column_key) == "":
-            self.notify(f"{member} does not receive {system}", severity="warning")
+            self.notify(f"{member} does not receive {system}", severity="warning", markup=False)
         else:
             self.app.open_checklist(member=member, system=system)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -10,8 +11,9 @@ from textual.widgets import DataTable, Label
 
 
 class HelpScreen(ModalScreen[None]):
+    CSS_PATH = "help.tcss"
     BINDINGS = [
-        Binding("escape,q,question_mark", "dismiss", "Close help", id="help.close"),
+        Binding("escape,q,question_mark", "dismiss", "Close help", id="help.close", tooltip="Back"),
     ]
 
     def __init__(self, title: str, keys: list[tuple[str, str]]) -> None:
@@ -21,7 +23,7 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="help-dialog"):
-            yield Label(f"Keys: {self.title_text}", id="help-title")
+            yield Label(Text(f"Keys: {self.title_text}"), id="help-title")
             yield DataTable(id="help-keys", cursor_type="row", show_cursor=False)
             yield Label("escape: close", classes="hint")
 
@@ -29,5 +31,5 @@ class HelpScreen(ModalScreen[None]):
         table = self.query_one("#help-keys", DataTable)
         table.add_columns("Key", "Does")
         for key, what in self.keys:
-            table.add_row(key, what)
+            table.add_row(Text(key), Text(what))
         table.focus()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -9,11 +10,16 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
+from kt_tui.present import has_controls, printable
+
+CONTROLS_REFUSED = "control characters are not allowed here: type the text again"
+
 
 class PromptScreen(ModalScreen[str | None]):
-    """Enter gives the text (not blank), escape gives None."""
+    """Enter gives the text (not blank, no control characters), escape gives None."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="prompt.cancel")]
+    CSS_PATH = "dialog.tcss"
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="prompt.cancel", tooltip="Write nothing")]
 
     def __init__(self, question: str, value: str = "", placeholder: str = "") -> None:
         super().__init__()
@@ -23,8 +29,8 @@ class PromptScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Label(self.question, id="question")
-            yield Input(self.value, placeholder=self.placeholder, id="answer")
+            yield Label(Text(printable(self.question)), id="question")
+            yield Input(printable(self.value), placeholder=self.placeholder, id="answer")
             yield Label("enter: ok   escape: cancel", classes="hint")
 
     @on(Input.Submitted)
@@ -32,6 +38,9 @@ class PromptScreen(ModalScreen[str | None]):
         text = event.value.strip()
         if not text:
             self.notify("say something, or escape to cancel", severity="warning")
+            return
+        if has_controls(text):
+            self.notify(CONTROLS_REFUSED, title="Not written", severity="error", markup=False)
             return
         self.dismiss(text)
 

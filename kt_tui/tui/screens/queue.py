@@ -9,36 +9,34 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Footer, Static
 from textual.widgets.selection_list import Selection
 
-from kt_tui.tui.messages import Loaded
+from kt_tui.present import printable
+from kt_tui.tui.messages import NodeMessage
+from kt_tui.tui.screens.base import DataScreen
 from kt_tui.tui.screens.confirm import ConfirmScreen
 from kt_tui.tui.widgets.queue_list import QueueList
 
 if TYPE_CHECKING:
     from kt_tui.core.instances import InstanceRow
-    from kt_tui.tui.app import KtApp
 
 
-class QueueScreen(Screen[None]):
+class QueueScreen(DataScreen):
+    CSS_PATH = "queue.tcss"
     BINDINGS = [
-        Binding("a", "toggle_all", "All/none", id="queue.all"),
-        Binding("s,enter", "sign", "Sign off selected", id="queue.sign"),
-        Binding("escape", "back", "Back", id="queue.back"),
-        Binding("q", "back", "Back", id="queue.quit", show=False),
+        Binding("a", "toggle_all", "All/none", id="queue.all", tooltip="Select all, or none"),
+        Binding("s,enter", "sign", "Sign off selected", id="queue.sign", tooltip="Asks first"),
+        Binding("escape", "back", "Back", id="queue.back", tooltip="Back to the dashboard"),
+        Binding("q", "back", "Back", id="queue.quit", show=False, tooltip="Back"),
     ]
 
-    app: KtApp
-
     @dataclass
-    class Ready(Message):
+    class Ready(NodeMessage):
         rows: list[InstanceRow]
 
     @dataclass
-    class Signed(Message):
+    class Signed(NodeMessage):
         signed: list[int]
         refused: list[str]
 
@@ -47,7 +45,7 @@ class QueueScreen(Screen[None]):
         self.rows: list[InstanceRow] = []
 
     def compose(self) -> ComposeResult:
-        yield Static("Sign-off queue", id="queue-header")
+        yield Static("Sign-off queue", id="queue-header", classes="header")
         yield QueueList(id="queue")
         yield Footer()
 
@@ -58,11 +56,13 @@ class QueueScreen(Screen[None]):
     def reload_data(self) -> None:
         self.load()
 
-    @work(thread=True, exclusive=True, group="queue", exit_on_error=False)
+    @work(
+        thread=True, exclusive=True, group="queue", description="Cannot load", exit_on_error=False
+    )
     def load(self) -> None:
         service = self.app.service
         if service is not None:
-            self.post_message(self.Ready(service.queue()))
+            self.post_message(self.Ready(self, service.queue()))
 
     @on(Ready)
     def _ready(self, message: Ready) -> None:
@@ -73,11 +73,11 @@ class QueueScreen(Screen[None]):
         listing.clear_options()
         for r in self.rows:
             label = Text()
-            label.append(f"{r.title}", style="bold")
-            label.append(f"  {r.ref}  {'@'.join(p for p in (r.member, r.system) if p)}")
-            label.append(f"  done by {r.done_by}")
+            label.append(printable(r.title), style="bold")
+            where = "@".join(p for p in (r.member, r.system) if p)
+            label.append(printable(f"  {r.ref}  {where}  done by {r.done_by}"))
             if r.evidence:
-                label.append(f"  evidence: {r.evidence}")
+                label.append(f"  evidence: {printable(r.evidence)}")
             listing.add_option(Selection(label, r.id, r.id in keep))
         header = Text()
         header.append("Sign-off queue", style="bold")
@@ -87,8 +87,7 @@ class QueueScreen(Screen[None]):
             header.append(f"   {len(self.rows)} awaiting your sign-off")
             header.append("   space: select   a: all   s: sign off the selected")
         self.query_one("#queue-header", Static).update(header)
-        # "loaded" means on screen: after the refresh that lays the new rows out
-        self.call_after_refresh(self.app.post_message, Loaded("queue"))
+        self.shown("queue")
 
     def action_toggle_all(self) -> None:
         listing = self.query_one(QueueList)
@@ -110,14 +109,18 @@ class QueueScreen(Screen[None]):
         n = len(ids)
         self.app.push_screen(ConfirmScreen(f"Sign off {n} item{'s' if n != 1 else ''}?"), confirmed)
 
-    @work(thread=True, exclusive=True, group="queue-sign", exit_on_error=False)
+    @work(
+        thread=True, exclusive=True, group="queue-sign", description="Refused", exit_on_error=False
+    )
     def sign(self, ids: list[int]) -> None:
         service = self.app.service
         if service is None:
             return
         signed, refused = service.sign_off(ids)
-        self.app.marker = service.change_marker()
-        self.post_message(self.Signed(signed, refused))
+        if refused:
+            service.refresh_actor()  # a sync may have changed our rights since we opened
+        # no event ids come back: the next poll reloads, and this screen reloads now
+        self.post_message(self.Signed(self, signed, refused))
 
     @on(Signed)
     def _signed(self, message: Signed) -> None:
@@ -125,7 +128,8 @@ class QueueScreen(Screen[None]):
         if n:
             self.notify(f"signed off {n} item{'s' if n != 1 else ''}")
         for reason in message.refused[:5]:
-            self.notify(reason, title="Refused", severity="error", markup=False)
+            self.notify(printable(reason), title="Refused", severity="error", markup=False)
+        self.app.show_actor()
         self.query_one(QueueList).deselect_all()
         self.load()
 

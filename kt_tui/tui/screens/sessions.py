@@ -9,44 +9,51 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label, Static
 
 from kt_tui.core import rules
-from kt_tui.core.errors import KtError
-from kt_tui.tui.messages import Loaded
+from kt_tui.core.errors import Refused
+from kt_tui.present import printable
+from kt_tui.tui.messages import NodeMessage
+from kt_tui.tui.screens.base import DataScreen
 from kt_tui.tui.widgets.figures import STATE_MARKS
 
 if TYPE_CHECKING:
     from kt_tui.core.service import TrainingSession
-    from kt_tui.tui.app import KtApp
 
 
-class SessionsScreen(Screen[None]):
+class SessionsScreen(DataScreen):
+    CSS_PATH = "sessions.tcss"
     BINDINGS = [
-        Binding("m", "attend", "Mark attended", id="sessions.attend"),
-        Binding("tab", "app.focus_next", "Sessions/attendees", id="sessions.switch"),
-        Binding("escape", "back", "Back", id="sessions.back"),
-        Binding("q", "back", "Back", id="sessions.quit", show=False),
+        Binding(
+            "m", "attend", "Mark attended", id="sessions.attend", tooltip="The attendee's item done"
+        ),
+        Binding(
+            "tab",
+            "app.focus_next",
+            "Sessions/attendees",
+            id="sessions.switch",
+            tooltip="Switch lists",
+        ),
+        Binding("escape", "back", "Back", id="sessions.back", tooltip="Back to the dashboard"),
+        Binding("q", "back", "Back", id="sessions.quit", show=False, tooltip="Back"),
     ]
 
-    app: KtApp
-
     @dataclass
-    class Ready(Message):
+    class Ready(NodeMessage):
         sessions: list[TrainingSession]
 
     @dataclass
-    class Failed(Message):
-        reason: str
+    class Attended(NodeMessage):
+        event_id: int
+        sessions: list[TrainingSession]
 
     def __init__(self) -> None:
         super().__init__()
         self.sessions: list[TrainingSession] = []
 
     def compose(self) -> ComposeResult:
-        yield Static("Training sessions", id="sessions-header")
+        yield Static("Training sessions", id="sessions-header", classes="header")
         yield DataTable(id="sessions", cursor_type="row", zebra_stripes=True)
         yield Label("Attendees (m: mark attended)", classes="section-title")
         yield DataTable(id="attendees", cursor_type="row")
@@ -69,15 +76,29 @@ class SessionsScreen(Screen[None]):
     def reload_data(self) -> None:
         self.load()
 
-    @work(thread=True, exclusive=True, group="sessions", exit_on_error=False)
+    @work(
+        thread=True,
+        exclusive=True,
+        group="sessions",
+        description="Cannot load",
+        exit_on_error=False,
+    )
     def load(self) -> None:
         service = self.app.service
         if service is not None:
-            self.post_message(self.Ready(service.sessions()))
+            self.post_message(self.Ready(self, service.sessions()))
+
+    @on(Attended)
+    def _attended(self, message: Attended) -> None:
+        self.app.own_write(message.event_id)
+        self._show(message.sessions)
 
     @on(Ready)
     def _ready(self, message: Ready) -> None:
-        self.sessions = message.sessions
+        self._show(message.sessions)
+
+    def _show(self, sessions: list[TrainingSession]) -> None:
+        self.sessions = sessions
         service = self.app.service
         today = service.today() if service else None
         theme = self.app.current_theme
@@ -90,9 +111,9 @@ class SessionsScreen(Screen[None]):
                 "tense": Text("past", style=theme.secondary or "")
                 if past
                 else Text("upcoming", style=f"bold {theme.primary}"),
-                "title": s.title,
+                "title": Text(printable(s.title)),
                 "minutes": str(s.minutes or "-"),
-                "trainer": s.trainer or "-",
+                "trainer": Text(printable(s.trainer or "-")),
                 "attended": f"{attended}/{len(s.attendees)}",
             }
             if s.ref in table.rows:
@@ -104,8 +125,7 @@ class SessionsScreen(Screen[None]):
         self.query_one("#sessions-header", Static).update(
             Text(f"Training sessions   {len(self.sessions)} scheduled", style="bold")
         )
-        # "loaded" means on screen: after the refresh that lays the new rows out
-        self.call_after_refresh(self.app.post_message, Loaded("sessions"))
+        self.shown("sessions")
 
     def _selected(self) -> TrainingSession | None:
         table = self.query_one("#sessions", DataTable)
@@ -127,7 +147,7 @@ class SessionsScreen(Screen[None]):
             return
         for a in session.attendees:
             mark = STATE_MARKS.get(a.state, "[?]")
-            table.add_row(a.member or "-", f"{mark} {a.state}", key=str(a.instance_id))
+            table.add_row(Text(a.member or "-"), Text(f"{mark} {a.state}"), key=str(a.instance_id))
         if cursor < table.row_count:
             table.move_cursor(row=cursor)
 
@@ -144,22 +164,17 @@ class SessionsScreen(Screen[None]):
         if key is not None:
             self.attend(int(key))
 
-    @work(thread=True, group="sessions-act", exit_on_error=False)
+    @work(thread=True, group="sessions-act", description="Refused", exit_on_error=False)
     def attend(self, instance_id: int) -> None:
         service = self.app.service
         if service is None:
             return
         try:
-            service.attend(instance_id)
-        except KtError as exc:
-            self.post_message(self.Failed(str(exc)))
-            return
-        self.app.marker = service.change_marker()
-        self.post_message(self.Ready(service.sessions()))
-
-    @on(Failed)
-    def _failed(self, message: Failed) -> None:
-        self.notify(message.reason, title="Refused", severity="error", markup=False)
+            outcome = service.attend(instance_id)
+        except Refused:
+            service.refresh_actor()  # a sync may have changed our rights since we opened
+            raise
+        self.post_message(self.Attended(self, outcome.event_id, service.sessions()))
 
     def action_back(self) -> None:
         self.dismiss()

@@ -15,7 +15,6 @@ from collections.abc import Sequence
 from rich.style import Style
 from rich.text import Text
 from textual.app import RenderResult
-from textual.renderables._blend_colors import blend_colors
 from textual.widgets import Sparkline
 
 BARS = "▁▂▃▄▅▆▇█"
@@ -48,15 +47,17 @@ class BurnUp(Sparkline):
 
     def render(self) -> RenderResult:
         _, base = self.background_colors
-        low = (base + self.get_component_styles("sparkline--min-color").color).rich_color
-        high = (base + self.get_component_styles("sparkline--max-color").color).rich_color
+        low = base + self.get_component_styles("sparkline--min-color").color
+        high = base + self.get_component_styles("sparkline--max-color").color
         text = Text(no_wrap=True, overflow="crop")
         values = columns([float(v) for v in self.data or []], self.size.width)
         if not values:
-            text.append(BARS[0] * self.size.width, Style(color=low))
+            text.append(BARS[0] * self.size.width, Style(color=low.rich_color))
             return text
         peak = max(values)
         for v in values:
             v = min(1.0, max(0.0, v / peak)) if peak > 0 else 0.0
-            text.append(BARS[round(v * (len(BARS) - 1))], Style(color=blend_colors(low, high, v)))
+            text.append(
+                BARS[round(v * (len(BARS) - 1))], Style(color=low.blend(high, v).rich_color)
+            )
         return text

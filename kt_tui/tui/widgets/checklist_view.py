@@ -21,6 +21,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from kt_tui.core.rules import State
+from kt_tui.present import printable
 from kt_tui.tui.widgets.figures import STATE_MARKS
 
 if TYPE_CHECKING:
@@ -74,12 +75,19 @@ class ChecklistView(ScrollView, can_focus=True):
     """Rows of item instances with a cursor; pages come from the screen."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("up,k", "cursor(-1)", "Up", show=False, id="list.up"),
-        Binding("down,j", "cursor(1)", "Down", show=False, id="list.down"),
-        Binding("pageup", "page(-1)", "Page up", show=False, id="list.pageup"),
-        Binding("pagedown", "page(1)", "Page down", show=False, id="list.pagedown"),
-        Binding("home", "first", "First", show=False, id="list.first"),
-        Binding("end", "last", "Last", show=False, id="list.last"),
+        Binding("up,k", "cursor(-1)", "Up", show=False, id="list.up", tooltip="Previous item"),
+        Binding("down,j", "cursor(1)", "Down", show=False, id="list.down", tooltip="Next item"),
+        Binding("pageup", "page(-1)", "Page up", show=False, id="list.pageup", tooltip="A page up"),
+        Binding(
+            "pagedown",
+            "page(1)",
+            "Page down",
+            show=False,
+            id="list.pagedown",
+            tooltip="A page down",
+        ),
+        Binding("home", "first", "First", show=False, id="list.first", tooltip="First item"),
+        Binding("end", "last", "Last", show=False, id="list.last", tooltip="Last item"),
     ]
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "checklist--header",
@@ -114,11 +122,19 @@ class ChecklistView(ScrollView, can_focus=True):
         view: ChecklistView
         offset: int
 
+        @property
+        def control(self) -> ChecklistView:
+            return self.view
+
     @dataclass
     class Highlighted(Message):
         view: ChecklistView
         index: int
         row: InstanceRow | None
+
+        @property
+        def control(self) -> ChecklistView:
+            return self.view
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -288,6 +304,6 @@ class ChecklistView(ScrollView, can_focus=True):
                 text = row.signed_off_by or ("" if row.signoff else "n/a")
             else:
                 text = row.evidence or ("needed" if row.evidence_required else "")
-            out.append(Segment(_fit(text, w), style))
+            out.append(Segment(_fit(printable(text), w), style))
             out.append(Segment(" ", base))
         return out

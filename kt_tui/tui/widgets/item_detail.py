@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual.theme import Theme
 
+from kt_tui.present import printable
+
 if TYPE_CHECKING:
     from kt_tui.core.instances import InstanceRow
     from kt_tui.core.service import Detail
@@ -18,16 +20,17 @@ def _when(stamp: str | None) -> str:
 
 
 def item_detail_text(theme: Theme, row: InstanceRow, detail: Detail | None) -> Text:
-    """An item's detail pane: its fields, then its history; user text as plain Text."""
+    """An item's detail pane: its fields, then its history; user text as plain Text,
+    control characters escaped."""
     t = Text()
-    t.append(row.title, style="bold")
-    t.append(f"   {row.ref}  {row.where}   state: ")
+    t.append(printable(row.title), style="bold")
+    t.append(printable(f"   {row.ref}  {row.where}   state: "))
     t.append(row.state, style="bold")
     if row.overdue:
         t.append("   overdue", style=f"bold {theme.error}")
     t.append("\n")
     if row.detail:
-        t.append(row.detail + "\n")
+        t.append(printable(row.detail) + "\n")
     for label, value in (
         ("Stage", row.stage),
         ("Due", row.due.isoformat() if row.due else None),
@@ -44,17 +47,17 @@ def item_detail_text(theme: Theme, row: InstanceRow, detail: Detail | None) -> T
     ):
         if value:
             t.append(f"{label}: ", style="bold")
-            t.append(f"{value}\n")
+            t.append(f"{printable(value)}\n")
     if detail is not None:
         t.append("History\n", style=f"bold {theme.primary}")
         if not detail.history:
             t.append("  no changes yet\n")
         for e in detail.history:
-            t.append(f"  {_when(e.at)}  {e.actor:<8} {e.verb:<8}")
+            t.append(printable(f"  {_when(e.at)}  {e.actor:<8} {e.verb:<8}"))
             if e.before != e.after:
                 t.append(f" {e.before} -> {e.after}")
             extra = e.note or e.evidence or (e.detail or {}).get("reason")
             if extra:
-                t.append(f"  {extra}")
+                t.append(f"  {printable(str(extra))}")
             t.append("\n")
     return t

@@ -7,4 +7,6 @@ from textual.widgets import SelectionList
 
 
 class QueueList(SelectionList[int]):
-    BINDINGS = [Binding("space", "select", "Toggle", id="queue.toggle")]
+    BINDINGS = [
+        Binding("space", "select", "Toggle", id="queue.toggle", tooltip="Select or unselect")
+    ]
