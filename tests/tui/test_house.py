@@ -160,7 +160,6 @@ async def test_a_demoted_lead_sees_the_new_role_after_the_next_poll(
         assert any("you are now engineer" in m for m in notes(app))
 
 
-@pytest.mark.xfail(reason="needs core re-check of the role inside the write", strict=False)
 async def test_a_demoted_lead_cannot_sign_off_before_the_poll(
     make_app: Callable[..., KtApp],
     db_path: str,
