@@ -148,9 +148,11 @@ def act(
     if evidence is not None and not evidence.strip():
         evidence = None  # blank is no evidence
     if verb == rules.Verb.NOTE:
-        note, evidence = text, None
+        note = text
     elif verb == rules.Verb.EVIDENCE:
         evidence = text
+    if verb not in rules.EVIDENCE_VERBS:
+        evidence = None  # only done and evidence change it
     if verb not in rules.REASON_VERBS:
         reason = None
     with store.write() as conn:

@@ -17,19 +17,24 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, or_, select
 
-from kt_tui.core.tables import INSTANCE, ITEM, MEMBER, META, RECEIVER, SYSTEM
+from kt_tui.core.tables import INSTANCE, ITEM, MEMBER, META, RECEIVER, SYSTEM, TEMPLATE
 
 # table name -> (key columns, compared columns), each read in key order
 SNAPSHOT: dict[str, tuple[Any, tuple[str, ...], tuple[str, ...]]] = {
     "members": (MEMBER, ("id",), ("handle", "name", "role", "db_user", "position", "active")),
     "systems": (SYSTEM, ("id",), ("key", "name", "tier", "min_ready", "position", "active")),
     "receivers": (RECEIVER, ("member_id", "system_id"), ("active",)),
+    "templates": (TEMPLATE, ("id",), ("key", "title", "kind", "scope", "path", "active")),
     "items": (
         ITEM,
         ("id",),
-        ("template_id", "key", "weight", "signoff", "due_date", "revision", "active"),
+        (
+            "template_id", "key", "title", "detail", "stage", "weight", "signoff", "evidence",
+            "due_spec", "due_date", "tiers", "revision", "session_at", "session_minutes",
+            "session_trainer", "position", "active",
+        ),
     ),
-}
+}  # fmt: skip
 # meta values a sync sets (not the schema version, which an upgrade writes)
 SETTINGS_SKIPPED = ("schema_version",)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, select, text
 
 from kt_tui.core.errors import Refused
 from kt_tui.core.identity import Actor
@@ -17,15 +17,34 @@ from kt_tui.core.tables import MEMBER, META
 
 
 def rights_now(conn: Connection, actor: Actor) -> Actor:
-    """The actor with the role the store gives them now; read-only once removed
-    or deactivated."""
+    """The actor with the rights the store gives them now: read-only once removed or
+    deactivated, once a stand-in's store stopped being the bundled sample (or its first
+    lead changed), and once identity = "database" maps the session to someone else."""
     if actor.member_id is None:
         return actor
+    read_only = replace(actor, handle=None, member_id=None, role=None, stand_in=False)
     row = conn.execute(
         select(MEMBER.c.role, MEMBER.c.active).where(MEMBER.c.id == actor.member_id)
     ).first()
     if row is None or not row.active:
-        return replace(actor, handle=None, member_id=None, role=None, stand_in=False)
+        return read_only
+    meta: dict[str, str] = {k: v for k, v in conn.execute(select(META.c.key, META.c.value))}
+    if actor.stand_in:
+        first_lead = conn.execute(
+            select(MEMBER.c.id)
+            .where(MEMBER.c.role == "lead", MEMBER.c.active == True)  # noqa: E712
+            .order_by(MEMBER.c.position)
+            .limit(1)
+        ).scalar()
+        if meta.get("sample") != "1" or first_lead != actor.member_id:
+            return read_only
+    if meta.get("identity") == "database" and conn.dialect.name != "sqlite":
+        user = conn.execute(text("SELECT session_user")).scalar()
+        mapped = conn.execute(
+            select(MEMBER.c.id).where(MEMBER.c.db_user == user, MEMBER.c.active == True)  # noqa: E712
+        ).scalar()
+        if mapped != actor.member_id:
+            return read_only
     return replace(actor, role=row.role)
 
 

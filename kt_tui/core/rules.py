@@ -152,12 +152,15 @@ def effect(
         values["reason"] = reason
     elif verb in _CLEARS_REASON:
         values["reason"] = None
-    if evidence is not None and verb != Verb.NOTE:
+    if evidence is not None and verb in EVIDENCE_VERBS:
         values["evidence"] = evidence
     if note is not None:
         values["note"] = note
     return values
 
+
+# the verbs that carry evidence (done --evidence, and the evidence verb itself)
+EVIDENCE_VERBS = frozenset({Verb.DONE, Verb.EVIDENCE})
 
 # after a sign-off the evidence is what was signed: changing it needs a reopen
 EVIDENCE_FROZEN_IN: tuple[str, ...] = (State.SIGNED_OFF,)

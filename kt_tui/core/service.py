@@ -21,11 +21,11 @@ from kt_tui.core import actions, audit, burnup, filters, instances, readiness, r
 from kt_tui.core.audit import EventRow
 from kt_tui.core.burnup import Forecast, Point
 from kt_tui.core.clock import SYSTEM_CLOCK, Clock
-from kt_tui.core.errors import KtError, StoreError
+from kt_tui.core.errors import KtError, Refused, StoreError
 from kt_tui.core.identity import Actor, login_name, resolve_actor
 from kt_tui.core.instances import InstanceRow
 from kt_tui.core.readiness import Figures, Status
-from kt_tui.core.rights import require_lead
+from kt_tui.core.rights import holds_handover, require_lead
 from kt_tui.core.store import Store, open_store
 from kt_tui.core.tables import EVENT, ITEM, MEMBER, SYSTEM
 
@@ -357,8 +357,13 @@ class Service:
         return describe(self.sync(folder).plan)
 
     def refresh_actor(self) -> None:
+        """Resolve the actor again (after a sync, or when the store changed). A name the
+        store now refuses (identity switched to "database") leaves a read-only actor."""
         with self.store.read() as conn:
-            self.actor = resolve_actor(self.store, conn, self.asked)
+            try:
+                self.actor = resolve_actor(self.store, conn, self.asked)
+            except Refused:
+                self.actor = Actor(self.actor.asked, self.actor.login)
 
 
 def open_service(
@@ -388,8 +393,16 @@ def open_service(
             from kt_tui.paths import sample_dir
 
             who = login_name()
-            sync(store, sample_dir(), actor=who, login=who, shown="(bundled sample)", clock=clock)
+            sync(store, sample_dir(), actor=who, login=who, shown="(bundled sample)",
+                 clock=clock, authorise=_still_empty)  # fmt: skip
             synced = True
     with store.read() as conn:
         actor = resolve_actor(store, conn, as_handle)
     return Opened(Service(store, actor, clock, as_handle), synced)
+
+
+def _still_empty(conn: Any) -> None:
+    """The sample goes only into a store that is still empty inside the write itself:
+    another process may have synced a real handover since we looked."""
+    if holds_handover(conn):
+        raise Refused("the store is no longer empty: the bundled sample was not synced")

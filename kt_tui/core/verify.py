@@ -12,7 +12,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, case, literal, or_, select
+from sqlalchemy import Connection, and_, case, literal, or_, select
+from sqlalchemy.exc import StatementError
 
 from kt_tui.core import ledger, rollup, rules
 from kt_tui.core.audit import event_hash, hashed_fields
@@ -27,11 +28,27 @@ class VerifyResult:
     problem: str = ""
 
 
-# The fields of an item the log determines: state, done_by, signed_off_by,
-# evidence, note, reason, retired.
-Replayed = tuple[str, str | None, str | None, str | None, str | None, str | None, bool]
-FRESH: Replayed = (rules.State.TODO.value, None, None, None, None, None, False)
-REPLAYED_FIELDS = ("state", "done_by", "signed_off_by", "evidence", "note", "reason", "retired")
+# The fields of an instance the log determines, in this order.
+REPLAYED_FIELDS = (
+    "state",
+    "done_by",
+    "done_at",
+    "signed_off_by",
+    "signed_off_at",
+    "evidence",
+    "note",
+    "reason",
+    "retired",
+)
+Replayed = tuple[Any, ...]
+FRESH: Replayed = (rules.State.TODO.value, None, None, None, None, None, None, None, False)
+# what a sync's reopening (a raised revision) clears
+_REOPEN_CLEARS = {"state": rules.State.TODO.value, "done_by": None, "done_at": None,
+                  "signed_off_by": None, "signed_off_at": None}  # fmt: skip
+
+
+class _Mismatch(Exception):
+    """An event that the rules could not have written from the state before it."""
 
 
 def verify(conn: Connection, expected_head: str | None = None) -> VerifyResult:
@@ -62,7 +79,10 @@ def verify(conn: Connection, expected_head: str | None = None) -> VerifyResult:
         prev = r["hash"]
         if expected_head and prev == expected_head:
             seen_head = True
-        _replay(expected, r)
+        try:
+            _replay(expected, r)
+        except _Mismatch as exc:
+            return VerifyResult(False, prev, count, str(exc))
         if r["verb"] == "sync":
             applied = (json.loads(r["detail"]) if r["detail"] else {}).get("applied")
             if applied is None:
@@ -75,39 +95,68 @@ def verify(conn: Connection, expected_head: str | None = None) -> VerifyResult:
         return VerifyResult(
             False, prev, count, f"head {expected_head[:16]}... is not in this chain"
         )
+    try:
+        problem = _stored_difference(conn, expected, recorded, added, legacy)
+    except (ValueError, TypeError, KeyError, StatementError) as exc:
+        problem = (
+            f"the store holds a value that cannot be read ({type(exc).__name__}): "
+            "damaged or edited by hand; restore from a backup"
+        )
+    if problem:
+        return VerifyResult(False, prev, count, problem)
+    return VerifyResult(True, prev, count)
+
+
+def _stored_difference(
+    conn: Connection,
+    expected: dict[int, Replayed],
+    recorded: dict[str, Any] | None,
+    added: list[tuple[int, dict[str, Any]]],
+    legacy: bool,
+) -> str:
+    """The first stored row that is not what the replayed log says; '' if none."""
     problem = _check_states(conn, expected)
     if not problem and recorded is not None:
         problem = ledger.first_difference(recorded, ledger.snapshot(conn))
     for event_id, record in added:
         problem = problem or ledger.added_difference(conn, event_id, record)
-    if not problem and added and not legacy:
-        problem = _unrecorded_instance(conn, added)
+    if not problem and added:
+        # instances from before syncs recorded what they added (an upgraded store)
+        # have lower ids than any recorded one: only those above are checked then
+        floor = min(a for _e, record in added for a, _b in record["runs"]) if legacy else 0
+        problem = _unrecorded_instance(conn, added, floor)
     if not problem:
         problem = _copies_difference(conn)
     if not problem:
         problem = rollup.recount_difference(conn)
-    if problem:
-        return VerifyResult(False, prev, count, problem)
-    return VerifyResult(True, prev, count)
+    return problem
 
 
 def _replay(expected: dict[int, Replayed], r: Any) -> None:
     if r["verb"] == "sync":
         detail = json.loads(r["detail"]) if r["detail"] else {}
         for iid in detail.get("reopened_ids", []):
-            _st, _d, _s, ev, note, reason, retired = expected.get(iid, FRESH)
-            expected[iid] = (rules.State.TODO.value, None, None, ev, note, reason, retired)
+            expected[iid] = _with(expected.get(iid, FRESH), _REOPEN_CLEARS)
         for key, flag in (("retired_ids", True), ("revived_ids", False)):
             for iid in detail.get(key, []):
-                expected[iid] = (*expected.get(iid, FRESH)[:6], flag)
+                expected[iid] = _with(expected.get(iid, FRESH), {"retired": flag})
         return
     iid = r["instance_id"]
     if iid is None:
         return
-    state, done_by, signed_by, evidence, note, reason, retired = expected.get(iid, FRESH)
+    now = expected.get(iid, FRESH)
+    state, verb = now[0], r["verb"]
+    after = rules.next_state(verb, state)
+    if verb not in rules.VERBS or r["before"] != state or not rules.allowed_from(verb, state):
+        raise _Mismatch(
+            f"event {r['id']}: {verb} on item instance #{iid} from {r['before']!r}, "
+            f"but the log had it {state!r}"
+        )
+    if (r["after"] or state) != after:
+        raise _Mismatch(f"event {r['id']}: {verb} cannot lead to {r['after']!r}")
     detail = json.loads(r["detail"]) if r["detail"] else {}
     values = rules.effect(
-        r["verb"],
+        verb,
         state,
         actor=r["actor"],
         at=r["at"],
@@ -115,15 +164,11 @@ def _replay(expected: dict[int, Replayed], r: Any) -> None:
         evidence=r["evidence"],
         note=r["note"],
     )
-    expected[iid] = (
-        r["after"] or values.get("state", state),
-        values.get("done_by", done_by),
-        values.get("signed_off_by", signed_by),
-        values.get("evidence", evidence),
-        values.get("note", note),
-        values.get("reason", reason),
-        retired,
-    )
+    expected[iid] = _with(now, values)
+
+
+def _with(now: Replayed, values: dict[str, Any]) -> Replayed:
+    return tuple(values.get(f, v) for f, v in zip(REPLAYED_FIELDS, now, strict=True))
 
 
 def _check_states(conn: Connection, expected: dict[int, Replayed]) -> str:
@@ -142,11 +187,14 @@ def _check_states(conn: Connection, expected: dict[int, Replayed]) -> str:
     return ""
 
 
-def _unrecorded_instance(conn: Connection, added: list[tuple[int, dict[str, Any]]]) -> str:
+def _unrecorded_instance(
+    conn: Connection, added: list[tuple[int, dict[str, Any]]], floor: int = 0
+) -> str:
     """An instance that no sync event says it added (inserted behind the log's back)."""
     covered = sorted(tuple(run) for _e, record in added for run in record["runs"])
     starts = [a for a, _b in covered]
-    for (iid,) in conn.execute(select(INSTANCE.c.id).order_by(INSTANCE.c.id)):
+    ids = select(INSTANCE.c.id).where(INSTANCE.c.id >= floor).order_by(INSTANCE.c.id)
+    for (iid,) in conn.execute(ids):
         k = bisect.bisect_right(starts, iid) - 1  # the last run starting at or before it
         if k < 0 or iid > covered[k][1]:
             return f"item instance #{iid}: no sync event added it"
@@ -168,6 +216,18 @@ def _copies_difference(conn: Connection) -> str:
         ("signoff", INSTANCE.c.signoff, ITEM.c.signoff),
         ("due", INSTANCE.c.due, ITEM.c.due_date),
         ("stage_idx", INSTANCE.c.stage_idx, stage_idx),
+        # a live instance has its item's revision; a retired one keeps an older one
+        (
+            "revision",
+            INSTANCE.c.revision,
+            case(
+                (
+                    and_(INSTANCE.c.retired == True, INSTANCE.c.revision <= ITEM.c.revision),  # noqa: E712
+                    INSTANCE.c.revision,
+                ),
+                else_=ITEM.c.revision,
+            ),
+        ),
     )
     q = (
         select(INSTANCE.c.id, *(x for _n, a, b in pairs for x in (a, b)))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -68,3 +69,37 @@ def test_evidence_is_frozen_after_sign_off(tmp_path: Path, clock: Clock) -> None
     svc.act("note", iid, text="a note is still fine")
     svc.act("reopen", iid)
     actions.act(svc.store, eve, "evidence", iid, text="other", clock=clock)
+
+
+def test_a_stand_in_loses_the_leads_rights_once_the_store_is_not_the_sample(
+    tmp_path: Path, clock: Clock
+) -> None:
+    from kt_tui.paths import sample_dir
+
+    db = str(tmp_path / "kt.db")
+    outsider = open_service(db, "mallory", clock, fill_sample=False).service
+    outsider.sync(sample_dir())  # an empty store accepts anyone
+    outsider.refresh_actor()
+    assert outsider.actor.stand_in and outsider.actor.is_lead
+    copy = tmp_path / "copy"
+    shutil.copytree(sample_dir(), copy)
+    lead = outsider.actor.handle
+    open_service(db, lead, clock, fill_sample=False).service.sync(copy)  # no longer the sample
+    with outsider.store.read() as conn:
+        iid = actions.resolve_ref(conn, "onboarding/vpn-access", actor_of(outsider.store, "ben"))
+    with pytest.raises(Refused, match="not in the roster: read-only"):
+        outsider.act("na", iid, reason="stale rights")
+    with pytest.raises(Refused, match="only a lead may sync"):
+        outsider.sync(copy)
+
+
+def test_sample_fill_never_overwrites_a_store_that_filled_meanwhile(
+    tmp_path: Path, clock: Clock
+) -> None:
+    from kt_tui.core.service import _still_empty
+
+    root = write_tiny(tmp_path / "tiny")
+    svc = open_service(str(tmp_path / "kt.db"), "lea", clock, fill_sample=False).service
+    svc.sync(root)
+    with pytest.raises(Refused, match="no longer empty"), svc.store.write() as conn:
+        _still_empty(conn)

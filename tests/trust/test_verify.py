@@ -202,6 +202,13 @@ def test_sync_retire_and_revive_replay(tmp_path: Path, clock: Clock) -> None:
             "UPDATE rollup SET complete = complete + 1 WHERE member_id = 0 AND system_id = 0",
             "the handover's readiness totals",
         ),
+        ("UPDATE instance SET revision = 0 WHERE id = 1", "item instance #1: revision is 0"),
+        ("UPDATE instance SET done_at = '2020-01-01' WHERE done_at IS NOT NULL", "done_at"),
+        ("UPDATE item SET title = 'Forged' WHERE key = 'runbook'", "item 1: title"),
+        ("UPDATE item SET evidence = 1 WHERE key = 'runbook'", "item 1: evidence"),
+        ("UPDATE template SET key = 'renamed' WHERE key = 'docs'", "template 1: key"),
+        ("UPDATE pending SET due = 'garbage' WHERE rowid = 1", "cannot be read"),
+        ("UPDATE instance SET due = 'garbage' WHERE id = 1", "cannot be read"),
     ],
 )
 def test_every_table_is_held_to_the_log(worked: Path, sql: str, named: str) -> None:
@@ -211,3 +218,23 @@ def test_every_table_is_held_to_the_log(worked: Path, sql: str, named: str) -> N
     code, out = run_verify(worked)
     assert code == 1, out
     assert named in out
+
+
+def test_an_event_the_rules_could_not_have_written_is_named(worked: Path, clock: Clock) -> None:
+    """A correctly chained event that skips a state (signed off straight from todo) fails."""
+    store = open_store(str(worked))
+    with store.write() as conn:
+        forged = {"instance_id": 1, "ref": "docs/runbook", "before": "blocked"}
+        audit.record(
+            conn,
+            at=clock.stamp(),
+            actor="mallory",
+            login="m",
+            verb="note",
+            after="signed_off",
+            **forged,
+        )
+        conn.exec_driver_sql("UPDATE instance SET state = 'signed_off' WHERE id = 1")
+    store.dispose()
+    code, out = run_verify(worked)
+    assert code == 1 and "event 6: note on item instance #1 from 'blocked'" in out
