@@ -196,7 +196,11 @@ def list_cmd(filter_words: tuple[str, ...], limit: int, as_json: bool) -> None:
     FILTER: free text and tokens such as state:done system:orders member:ben
     stage:shadowed template:system-docs kind:training tier:1 overdue mine open.
     """
-    rows, total = current().service().listing(" ".join(filter_words), limit or None)
+    service = current().service()
+    if limit == 0:  # every row, streamed: flat memory and seconds at a million
+        _stream_rows(service.stream(" ".join(filter_words)), as_json)
+        return
+    rows, total = service.listing(" ".join(filter_words), limit)
     if as_json:
         click.echo(json.dumps([r.to_json() for r in rows], indent=2))
         return
@@ -210,6 +214,29 @@ def list_cmd(filter_words: tuple[str, ...], limit: int, as_json: bool) -> None:
         console.print(f"[dim]{len(rows)} of {total} shown: narrow the filter or use --limit 0[/]")
     else:
         console.print(f"[dim]{total} item(s)[/]")
+
+
+LIST_COLUMNS = ("ref", "member", "system", "state", "due", "title")
+
+
+def _stream_rows(rows: Any, as_json: bool) -> None:
+    """``list --limit 0``: JSON one item a line, or tab-separated lines, never cut."""
+    from kt_tui.present import printable
+
+    out = sys.stdout
+    if as_json:
+        out.write("[")
+        for n, r in enumerate(rows):
+            out.write(("," if n else "") + "\n" + json.dumps(r.to_json()))
+        out.write("\n]\n")
+        return
+    out.write("\t".join(LIST_COLUMNS) + "\n")
+    for r in rows:
+        cells = (r.ref, r.member, r.system, r.state, r.due.isoformat() if r.due else "", r.title)
+        out.write(
+            "\t".join(printable(c or "").replace("\t", "\\t").replace("\n", "\\n") for c in cells)
+            + "\n"
+        )
 
 
 @cli.command()

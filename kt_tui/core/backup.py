@@ -13,7 +13,14 @@ from typing import TYPE_CHECKING, Any
 
 from kt_tui.core.errors import BadInput, StoreError
 from kt_tui.core.models import SCHEMA_VERSION
-from kt_tui.core.store import RESTORE_HINT, Store, failure, is_store_file, quick_check
+from kt_tui.core.store import (
+    RESTORE_HINT,
+    Store,
+    copy_sqlite,
+    failure,
+    is_store_file,
+    quick_check,
+)
 
 if TYPE_CHECKING:
     from kt_tui.core.verify import VerifyResult
@@ -24,29 +31,6 @@ def _private_file(path: Path) -> None:
     fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
     os.close(fd)
     os.chmod(path, 0o600)
-
-
-def copy_sqlite(src: Path, dest: Path) -> None:
-    """A consistent copy of a live SQLite database, even while others write.
-
-    Written to a private temporary file created exclusively beside ``dest``
-    (never through a planted link), then moved over it; no folder is created.
-    """
-    try:
-        fd, name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".part", dir=dest.parent)
-    except OSError as exc:
-        raise failure(str(dest), exc) from None
-    os.close(fd)
-    tmp = Path(name)
-    try:
-        with closing(sqlite3.connect(src)) as s, closing(sqlite3.connect(tmp)) as d:
-            s.execute("PRAGMA busy_timeout=30000")
-            s.backup(d)
-        os.replace(tmp, dest)
-    except (sqlite3.Error, OSError) as exc:
-        raise failure(str(dest), exc) from None
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 def backup_store(live: Path, dest: Path, *, force: bool = False) -> None:

@@ -6,8 +6,9 @@ import errno
 import json
 import os
 import sqlite3
+import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -253,8 +254,6 @@ def _ensure_schema(store: Store) -> None:
     if version is not None:
         path = sqlite_path(store.url)
         if path is not None:
-            from kt_tui.core.backup import copy_sqlite
-
             copy_sqlite(path, path.with_name(f"{path.name}.v{version}.bak"))
     with store.write() as conn:
         has_meta = store.engine.dialect.has_table(conn, "meta")
@@ -362,3 +361,26 @@ def is_store_file(target: Path, live: Path) -> bool:
         if (other.st_dev, other.st_ino) == (st.st_dev, st.st_ino):
             return True
     return False
+
+
+def copy_sqlite(src: Path, dest: Path) -> None:
+    """A consistent copy of a live SQLite database, even while others write.
+
+    Written to a private temporary file created exclusively beside ``dest``
+    (never through a planted link), then moved over it; no folder is created.
+    """
+    try:
+        fd, name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".part", dir=dest.parent)
+    except OSError as exc:
+        raise failure(str(dest), exc) from None
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        with closing(sqlite3.connect(src)) as s, closing(sqlite3.connect(tmp)) as d:
+            s.execute("PRAGMA busy_timeout=30000")
+            s.backup(d)
+        os.replace(tmp, dest)
+    except (sqlite3.Error, OSError) as exc:
+        raise failure(str(dest), exc) from None
+    finally:
+        tmp.unlink(missing_ok=True)

@@ -148,3 +148,56 @@ def test_figures_rules() -> None:
     assert not rules.can_transfer(None, 5, 2, 0.0)
     assert not rules.can_transfer(1.0, 1, 2, 1.0)
     assert rules.min_ready_of(None, 2) == 2 and rules.min_ready_of(3, 2) == 3
+
+
+# DESIGN's definitions, pinned as truth tables: a change that moves both forms together
+# still fails here.
+COMPLETE = {
+    ("todo", True): False, ("todo", False): False,
+    ("blocked", True): False, ("blocked", False): False,
+    ("done", True): False, ("done", False): True,
+    ("signed_off", True): True, ("signed_off", False): True,
+    ("na", True): False, ("na", False): False,
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(("state", "signoff"), list(COMPLETE))
+def test_complete_awaiting_open_and_overdue_are_designs(state: str, signoff: bool) -> None:
+    complete = COMPLETE[(state, signoff)]
+    assert rules.is_complete(state, signoff) is complete
+    assert rules.is_awaiting(state, signoff) is (state == "done" and signoff)
+    assert rules.is_open(state, signoff) is (not complete and state != "na")
+    yesterday, tomorrow = date(2026, 11, 25), date(2026, 11, 27)
+    is_open = not complete and state != "na"
+    assert rules.is_overdue(state, signoff, yesterday, TODAY) is is_open
+    assert rules.is_overdue(state, signoff, TODAY, TODAY) is False  # due today is not late
+    assert rules.is_overdue(state, signoff, tomorrow, TODAY) is False
+    assert rules.is_overdue(state, signoff, None, TODAY) is False
+    assert rules.is_counted(state, retired=False) is (state != "na")
+    assert rules.is_counted(state, retired=True) is False
+
+
+def test_level_and_threshold_are_designs() -> None:
+    stages = ["documented", "shadowed", "independent"]
+    assert rules.level({0: (2, 2), 1: (1, 1), 2: (3, 2)}, stages) == "shadowed"
+    assert rules.level({0: (2, 1), 1: (1, 1)}, stages) is None
+    assert rules.level({0: (1, 1), 1: (1, 1), 2: (1, 1)}, stages) == "independent"
+    assert rules.reaches(0.999999, 1.0) is False  # a real shortfall is not rounded away
+    assert rules.reaches(1.0 - 1e-12, 1.0) is True  # float noise is
+    assert rules.reaches(None, 0.0) is False
+
+
+def test_core_has_no_import_cycles() -> None:
+    """readiness <-> rollup and store -> migrate -> rollup -> readiness -> store are gone;
+    none may come back."""
+    import grimp
+
+    graph = grimp.build_graph("kt_tui")
+    core = sorted(m for m in graph.modules if m.startswith("kt_tui.core."))
+    cycles = [
+        (a, b)
+        for i, a in enumerate(core)
+        for b in core[i + 1 :]
+        if graph.chain_exists(a, b) and graph.chain_exists(b, a)
+    ]
+    assert not cycles
