@@ -23,11 +23,15 @@ from sqlalchemy import Connection, func, select
 from kt_tui.core import rules
 from kt_tui.core.tables import EVENT, INSTANCE
 
-FORECAST_WINDOW_DAYS = 14
+HISTORY_DAYS = 7  # between the first completion and today, before any forecast
+PACE_DAYS = 28  # the pace is measured over this many days at most
+RANGE_DAYS = 7  # the range: the slowest and the fastest window of this length
+MAX_DAYS = 36_500  # a date past a hundred years is "not at this pace"
 
 ON_TRACK = "on_track"
 LATE = "late"
 NO_PROGRESS = "no_progress"
+NOT_ENOUGH_HISTORY = "not_enough_history"
 
 
 @dataclass(frozen=True)
@@ -53,26 +57,34 @@ class Point:
 
 @dataclass(frozen=True)
 class Forecast:
-    status: str  # on_track | late | no_progress
-    text: str  # "on track", "late by N days", "not enough progress to forecast"
+    status: str  # on_track | late | no_progress | not_enough_history
+    text: str  # "on track", "late by N days", "not at this pace", "not enough history (N days)"
     target_date: date
     completion_date: date | None
     late_by_days: int | None
-    rate_per_day: float  # weight completed per day over the window
-    window_days: int
+    rate_per_day: float  # complete weight gained per day over the pace period
+    window_days: int  # the pace period: the last 28 days, or since the first completion
     remaining_weight: int
     total_weight: int
+    # the range: at the fastest and the slowest 7-day pace of that period (None: never)
+    earliest_date: date | None = None
+    latest_date: date | None = None
 
     @property
     def is_late(self) -> bool:
         return self.status == LATE
 
     def to_json(self) -> dict[str, Any]:
+        def iso(d: date | None) -> str | None:
+            return d.isoformat() if d else None
+
         return {
             "status": self.status,
             "text": self.text,
             "target_date": self.target_date.isoformat(),
-            "completion_date": self.completion_date.isoformat() if self.completion_date else None,
+            "completion_date": iso(self.completion_date),
+            "earliest_date": iso(self.earliest_date),
+            "latest_date": iso(self.latest_date),
             "late_by_days": self.late_by_days,
             "rate_per_day": round(self.rate_per_day, 4),
             "window_days": self.window_days,
@@ -201,51 +213,61 @@ def burn_up(conn: Connection, today: date) -> list[Point]:
     return points
 
 
-def forecast(
-    points: list[Point],
-    target_date: date,
-    today: date,
-    window_days: int = FORECAST_WINDOW_DAYS,
-) -> Forecast:
-    """The completion date at the rate of the last ``window_days`` days, against the target."""
-    if not points:
-        return Forecast(
-            NO_PROGRESS, "not enough progress to forecast", target_date, None, None, 0.0, 0, 0, 0
-        )
-    last = points[-1]
-    total = last.total_weight
-    remaining = max(0, total - last.complete_weight)
-    by_day = {p.day: p.complete_weight for p in points}
-    start = last.day - timedelta(days=window_days)  # the day before the window
-    if start < points[0].day:
-        base = 0
-        days = (last.day - points[0].day).days + 1
-    else:
-        base = by_day.get(start, 0)
-        days = window_days
-    rate = (last.complete_weight - base) / days if days > 0 else 0.0
+def forecast(points: list[Point], target_date: date, today: date) -> Forecast:
+    """When everything will be complete at the recent pace (DESIGN "Burn-up and forecast").
 
-    if total and remaining == 0:
+    It needs HISTORY_DAYS between the first completion and today; the pace is the
+    complete weight gained over the last PACE_DAYS (or since the first completion)
+    per day, and the range comes from the slowest and the fastest RANGE_DAYS window
+    of that period. A pace of zero, or a date past MAX_DAYS, is "not at this pace".
+    """
+    total = points[-1].total_weight if points else 0
+    last = points[-1] if points else None
+    remaining = max(0, total - last.complete_weight) if last else 0
+
+    def result(status: str, text: str, *rest: Any) -> Forecast:
+        return Forecast(status, text, target_date, *rest)
+
+    if last is not None and total and remaining == 0:
         done_day = next((p.day for p in points if p.complete_weight >= total), last.day)
-        status, text, when = ON_TRACK, "on track", done_day
-    elif rate <= 0 or not total:
-        return Forecast(
-            NO_PROGRESS,
-            "not enough progress to forecast",
-            target_date,
-            None,
-            None,
-            max(rate, 0.0),
-            days,
-            remaining,
-            total,
-        )
+        return result(ON_TRACK, "on track", done_day, None, 0.0, 0, 0, total)
+    first = next((p.day for p in points if p.complete_weight > 0), None)
+    history = (today - first).days if first is not None else 0
+    if last is None or first is None or history < HISTORY_DAYS:
+        n = max(0, history)
+        text = f"not enough history ({n} day{'s' if n != 1 else ''})"
+        return result(NOT_ENOUGH_HISTORY, text, None, None, 0.0, 0, remaining, total)
+    by_day = {p.day: p.complete_weight for p in points}
+
+    def weight_on(day: date) -> int:
+        """Complete weight at the end of ``day`` (0 before the history starts)."""
+        if day < points[0].day:
+            return 0
+        return by_day.get(day, last.complete_weight)
+
+    start = max(last.day - timedelta(days=PACE_DAYS), first - timedelta(days=1))
+    days = (last.day - start).days
+    rate = (last.complete_weight - weight_on(start)) / days
+    paces = [
+        (weight_on(start + timedelta(days=i + RANGE_DAYS)) - weight_on(start + timedelta(days=i)))
+        / RANGE_DAYS
+        for i in range(0, max(1, days - RANGE_DAYS + 1))
+    ]
+
+    def reached(pace: float) -> date | None:
+        if pace <= 0:
+            return None
+        needed = math.ceil(remaining / pace - 1e-9)
+        return today + timedelta(days=needed) if needed <= MAX_DAYS else None
+
+    when = reached(rate)
+    if when is None:
+        return result(NO_PROGRESS, "not at this pace", None, None, max(rate, 0.0), days,
+                      remaining, total)  # fmt: skip
+    if when <= target_date:
+        status, text, late_by = ON_TRACK, "on track", None
     else:
-        when = today + timedelta(days=math.ceil(remaining / rate - 1e-9))
-        if when <= target_date:
-            status, text = ON_TRACK, "on track"
-        else:
-            n = (when - target_date).days
-            status, text = LATE, f"late by {n} day{'s' if n != 1 else ''}"
-    late_by = (when - target_date).days if status == LATE else None
-    return Forecast(status, text, target_date, when, late_by, rate, days, remaining, total)
+        late_by = (when - target_date).days
+        status, text = LATE, f"late by {late_by} day{'s' if late_by != 1 else ''}"
+    return result(status, text, when, late_by, rate, days, remaining, total,
+                  reached(max(paces)), reached(min(paces)))  # fmt: skip

@@ -42,7 +42,7 @@ def export_rows(
     conn: Connection,
     today: date,
     *,
-    can_transfer: dict[str, bool],
+    can_transfer: dict[str, bool | None],
     constants: list[str],
     neutralise: bool = True,
 ) -> Any:
@@ -53,7 +53,10 @@ def export_rows(
     spreadsheet would run as a formula is neutralised in SQL, so no row passes
     through Python on its way from the store to the file.
     """
-    systems = [(key, "true" if ok else "false") for key, ok in can_transfer.items()]
+    systems = [
+        (key, None if ok is None else ("true" if ok else "false"))
+        for key, ok in can_transfer.items()
+    ]
     can = (
         case(*((SYSTEM.c.key == key, value) for key, value in systems), else_=None)
         if systems

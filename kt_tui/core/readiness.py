@@ -96,7 +96,7 @@ class SystemStatus:
     tier: int
     min_ready: int
     ready_receivers: int
-    can_transfer: bool
+    can_transfer: bool | None  # None: nothing counted, nothing to hand over
     figures: Figures
 
     def to_json(self) -> dict[str, Any]:

@@ -267,9 +267,12 @@ def reaches(readiness: float | None, threshold: float) -> bool:
 
 def can_transfer(
     readiness: float | None, ready_receivers: int, min_ready: int, threshold: float
-) -> bool:
+) -> bool | None:
     """A system may transfer when its readiness reaches the threshold and enough
-    receivers are ready."""
+    receivers are ready; None when it has nothing counted (nothing to hand over:
+    it leaves the verdict)."""
+    if readiness is None:
+        return None
     return reaches(readiness, threshold) and ready_receivers >= min_ready
 
 
@@ -278,16 +281,17 @@ def min_ready_of(system_min_ready: int | None, default: int) -> int:
 
 
 def level(stage_counts: Mapping[int, tuple[int, int]], stages: list[str]) -> str | None:
-    """The last stage such that it and every earlier stage are complete.
+    """Among the stages that hold counted items, the last one such that it and every
+    earlier such stage are complete; None where the first is incomplete or nothing
+    is staged. A stage without items neither stops nor earns a level.
 
-    ``stage_counts`` maps a stage's index to (counted items, complete items);
-    None where nothing is staged or the first stage is incomplete.
+    ``stage_counts`` maps a stage's index to (counted items, complete items).
     """
-    if not stage_counts:
-        return None
     reached: str | None = None
     for i, name in enumerate(stages):
         items, complete = stage_counts.get(i, (0, 0))
+        if not items:
+            continue
         if complete < items:
             break
         reached = name

@@ -20,6 +20,7 @@ from kt_tui.core.instances import InstanceRow, list_instances
 from kt_tui.core.readiness import Status
 from kt_tui.core.rules import State
 from kt_tui.core.store import Store
+from kt_tui.present import pct
 
 SCHEMA = "kt-tui/readiness@1"
 
@@ -184,12 +185,21 @@ def verdict_of(st: Status, overdue: list[InstanceRow], fc: Forecast) -> Verdict:
         red.append(f"{n} tier-1 item{'s' if n != 1 else ''} overdue ({', '.join(systems)})")
     if red:
         return Verdict(RED, red)
-    blocked = [s.key for s in st.systems if not s.can_transfer]
-    if blocked or not st.systems:
-        what = ", ".join(blocked) if blocked else "no systems"
+    # a system with nothing counted (can_transfer None) has nothing to hand over
+    counted = [s for s in st.systems if s.can_transfer is not None]
+    blocked = [s.key for s in counted if not s.can_transfer]
+    amber = []
+    if blocked or not counted:
+        what = ", ".join(blocked) if blocked else "no systems with items"
         n = len(blocked)
-        return Verdict(AMBER, [f"{n} system{'s' if n != 1 else ''} cannot transfer yet: {what}"])
-    return Verdict(GREEN, ["every system can transfer"])
+        amber.append(f"{n} system{'s' if n != 1 else ''} cannot transfer yet: {what}")
+    if not rules.reaches(st.overall.readiness, st.ready_threshold):
+        amber.append(
+            f"overall readiness {pct(st.overall.readiness)} is below {pct(st.ready_threshold)}"
+        )
+    if amber:
+        return Verdict(AMBER, amber)
+    return Verdict(GREEN, ["every system with items can transfer; overall readiness is met"])
 
 
 def generated_by(actor: Actor | str) -> str:

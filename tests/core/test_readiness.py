@@ -158,8 +158,11 @@ def test_overdue_follows_the_date(tiny: Store) -> None:
     assert status(tiny, date(2026, 11, 2)).overall.overdue == 6
 
 
-def test_level_passes_stages_without_items() -> None:
-    assert rules.level({1: (2, 2)}, ["documented", "shadowed", "independent"]) == "independent"
+def test_level_skips_stages_without_items() -> None:
+    # a stage with no items neither stops the level nor earns it
+    assert rules.level({1: (2, 2)}, ["documented", "shadowed", "independent"]) == "shadowed"
+    assert rules.level({0: (1, 1), 2: (1, 1)}, ["a", "b", "c"]) == "c"
+    assert rules.level({0: (1, 1), 2: (1, 0)}, ["a", "b", "c"]) == "a"
     assert rules.level({0: (1, 0), 1: (2, 2)}, ["documented", "shadowed"]) is None
     assert rules.level({}, ["documented"]) is None
 

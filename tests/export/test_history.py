@@ -40,14 +40,17 @@ def linear(first: date, days: int, per_day: int, total: int, start: int = 0) -> 
     return [Point(first + timedelta(days=i), start + per_day * i, total) for i in range(days)]
 
 
-def test_forecast_on_track_at_the_rate_of_the_last_14_days() -> None:
+def test_forecast_on_track_at_the_pace_of_the_last_28_days() -> None:
     # 2 weight a day for 28 days: 54 of 100 done on 28 Nov, 46 to go at 2/day
     points = linear(date(2026, 11, 1), 28, 2, 100)
     fc = forecast(points, date(2027, 1, 31), date(2026, 11, 28))
     assert fc.status == burnup.ON_TRACK and fc.text == "on track"
-    assert fc.rate_per_day == 2.0 and fc.window_days == 14
+    assert (
+        fc.rate_per_day == 2.0 and fc.window_days == 27
+    )  # since the day before the first completion
     assert fc.remaining_weight == 46
     assert fc.completion_date == date(2026, 12, 21)
+    assert fc.earliest_date == fc.latest_date == date(2026, 12, 21)  # an even pace
     assert fc.late_by_days is None
 
 
@@ -61,33 +64,51 @@ def test_forecast_late_by_n_days() -> None:
     assert one.text == "late by 1 day"
 
 
-def test_forecast_uses_only_the_recent_rate() -> None:
-    # fast at first, then nothing for the last 14 days: no forecast
-    fast = linear(date(2026, 11, 1), 10, 5, 100)
-    flat = [Point(date(2026, 11, 11) + timedelta(days=i), 45, 100) for i in range(20)]
-    fc = forecast(fast + flat, date(2027, 1, 31), date(2026, 11, 30))
-    assert fc.status == NO_PROGRESS
-    assert fc.text == "not enough progress to forecast"
-    assert fc.completion_date is None
+def test_forecast_pace_is_28_days_and_the_range_its_slowest_and_fastest_weeks() -> None:
+    # 6 a day for 20 days, then 1 a day for 20 days: the last 28 days gained
+    # 8 * 6 + 20 = 68 (2.43 a day); the fastest week 6 a day, the slowest 1
+    fast = linear(date(2026, 10, 1), 20, 6, 1000, start=6)
+    slow = linear(date(2026, 10, 21), 20, 1, 1000, start=121)
+    fc = forecast(fast + slow, date(2027, 6, 30), date(2026, 11, 9))
+    assert fc.window_days == 28
+    assert round(fc.rate_per_day, 2) == 2.43
+    assert fc.earliest_date is not None and fc.latest_date is not None
+    assert fc.earliest_date < fc.completion_date < fc.latest_date  # type: ignore[operator]
+    assert fc.latest_date == date(2026, 11, 9) + timedelta(days=1000 - 140)
 
 
-def test_forecast_short_history_uses_every_day_it_has() -> None:
-    # day 0 already holds that day's progress: 50 in 5 days is 10 a day
+def test_forecast_needs_a_week_of_history() -> None:
     points = linear(date(2026, 11, 1), 5, 10, 100, start=10)
     fc = forecast(points, date(2027, 1, 31), date(2026, 11, 5))
-    assert fc.window_days == 5 and fc.rate_per_day == 10.0
-    assert fc.completion_date == date(2026, 11, 10)
+    assert fc.status == burnup.NOT_ENOUGH_HISTORY
+    assert fc.text == "not enough history (4 days)"
+    assert fc.completion_date is None
+    week = forecast(linear(date(2026, 11, 1), 8, 10, 100, start=10), date(2027, 1, 31),
+                    date(2026, 11, 8))  # fmt: skip
+    assert week.status == burnup.ON_TRACK
+
+
+def test_forecast_without_recent_progress_or_past_a_century_is_not_at_this_pace() -> None:
+    fast = linear(date(2026, 9, 1), 10, 5, 100)
+    flat = [Point(date(2026, 9, 11) + timedelta(days=i), 45, 100) for i in range(50)]
+    fc = forecast(fast + flat, date(2027, 1, 31), date(2026, 10, 30))
+    assert fc.status == NO_PROGRESS and fc.text == "not at this pace"
+    assert fc.completion_date is None
+    crawl = linear(date(2026, 1, 1), 300, 0, 10**9, start=1)  # 1 weight in 300 days
+    crawl[-1] = Point(crawl[-1].day, 2, 10**9)
+    century = forecast(crawl, date(2027, 1, 31), crawl[-1].day)
+    assert century.text == "not at this pace" and century.completion_date is None
 
 
 def test_forecast_edge_cases() -> None:
     target = date(2027, 1, 31)
-    assert forecast([], target, date(2026, 11, 1)).status == NO_PROGRESS
+    assert forecast([], target, date(2026, 11, 1)).status == burnup.NOT_ENOUGH_HISTORY
     done = linear(date(2026, 11, 1), 5, 25, 100)
     fc = forecast(done, target, date(2026, 11, 5))
     assert fc.text == "on track" and fc.remaining_weight == 0
     assert fc.completion_date == date(2026, 11, 5)
     empty = [Point(date(2026, 11, 1), 0, 0)]
-    assert forecast(empty, target, date(2026, 11, 1)).status == NO_PROGRESS
+    assert forecast(empty, target, date(2026, 11, 1)).status == burnup.NOT_ENOUGH_HISTORY
 
 
 # --- burn-up from the log -------------------------------------------------------

@@ -108,7 +108,7 @@ def test_history_burn_up_and_forecast(db_path: str) -> None:
     assert h is not None
     assert [p.day for p in h.points] == [FIXED_CLOCK.today()]
     assert h.points[-1].complete_weight == 0
-    assert h.forecast.text == "not enough progress to forecast"
+    assert h.forecast.text == "not enough history (0 days)"
     status = service.status()
     assert status is not None and h.points[-1].total_weight > 0
     service.store.dispose()

@@ -44,7 +44,9 @@ def heat_cell(theme: Theme, fraction: float | None) -> Text:
     return Text(label, style=f"bold {fg} on {colour}")
 
 
-def yes_no(flag: bool, theme: Theme) -> Text:
+def yes_no(flag: bool | None, theme: Theme) -> Text:
+    if flag is None:  # nothing counted: nothing to decide
+        return Text("-", style=theme.panel or "grey50")
     if flag:
         return Text("✔ yes", style=f"bold {theme.success or 'green'}")
     return Text("✘ no", style=theme.error or "red")
