@@ -6,7 +6,7 @@ import shutil
 import time
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -58,10 +58,12 @@ def rows_of(db_path: str, member: str | None = None, system: str | None = None) 
         store.dispose()
 
 
-def core_act(db_path: str, handle: str, verb: str, instance_id: int, **kw: object) -> None:
+def core_act(
+    db_path: str, handle: str, verb: str, instance_id: int, clock: Clock = FIXED_CLOCK, **kw: object
+) -> None:
     store = core_store(db_path)
     try:
-        actions.act(store, actor_of(store, handle), verb, instance_id, clock=FIXED_CLOCK, **kw)  # type: ignore[arg-type]
+        actions.act(store, actor_of(store, handle), verb, instance_id, clock=clock, **kw)  # type: ignore[arg-type]
     finally:
         store.dispose()
 
@@ -594,23 +596,28 @@ async def test_dashboard_forecast_without_progress(
     app = make_app()
     async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
         await wait_loaded(pilot, messages, "burnup")
-        assert "not enough progress to forecast" in _forecast_text(app)
+        assert "not enough history (0 days)" in _forecast_text(app)
         spark = app.screen.query_one("#burnup", BurnUp)
         assert spark.data is not None and max(spark.data) == 0
 
 
-async def test_dashboard_forecast_on_track(
-    make_app: Callable[..., KtApp], db_path: str, messages: list[Message]
-) -> None:
-    for r in rows_of(db_path, member="chloe")[:30]:
-        core_act(db_path, "chloe", "done", r.id, evidence="E-1")
+async def test_dashboard_forecast_on_track(db_path: str, messages: list[Message]) -> None:
+    # a fortnight of steady work after the sync: the forecast needs a week of history
+    start = FIXED_CLOCK.today()
+    for r in rows_of(db_path)[:200]:
+        day = start + timedelta(days=r.id % 15)
+        clock = Clock.fixed(datetime(day.year, day.month, day.day, 9, tzinfo=UTC), day)
+        doer = r.member or "asha"
+        core_act(db_path, doer, "done", r.id, clock, evidence="E-1")
         if r.signoff:
-            core_act(db_path, "asha", "signoff", r.id)
-    app = make_app()
+            core_act(db_path, "tomas" if doer == "asha" else "asha", "signoff", r.id, clock)
+    end = start + timedelta(days=14)
+    later = Clock.fixed(datetime(end.year, end.month, end.day, 9, tzinfo=UTC), end)
+    app = KtApp(db=db_path, as_handle="tomas", clock=later)
     async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
         await wait_loaded(pilot, messages, "burnup")
         text = _forecast_text(app)
-        assert "Forecast: on track" in text and "(complete 2026-" in text
+        assert "Forecast: on track (complete 2026-12-22)" in text, text
         spark = app.screen.query_one("#burnup", BurnUp)
         assert spark.data is not None and spark.data[0] == 0 and spark.data[-1] > 0
 
@@ -619,8 +626,10 @@ async def test_dashboard_forecast_late(db_path: str, messages: list[Message]) ->
     late = Clock.fixed(datetime(2027, 3, 20, 9, 0, tzinfo=UTC), date(2027, 3, 20))
     store = core_store(db_path)
     try:
-        row = next(r for r in rows_of(db_path, member="chloe") if not r.signoff)
-        actions.act(store, actor_of(store, "chloe"), "done", row.id, evidence="E", clock=late)
+        rows = [r for r in rows_of(db_path, member="chloe") if not r.signoff][:2]
+        week_before = Clock.fixed(datetime(2027, 3, 10, 9, 0, tzinfo=UTC), date(2027, 3, 10))
+        for row, when in zip(rows, (week_before, late), strict=True):
+            actions.act(store, actor_of(store, "chloe"), "done", row.id, evidence="E", clock=when)
     finally:
         store.dispose()
     app = KtApp(db=db_path, as_handle="tomas", clock=late)
