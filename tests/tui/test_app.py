@@ -617,7 +617,7 @@ async def test_dashboard_forecast_on_track(db_path: str, messages: list[Message]
     async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
         await wait_loaded(pilot, messages, "burnup")
         text = _forecast_text(app)
-        assert "Forecast: on track (complete 2026-12-22)" in text, text
+        assert "Forecast: on track (complete 2026-12-22; between 2026-12-21 and" in text, text
         spark = app.screen.query_one("#burnup", BurnUp)
         assert spark.data is not None and spark.data[0] == 0 and spark.data[-1] > 0
 

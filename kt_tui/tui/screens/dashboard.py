@@ -169,7 +169,7 @@ class DashboardScreen(DataScreen):
         if h.points:
             first, last = h.points[0], h.points[-1]
             spark.tooltip = (
-                f"Complete weight per day since {first.day.isoformat()}, from 0 to its peak; "
+                f"Complete weight per day since {first.day.isoformat()}, on a 0-100% axis; "
                 f"now {last.complete_weight} of {last.total_weight}"
             )
             text.append(f" {pct(last.readiness)}", style="bold")
@@ -181,7 +181,11 @@ class DashboardScreen(DataScreen):
         else:
             text.append(f.text, style="italic")
         if f.completion_date is not None:
-            text.append(f" (complete {f.completion_date.isoformat()})")
+            text.append(f" (complete {f.completion_date.isoformat()}")
+            if f.earliest_date is not None and f.earliest_date != f.completion_date:
+                latest = f.latest_date.isoformat() if f.latest_date else "not at the slowest pace"
+                text.append(f"; between {f.earliest_date.isoformat()} and {latest}")
+            text.append(")")
         forecast.update(text)
         self.shown("burnup")
 

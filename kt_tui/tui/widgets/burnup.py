@@ -2,10 +2,9 @@
 
 Textual's own Sparkline scales each bar between the data's minimum and
 maximum, so a burn-up that sat at 10% for a week would draw as full bars from
-its first day. This one scales from 0 to the highest value (an empty bar is
-no complete weight at all; the figures beside it give the whole), and
-resamples days to columns by taking each column's last day (the figure is
-cumulative).
+its first day. This one draws on an absolute axis, 0 to 100% of the counted
+weight (DESIGN: a quarter done looks like a quarter), and resamples days to
+columns by taking each column's last day (the figure is cumulative).
 """
 
 from __future__ import annotations
@@ -31,7 +30,7 @@ def columns(fractions: Sequence[float], width: int) -> list[float]:
 
 
 class BurnUp(Sparkline):
-    """Complete fraction of the counted weight per day, from 0 to its peak, one line high."""
+    """Complete fraction of the counted weight per day, on a 0-100% axis, one line high."""
 
     DEFAULT_CSS = """
     BurnUp {
@@ -54,9 +53,8 @@ class BurnUp(Sparkline):
         if not values:
             text.append(BARS[0] * self.size.width, Style(color=low.rich_color))
             return text
-        peak = max(values)
         for v in values:
-            v = min(1.0, max(0.0, v / peak)) if peak > 0 else 0.0
+            v = min(1.0, max(0.0, v))  # fractions of the whole: an absolute axis
             text.append(
                 BARS[round(v * (len(BARS) - 1))], Style(color=low.blend(high, v).rich_color)
             )
