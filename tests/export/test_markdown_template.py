@@ -2,8 +2,9 @@
 
 The expected lines below were produced by the markdown export before it moved to
 ``templates/report.md.j2``; they pin today's escaping. Control characters other
-than whitespace (ESC, BEL) pass through as they always have; newlines and tabs
-fold into one space so that a table row stays one line.
+than whitespace (ESC, BEL) are shown escaped (``\x1b``, its backslash escaped for
+markdown), never written raw; newlines and tabs fold into one space so that a
+table row stays one line.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from tests.helpers import DOCS, TEAM, write_tiny
 TITLE = r"| pipes | [link](x) <script>alert(1)</script> \u001b]52;c;AAAA\u0007\nline two"
 TITLE_MD = (
     r"\| pipes \| \[link\](x) &lt;script&gt;alert(1)&lt;/script&gt; "
-    "\x1b\\]52;c;AAAA\x07 line two"
+    r"\\x1b\]52;c;AAAA\\x07 line two"
 )
 NAME = r"Tiny | [link](x) <script>"
 EVIDENCE = "[link](x) | <script>x</script>"
@@ -60,10 +61,11 @@ def test_hostile_text_is_escaped_as_before(hostile: Store, clock: Clock) -> None
     assert awaiting in lines
     na = (
         r"| `docs/selfcheck` | Self check |   | db | a \| pipe, &lt;b&gt;tag&lt;/b&gt; "
-        "and \\`code\\` and \x1b\\[31mred |"
+        r"and \`code\` and \\x1b\[31mred |"
     )
     assert na in lines
     assert "<script" not in text and "\n\n\n" not in text and text.endswith("`\n")
+    assert "\x1b" not in text and "\x07" not in text
 
 
 def test_unfiltered_strings_are_escaped_by_default() -> None:
