@@ -60,4 +60,9 @@ def printable(text: str) -> str:
 def has_controls(text: str) -> bool:
     """Whether text holds a character that ``printable`` would escape (new text with
     one is refused at validation and at every prompt)."""
-    return any(ord(c) in _CONTROLS for c in text)
+    return first_control(text) is not None
+
+
+def first_control(text: str) -> str | None:
+    """The first character of text that ``printable`` would escape, if any."""
+    return next((c for c in text if ord(c) in _CONTROLS), None)

@@ -13,18 +13,21 @@ from importlib import resources
 from pathlib import Path
 
 import pytest
+from sqlalchemy import update
 
 from kt_tui.core.actions import act, resolve_ref
 from kt_tui.core.clock import Clock
 from kt_tui.core.store import Store
 from kt_tui.core.sync import sync
+from kt_tui.core.tables import INSTANCE, ITEM
 from kt_tui.export.command import render
 from kt_tui.export.markdown import TEMPLATE, Md, _template, md
 from tests.conftest import actor_of
-from tests.helpers import DOCS, TEAM, write_tiny
+from tests.helpers import TEAM, write_tiny
 
-# TOML escapes: ESC ] 52 ; c ; AAAA BEL is a terminal's "write the clipboard"
-TITLE = r"| pipes | [link](x) <script>alert(1)</script> \u001b]52;c;AAAA\u0007\nline two"
+# ESC ] 52 ; c ; AAAA BEL is a terminal's "write the clipboard"; sync refuses it
+# now, so the store gets it the way an older kt-tui could have left it
+TITLE = "| pipes | [link](x) <script>alert(1)</script> \x1b]52;c;AAAA\x07\nline two"
 TITLE_MD = (
     r"\| pipes \| \[link\](x) &lt;script&gt;alert(1)&lt;/script&gt; "
     r"\\x1b\]52;c;AAAA\\x07 line two"
@@ -36,16 +39,18 @@ REASON = "a | pipe,\n<b>tag</b> and `code`\tand \x1b[31mred"
 
 @pytest.fixture
 def hostile(store: Store, tmp_path: Path, clock: Clock) -> Store:
-    docs = DOCS.replace('title = "Runbook"', f'title = "{TITLE}"')
     team = TEAM.replace('name = "Tiny"', f'name = "{NAME}"')
-    root = write_tiny(tmp_path / "hostile", docs=docs, team=team)
+    root = write_tiny(tmp_path / "hostile", team=team)
     sync(store, root, actor="setup", login="setup", clock=clock)
     eve, lea = actor_of(store, "eve"), actor_of(store, "lea")
     with store.read() as conn:
         runbook = resolve_ref(conn, "docs/runbook", eve, system="db")
         selfcheck = resolve_ref(conn, "docs/selfcheck", lea, system="db")
     act(store, eve, "done", runbook, evidence=EVIDENCE, clock=clock)
-    act(store, lea, "na", selfcheck, reason=REASON, clock=clock)
+    act(store, lea, "na", selfcheck, reason="older", clock=clock)
+    with store.write() as conn:
+        conn.execute(update(ITEM).where(ITEM.c.key == "runbook").values(title=TITLE))
+        conn.execute(update(INSTANCE).where(INSTANCE.c.reason == "older").values(reason=REASON))
     return store
 
 

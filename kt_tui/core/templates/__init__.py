@@ -25,6 +25,7 @@ from kt_tui.core.templates.spec import (
     TemplateSpec,
     resolve_due,
 )
+from kt_tui.present import printable
 
 __all__ = ["Folder", "TeamSpec", "TemplateFile", "TemplateSpec", "load_folder", "resolve_due"]
 
@@ -38,9 +39,10 @@ def _where(loc: tuple[int | str, ...]) -> str:
             out += f"[{part}]"
         else:
             # pydantic adds the union member's type name to the location
-            if part in {"date", "str", "int", "list[int]", "function-after[_due_form(), union]"}:
+            if part in {"date", "str", "int", "list[int]"} or part.startswith("function-"):
                 continue
-            out += f".{part}" if out else str(part)
+            part = printable(part)  # a key is user text too
+            out += f".{part}" if out else part
     return out
 
 
