@@ -11,14 +11,13 @@ control characters in text are escaped (``\\x1b``), never written raw.
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable, Iterator
 from typing import Any, TextIO
 
 from kt_tui.core.csv_rows import export_rows, neutralise
 from kt_tui.core.instances import ITEM_JSON_FIELDS
 from kt_tui.core.store import Store
 from kt_tui.export.report import Report
-from kt_tui.present import printable
+from kt_tui.present import CONTROL, printable
 
 ITEM_FIELDS = ITEM_JSON_FIELDS
 ITEM_FLAGS = ("awaiting_signoff", "system_can_transfer", "changed_since")
@@ -32,11 +31,7 @@ REPORT_FIELDS = (
     "chain_head",
 )
 COLUMNS = (*ITEM_FIELDS, *ITEM_FLAGS, *REPORT_FIELDS)
-# the item columns that hold user text, escaped in Python after SQL neutralised them
-TEXT = tuple(
-    ITEM_FIELDS.index(f)
-    for f in ("ref", "title", "stage", "done_by", "signed_off_by", "evidence", "note", "reason")
-)
+LINE_END = "\r\n"
 
 
 def cell(value: Any) -> str:
@@ -49,15 +44,20 @@ def cell(value: Any) -> str:
     return printable(neutralise(str(value)))
 
 
-def _escaped(rows: Iterable[Any]) -> Iterator[list[Any]]:
-    """The SQL rows with their text cells' control characters escaped (SQL cannot
-    do it cheaply; this costs about a tenth of a second per 100,000 rows)."""
-    for row in rows:
-        cells = list(row)
-        for i in TEXT:
-            if cells[i]:
-                cells[i] = printable(cells[i])
-        yield cells
+class _Escaping:
+    """A file whose rows have their control characters escaped (``printable``) on the
+    way out: one C-speed search per row, a translate only where one is found. SQL
+    cannot escape them cheaply; escaping each text cell in Python cost 40% more
+    time at 100,000 rows, this about 5%."""
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+
+    def write(self, row: str) -> int:
+        end = len(row) - len(LINE_END)  # the row's own CR LF stays
+        if CONTROL.search(row, 0, end):
+            row = printable(row[:end]) + LINE_END
+        return self.out.write(row)
 
 
 def _report_values(report: Report) -> list[str]:
@@ -92,20 +92,22 @@ CHANGED = COLUMNS.index("changed_since")
 def write_csv(store: Store, report: Report, out: TextIO) -> None:
     """Stream one row per live item instance from the store into ``out``.
 
-    The rows go from SQL to the csv module as text cells, formulas neutralised
-    in SQL; only the escaping of control characters passes through Python.
+    The rows go from SQL to the csv module without a Python object each (the
+    cells are already text, formulas neutralised in SQL); control characters
+    are escaped row by row as the rows are written (:class:`_Escaping`).
     ``report`` gives the report-wide columns, built without items.
     """
     can = {s.key: s.can_transfer for s in report.status.systems}
-    writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+    writer = csv.writer(_Escaping(out), lineterminator=LINE_END, quoting=csv.QUOTE_MINIMAL)
     writer.writerow(COLUMNS)
     blank = [""] * (1 + len(REPORT_FIELDS))
     with store.read() as conn:
-        rows = _escaped(export_rows(conn, report.today, can_transfer=can, constants=blank))
-        cells = next(rows, None)
-        if cells is None:
+        rows = iter(export_rows(conn, report.today, can_transfer=can, constants=blank))
+        first = next(rows, None)
+        if first is None:
             return
         changed = _changed(report) if report.changes is not None else None
+        cells = list(first)
         cells[CHANGED + 1 :] = _report_values(report)
         if changed is not None:
             cells[CHANGED] = changed.get(cells[ID], "")
@@ -113,6 +115,7 @@ def write_csv(store: Store, report: Report, out: TextIO) -> None:
         if changed is None:
             writer.writerows(rows)
             return
-        for cells in rows:
+        for row in rows:
+            cells = list(row)
             cells[CHANGED] = changed.get(cells[ID], "")
             writer.writerow(cells)

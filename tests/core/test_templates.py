@@ -64,9 +64,9 @@ def test_folders_fifos_and_devices_are_not_read(tiny_dir: Path) -> None:
     os.mkfifo(tiny_dir / "fifo.toml")  # reading it would block forever
     (tiny_dir / "zero.toml").symlink_to("/dev/zero")  # reading it would never end
     assert problems(tiny_dir) == [
-        "tiny/dir.toml: not a regular file",
-        "tiny/fifo.toml: not a regular file",
-        "tiny/zero.toml: not a regular file",
+        "tiny/dir.toml: a folder, not a file",
+        "tiny/fifo.toml: a FIFO (named pipe), not a file",
+        "tiny/zero.toml: a symlink to outside the folder: refused",
     ]
 
 

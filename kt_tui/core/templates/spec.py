@@ -15,7 +15,6 @@ from kt_tui.present import first_control
 M = TypeVar("M", bound=BaseModel)
 
 
-
 def _no_controls(value: str) -> str:
     """Text is data: new text holding a control character (but tab and newline) is refused."""
     c = first_control(value)
