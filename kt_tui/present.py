@@ -7,6 +7,7 @@ style), so "how green is 80%" is decided here only. No Textual, no SQL.
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 FULL, EMPTY = "█", "░"
@@ -49,6 +50,8 @@ def level(name: str | None) -> str:
 # C0 controls but tab and newline, DEL, and C1: what a terminal would obey
 _CONTROLS = {c: f"\\x{c:02x}" for c in (*range(0x00, 0x09), *range(0x0B, 0x20), 0x7F)}
 _CONTROLS.update({c: f"\\x{c:02x}" for c in range(0x80, 0xA0)})
+# the same set as one character class: a search runs at C speed
+CONTROL = re.compile("[" + "".join(re.escape(chr(c)) for c in _CONTROLS) + "]")
 
 
 def printable(text: str) -> str:
@@ -60,4 +63,10 @@ def printable(text: str) -> str:
 def has_controls(text: str) -> bool:
     """Whether text holds a character that ``printable`` would escape (new text with
     one is refused at validation and at every prompt)."""
-    return any(ord(c) in _CONTROLS for c in text)
+    return first_control(text) is not None
+
+
+def first_control(text: str) -> str | None:
+    """The first character of text that ``printable`` would escape, if any."""
+    m = CONTROL.search(text)
+    return m.group() if m else None

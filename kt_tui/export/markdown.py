@@ -23,7 +23,7 @@ import jinja2
 
 from kt_tui.core.burnup import Point
 from kt_tui.export.report import Report, fold
-from kt_tui.present import bar, level, pct
+from kt_tui.present import bar, level, pct, printable
 
 TEMPLATE = "report.md.j2"
 
@@ -39,12 +39,13 @@ class Md(str):
 
 
 def md(value: object) -> Md:
-    """A user string made inert in markdown (and in a table cell): no markup, no HTML."""
+    """A user string made inert in markdown (and in a table cell): no markup, no HTML,
+    and control characters escaped (``\\x1b``), never written raw."""
     if isinstance(value, Md):
         return value
     if value is None:
         return Md("")
-    text = str(value)
+    text = printable(str(value))
     text = _ENTITY.sub("&amp;", text).replace("<", "&lt;").replace(">", "&gt;")
     text = _SPECIALS.sub(r"\\\1", text)
     return Md(" ".join(text.split()))  # newlines and tabs would end a table row

@@ -64,9 +64,9 @@ def test_folders_fifos_and_devices_are_not_read(tiny_dir: Path) -> None:
     os.mkfifo(tiny_dir / "fifo.toml")  # reading it would block forever
     (tiny_dir / "zero.toml").symlink_to("/dev/zero")  # reading it would never end
     assert problems(tiny_dir) == [
-        "tiny/dir.toml: not a regular file",
-        "tiny/fifo.toml: not a regular file",
-        "tiny/zero.toml: not a regular file",
+        "tiny/dir.toml: a folder, not a file",
+        "tiny/fifo.toml: a FIFO (named pipe), not a file",
+        "tiny/zero.toml: a symlink to outside the folder: refused",
     ]
 
 
@@ -246,3 +246,43 @@ def test_bundled_sample_is_valid() -> None:
         "handover",
     }
     assert any(i.session for t in folder.templates for i in t.spec.items)
+
+
+def test_text_with_control_characters_is_refused(tiny_dir: Path) -> None:
+    """New text is data: every free-text field refuses C0 (but tab, newline), DEL and C1."""
+    team = (
+        TEAM.replace('name = "Tiny"', 'name = "Tiny\\u001b]0;owned\\u0007"')
+        .replace('name = "Lea Lead"', 'name = "Lea\\tLead\\nok"')  # tab and newline are fine
+        .replace('name = "Lou Lead"', 'name = "Lou\\u009b2J"\ndb_user = "lou\\u0000"')
+        .replace('name = "Database"', 'name = "Data\\u007f"')
+    )
+    docs = (
+        DOCS.replace('title = "System docs"', 'title = "Docs\\u0008"')
+        .replace('title = "Runbook"', 'title = "Run\\u001b[2J"\ndetail = "d\\u0085"')
+        .replace(
+            "tiers = [1]",
+            'tiers = [1]\nsession = { at = 2027-01-12T09:00:00, minutes = 60, trainer = "X\\r" }',
+        )
+        .replace('title = "Self check"', 'title = "Self check"\nstage = "documented\\u001b"')
+    )
+    write_tiny(tiny_dir, team=team, docs=docs)
+    got = problems(tiny_dir)
+    expected = [
+        "tiny/team.toml: handover.name: contains a control character (U+001B)",
+        "tiny/team.toml: members[1].name: contains a control character (U+009B)",
+        "tiny/team.toml: members[1].db_user: contains a control character (U+0000)",
+        "tiny/team.toml: systems[1].name: contains a control character (U+007F)",
+        "tiny/docs.toml: template.title: contains a control character (U+0008)",
+        "tiny/docs.toml: items[0].title: contains a control character (U+001B)",
+        "tiny/docs.toml: items[0].detail: contains a control character (U+0085)",
+        "tiny/docs.toml: items[1].session.trainer: contains a control character (U+000D)",
+        "tiny/docs.toml: items[2].stage: contains a control character (U+001B)",
+    ]
+    for line in expected:
+        assert line in got, (line, got)
+    assert not any("\x1b" in p or "\x9b" in p or "\x00" in p for p in got)
+
+
+def test_a_key_with_control_characters_is_shown_escaped(tiny_dir: Path) -> None:
+    write_tiny(tiny_dir, docs=DOCS + '\n"x\\u001b]52;c;AA\\u0007" = 1\n')
+    assert problems(tiny_dir) == ["tiny/docs.toml: items[2].x\\x1b]52;c;AA\\x07: unknown key"]

@@ -111,7 +111,7 @@ def test_csv_neutralises_formulas(hostile: Store, clock: Clock) -> None:
 def test_csv_cell() -> None:
     assert cell("=1+1") == "'=1+1"
     assert cell("\tx") == "'\tx"
-    assert cell("\rx") == "'\rx"
+    assert cell("\rx") == "'\\x0dx"  # quoted, then the CR shown escaped
     assert cell("a=b") == "a=b"
     assert cell(None) == ""
     assert cell(True) == "true"

@@ -2,8 +2,9 @@
 
 The expected lines below were produced by the markdown export before it moved to
 ``templates/report.md.j2``; they pin today's escaping. Control characters other
-than whitespace (ESC, BEL) pass through as they always have; newlines and tabs
-fold into one space so that a table row stays one line.
+than whitespace (ESC, BEL) are shown escaped (``\x1b``, its backslash escaped for
+markdown), never written raw; newlines and tabs fold into one space so that a
+table row stays one line.
 """
 
 from __future__ import annotations
@@ -12,21 +13,24 @@ from importlib import resources
 from pathlib import Path
 
 import pytest
+from sqlalchemy import update
 
 from kt_tui.core.actions import act, resolve_ref
 from kt_tui.core.clock import Clock
 from kt_tui.core.store import Store
 from kt_tui.core.sync import sync
+from kt_tui.core.tables import INSTANCE, ITEM
 from kt_tui.export.command import render
 from kt_tui.export.markdown import TEMPLATE, Md, _template, md
 from tests.conftest import actor_of
-from tests.helpers import DOCS, TEAM, write_tiny
+from tests.helpers import TEAM, write_tiny
 
-# TOML escapes: ESC ] 52 ; c ; AAAA BEL is a terminal's "write the clipboard"
-TITLE = r"| pipes | [link](x) <script>alert(1)</script> \u001b]52;c;AAAA\u0007\nline two"
+# ESC ] 52 ; c ; AAAA BEL is a terminal's "write the clipboard"; sync refuses it
+# now, so the store gets it the way an older kt-tui could have left it
+TITLE = "| pipes | [link](x) <script>alert(1)</script> \x1b]52;c;AAAA\x07\nline two"
 TITLE_MD = (
     r"\| pipes \| \[link\](x) &lt;script&gt;alert(1)&lt;/script&gt; "
-    "\x1b\\]52;c;AAAA\x07 line two"
+    r"\\x1b\]52;c;AAAA\\x07 line two"
 )
 NAME = r"Tiny | [link](x) <script>"
 EVIDENCE = "[link](x) | <script>x</script>"
@@ -35,16 +39,18 @@ REASON = "a | pipe,\n<b>tag</b> and `code`\tand \x1b[31mred"
 
 @pytest.fixture
 def hostile(store: Store, tmp_path: Path, clock: Clock) -> Store:
-    docs = DOCS.replace('title = "Runbook"', f'title = "{TITLE}"')
     team = TEAM.replace('name = "Tiny"', f'name = "{NAME}"')
-    root = write_tiny(tmp_path / "hostile", docs=docs, team=team)
+    root = write_tiny(tmp_path / "hostile", team=team)
     sync(store, root, actor="setup", login="setup", clock=clock)
     eve, lea = actor_of(store, "eve"), actor_of(store, "lea")
     with store.read() as conn:
         runbook = resolve_ref(conn, "docs/runbook", eve, system="db")
         selfcheck = resolve_ref(conn, "docs/selfcheck", lea, system="db")
     act(store, eve, "done", runbook, evidence=EVIDENCE, clock=clock)
-    act(store, lea, "na", selfcheck, reason=REASON, clock=clock)
+    act(store, lea, "na", selfcheck, reason="older", clock=clock)
+    with store.write() as conn:
+        conn.execute(update(ITEM).where(ITEM.c.key == "runbook").values(title=TITLE))
+        conn.execute(update(INSTANCE).where(INSTANCE.c.reason == "older").values(reason=REASON))
     return store
 
 
@@ -60,10 +66,11 @@ def test_hostile_text_is_escaped_as_before(hostile: Store, clock: Clock) -> None
     assert awaiting in lines
     na = (
         r"| `docs/selfcheck` | Self check |   | db | a \| pipe, &lt;b&gt;tag&lt;/b&gt; "
-        "and \\`code\\` and \x1b\\[31mred |"
+        r"and \`code\` and \\x1b\[31mred |"
     )
     assert na in lines
     assert "<script" not in text and "\n\n\n" not in text and text.endswith("`\n")
+    assert "\x1b" not in text and "\x07" not in text
 
 
 def test_unfiltered_strings_are_escaped_by_default() -> None:

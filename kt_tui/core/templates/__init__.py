@@ -15,6 +15,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from kt_tui.core.errors import Problem, ValidationFailed
+from kt_tui.core.templates.bounds import out_of_bounds
+from kt_tui.core.templates.files import listed, refusal
 from kt_tui.core.templates.spec import (
     MAX_FILE_BYTES,
     TEAM_FILE,
@@ -25,6 +27,7 @@ from kt_tui.core.templates.spec import (
     TemplateSpec,
     resolve_due,
 )
+from kt_tui.present import printable
 
 __all__ = ["Folder", "TeamSpec", "TemplateFile", "TemplateSpec", "load_folder", "resolve_due"]
 
@@ -38,9 +41,10 @@ def _where(loc: tuple[int | str, ...]) -> str:
             out += f"[{part}]"
         else:
             # pydantic adds the union member's type name to the location
-            if part in {"date", "str", "int", "list[int]", "function-after[_due_form(), union]"}:
+            if part in {"date", "str", "int", "list[int]"} or part.startswith("function-"):
                 continue
-            out += f".{part}" if out else str(part)
+            part = printable(part)  # a key is user text too
+            out += f".{part}" if out else part
     return out
 
 
@@ -137,6 +141,9 @@ def read_limited(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
 
 
 def parse_toml(text: str, shown: str) -> tuple[dict[str, Any] | None, list[Problem]]:
+    bounds = out_of_bounds(text)
+    if bounds is not None:
+        return None, [Problem(shown, *bounds)]
     try:
         return tomllib.loads(text), []
     except tomllib.TOMLDecodeError as exc:
@@ -282,7 +289,8 @@ def load_folder(root: Path, shown_root: str | None = None) -> Folder:
     base = shown_root if shown_root is not None else str(root)
 
     def show(p: Path) -> str:
-        return f"{base.rstrip('/')}/{p.name}" if base else p.name
+        name = printable(p.name)  # a file name is user text too
+        return f"{base.rstrip('/')}/{name}" if base else name
 
     if not root.is_dir():
         raise ValidationFailed([Problem(base, "", "not a folder (expected team.toml inside)")])
@@ -290,8 +298,11 @@ def load_folder(root: Path, shown_root: str | None = None) -> Folder:
     problems: list[Problem] = []
     team: TeamSpec | None = None
     raw_team: dict[str, Any] = {}
-    if not team_path.is_file():
+    why = refusal(team_path, root)
+    if why == "missing":
         problems.append(Problem(show(team_path), "", "missing: every handover folder needs one"))
+    elif why is not None:
+        problems.append(Problem(show(team_path), "", why))
     else:
         team, problems, raw_team = load_team(team_path, show(team_path))
     if team is not None:
@@ -303,11 +314,12 @@ def load_folder(root: Path, shown_root: str | None = None) -> Folder:
 
     templates: list[TemplateFile] = []
     seen_keys: dict[str, str] = {}
-    try:
-        files = sorted(p for p in root.glob("*.toml") if p.name != TEAM_FILE)
-    except OSError as exc:
-        raise ValidationFailed([Problem(base, "", f"cannot list: {exc}")]) from None
+    files = [p for p in listed(root, base) if p.name != TEAM_FILE]
     for p in files:
+        why = refusal(p, root)
+        if why is not None:
+            problems.append(Problem(show(p), "", why))
+            continue
         spec, file_problems = load_template(p, show(p), stages)
         problems.extend(file_problems)
         if spec is None:

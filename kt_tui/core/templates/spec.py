@@ -8,9 +8,23 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+
+from kt_tui.present import first_control
 
 M = TypeVar("M", bound=BaseModel)
+
+
+def _no_controls(value: str) -> str:
+    """Text is data: new text holding a control character (but tab and newline) is refused."""
+    c = first_control(value)
+    if c is not None:
+        raise ValueError(f"contains a control character (U+{ord(c):04X})")
+    return value
+
+
+# every free-text field of the files: names, titles, details, trainers
+Text = Annotated[str, AfterValidator(_no_controls)]
 
 SLUG = r"^[a-z0-9][a-z0-9_-]*$"
 Slug = Annotated[str, Field(pattern=SLUG, max_length=64)]
@@ -25,7 +39,7 @@ class _Strict(BaseModel):
 
 
 class HandoverSpec(_Strict):
-    name: str = Field(min_length=1, max_length=200)
+    name: Text = Field(min_length=1, max_length=200)
     target_date: date
     stages: list[Slug] = Field(
         default=["documented", "shadowed", "reverse-shadowed", "independent"], min_length=1
@@ -45,15 +59,15 @@ class HandoverSpec(_Strict):
 
 class MemberSpec(_Strict):
     handle: Slug
-    name: str = Field(min_length=1, max_length=200)
+    name: Text = Field(min_length=1, max_length=200)
     role: Literal["lead", "engineer"]
     systems: list[Slug] = []
-    db_user: str | None = Field(default=None, min_length=1, max_length=63)
+    db_user: Text | None = Field(default=None, min_length=1, max_length=63)
 
 
 class SystemSpec(_Strict):
     key: Slug
-    name: str = Field(min_length=1, max_length=200)
+    name: Text = Field(min_length=1, max_length=200)
     tier: int = Field(ge=1, le=9)
     min_ready: int | None = Field(default=None, ge=0, le=10_000)
 
@@ -66,7 +80,7 @@ class TeamSpec(_Strict):
 
 class TemplateHead(_Strict):
     key: Slug
-    title: str = Field(min_length=1, max_length=200)
+    title: Text = Field(min_length=1, max_length=200)
     kind: Literal["documentation", "training", "handover"]
     scope: Literal["member", "system", "member_system"]
 
@@ -74,18 +88,18 @@ class TemplateHead(_Strict):
 class SessionSpec(_Strict):
     at: datetime
     minutes: int = Field(gt=0, le=24 * 60)
-    trainer: str = Field(min_length=1, max_length=200)
+    trainer: Text = Field(min_length=1, max_length=200)
 
 
 class ItemSpec(_Strict):
     key: Slug
-    title: str = Field(min_length=1, max_length=200)
-    detail: str = Field(default="", max_length=4000)
-    stage: str | None = None
+    title: Text = Field(min_length=1, max_length=200)
+    detail: Text = Field(default="", max_length=4000)
+    stage: Text | None = None
     weight: int = Field(default=1, gt=0, le=1000)
     signoff: bool = True
     evidence: bool = False
-    due: date | str | None = None
+    due: date | str | None = None  # its form (DUE_RELATIVE) admits no control character
     tiers: list[Annotated[int, Field(ge=1, le=9)]] | None = Field(default=None, min_length=1)
     revision: int = Field(default=1, ge=1, le=1_000_000)
     session: SessionSpec | None = None

@@ -1,0 +1,81 @@
+"""Text is data: user text shows literally in the terminal, never as markup or controls.
+
+The store is written the way an older kt-tui could leave it (titles, names,
+notes and evidence holding markup and raw control characters); ``status``,
+``list`` and ``log`` must print that text as it is, with every control
+character escaped, and exit 0.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import update
+
+from kt_tui.core.actions import act, resolve_ref
+from kt_tui.core.clock import Clock
+from kt_tui.core.store import open_store
+from kt_tui.core.sync import sync
+from kt_tui.core.tables import EVENT, ITEM, MEMBER, SYSTEM, TEMPLATE
+from tests.conftest import actor_of
+from tests.helpers import write_tiny
+from tests.test_cli import run
+
+GAPS = "[/docs/gaps.md]"
+LINK = "[link=https://x]y[/link]"
+ORDERS = "Order service [/api]"
+OSC52 = "\x1b]52;c;AAAA\x07"  # a terminal's "write the clipboard"
+OSC0 = "\x1b]0;owned\x07"  # a terminal's "set the window title"
+CLEAR = "\x1b[2J"
+CSI_C1 = "\x9b2J"
+RAW = ("\x1b", "\x07", "\x9b")
+
+
+@pytest.fixture
+def hostile(tmp_path: Path, db_url: str, clock: Clock) -> str:
+    store = open_store(db_url)
+    try:
+        sync(store, write_tiny(tmp_path / "tiny"), actor="setup", login="setup", clock=clock)
+        eve = actor_of(store, "eve")
+        with store.read() as conn:
+            runbook = resolve_ref(conn, "docs/runbook", eve, system="db")
+        act(store, eve, "done", runbook, evidence="ev", note="n", clock=clock)
+        with store.write() as conn:  # as an older store may hold them
+            conn.execute(update(ITEM).where(ITEM.c.key == "runbook").values(title=GAPS + OSC52))
+            conn.execute(update(ITEM).where(ITEM.c.key == "dr").values(title=LINK + CLEAR))
+            conn.execute(update(TEMPLATE).values(title=LINK))
+            conn.execute(update(SYSTEM).where(SYSTEM.c.key == "api").values(name=ORDERS + OSC0))
+            conn.execute(update(MEMBER).where(MEMBER.c.handle == "eve").values(name=GAPS + CSI_C1))
+            conn.execute(
+                update(EVENT)
+                .where(EVENT.c.verb == "done")
+                .values(note=LINK + CSI_C1, evidence=GAPS + OSC52)
+            )
+    finally:
+        store.dispose()
+    return db_url
+
+
+def _shown(output: str) -> None:
+    for raw in RAW:
+        assert raw not in output, repr(raw)
+
+
+@pytest.mark.parametrize(
+    ("args", "literal"),
+    [
+        (("status",), [ORDERS, GAPS, "\\x1b]0;owned\\x07", "\\x9b2J"]),
+        (("list", "--limit", "0"), [GAPS, LINK, "\\x1b]52;c;AAAA\\x07", "\\x1b[2J"]),
+        (("log",), [LINK, GAPS, "\\x9b2J", "\\x1b]52;c;AAAA\\x07"]),
+    ],
+)
+def test_user_text_shows_literally_and_controls_escaped(
+    hostile: str, args: tuple[str, ...], literal: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "400")  # one line per row: the literals stay whole
+    r = run(hostile, *args)
+    assert r.exit_code == 0, r.output
+    for text in literal:
+        assert text in r.output, (text, r.output)
+    _shown(r.output)
