@@ -198,7 +198,9 @@ def list_cmd(filter_words: tuple[str, ...], limit: int, as_json: bool) -> None:
     """
     service = current().service()
     if limit == 0:  # every row, streamed: flat memory and seconds at a million
-        _stream_rows(service.stream(" ".join(filter_words)), as_json)
+        from kt_tui.export.console import stream_rows
+
+        stream_rows(service.stream(" ".join(filter_words)), as_json, sys.stdout)
         return
     rows, total = service.listing(" ".join(filter_words), limit)
     if as_json:
@@ -214,29 +216,6 @@ def list_cmd(filter_words: tuple[str, ...], limit: int, as_json: bool) -> None:
         console.print(f"[dim]{len(rows)} of {total} shown: narrow the filter or use --limit 0[/]")
     else:
         console.print(f"[dim]{total} item(s)[/]")
-
-
-LIST_COLUMNS = ("ref", "member", "system", "state", "due", "title")
-
-
-def _stream_rows(rows: Any, as_json: bool) -> None:
-    """``list --limit 0``: JSON one item a line, or tab-separated lines, never cut."""
-    from kt_tui.present import printable
-
-    out = sys.stdout
-    if as_json:
-        out.write("[")
-        for n, r in enumerate(rows):
-            out.write(("," if n else "") + "\n" + json.dumps(r.to_json()))
-        out.write("\n]\n")
-        return
-    out.write("\t".join(LIST_COLUMNS) + "\n")
-    for r in rows:
-        cells = (r.ref, r.member, r.system, r.state, r.due.isoformat() if r.due else "", r.title)
-        out.write(
-            "\t".join(printable(c or "").replace("\t", "\\t").replace("\n", "\\n") for c in cells)
-            + "\n"
-        )
 
 
 @cli.command()

@@ -8,8 +8,9 @@ escaped (:func:`kt_tui.present.printable`), never sent to the terminal.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, TextIO
 
 from rich.table import Table
 from rich.text import Text
@@ -150,3 +151,23 @@ def event_table(events: Iterable[EventRow]) -> Table:
             shown(extra),
         )
     return t
+
+
+LIST_COLUMNS = ("ref", "member", "system", "state", "due", "title")
+
+
+def stream_rows(rows: Iterable[InstanceRow], as_json: bool, out: TextIO) -> None:
+    """``list --limit 0``: JSON one item a line, or tab-separated lines, never cut."""
+    if as_json:
+        out.write("[")
+        for n, r in enumerate(rows):
+            out.write(("," if n else "") + "\n" + json.dumps(r.to_json()))
+        out.write("\n]\n")
+        return
+    out.write("\t".join(LIST_COLUMNS) + "\n")
+    for r in rows:
+        cells = (r.ref, r.member, r.system, r.state, r.due.isoformat() if r.due else "", r.title)
+        out.write(
+            "\t".join(printable(c or "").replace("\t", "\\t").replace("\n", "\\n") for c in cells)
+            + "\n"
+        )
