@@ -322,8 +322,9 @@ def restore(file: Path, force: bool) -> None:
     if live.exists():
         try:
             service = obj.service()
-            if service.status() is not None:
-                actor = service.actor
+            with service.store.read() as conn:
+                if service.store.settings(conn) is not None:  # a handover: leads only
+                    actor = service.actor
         except KtError:
             pass  # a damaged store: restoring is the remedy, so it does not stop here
         if actor is not None and not actor.is_lead:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, String, case, cast, func, literal, select
+from sqlalchemy import Connection, String, and_, case, cast, func, literal, select
 
 from kt_tui.core import rules
 from kt_tui.core.instances import with_instance_joins
@@ -36,9 +36,13 @@ def _text(col: Any, neutralised: bool) -> Any:
     """neutralise() in SQL, for a text column (ltrim(X, Y) is SQLite's and PostgreSQL's)."""
     if not neutralised:
         return col
+    first = func.substr(col, 1, 1)
+    blank_led = and_(  # ltrim only where a blank leads: most cells start with a letter
+        first.in_((" ", "\n")), func.substr(func.ltrim(col, SKIPPED), 1, 1).in_(FORMULA_CHARS)
+    )
     return case(
-        (func.substr(col, 1, 1).in_(ALWAYS), literal("'") + col),
-        (func.substr(func.ltrim(col, SKIPPED), 1, 1).in_(FORMULA_CHARS), literal("'") + col),
+        (first.in_(FORMULA_CHARS + ALWAYS), literal("'") + col),
+        (blank_led, literal("'") + col),
         else_=col,
     )
 

@@ -47,8 +47,8 @@ def cell(value: Any) -> str:
 class _Escaping:
     """A file whose rows have their control characters escaped (``printable``) on the
     way out: one C-speed search per row, a translate only where one is found. SQL
-    cannot escape them cheaply; escaping each text cell in Python cost 40% more
-    time at 100,000 rows, this about 5%."""
+    cannot escape them cheaply. At 100,000 rows (SQLite, 2 cores) this costs about
+    0.2 s on 1.15 s; escaping each text cell in Python instead cost 0.45 s."""
 
     def __init__(self, out: TextIO) -> None:
         self.out = out
