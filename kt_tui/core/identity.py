@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, select, text
 
 from kt_tui.core.errors import Refused
+from kt_tui.core.rules import Role
 from kt_tui.core.store import Store
 from kt_tui.core.tables import MEMBER
 
@@ -28,7 +29,7 @@ class Actor:
 
     @property
     def is_lead(self) -> bool:
-        return self.role == "lead"
+        return self.role == Role.LEAD
 
     @property
     def name(self) -> str:
@@ -77,12 +78,12 @@ def resolve_actor(store: Store, conn: Connection, explicit: str | None = None) -
     if settings is not None and settings.sample:
         lead = conn.execute(
             select(MEMBER.c.id, MEMBER.c.handle)
-            .where(MEMBER.c.role == "lead", MEMBER.c.active == True)  # noqa: E712
+            .where(MEMBER.c.role == Role.LEAD, MEMBER.c.active == True)  # noqa: E712
             .order_by(MEMBER.c.position)
             .limit(1)
         ).first()
         if lead is not None:
-            return Actor(asked, login, lead.handle, lead.id, "lead", stand_in=True)
+            return Actor(asked, login, lead.handle, lead.id, Role.LEAD, stand_in=True)
     return Actor(asked, login)
 
 

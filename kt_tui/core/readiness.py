@@ -1,8 +1,8 @@
-"""Readiness figures from SQL aggregates, as plain dataclasses.
+"""Readiness figures from the rollup counters, as plain dataclasses.
 
-One aggregate over the instance table, grouped by (member, system, stage),
-serves every figure: members, systems, cells and overall are sums of those
-groups, so Python only ever sees (members + systems + cells) x stages rows.
+The counters hold sums per (member, system, stage): members, systems, cells
+and overall are sums of those groups, so Python only ever sees
+(members + systems + cells) x stages rows.
 """
 
 from __future__ import annotations
@@ -13,12 +13,12 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, case, func, select
+from sqlalchemy import Connection, select
 
 from kt_tui.core import rollup, rules
 from kt_tui.core.rollup import Group
 from kt_tui.core.store import Settings, Store
-from kt_tui.core.tables import INSTANCE, MEMBER, RECEIVER, SYSTEM
+from kt_tui.core.tables import MEMBER, RECEIVER, SYSTEM
 
 
 @dataclass
@@ -155,46 +155,21 @@ class Status:
         }
 
 
-def _grouped(conn: Connection, today: date, where: Iterable[Any] = ()) -> list[Any]:
-    """The groups of rollup.Group, aggregated from the instances (checks, any subset)."""
-    done = rules.complete_sql()
-    q = (
-        select(
-            INSTANCE.c.member_id,
-            INSTANCE.c.system_id,
-            INSTANCE.c.stage_idx,
-            func.count().label("items"),
-            func.sum(INSTANCE.c.weight).label("weight"),
-            func.sum(case((done, 1), else_=0)).label("complete"),
-            func.sum(case((done, INSTANCE.c.weight), else_=0)).label("complete_weight"),
-            func.sum(case((rules.progress_sql(), INSTANCE.c.weight), else_=0)).label(
-                "progress_weight"
-            ),
-            func.sum(case((rules.overdue_sql(today), 1), else_=0)).label("overdue"),
-        )
-        .where(rules.counted_sql(), *where)
-        .group_by(INSTANCE.c.member_id, INSTANCE.c.system_id, INSTANCE.c.stage_idx)
-    )
-    return list(conn.execute(q))
-
-
 def _from_rollup(conn: Connection, today: date) -> list[Group]:
-    """The same groups as _grouped, from the rollup counters (a few rows, not every item)."""
+    """The (member, system, stage) groups from the rollup counters (a few rows, not every
+    item); rollup.recount_difference checks them against a fresh count."""
     return [*rollup.groups(conn), *rollup.overdue(conn, today)]
 
 
-def status(
-    store: Store, conn: Connection, today: date, *, from_instances: bool = False
-) -> Status | None:
+def status(store: Store, conn: Connection, today: date) -> Status | None:
     """Every figure of the dashboard; None on an empty store.
 
-    The figures come from the rollup counters; ``from_instances`` aggregates
-    the instance table instead (the same numbers, slower: for checks).
+    The figures come from the rollup counters.
     """
     settings = store.settings(conn)
     if settings is None:
         return None
-    groups = _grouped(conn, today) if from_instances else _from_rollup(conn, today)
+    groups = _from_rollup(conn, today)
     return _status(conn, settings, today, groups)
 
 

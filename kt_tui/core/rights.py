@@ -13,6 +13,7 @@ from sqlalchemy import Connection, select, text
 
 from kt_tui.core.errors import Refused
 from kt_tui.core.identity import Actor
+from kt_tui.core.rules import Role
 from kt_tui.core.tables import MEMBER, META
 
 
@@ -32,7 +33,7 @@ def rights_now(conn: Connection, actor: Actor) -> Actor:
     if actor.stand_in:
         first_lead = conn.execute(
             select(MEMBER.c.id)
-            .where(MEMBER.c.role == "lead", MEMBER.c.active == True)  # noqa: E712
+            .where(MEMBER.c.role == Role.LEAD, MEMBER.c.active == True)  # noqa: E712
             .order_by(MEMBER.c.position)
             .limit(1)
         ).scalar()

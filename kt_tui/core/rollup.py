@@ -177,7 +177,7 @@ def overdue(conn: Connection, today: date) -> list[Group]:
     p = OPEN_BY_DUE.c
     rows = conn.execute(
         select(p.member_id, p.system_id, func.sum(p.open))
-        .where(p.due < today, _not_totals(OPEN_BY_DUE))
+        .where(rules.past_due_sql(p.due, today), _not_totals(OPEN_BY_DUE))
         .group_by(p.member_id, p.system_id)
     )
     return [Group(m or None, s or None, None, 0, 0, 0, 0, 0, int(n or 0)) for m, s, n in rows]
@@ -299,20 +299,20 @@ def overdue_of(
     p = OPEN_BY_DUE.c
     total = conn.execute(
         select(func.coalesce(func.sum(p.open), 0)).where(
-            p.member_id == 0, p.system_id == 0, p.due < today
+            p.member_id == 0, p.system_id == 0, rules.past_due_sql(p.due, today)
         )
     )
     out: dict[str, Any] = {"overall": int(total.scalar() or 0), "member": 0, "system": 0}
     cells: dict[int, int] = {}
     if member_id is not None:
         q = select(func.coalesce(func.sum(p.open), 0)).where(
-            p.member_id == member_id, p.due < today
+            p.member_id == member_id, rules.past_due_sql(p.due, today)
         )
         out["member"] = int(conn.execute(q).scalar() or 0)
     if system_id is not None:
         q2 = (
             select(p.member_id, func.sum(p.open))
-            .where(p.system_id == system_id, p.due < today)
+            .where(p.system_id == system_id, rules.past_due_sql(p.due, today))
             .group_by(p.member_id)
         )
         for m, n in conn.execute(q2):

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import and_, exists, false, not_, or_
 
 from kt_tui.core.tables import INSTANCE, RECEIVER
+from kt_tui.present import EPSILON
 
 
 class State(StrEnum):
@@ -31,6 +32,11 @@ class State(StrEnum):
 
 
 STATES: tuple[str, ...] = tuple(s.value for s in State)
+
+
+class Role(StrEnum):
+    LEAD = "lead"
+    ENGINEER = "engineer"
 
 
 class Verb(StrEnum):
@@ -234,7 +240,13 @@ def is_overdue(state: str, signoff: bool, due: date | None, today: date) -> bool
 
 
 def overdue_sql(today: date, t: Any = INSTANCE) -> Any:
-    return and_(open_sql(t), t.c.due.is_not(None), t.c.due < today)
+    return and_(open_sql(t), t.c.due.is_not(None), past_due_sql(t.c.due, today))
+
+
+def past_due_sql(due: Any, today: date) -> Any:
+    """The date half of overdue, for a due column (of the instances, or of the open
+    counters kept per due day): today is after it."""
+    return due < today
 
 
 def is_awaiting(state: str, signoff: bool) -> bool:
@@ -262,7 +274,7 @@ def is_ready_receiver(complete_weight: int, weight: int) -> bool:
 
 def reaches(readiness: float | None, threshold: float) -> bool:
     """readiness >= threshold, forgiving float rounding; never with nothing counted."""
-    return readiness is not None and readiness >= threshold - 1e-9
+    return readiness is not None and readiness >= threshold - EPSILON
 
 
 def can_transfer(

@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from kt_tui.core.errors import Problem, ValidationFailed
+from kt_tui.core.rules import Role
 from kt_tui.core.templates.bounds import out_of_bounds
 from kt_tui.core.templates.files import listed, refusal
 from kt_tui.core.templates.spec import (
@@ -341,7 +342,7 @@ def load_folder(root: Path, shown_root: str | None = None) -> Folder:
     if problems or team is None:
         raise ValidationFailed(problems)
     warnings = []
-    leads = sum(1 for m in team.members if m.role == "lead")
+    leads = sum(1 for m in team.members if m.role == Role.LEAD)
     if leads < 2:
         warnings.append(
             f"{show(team_path)}: members: only {leads} lead(s); sign-off needs a second lead "
