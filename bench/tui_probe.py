@@ -157,7 +157,7 @@ def app_mode(db: str) -> None:
             from kt_tui.tui.widgets.checklist_view import ChecklistView
 
             app.open_checklist()  # the palette's "Every item"
-            await wait(pilot, lambda: app.loaded["checklist"] >= 1, "the checklist")
+            await wait(pilot, lambda: "checklist" in app.seen, "the checklist")
             screen = app.screen
             assert isinstance(screen, ChecklistScreen)
             view = screen.query_one(ChecklistView)

@@ -19,6 +19,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from textual.message import Message  # noqa: E402
+
 from kt_tui.core import actions, filters, instances  # noqa: E402
 from kt_tui.core.clock import Clock  # noqa: E402
 from kt_tui.core.identity import resolve_actor  # noqa: E402
@@ -26,6 +28,7 @@ from kt_tui.core.store import open_store  # noqa: E402
 from kt_tui.core.sync import sync  # noqa: E402
 from kt_tui.paths import sample_dir  # noqa: E402
 from kt_tui.tui.app import KtApp  # noqa: E402
+from kt_tui.tui.messages import Loaded  # noqa: E402
 
 START = date(2026, 11, 2)
 DAYS = 23
@@ -71,9 +74,15 @@ def build(db: str) -> date:
 
 async def shoot(db: str, today: date, out: Path) -> None:
     app = KtApp(db=db, as_handle="asha", clock=clock_at(today))
-    async with app.run_test(size=SIZE) as pilot:
+    seen: set[str] = set()
+
+    def note(message: Message) -> None:
+        if isinstance(message, Loaded):
+            seen.add(message.what)
+
+    async with app.run_test(size=SIZE, message_hook=note) as pilot:
         for _ in range(500):
-            if app.loaded["dashboard"] and app.loaded["burnup"]:
+            if {"dashboard", "burnup"} <= seen:
                 break
             await pilot.pause(0.02)
         await pilot.pause()

@@ -189,14 +189,20 @@ class ChecklistScreen(DataScreen):
             text.append(f"{f.overdue} overdue", style=theme.error if f.overdue else "")
         self.query_one("#cl-header", Static).update(text)
 
+    def _show_detail(self, text: Text) -> None:
+        """The detail pane, when it is there: a highlight can arrive while the screen
+        is still composing or already going away (seen at a million rows)."""
+        for pane in self.query("#detail").results(Static):
+            pane.update(text)
+
     @on(ChecklistView.Highlighted)
     def _highlighted(self, message: ChecklistView.Highlighted) -> None:
         row = message.row
         if row is None:
-            self.query_one("#detail", Static).update(Text("" if self.view.total else "No items."))
+            self._show_detail(Text("" if self.view.total else "No items."))
             return
         text = item_detail_text(self.app.current_theme, row, None)
-        self.query_one("#detail", Static).update(text)
+        self._show_detail(text)
         self._load_detail(row.id)
 
     @work(
@@ -216,9 +222,7 @@ class ChecklistScreen(DataScreen):
         d = message.detail
         current = self.view.current
         if d is not None and current is not None and current.id == d.row.id:
-            self.query_one("#detail", Static).update(
-                item_detail_text(self.app.current_theme, d.row, d)
-            )
+            self._show_detail(item_detail_text(self.app.current_theme, d.row, d))
 
     # -- verbs ---------------------------------------------------------------
 
