@@ -8,10 +8,11 @@ from __future__ import annotations
 import os
 import statistics
 import time
+from datetime import date
 from pathlib import Path
 from typing import Any
 
-from bench.run import LEAD, Figure, timed
+from bench.run import Figure, time_store
 
 
 def _urls(admin: str) -> tuple[str, str, str]:
@@ -28,8 +29,6 @@ def _urls(admin: str) -> tuple[str, str, str]:
 def bench_postgres(admin: str, folder: Path, runs: int, sqlite: list[Figure]) -> list[Figure]:
     import psycopg
 
-    from kt_tui.core import actions, readiness
-    from kt_tui.core.identity import resolve_actor
     from kt_tui.core.store import open_store
     from kt_tui.core.sync import sync
 
@@ -50,28 +49,7 @@ def bench_postgres(admin: str, folder: Path, runs: int, sqlite: list[Figure]) ->
                    ratio=ratio, target="<= 2x floor", met=ratio <= 2),
             Figure("  floor: psycopg COPY of the same rows", [copy_floor]),
         ]  # fmt: skip
-        today = time.localtime()
-        from datetime import date
-
-        day = date(today.tm_year, today.tm_mon, today.tm_mday)
-
-        def figures() -> None:
-            with store.read() as c:
-                readiness.status(store, c, day)
-
-        figs = timed(figures, runs)
-        with store.read() as c:
-            lead = resolve_actor(store, c, LEAD)
-            iid = actions.resolve_ref(c, "system-kt/kt-0001", lead, "m0002", "sys002")
-            target = actions.load_target(c, iid, day)
-        verbs = iter(["done", "undo"] * runs * 5)
-
-        def action() -> None:
-            actions.act(store, lead, next(verbs), iid)
-            with store.read() as c:
-                readiness.affected(store, c, day, target.member_id, target.system_id)
-
-        acts = timed(action, runs * 5)
+        figs, acts = time_store(store, date.today(), runs)
         store.dispose()
         by_name = {f.name: f for f in sqlite}
         for label, mine, theirs, unit, scale in (

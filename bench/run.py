@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from bench.generate import size_for, write
 
@@ -161,20 +162,16 @@ def raw_status(db: Path) -> None:
     conn.close()
 
 
-def bench_queries(db: Path, runs: int) -> list[Figure]:
+def time_store(store: Any, today: date, runs: int) -> tuple[list[float], list[float]]:
+    """The dashboard's figures and one action plus the figures it changes, on any store."""
     from kt_tui.core import actions, readiness
     from kt_tui.core.identity import resolve_actor
-    from kt_tui.core.store import open_store
-
-    store = open_store(str(db))
-    today = date.today()
 
     def figures() -> None:
         with store.read() as conn:
             readiness.status(store, conn, today)
 
-    ours = timed(figures, runs)
-    floors = timed(lambda: raw_status(db), runs)
+    figs = timed(figures, runs)
     with store.read() as conn:
         lead = resolve_actor(store, conn, LEAD)
         iid = actions.resolve_ref(conn, "system-kt/kt-0001", lead, "m0002", "sys002")
@@ -186,7 +183,15 @@ def bench_queries(db: Path, runs: int) -> list[Figure]:
         with store.read() as conn:  # the figures it changes: member, system, cell, overall
             readiness.affected(store, conn, today, target.member_id, target.system_id)
 
-    acts = timed(action, runs * 5)
+    return figs, timed(action, runs * 5)
+
+
+def bench_queries(db: Path, runs: int) -> list[Figure]:
+    from kt_tui.core.store import open_store
+
+    store = open_store(str(db))
+    ours, acts = time_store(store, date.today(), runs)
+    floors = timed(lambda: raw_status(db), runs)
     store.dispose()
     ratio = statistics.median(ours) / statistics.median(floors)
     return [

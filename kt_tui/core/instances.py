@@ -180,17 +180,11 @@ ORDER = (
 
 
 def list_instances(
-    conn: Connection,
-    f: Filter,
-    actor: Actor | None,
-    today: date,
-    *,
-    extra: list[Any] | None = None,
-    limit: int | None = None,
-    offset: int = 0,
+    conn: Connection, f: Filter, actor: Actor | None, today: date, **page: Any
 ) -> list[InstanceRow]:
-    """Instances grouped by template, then stage, then item, member, system."""
-    return list(iter_instances(conn, f, actor, today, extra=extra, limit=limit, offset=offset))
+    """Instances grouped by template, then stage, then item, member, system (``page``:
+    iter_instances' extra, limit, offset)."""
+    return list(iter_instances(conn, f, actor, today, **page))
 
 
 def iter_instances(
@@ -203,7 +197,7 @@ def iter_instances(
     limit: int | None = None,
     offset: int = 0,
 ) -> Iterator[InstanceRow]:
-    """The same rows, fetched a few thousand at a time: memory stays flat for a million."""
+    """Those rows, fetched a few thousand at a time: memory stays flat for a million."""
     q = _base(today).where(*conditions(f, actor, today), *(extra or []))
     q = q.order_by(*ORDER)
     if limit is not None:
