@@ -16,6 +16,7 @@ from kt_tui.core.instances import InstanceRow, get_instance, list_instances
 from kt_tui.core.rights import rights_now
 from kt_tui.core.store import Store
 from kt_tui.core.tables import INSTANCE, ITEM, TEMPLATE
+from kt_tui.present import first_control
 
 
 @dataclass(frozen=True)
@@ -145,6 +146,17 @@ def act(
         raise BadInput("evidence needs the text (a link, ticket id or path)")
     if verb == rules.Verb.NOTE and text is None:
         raise BadInput("note needs the text")
+    for label, value in (
+        ("note", note),
+        ("evidence", evidence),
+        ("reason", reason),
+        ("text", text),
+    ):
+        if value is not None and (bad := first_control(value)) is not None:
+            raise BadInput(
+                f"{verb}: the {label} contains a control character (U+{ord(bad):04X}): "
+                "type it without one"
+            )
     if evidence is not None and not evidence.strip():
         evidence = None  # blank is no evidence
     if verb == rules.Verb.NOTE:

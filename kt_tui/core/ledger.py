@@ -39,14 +39,6 @@ SNAPSHOT: dict[str, tuple[Any, tuple[str, ...], tuple[str, ...]]] = {
 SETTINGS_SKIPPED = ("schema_version",)
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, bool):
-        return value
-    return value
-
-
 def snapshot(conn: Connection) -> dict[str, Any]:
     """The roster, receivers, settings and items as stored now, in JSON-able form."""
     out: dict[str, Any] = {
@@ -77,10 +69,11 @@ def _values(table: Any, cols: tuple[str, ...], values: Any) -> list[Any]:
 
 
 def _bool(table: Any, column: str, value: Any) -> Any:
-    """Booleans as booleans whatever the database hands back (SQLite: 0/1)."""
+    """A value as JSON keeps it: booleans as booleans whatever the database hands back
+    (SQLite: 0/1), dates as ISO text."""
     if value is not None and str(table.c[column].type) == "BOOLEAN":
         return bool(value)
-    return _plain(value)
+    return value.isoformat() if isinstance(value, date) else value
 
 
 def first_difference(recorded: dict[str, Any], stored: dict[str, Any]) -> str:

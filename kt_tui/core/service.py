@@ -350,12 +350,6 @@ class Service:
             self.refresh_actor()
         return result
 
-    def sync_folder(self, folder: Path | None = None) -> list[str]:
-        """Sync a handover folder (default: the bundled sample); the plan as lines."""
-        from kt_tui.core.sync import describe
-
-        return describe(self.sync(folder).plan)
-
     def refresh_actor(self) -> None:
         """Resolve the actor again (after a sync, or when the store changed). A name the
         store now refuses (identity switched to "database") leaves a read-only actor."""

@@ -8,6 +8,7 @@ character escaped, and exit 0.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -79,3 +80,31 @@ def test_user_text_shows_literally_and_controls_escaped(
     for text in literal:
         assert text in r.output, (text, r.output)
     _shown(r.output)
+
+
+@pytest.mark.parametrize("verb", ["note", "evidence"])
+def test_new_text_with_control_characters_is_refused_at_the_cli(tmp_path: Path, verb: str) -> None:
+    """Exit 2, nothing written: the same refusal as validation and the TUI's prompt."""
+    from click.testing import CliRunner
+
+    from kt_tui.cli import cli
+    from tests.helpers import write_tiny
+
+    db = str(tmp_path / "kt.db")
+    runner = CliRunner()
+    assert runner.invoke(cli, ["--db", db, "sync", str(write_tiny(tmp_path / "t"))]).exit_code == 0
+    args = [
+        "--db",
+        db,
+        "--as",
+        "eve",
+        verb,
+        "docs/runbook",
+        "x\x1b]52;c;QQ==\x07",
+        "--system",
+        "db",
+    ]
+    r = runner.invoke(cli, args)
+    assert r.exit_code == 2 and "control character (U+001B)" in r.output
+    log = runner.invoke(cli, ["--db", db, "log", "--json"])
+    assert verb not in [e["verb"] for e in json.loads(log.output)]
