@@ -53,11 +53,15 @@ def test_invalid_folder_exits_2_with_path_where_message(tmp_path: Path, synced: 
 def test_status_json_shape(tmp_path: Path, synced: str) -> None:
     db = synced
     data = json.loads(run(db, "status", "--json").output)
-    assert set(data) == {"handover", "overall", "members", "systems", "cells"}
+    assert set(data) == {"handover", "overall", "handover_items", "members", "systems", "cells"}
     assert data["handover"] == {"name": "Tiny", "target_date": "2027-01-31"}
     figure_keys = {"readiness", "progress", "items", "complete", "overdue", "level"}
+    figure_keys |= {"blocked", "lapsed", "awaiting"}
     assert set(data["overall"]) == figure_keys
-    assert set(data["members"][0]) == {"handle", "name", "role"} | figure_keys
+    # no handover-scope item in the folder: still present, with nothing counted
+    assert data["handover_items"]["items"] == 0 and data["handover_items"]["readiness"] is None
+    assert set(data["members"][0]) == {"handle", "name", "role", "side"} | figure_keys
+    assert data["members"][0]["side"] == "client"
     assert (
         set(data["systems"][0])
         == {"key", "name", "tier", "min_ready", "ready_receivers", "can_transfer"} | figure_keys

@@ -26,6 +26,8 @@ class EventRow:
     evidence: str | None
     detail: Any
     hash: str
+    score: int | None = None
+    party: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -40,7 +42,10 @@ def event_hash(fields: dict[str, Any]) -> str:
 
 
 def hashed_fields(row: dict[str, Any]) -> dict[str, Any]:
-    return {
+    """The fields an event's hash covers. ``score`` and ``party`` (schema 3) are
+    covered when set, so that events written before them keep their hashes."""
+    extra = {k: row[k] for k in ("score", "party") if row.get(k) is not None}
+    return extra | {
         "seq": row["id"],
         "at": row["at"],
         "actor": row["actor"],
@@ -70,6 +75,8 @@ def record(
     after: str | None = None,
     note: str | None = None,
     evidence: str | None = None,
+    score: int | None = None,
+    party: str | None = None,
     detail: Any = None,
 ) -> int:
     """Append one event inside the caller's write transaction; return its number."""
@@ -89,6 +96,8 @@ def record(
         "after": after,
         "note": note,
         "evidence": evidence,
+        "score": score,
+        "party": party,
         "detail": canonical(detail) if detail is not None else None,
         "prev_hash": head.hash if head else "",
     }
@@ -111,6 +120,8 @@ def _row(r: Any) -> EventRow:
         evidence=r.evidence,
         detail=json.loads(r.detail) if r.detail else None,
         hash=r.hash,
+        score=r.score,
+        party=r.party,
     )
 
 

@@ -21,7 +21,11 @@ from kt_tui.core.tables import INSTANCE, ITEM, MEMBER, META, RECEIVER, SYSTEM, T
 
 # table name -> (key columns, compared columns), each read in key order
 SNAPSHOT: dict[str, tuple[Any, tuple[str, ...], tuple[str, ...]]] = {
-    "members": (MEMBER, ("id",), ("handle", "name", "role", "db_user", "position", "active")),
+    "members": (
+        MEMBER,
+        ("id",),
+        ("handle", "name", "role", "side", "tracks", "db_user", "position", "active"),
+    ),
     "systems": (SYSTEM, ("id",), ("key", "name", "tier", "min_ready", "position", "active")),
     "receivers": (RECEIVER, ("member_id", "system_id"), ("active",)),
     "templates": (TEMPLATE, ("id",), ("key", "title", "kind", "scope", "path", "active")),
@@ -31,7 +35,8 @@ SNAPSHOT: dict[str, tuple[Any, tuple[str, ...], tuple[str, ...]]] = {
         (
             "template_id", "key", "title", "detail", "stage", "weight", "signoff", "evidence",
             "due_spec", "due_date", "tiers", "revision", "session_at", "session_minutes",
-            "session_trainer", "position", "active",
+            "session_trainer", "owner", "parties", "audience", "after", "valid_days",
+            "pass_score", "scale", "sessions", "position", "active",
         ),
     ),
 }  # fmt: skip

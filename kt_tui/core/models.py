@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Index, UniqueConstraint
+from sqlalchemy import Index, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
-SCHEMA_VERSION = 2  # 1: first release; 2: rollup counters
+SCHEMA_VERSION = 3  # 1: first release; 2: rollup counters; 3: format 2
 
 
 class Meta(SQLModel, table=True):
@@ -27,6 +27,8 @@ class Member(SQLModel, table=True):
     handle: str = Field(unique=True)
     name: str
     role: str
+    side: str = "client"  # client | provider
+    tracks: str | None = None  # JSON list of track labels, NULL for none
     db_user: str | None = None
     position: int = 0
     active: bool = True
@@ -79,9 +81,18 @@ class Item(SQLModel, table=True):
     due_date: date | None = None
     tiers: str | None = None  # JSON list, or NULL for every tier
     revision: int = 1
-    session_at: str | None = None  # local ISO time, as written in the template
+    session_at: str | None = None  # the first session: local ISO time, as written
     session_minutes: int | None = None
     session_trainer: str | None = None
+    # format 2
+    owner: str = "receiver"  # receiver | provider | lead | a member handle
+    parties: str = '["lead"]'  # JSON list of sign-off parties, in their listed order
+    audience: str | None = None  # JSON object of the audience keys given, NULL for all
+    after: str | None = None  # JSON list of "template/item" prerequisites
+    valid_days: int | None = None  # a completion lapses after this many days
+    pass_score: int | None = None  # assessments: the lowest passing score
+    scale: int | None = None  # assessments: scores 1..scale
+    sessions: str | None = None  # JSON list of {at, minutes, trainer, location}
     position: int = 0
     active: bool = True
 
@@ -113,7 +124,21 @@ class Instance(SQLModel, table=True):
     evidence: str | None = None
     note: str | None = None
     reason: str | None = None
+    score: int | None = None  # the last assessment score
+    lapses_on: date | None = None  # a complete lapsing item lapses after this day
+    # rejected, until done again (a server default: sync inserts instances in bulk)
+    sent_back: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     version: int = 1
+
+
+class Signature(SQLModel, table=True):
+    """One party's signature on an instance: who filled it, and when."""
+
+    __tablename__ = "signature"
+    instance_id: int = Field(foreign_key="instance.id", primary_key=True)
+    party: str = Field(primary_key=True)
+    by: str
+    at: str  # UTC, ISO 8601 with a Z
 
 
 class Event(SQLModel, table=True):
@@ -129,6 +154,8 @@ class Event(SQLModel, table=True):
     after: str | None = None
     note: str | None = None
     evidence: str | None = None
+    score: int | None = None
+    party: str | None = None
     detail: str | None = None  # JSON: what a sync changed
     prev_hash: str = ""
     hash: str = ""
@@ -151,6 +178,8 @@ class Rollup(SQLModel, table=True):
     complete: int = 0
     complete_weight: int = 0
     progress_weight: int = 0
+    blocked: int = 0
+    awaiting: int = 0
 
 
 class OpenByDue(SQLModel, table=True):
@@ -168,3 +197,22 @@ class OpenByDue(SQLModel, table=True):
     system_id: int = Field(default=0, primary_key=True)
     due: date = Field(primary_key=True)
     open: int = 0
+
+
+class Lapsing(SQLModel, table=True):
+    """Complete items that lapse, per (member, system, stage, lapse day, due day):
+    lapsed by day, as overdue is, so that figures stay a sum over few rows.
+
+    ``due`` is 9999-12-31 for no due date (a plain primary key on every database);
+    ``signed_weight`` is the weight of those signed off (a lapsed one leaves progress).
+    """
+
+    __tablename__ = "lapsing"
+    member_id: int = Field(default=0, primary_key=True)
+    system_id: int = Field(default=0, primary_key=True)
+    stage_idx: int = Field(default=-1, primary_key=True)
+    lapses_on: date = Field(primary_key=True)
+    due: date = Field(primary_key=True)
+    items: int = 0
+    weight: int = 0
+    signed_weight: int = 0

@@ -31,6 +31,9 @@ class Tally:
     complete_weight: int = 0
     progress_weight: int = 0
     overdue: int = 0
+    blocked: int = 0
+    awaiting: int = 0
+    lapsed: int = 0
     # stage index -> [items, complete items]
     stages: dict[int, list[int]] = field(default_factory=dict)
 
@@ -41,6 +44,9 @@ class Tally:
         self.complete_weight += row.complete_weight
         self.progress_weight += row.progress_weight
         self.overdue += row.overdue
+        self.blocked += row.blocked
+        self.awaiting += row.awaiting
+        self.lapsed += row.lapsed
         if stage is not None and row.items:
             slot = self.stages.setdefault(stage, [0, 0])
             slot[0] += row.items
@@ -55,6 +61,9 @@ class Figures:
     complete: int
     overdue: int
     level: str | None
+    blocked: int = 0
+    lapsed: int = 0
+    awaiting: int = 0
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -68,6 +77,9 @@ def figures_of(t: Tally, stages: list[str]) -> Figures:
         t.complete,
         t.overdue,
         rules.level({i: (n, c) for i, (n, c) in t.stages.items()}, stages),
+        t.blocked,
+        t.lapsed,
+        t.awaiting,
     )
 
 
@@ -78,12 +90,14 @@ class MemberStatus:
     name: str
     role: str
     figures: Figures
+    side: str = "client"
 
     def to_json(self) -> dict[str, Any]:
         return {
             "handle": self.handle,
             "name": self.name,
             "role": self.role,
+            "side": self.side,
             **self.figures.to_json(),
         }
 
@@ -134,6 +148,7 @@ class Status:
     members: list[MemberStatus]
     systems: list[SystemStatus]
     cells: list[CellStatus]
+    handover_items: Figures | None = None  # scope handover; items 0 where there are none
 
     @property
     def days_left(self) -> int:
@@ -149,10 +164,14 @@ class Status:
         return {
             "handover": {"name": self.name, "target_date": self.target_date.isoformat()},
             "overall": self.overall.to_json(),
+            "handover_items": (self.handover_items or EMPTY).to_json(),
             "members": [m.to_json() for m in self.members],
             "systems": [s.to_json() for s in self.systems],
             "cells": [c.to_json() for c in self.cells],
         }
+
+
+EMPTY = Figures(None, None, 0, 0, 0, None)
 
 
 def _from_rollup(conn: Connection, today: date) -> list[Group]:
@@ -176,7 +195,7 @@ def status(store: Store, conn: Connection, today: date) -> Status | None:
 def _status(conn: Connection, settings: Settings, today: date, groups: Iterable[Any]) -> Status:
     stages = settings.stages
     members = conn.execute(
-        select(MEMBER.c.id, MEMBER.c.handle, MEMBER.c.name, MEMBER.c.role)
+        select(MEMBER.c.id, MEMBER.c.handle, MEMBER.c.name, MEMBER.c.role, MEMBER.c.side)
         .where(MEMBER.c.active == True)  # noqa: E712
         .order_by(MEMBER.c.position, MEMBER.c.handle)
     ).all()
@@ -193,8 +212,11 @@ def _status(conn: Connection, settings: Settings, today: date, groups: Iterable[
     per_member: dict[int, Tally] = defaultdict(Tally)
     per_system: dict[int, Tally] = defaultdict(Tally)
     per_cell: dict[tuple[int, int], Tally] = defaultdict(Tally)
+    own = Tally()  # the handover's own items
     for row in groups:
         overall.add(row.stage_idx, row)
+        if row.handover:
+            own.add(row.stage_idx, row)
         if row.member_id is not None:
             per_member[row.member_id].add(row.stage_idx, row)
         if row.system_id is not None:
@@ -203,6 +225,7 @@ def _status(conn: Connection, settings: Settings, today: date, groups: Iterable[
             per_cell[(row.member_id, row.system_id)].add(row.stage_idx, row)
 
     handle_of = {m.id: m.handle for m in members}
+    client = {m.id for m in members if rules.is_receiving_side(m.side)}
     key_of = {s.id: s.key for s in systems}
     cells: list[CellStatus] = []
     ready: dict[int, int] = defaultdict(int)
@@ -216,7 +239,7 @@ def _status(conn: Connection, settings: Settings, today: date, groups: Iterable[
         ready_here = rules.is_ready_receiver(t.complete_weight, t.weight)
         cell = CellStatus(handle_of[mid], key_of[sid], figures_of(t, stages), ready_here)
         cells.append(cell)
-        if cell.ready:
+        if cell.ready and mid in client:
             ready[sid] += 1
 
     system_rows = []
@@ -235,11 +258,14 @@ def _status(conn: Connection, settings: Settings, today: date, groups: Iterable[
         ready_threshold=settings.ready_threshold,
         overall=figures_of(overall, stages),
         members=[
-            MemberStatus(m.id, m.handle, m.name, m.role, figures_of(per_member[m.id], stages))
+            MemberStatus(
+                m.id, m.handle, m.name, m.role, figures_of(per_member[m.id], stages), m.side
+            )
             for m in members
         ],
         systems=system_rows,
         cells=cells,
+        handover_items=figures_of(own, stages),
     )
 
 
@@ -288,12 +314,15 @@ def affected(
         )
     receivers = {
         r
-        for (r,) in conn.execute(
-            select(RECEIVER.c.member_id).where(
+        for (r, side) in conn.execute(
+            select(RECEIVER.c.member_id, MEMBER.c.side)
+            .join(MEMBER, MEMBER.c.id == RECEIVER.c.member_id)
+            .where(
                 RECEIVER.c.system_id == system_id,
                 RECEIVER.c.active == True,  # noqa: E712
             )
         )
+        if rules.is_receiving_side(side)
     }
     ready = sum(
         1 for m in receivers if rules.is_ready_receiver(cells[m].complete_weight, cells[m].weight)

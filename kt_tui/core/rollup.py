@@ -18,7 +18,31 @@ from sqlalchemy import Connection, and_, case, delete, func, insert, literal, or
 from kt_tui.core import rules
 from kt_tui.core.tables import INSTANCE, OPEN_BY_DUE, ROLLUP
 
-COUNTERS = ("items", "weight", "complete", "complete_weight", "progress_weight")
+COUNTERS = (
+    "items", "weight", "complete", "complete_weight", "progress_weight", "blocked", "awaiting",
+)  # fmt: skip
+# Counter keys: 0 for no member or no system, and system -1 for the handover's own
+# items (scope handover: no member, no system), so that (0, 0) stays the totals row.
+HANDOVER_SYSTEM = -1
+
+
+def key_of(member_id: int | None, system_id: int | None) -> tuple[int, int]:
+    """The (member, system) counter key of an instance."""
+    if system_id is None:
+        return (member_id or 0, HANDOVER_SYSTEM if member_id is None else 0)
+    return (member_id or 0, system_id)
+
+
+def _key_sql(t: Any = INSTANCE) -> tuple[Any, Any]:
+    """key_of in SQL."""
+    member = func.coalesce(t.c.member_id, 0)
+    system = func.coalesce(t.c.system_id, case((t.c.member_id.is_(None), HANDOVER_SYSTEM), else_=0))
+    return member, system
+
+
+def _ids(m: int, s: int) -> tuple[int | None, int | None]:
+    """A counter key back as (member id, system id); the handover's own items have neither."""
+    return (m or None, None if s in (0, HANDOVER_SYSTEM) else s)
 
 
 @dataclass(frozen=True)
@@ -35,13 +59,20 @@ class Group:
     complete_weight: int
     progress_weight: int
     overdue: int
+    blocked: int = 0
+    awaiting: int = 0
+    lapsed: int = 0
+
+    @property
+    def handover(self) -> bool:
+        """A group of the handover's own items (scope handover)."""
+        return self.member_id is None and self.system_id is None
 
 
 def _counted_sums() -> Any:
     """The counters, summed from the instances: (member, system, stage, *COUNTERS)."""
     done = rules.complete_sql()
-    member = func.coalesce(INSTANCE.c.member_id, 0)
-    system = func.coalesce(INSTANCE.c.system_id, 0)
+    member, system = _key_sql()
     stage = func.coalesce(INSTANCE.c.stage_idx, -1)
     return (
         select(
@@ -53,6 +84,8 @@ def _counted_sums() -> Any:
             func.sum(case((done, 1), else_=0)),
             func.sum(case((done, INSTANCE.c.weight), else_=0)),
             func.sum(case((rules.progress_sql(), INSTANCE.c.weight), else_=0)),
+            func.sum(case((INSTANCE.c.state == rules.State.BLOCKED, 1), else_=0)),
+            func.sum(case((rules.awaiting_sql(), 1), else_=0)),
         )
         .where(rules.counted_sql())
         .group_by(member, system, stage)
@@ -63,15 +96,14 @@ def rebuild(conn: Connection) -> None:
     """Recompute every counter from the instances (sync)."""
     conn.execute(delete(ROLLUP))
     conn.execute(delete(OPEN_BY_DUE))
-    member = func.coalesce(INSTANCE.c.member_id, 0)
-    system = func.coalesce(INSTANCE.c.system_id, 0)
+    member, system = _key_sql()
     conn.execute(
         insert(ROLLUP).from_select(
             ["member_id", "system_id", "stage_idx", *COUNTERS], _counted_sums()
         )
     )
-    # the handover's totals: key (0, 0), which no instance has (each bears a member
-    # or a system), so that the overall figures are a key lookup too
+    # the handover's totals: key (0, 0), which no instance has (see key_of), so that
+    # the overall figures are a key lookup too
     r = ROLLUP.c
     totals = select(
         literal(0), literal(0), r.stage_idx, *(func.sum(r[c]) for c in COUNTERS)
@@ -100,6 +132,8 @@ class Contribution:
     complete: int
     complete_weight: int
     progress_weight: int
+    blocked: int
+    awaiting: int
 
     @property
     def open(self) -> int:
@@ -109,10 +143,18 @@ class Contribution:
 def contribution(state: str, signoff: bool, weight: int, retired: bool = False) -> Contribution:
     """What one instance in this state adds to its group's counters."""
     if not rules.is_counted(state, retired):
-        return Contribution(0, 0, 0, 0, 0)
+        return Contribution(0, 0, 0, 0, 0, 0, 0)
     complete = rules.is_complete(state, signoff)
     progress = rules.is_progress(state, signoff)
-    return Contribution(1, weight, int(complete), weight * complete, weight * progress)
+    return Contribution(
+        1,
+        weight,
+        int(complete),
+        weight * complete,
+        weight * progress,
+        int(state == rules.State.BLOCKED),
+        int(rules.is_awaiting(state, signoff)),
+    )
 
 
 def _open_with_due() -> Any:
@@ -141,17 +183,14 @@ def add_delta(
 ) -> None:
     """Add the difference one instance's change of state makes, in the caller's transaction."""
     delta = {c: getattr(after, c) - getattr(before, c) for c in COUNTERS}
+    m, s = key_of(member_id, system_id)
     if any(delta.values()):
-        key = {
-            "member_id": member_id or 0,
-            "system_id": system_id or 0,
-            "stage_idx": -1 if stage_idx is None else stage_idx,
-        }
+        key = {"member_id": m, "system_id": s, "stage_idx": -1 if stage_idx is None else stage_idx}
         _bump(conn, ROLLUP, key, delta)
         _bump(conn, ROLLUP, {**key, "member_id": 0, "system_id": 0}, delta)
     opened = after.open - before.open
     if due is not None and opened:
-        key2 = {"member_id": member_id or 0, "system_id": system_id or 0, "due": due}
+        key2 = {"member_id": m, "system_id": s, "due": due}
         _bump(conn, OPEN_BY_DUE, key2, {"open": opened})
         _bump(conn, OPEN_BY_DUE, {"member_id": 0, "system_id": 0, "due": due}, {"open": opened})
 
@@ -180,7 +219,7 @@ def overdue(conn: Connection, today: date) -> list[Group]:
         .where(rules.past_due_sql(p.due, today), _not_totals(OPEN_BY_DUE))
         .group_by(p.member_id, p.system_id)
     )
-    return [Group(m or None, s or None, None, 0, 0, 0, 0, 0, int(n or 0)) for m, s, n in rows]
+    return [Group(*_ids(m, s), None, 0, 0, 0, 0, 0, int(n or 0)) for m, s, n in rows]
 
 
 def recount_difference(conn: Connection) -> str:
@@ -189,8 +228,7 @@ def recount_difference(conn: Connection) -> str:
     Counters are derived data: an edit of them (or of an instance behind
     their back) would forge every figure and the go/no-go line.
     """
-    member = func.coalesce(INSTANCE.c.member_id, 0)
-    system = func.coalesce(INSTANCE.c.system_id, 0)
+    member, system = _key_sql()
     fresh = {
         (m, s, st): tuple(int(v or 0) for v in rest)
         for m, s, st, *rest in conn.execute(_counted_sums())
@@ -274,7 +312,7 @@ def sums_by_stage(conn: Connection) -> list[Any]:
     rows = conn.execute(
         select(r.stage_idx, *(r[c] for c in COUNTERS)).where(r.member_id == 0, r.system_id == 0)
     )
-    return [_grouprow(None, None, st, row) for st, *row in rows]
+    return [_grouprow(0, 0, st, row) for st, *row in rows]
 
 
 def groups_of(conn: Connection, *, member_id: int | None, system_id: int | None) -> list[Any]:
@@ -323,9 +361,20 @@ def overdue_of(
     return out
 
 
-def _grouprow(m: int | None, s: int | None, st: int, row: Any) -> Group:
-    items, weight, complete, complete_weight, progress_weight = (int(v or 0) for v in row)
+def _grouprow(m: int, s: int, st: int, row: Any) -> Group:
+    items, weight, complete, complete_weight, progress_weight, blocked, awaiting = (
+        int(v or 0) for v in row
+    )
     stage = None if st < 0 else st
     return Group(
-        m or None, s or None, stage, items, weight, complete, complete_weight, progress_weight, 0
+        *_ids(m, s),
+        stage,
+        items,
+        weight,
+        complete,
+        complete_weight,
+        progress_weight,
+        0,
+        blocked,
+        awaiting,
     )

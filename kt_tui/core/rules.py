@@ -39,6 +39,16 @@ class Role(StrEnum):
     ENGINEER = "engineer"
 
 
+class Side(StrEnum):
+    CLIENT = "client"  # receives the systems
+    PROVIDER = "provider"  # hands them over
+
+
+def is_receiving_side(side: str) -> bool:
+    """Receivers, ready receivers and the bus-factor gate count client-side members only."""
+    return side == Side.CLIENT
+
+
 class Verb(StrEnum):
     DONE = "done"
     UNDO = "undo"

@@ -54,6 +54,7 @@ class Settings:
     min_ready_per_system: int
     identity: str
     sample: bool
+    start_date: date | None = None  # anchor of "S+<n>d" dues and of the burn-up
 
 
 class Store:
@@ -128,6 +129,8 @@ class Store:
             threshold = float(meta[key])
             key = "min_ready_per_system"
             min_ready = int(meta[key])
+            key = "start_date"
+            start = date.fromisoformat(meta[key]) if meta.get(key) else None
         except (KeyError, ValueError, TypeError):
             held = meta.get(key)
             what = "is missing" if held is None else f"holds {held[:40]!r}"
@@ -143,6 +146,7 @@ class Store:
             min_ready_per_system=min_ready,
             identity=meta.get("identity", "login"),
             sample=meta.get("sample") == "1",
+            start_date=start,
         )
 
     def change_marker(self) -> int:

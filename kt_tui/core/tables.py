@@ -12,11 +12,13 @@ from kt_tui.core.models import (
     Event,
     Instance,
     Item,
+    Lapsing,
     Member,
     Meta,
     OpenByDue,
     Receiver,
     Rollup,
+    Signature,
     System,
     Template,
 )
@@ -36,3 +38,5 @@ INSTANCE = _table(Instance)
 EVENT = _table(Event)
 ROLLUP = _table(Rollup)
 OPEN_BY_DUE = _table(OpenByDue)
+SIGNATURE = _table(Signature)
+LAPSING = _table(Lapsing)

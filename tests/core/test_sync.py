@@ -13,6 +13,7 @@ from kt_tui.core.errors import ValidationFailed
 from kt_tui.core.models import Event, Instance, Member
 from kt_tui.core.store import Store
 from kt_tui.core.sync import describe, sync
+from kt_tui.core.templates import load_folder
 from tests.conftest import actor_of
 from tests.helpers import DOCS, KT, TEAM, write_tiny
 
@@ -138,10 +139,22 @@ def test_member_systems_change_retires_their_cell(
 
 
 def test_tier_change_retires_tier_filtered_items(tiny: Store, tiny_dir: Path, clock: Clock) -> None:
-    write_tiny(tiny_dir, team=TEAM.replace("tier = 1", "tier = 3"))
+    # api and db swap tiers: the tier-1 item leaves api for db
+    swapped = TEAM.replace("tier = 1", "tier = X").replace("tier = 2", "tier = 1")
+    write_tiny(tiny_dir, team=swapped.replace("tier = X", "tier = 2"))
     result = resync(tiny, tiny_dir, clock)
-    assert result.plan.systems_changed == ["api"]
+    assert result.plan.systems_changed == ["api", "db"]
     assert state(tiny, "docs/dr", system="api") == ("todo", True)
+    assert state(tiny, "docs/dr", system="db") == ("todo", False)
+
+
+def test_a_tier_no_system_has_is_a_validation_error(tiny_dir: Path) -> None:
+    write_tiny(tiny_dir, team=TEAM.replace("tier = 1", "tier = 3"))
+    with pytest.raises(ValidationFailed) as exc:
+        load_folder(tiny_dir, "tiny")
+    assert "tiny/docs.toml: items[1].tiers[0]: no system of tier 1 in team.toml" in [
+        str(p) for p in exc.value.problems
+    ]
 
 
 def test_changed_attributes_update_in_place_and_are_listed(

@@ -100,7 +100,9 @@ def test_numbers_the_store_cannot_hold_are_refused(tiny_dir: Path) -> None:
 
 def test_relative_due_before_year_one(tiny_dir: Path) -> None:
     write_tiny(tiny_dir, team=TEAM.replace("target_date = 2027-01-31", "target_date = 0001-01-01"))
-    assert problems(tiny_dir) == ["tiny/onboard.toml: items[0].due: T-100d falls before the year 1"]
+    assert problems(tiny_dir) == [
+        "tiny/onboard.toml: items[0].due: T-100d falls outside the years 1 to 9999"
+    ]
 
 
 def test_type_errors_and_cross_checks_in_one_pass(tiny_dir: Path) -> None:
@@ -198,10 +200,11 @@ def test_bad_due_and_enum(tiny_dir: Path) -> None:
     got = problems(tiny_dir)
     assert (
         "tiny/onboard.toml: template.kind: must be one of "
-        "'documentation', 'training' or 'handover', got 'docs'" in got
+        "'documentation', 'training', 'handover' or 'assessment', got 'docs'" in got
     )
     assert (
-        "tiny/onboard.toml: items[0].due: must be a TOML date or \"T-<n>d\", got 'next week'" in got
+        'tiny/onboard.toml: items[0].due: must be a TOML date, "T-<n>d", "T+<n>d", '
+        '"T-<n>w", "T+<n>w", "S+<n>d" or "S+<n>w", got \'next week\'' in got
     )
 
 

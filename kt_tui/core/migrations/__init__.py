@@ -15,10 +15,13 @@ from alembic.migration import MigrationContext
 from alembic.operations import Operations
 from sqlalchemy import Connection
 
-from kt_tui.core.migrations import v1_to_v2
+from kt_tui.core.migrations import v1_to_v2, v2_to_v3
 from kt_tui.core.models import SCHEMA_VERSION
 
-STEPS: dict[int, Callable[[Operations, Connection], None]] = {1: v1_to_v2.upgrade}
+STEPS: dict[int, Callable[[Operations, Connection], None]] = {
+    1: v1_to_v2.upgrade,
+    2: v2_to_v3.upgrade,
+}
 
 
 def upgrade(conn: Connection, from_version: int) -> None:

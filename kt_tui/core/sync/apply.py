@@ -9,7 +9,7 @@ from sqlalchemy import Connection, bindparam, func, insert, or_, select, update
 from kt_tui.core import audit, ledger, rollup, rules
 from kt_tui.core.clock import SYSTEM_CLOCK, Clock
 from kt_tui.core.store import Store
-from kt_tui.core.sync.desired import INSERT_CHUNK, Ident, T, Wanted, WantedItem
+from kt_tui.core.sync.desired import INSERT_CHUNK, ITEM_V2_FIELDS, Ident, T, Wanted, WantedItem
 from kt_tui.core.sync.plan import Plan
 from kt_tui.core.tables import INSTANCE, ITEM, MEMBER, RECEIVER, SYSTEM, TEMPLATE
 
@@ -292,6 +292,7 @@ def _upsert_items(
             "session_at": w.session_at,
             "session_minutes": w.session_minutes,
             "session_trainer": w.session_trainer,
+            **{f: getattr(w, f) for f in ITEM_V2_FIELDS},
             "position": w.position,
             "active": True,
         }

@@ -13,6 +13,11 @@ from kt_tui.core.templates import Folder
 # instance identity: (template key, item key, member handle, system key)
 Ident = tuple[str, str, str | None, str | None]
 ITEM_FIELDS = ("title", "detail", "weight", "stage", "due", "signoff", "evidence")
+# format 2 attributes, compared and copied as stored (JSON text for lists)
+ITEM_V2_FIELDS = (
+    "owner", "parties", "audience", "after", "valid_days", "pass_score", "scale", "sessions",
+)  # fmt: skip
+AUDIENCE_KEYS = ("tiers", "systems", "sides", "roles", "tracks", "members")
 INSERT_CHUNK = 20_000
 T = TypeVar("T")
 
@@ -38,6 +43,15 @@ class WantedItem:
     session_minutes: int | None
     session_trainer: str | None
     position: int
+    owner: str = "receiver"
+    parties: str = '["lead"]'
+    audience: str | None = None
+    after: str | None = None
+    valid_days: int | None = None
+    pass_score: int | None = None
+    scale: int | None = None
+    sessions: str | None = None
+    renamed_from: tuple[str, ...] = ()  # earlier item keys (the template's own, too)
 
 
 @dataclass
@@ -62,11 +76,20 @@ def wanted_from(folder: Folder, sample: bool) -> Wanted:
         "min_ready_per_system": str(h.min_ready_per_system),
         "identity": h.identity,
         "sample": "1" if sample else "0",
+        "start_date": h.start_date.isoformat() if h.start_date else "",
     }
     members = {
-        m.handle: {"name": m.name, "role": m.role, "db_user": m.db_user, "position": i}
+        m.handle: {
+            "name": m.name,
+            "role": m.role,
+            "side": m.side,
+            "tracks": json.dumps(sorted(set(m.tracks))) if m.tracks else None,
+            "db_user": m.db_user,
+            "position": i,
+        }
         for i, m in enumerate(team.members)
     }
+    by_handle = {m.handle: m for m in team.members}
     systems = {
         s.key: {"name": s.name, "tier": s.tier, "min_ready": s.min_ready, "position": i}
         for i, s in enumerate(team.systems)
@@ -87,7 +110,9 @@ def wanted_from(folder: Folder, sample: bool) -> Wanted:
             "path": Path(tf.path).name,
         }
         for pos, it in enumerate(tf.spec.items):
-            session = it.session
+            parts = it.all_sessions
+            session = parts[0] if parts else None
+            audience = {k: getattr(it, k) for k in AUDIENCE_KEYS if getattr(it, k) is not None}
             items[(head.key, it.key)] = WantedItem(
                 template=head.key,
                 key=it.key,
@@ -96,7 +121,7 @@ def wanted_from(folder: Folder, sample: bool) -> Wanted:
                 stage=it.stage,
                 stage_idx=stage_index[it.stage] if it.stage is not None else None,
                 weight=it.weight,
-                signoff=it.signoff,
+                signoff=bool(it.parties),
                 evidence=it.evidence,
                 due=folder.due_date(it),
                 due_spec=str(it.due) if it.due is not None else None,
@@ -106,16 +131,54 @@ def wanted_from(folder: Folder, sample: bool) -> Wanted:
                 session_minutes=session.minutes if session else None,
                 session_trainer=session.trainer if session else None,
                 position=pos,
+                owner=it.owner,
+                parties=json.dumps(it.parties),
+                audience=json.dumps(audience, sort_keys=True) if audience else None,
+                after=json.dumps([_qualified(head.key, a) for a in it.after]) if it.after else None,
+                valid_days=it.valid_days,
+                pass_score=it.pass_ if head.kind == "assessment" else None,
+                scale=it.scale if head.kind == "assessment" else None,
+                sessions=json.dumps([_session(p) for p in parts]) if parts else None,
+                renamed_from=tuple(it.renamed_from),
             )
-            allowed = set(it.tiers) if it.tiers is not None else None
 
-            def fits(system: str, allowed: set[int] | None = allowed) -> bool:
-                return allowed is None or tiers[system] in allowed
+            def fits_system(s: str, it: Any = it) -> bool:
+                return (it.tiers is None or tiers[s] in it.tiers) and (
+                    it.systems is None or s in it.systems
+                )
 
+            def fits_member(h: str, it: Any = it) -> bool:
+                m = by_handle[h]
+                return (
+                    (it.sides is None or m.side in it.sides)
+                    and (it.roles is None or m.role in it.roles)
+                    and (it.tracks is None or bool(set(it.tracks) & set(m.tracks)))
+                    and (it.members is None or h in it.members)
+                )
+
+            ident = (head.key, it.key)
             if head.scope == "member":
-                instances.update(((head.key, it.key, m, None), None) for m in members)
+                instances.update(((*ident, m, None), None) for m in members if fits_member(m))
             elif head.scope == "system":
-                instances.update(((head.key, it.key, None, s), None) for s in systems if fits(s))
+                instances.update(((*ident, None, s), None) for s in systems if fits_system(s))
+            elif head.scope == "handover":
+                instances[(*ident, None, None)] = None
             else:
-                instances.update(((head.key, it.key, m, s), None) for m, s in pairs if fits(s))
+                instances.update(
+                    ((*ident, m, s), None) for m, s in pairs if fits_member(m) and fits_system(s)
+                )
     return Wanted(settings, members, systems, receivers, templates, items, instances)
+
+
+def _qualified(template: str, ref: str) -> str:
+    """A prerequisite as ``template/item``: a bare key is an item of the same template."""
+    return ref if "/" in ref else f"{template}/{ref}"
+
+
+def _session(s: Any) -> dict[str, Any]:
+    return {
+        "at": s.at.isoformat(),
+        "minutes": s.minutes,
+        "trainer": s.trainer,
+        "location": s.location,
+    }

@@ -9,7 +9,7 @@ from datetime import date
 from typing import Any
 
 from kt_tui.core import rules
-from kt_tui.core.sync.desired import ITEM_FIELDS, Ident, Wanted, WantedItem
+from kt_tui.core.sync.desired import ITEM_FIELDS, ITEM_V2_FIELDS, Ident, Wanted, WantedItem
 from kt_tui.core.sync.stored import Current
 
 
@@ -173,7 +173,7 @@ def diff(wanted: Wanted, current: Current) -> Plan:
         return added, gone, back, changed
 
     m_add, m_gone, m_back, m_changed = roster(
-        wanted.members, current.members, ("name", "role", "db_user", "position")
+        wanted.members, current.members, ("name", "role", "side", "tracks", "db_user", "position")
     )
     s_add, s_gone, s_back, s_changed = roster(
         wanted.systems, current.systems, ("name", "tier", "min_ready", "position")
@@ -221,19 +221,8 @@ def diff(wanted: Wanted, current: Current) -> Plan:
             changed.append("stage order")
         if w.due != _as_date(have_item.get("due_date")) and "due" not in changed:
             changed.append("due date")
-        for f, col in (
-            ("tiers", "tiers"),
-            ("session", "session_at"),
-            ("revision", "revision"),
-        ):
-            if f == "session":
-                if (w.session_at, w.session_minutes, w.session_trainer) != (
-                    have_item["session_at"],
-                    have_item["session_minutes"],
-                    have_item["session_trainer"],
-                ):
-                    changed.append("session")
-            elif getattr(w, f) != have_item[col]:
+        for f in ("tiers", "revision", *ITEM_V2_FIELDS):
+            if getattr(w, f) != have_item[f]:
                 changed.append(f)
         if w.revision > have_item["revision"]:
             revision_raised.add(ikey)

@@ -26,7 +26,9 @@ class Current:
     instances: dict[Ident, tuple[int, bool, str, int]]
 
 
+OPTIONAL_SETTINGS = ("start_date",)
 SETTING_KEYS = (
+    *OPTIONAL_SETTINGS,
     "handover_name",
     "target_date",
     "stages",
@@ -39,7 +41,8 @@ SETTING_KEYS = (
 
 def load_current(store: Store, conn: Connection) -> Current:
     meta = store.meta(conn)
-    settings = {k: meta[k] for k in SETTING_KEYS if k in meta}
+    # a setting a store predates (start_date, schema 3) reads as unset
+    settings = {k: meta.get(k, "") for k in SETTING_KEYS if k in meta or k in OPTIONAL_SETTINGS}
     members = {r.handle: dict(r._mapping) for r in conn.execute(select(MEMBER))}
     systems = {r.key: dict(r._mapping) for r in conn.execute(select(SYSTEM))}
     handle_of = {m["id"]: h for h, m in members.items()}

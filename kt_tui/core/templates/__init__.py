@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 import tomllib
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +18,7 @@ from kt_tui.core.rules import Role
 from kt_tui.core.templates.bounds import out_of_bounds
 from kt_tui.core.templates.files import listed, refusal
 from kt_tui.core.templates.spec import (
+    DEFAULT_KEYS,
     MAX_FILE_BYTES,
     TEAM_FILE,
     Folder,
@@ -237,8 +237,22 @@ def load_template(
     data, problems = read_toml(path, shown)
     if data is None:
         return None, problems
-    spec, problems = _validate(TemplateSpec, data, shown)
+    spec, problems = _validate(TemplateSpec, with_defaults(data), shown)
     return spec, problems + _check_template(data, shown, stages)
+
+
+def with_defaults(data: dict[str, Any]) -> dict[str, Any]:
+    """The template's item defaults ([template] keys such as ``owner``) written into each
+    item that does not set its own, so that every item validates as it will be used."""
+    head = data.get("template")
+    items = data.get("items")
+    if not isinstance(head, dict) or not isinstance(items, list):
+        return data
+    defaults = {k: v for k, v in head.items() if k in DEFAULT_KEYS}
+    if not defaults:
+        return data
+    merged = [{**defaults, **it} if isinstance(it, dict) else it for it in items]
+    return {**data, "items": merged}
 
 
 def _check_template(data: dict[str, Any], shown: str, stages: list[str] | None) -> list[Problem]:
@@ -261,28 +275,78 @@ def _check_template(data: dict[str, Any], shown: str, stages: list[str] | None) 
                     f"must be one of handover.stages {stages}, got {stage!r}",
                 )
             )
-        if _raw(item, "session") is not None and isinstance(kind, str) and kind != "training":
+    head_keys = set(head) if isinstance(head, dict) else set()
+    places = [("template", head_keys)] + [
+        (f"items[{i}]", set(it) if isinstance(it, dict) else set()) for i, it in enumerate(items)
+    ]
+    for where, present in places:
+        problems.extend(
+            Problem(shown, f"{where}.{k}", why) for k, why in _misplaced(present, kind, scope)
+        )
+    for i, item in enumerate(items):
+        if not isinstance(item, dict):
+            continue
+        merged = {**{k: v for k, v in (head or {}).items() if k in DEFAULT_KEYS}, **item}
+        if "session" in merged and "sessions" in merged:
             problems.append(
-                Problem(shown, f"items[{i}].session", "only items of kind 'training' have sessions")
+                Problem(shown, f"items[{i}].sessions", "give session or sessions, not both")
             )
-        if _raw(item, "tiers") is not None and scope == "member":
-            problems.append(
-                Problem(shown, f"items[{i}].tiers", "a member-scoped item bears no system")
-            )
-    return problems
-
-
-def _check_dues(templates: list[TemplateFile], target: date) -> list[Problem]:
-    problems = []
-    for tf in templates:
-        for i, item in enumerate(tf.spec.items):
-            try:
-                resolve_due(item.due, target)
-            except OverflowError:
+        if kind == "assessment":
+            if "pass" not in merged:
                 problems.append(
-                    Problem(tf.path, f"items[{i}].due", f"{item.due} falls before the year 1")
+                    Problem(
+                        shown,
+                        f"items[{i}].pass",
+                        "an assessment item needs pass (the lowest passing score)",
+                    )
+                )
+            if merged.get("signoff") is False or merged.get("signoff") == []:
+                problems.append(
+                    Problem(
+                        shown,
+                        f"items[{i}].signoff",
+                        "an assessment is signed by its assessor: signoff may not be false",
+                    )
+                )
+            p, sc = merged.get("pass"), merged.get("scale", 4)
+            if isinstance(p, int) and isinstance(sc, int) and p > sc:
+                problems.append(
+                    Problem(shown, f"items[{i}].pass", f"must be at most scale ({sc}), got {p}")
                 )
     return problems
+
+
+# keys that apply only to some scopes or kinds: (key, applies?, why not)
+_SYSTEM_SCOPES = ("system", "member_system")
+_MEMBER_SCOPES = ("member", "member_system")
+
+
+def _misplaced(present: set[str], kind: Any, scope: Any) -> list[tuple[str, str]]:
+    """The keys in ``present`` that cannot apply to this template's scope or kind."""
+    out: list[tuple[str, str]] = []
+    if isinstance(scope, str):
+        for key in ("tiers", "systems"):
+            if key in present and scope not in _SYSTEM_SCOPES:
+                out.append((key, f"a {scope}-scoped item bears no system"))
+        for key in ("sides", "roles", "tracks", "members"):
+            if key in present and scope not in _MEMBER_SCOPES:
+                out.append((key, f"a {scope}-scoped item bears no member"))
+    if isinstance(kind, str):
+        for key in ("session", "sessions"):
+            if key in present and kind != "training":
+                out.append((key, "only items of kind 'training' have sessions"))
+        for key in ("pass", "scale"):
+            if key in present and kind != "assessment":
+                out.append((key, "only items of kind 'assessment' are scored"))
+    return out
+
+
+def _check_references(team: TeamSpec, templates: list[TemplateFile]) -> list[Problem]:
+    """Every name a template uses must be on the roster; due forms must resolve;
+    ``after`` must name items that exist, without a cycle; renames must not collide."""
+    from kt_tui.core.templates.refs import check_references
+
+    return check_references(team, templates)
 
 
 def load_folder(root: Path, shown_root: str | None = None) -> Folder:
@@ -338,7 +402,7 @@ def load_folder(root: Path, shown_root: str | None = None) -> Folder:
         seen_keys[key] = show(p)
         templates.append(TemplateFile(show(p), spec))
     if team is not None:
-        problems.extend(_check_dues(templates, team.handover.target_date))
+        problems.extend(_check_references(team, templates))
     if problems or team is None:
         raise ValidationFailed(problems)
     warnings = []

@@ -28,7 +28,11 @@ Text = Annotated[str, AfterValidator(_no_controls)]
 
 SLUG = r"^[a-z0-9][a-z0-9_-]*$"
 Slug = Annotated[str, Field(pattern=SLUG, max_length=64)]
-DUE_RELATIVE = re.compile(r"^T-(\d{1,4})d$")
+# "T-30d", "T+2w" (from target_date), "S+14d", "S+2w" (from start_date)
+DUE_RELATIVE = re.compile(r"^(?P<anchor>[TS])(?P<sign>[-+])(?P<n>\d{1,4})(?P<unit>[dw])$")
+PERIOD = re.compile(r"^(?P<n>\d{1,4})(?P<unit>[dw])$")
+PARTIES_FIXED = ("lead", "client-lead", "provider-lead", "receiver")
+OWNERS_FIXED = ("receiver", "provider", "lead")
 TEAM_FILE = "team.toml"
 MAX_FILE_BYTES = 5 * 1024 * 1024
 
@@ -47,6 +51,7 @@ class HandoverSpec(_Strict):
     ready_threshold: float = Field(default=1.0, gt=0, le=1)
     min_ready_per_system: int = Field(default=2, ge=0, le=10_000)
     identity: Literal["login", "database"] = "login"
+    start_date: date | None = None
 
     @field_validator("stages")
     @classmethod
@@ -61,7 +66,9 @@ class MemberSpec(_Strict):
     handle: Slug
     name: Text = Field(min_length=1, max_length=200)
     role: Literal["lead", "engineer"]
+    side: Literal["client", "provider"] = "client"
     systems: list[Slug] = []
+    tracks: list[Slug] = []
     db_user: Text | None = Field(default=None, min_length=1, max_length=63)
 
 
@@ -78,43 +85,106 @@ class TeamSpec(_Strict):
     systems: list[SystemSpec] = []
 
 
-class TemplateHead(_Strict):
-    key: Slug
-    title: Text = Field(min_length=1, max_length=200)
-    kind: Literal["documentation", "training", "handover"]
-    scope: Literal["member", "system", "member_system"]
-
-
 class SessionSpec(_Strict):
     at: datetime
-    minutes: int = Field(gt=0, le=24 * 60)
+    minutes: int = Field(gt=0, le=7 * 24 * 60)
     trainer: Text = Field(min_length=1, max_length=200)
+    location: Text | None = Field(default=None, min_length=1, max_length=200)
 
 
-class ItemSpec(_Strict):
-    key: Slug
-    title: Text = Field(min_length=1, max_length=200)
-    detail: Text = Field(default="", max_length=4000)
+ItemRef = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*(/[a-z0-9][a-z0-9_-]*)?$")]
+Tier = Annotated[int, Field(ge=1, le=9)]
+
+
+class ItemDefaults(_Strict):
+    """The item keys a template may set for all of its items (an item's own key wins)."""
+
     stage: Text | None = None
     weight: int = Field(default=1, gt=0, le=1000)
-    signoff: bool = True
     evidence: bool = False
-    due: date | str | None = None  # its form (DUE_RELATIVE) admits no control character
-    tiers: list[Annotated[int, Field(ge=1, le=9)]] | None = Field(default=None, min_length=1)
+    due: date | str | None = None  # its forms (DUE_RELATIVE) admit no control character
     revision: int = Field(default=1, ge=1, le=1_000_000)
+    owner: Slug = "receiver"  # receiver | provider | lead | a member handle
+    signoff: bool | list[Slug] = True  # true = ["lead"], false = []
+    tiers: list[Tier] | None = Field(default=None, min_length=1)
+    systems: list[Slug] | None = Field(default=None, min_length=1)
+    sides: list[Literal["client", "provider"]] | None = Field(default=None, min_length=1)
+    roles: list[Literal["lead", "engineer"]] | None = Field(default=None, min_length=1)
+    tracks: list[Slug] | None = Field(default=None, min_length=1)
+    members: list[Slug] | None = Field(default=None, min_length=1)
+    after: list[ItemRef] | None = Field(default=None, min_length=1)
+    valid_for: str | None = None
+    pass_: int | None = Field(default=None, alias="pass", ge=1, le=100)
+    scale: int = Field(default=4, ge=1, le=100)
     session: SessionSpec | None = None
+    sessions: list[SessionSpec] | None = Field(default=None, min_length=1, max_length=100)
 
     @field_validator("due")
     @classmethod
     def _due_form(cls, v: date | str | None) -> date | str | None:
         if isinstance(v, str) and not DUE_RELATIVE.match(v):
-            raise ValueError(f'must be a TOML date or "T-<n>d", got {v!r}')
+            raise ValueError(
+                'must be a TOML date, "T-<n>d", "T+<n>d", "T-<n>w", "T+<n>w", '
+                f'"S+<n>d" or "S+<n>w", got {v!r}'
+            )
+        if isinstance(v, str) and v.startswith("S-"):
+            raise ValueError(f'counts from start_date forward only ("S+<n>d"), got {v!r}')
         return v
+
+    @field_validator("valid_for")
+    @classmethod
+    def _period(cls, v: str | None) -> str | None:
+        if v is not None and (not PERIOD.match(v) or period_days(v) == 0):
+            raise ValueError(f'must be "<n>d" or "<n>w" with n > 0, got {v!r}')
+        return v
+
+    @property
+    def parties(self) -> list[str]:
+        """The sign-off parties in their listed order: true is a lead, false is none."""
+        if self.signoff is True:
+            return ["lead"]
+        if self.signoff is False:
+            return []
+        return list(self.signoff)
+
+    @property
+    def all_sessions(self) -> list[SessionSpec]:
+        if self.sessions is not None:
+            return list(self.sessions)
+        return [self.session] if self.session is not None else []
+
+    @property
+    def valid_days(self) -> int | None:
+        return period_days(self.valid_for) if self.valid_for is not None else None
+
+
+DEFAULT_KEYS = frozenset((f.alias or name) for name, f in ItemDefaults.model_fields.items())
+
+
+class TemplateHead(ItemDefaults):
+    key: Slug
+    title: Text = Field(min_length=1, max_length=200)
+    kind: Literal["documentation", "training", "handover", "assessment"]
+    scope: Literal["member", "system", "member_system", "handover"]
+    renamed_from: list[Slug] = []
+
+
+class ItemSpec(ItemDefaults):
+    key: Slug
+    title: Text = Field(min_length=1, max_length=200)
+    detail: Text = Field(default="", max_length=4000)
+    renamed_from: list[Slug] = []
 
 
 class TemplateSpec(_Strict):
     template: TemplateHead
     items: list[ItemSpec] = []
+
+
+def period_days(spec: str) -> int:
+    m = PERIOD.match(spec)
+    assert m is not None  # validated
+    return int(m.group("n")) * (7 if m.group("unit") == "w" else 1)
 
 
 @dataclass(frozen=True)
@@ -133,16 +203,26 @@ class Folder:
     warnings: list[str]
 
     def due_date(self, item: ItemSpec) -> date | None:
-        return resolve_due(item.due, self.team.handover.target_date)
+        h = self.team.handover
+        return resolve_due(item.due, h.target_date, h.start_date)
 
 
-def resolve_due(due: date | str | None, target: date) -> date | None:
+def resolve_due(due: date | str | None, target: date, start: date | None = None) -> date | None:
+    """A due form as a date. Raises OverflowError before year 1 or after 9999, and
+    ValueError for "S+..." without a start date."""
     if due is None:
         return None
     if isinstance(due, str):
         m = DUE_RELATIVE.match(due)
         assert m is not None  # validated
-        return target - timedelta(days=int(m.group(1)))
+        days = int(m.group("n")) * (7 if m.group("unit") == "w" else 1)
+        if m.group("anchor") == "S":
+            if start is None:
+                raise ValueError("counts from handover.start_date, which team.toml does not set")
+            anchor = start
+        else:
+            anchor = target
+        return anchor + timedelta(days=days if m.group("sign") == "+" else -days)
     if isinstance(due, datetime):
         return due.date()
     return due
