@@ -63,14 +63,24 @@ def status_renderables(st: Status) -> list[Any]:
     head.append(f"   target {st.target_date.isoformat()} ({st.days_left} days left)   ")
     head.append(bar(st.overall.readiness, 20), style=_colour(st.overall.readiness))
     head.append(f" {pct(st.overall.readiness)} ready, level {level(st.overall.level)}")
+    o = st.overall
+    head.append(f"\n{o.blocked} blocked   {o.awaiting} awaiting sign-off   {o.overdue} overdue")
+    if o.lapsed:
+        head.append(f"   {o.lapsed} lapsed")
+    own = st.handover_items
+    if own is not None and own.items:
+        head.append("\nHandover-wide items ")
+        head.append(bar(own.readiness, 20), style=_colour(own.readiness))
+        head.append(f" {pct(own.readiness)} ready, {own.complete}/{own.items} complete")
 
     members = Table(title="Members", title_justify="left", expand=False)
-    for col in ("handle", "name", "role", "readiness", "", "progress", "items", "overdue", "level"):
+    columns = ("handle", "name", "role", "side", "readiness", "", "progress", "items", "overdue")
+    for col in (*columns, "level"):
         members.add_column(
             col, justify="right" if col in ("", "progress", "items", "overdue") else "left"
         )
     for m in st.members:
-        members.add_row(shown(m.handle), shown(m.name), m.role, *_figure_cells(m.figures))
+        members.add_row(shown(m.handle), shown(m.name), m.role, m.side, *_figure_cells(m.figures))
 
     systems = Table(title="Systems", title_justify="left")
     for col in ("key", "name", "tier", "readiness", "", "ready", "transfer", "overdue", "level"):
@@ -86,11 +96,18 @@ def status_renderables(st: Status) -> list[Any]:
             bar_text(f.readiness),
             pct(f.readiness),
             f"{s.ready_receivers}/{s.min_ready}",
-            Text("yes", style="bold green") if s.can_transfer else Text("no", style="red"),
+            _transfer_text(s.can_transfer),
             Text(str(f.overdue), style="red" if f.overdue else "dim"),
             level(f.level),
         )
     return [head, members, systems]
+
+
+def _transfer_text(can: bool | None) -> Text:
+    """yes, no, or a dash for a system with nothing counted (nothing to hand over)."""
+    if can is None:
+        return Text("-", style="dim")
+    return Text("yes", style="bold green") if can else Text("no", style="red")
 
 
 def instance_table(rows: Iterable[InstanceRow]) -> Table:

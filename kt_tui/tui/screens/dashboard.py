@@ -202,6 +202,15 @@ class DashboardScreen(DataScreen):
         head.append(f" {pct(o.readiness)} ready", style="bold")
         head.append(f"   progress {pct(o.progress)}   level {level(o.level)}")
         head.append(f"   {o.complete}/{o.items} complete   {o.overdue} overdue")
+        head.append(f"   {o.blocked} blocked")
+        if o.lapsed:
+            head.append(f"   {o.lapsed} lapsed")
+        own = status.handover_items
+        if own is not None and own.items:
+            head.append("\nHandover-wide ")
+            head.append(bar(own.readiness, 30), style=readiness_colour(theme, own.readiness))
+            head.append(f" {pct(own.readiness)} ready", style="bold")
+            head.append(f"   {own.complete}/{own.items} complete   {own.overdue} overdue")
         self.query_one("#dash-header", Static).update(head)
         banner = self.query_one("#banner", Static)
         service = self.app.service
