@@ -48,15 +48,22 @@ class KtGroup(click.Group):
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 @common_options
+@click.option(
+    "--read-only",
+    is_flag=True,
+    envvar="KT_READ_ONLY",
+    help="Open the app as a view: every write is refused (env KT_READ_ONLY).",
+)
 @click.version_option(package_name="kt-tui", prog_name="kt-tui")
 @click.pass_context
-def cli(ctx: click.Context) -> None:
+def cli(ctx: click.Context, read_only: bool) -> None:
     """kt-tui: how ready is each person and each system to be handed over?
 
     With no command, opens the terminal app (on an empty default store it
     first syncs the bundled sample).
     """
     obj = ctx.ensure_object(Context)
+    obj.read_only = read_only
     ctx.call_on_close(obj.close)
     if ctx.invoked_subcommand is None:
         _open_app(ctx, obj)
@@ -64,14 +71,31 @@ def cli(ctx: click.Context) -> None:
 
 def _open_app(ctx: click.Context, obj: Context) -> None:
     """The TUI; it opens the store after its first frame and syncs the sample into an empty one."""
-    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+    from kt_tui.serve import under_web_driver
+
+    if not (sys.stdin.isatty() and sys.stdout.isatty()) and not under_web_driver():
         from kt_tui.core.errors import BadInput
 
         commands = ", ".join(cli.list_commands(ctx))
         raise BadInput(f"no terminal for the app: run a command instead ({commands}); see --help")
     from kt_tui.tui.app import run_app
 
-    run_app(obj.db, obj.as_)
+    run_app(obj.db, obj.as_, read_only=obj.read_only)
+
+
+@cli.command()
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option(
+    "--allow-writes",
+    is_flag=True,
+    help="Let the browser's user act (as --as or the login name); read-only without it.",
+)
+def serve(port: int, allow_writes: bool) -> None:
+    """Serve the app to a web browser on 127.0.0.1:PORT (textual-serve), read-only by default."""
+    from kt_tui.serve import serve_app
+
+    obj = current()
+    serve_app(obj.db, obj.as_, port=port, allow_writes=allow_writes)
 
 
 # --- init / sync ----------------------------------------------------------------

@@ -22,6 +22,7 @@ class Context:
     db: str | None = None
     as_: str | None = None
     clock: Clock | None = None
+    read_only: bool = False
     _service: Service | None = field(default=None, repr=False)
 
     def service(self, create: bool = False, in_memory: bool = False) -> Service:
@@ -33,7 +34,14 @@ class Context:
             from kt_tui.core.service import open_service
 
             db = "sqlite://" if in_memory else self.db
-            opened = open_service(db, self.as_, self.get_clock(), create=create, fill_sample=False)
+            opened = open_service(
+                db,
+                self.as_,
+                self.get_clock(),
+                create=create,
+                fill_sample=False,
+                read_only=self.read_only,
+            )
             self._service = opened.service
         return self._service
 

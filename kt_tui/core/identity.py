@@ -22,6 +22,7 @@ class Actor:
     member_id: int | None = None
     role: str | None = None
     stand_in: bool = False  # an outsider acting as the bundled sample's first lead
+    view_only: bool = False  # a read-only view (`kt-tui serve`): nobody may write
 
     @property
     def read_only(self) -> bool:
@@ -37,6 +38,8 @@ class Actor:
         return self.handle or self.asked
 
     def describe(self) -> str:
+        if self.view_only:
+            return f"{self.asked} (read-only view)"
         if self.read_only:
             return f"{self.asked} (not in the roster: read-only)"
         if self.stand_in:

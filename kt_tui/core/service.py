@@ -353,6 +353,8 @@ class Service:
     def refresh_actor(self) -> None:
         """Resolve the actor again (after a sync, or when the store changed). A name the
         store now refuses (identity switched to "database") leaves a read-only actor."""
+        if self.actor.view_only:
+            return  # a read-only view stays one
         with self.store.read() as conn:
             try:
                 self.actor = resolve_actor(self.store, conn, self.asked)
@@ -367,6 +369,7 @@ def open_service(
     *,
     create: bool = True,
     fill_sample: bool = True,
+    read_only: bool = False,
 ) -> Opened:
     """Open the store (``db``, else KT_DB, else the default file) and resolve the actor.
 
@@ -379,6 +382,9 @@ def open_service(
     named = db or os.environ.get("KT_DB")
     store = open_store(named, create=create)
     synced = False
+    if read_only:  # a view: never fills, never writes (Store.write refuses)
+        store.read_only = True
+        fill_sample = False
     if fill_sample and not named:
         with store.read() as conn:
             empty = store.settings(conn) is None
@@ -392,6 +398,8 @@ def open_service(
             synced = True
     with store.read() as conn:
         actor = resolve_actor(store, conn, as_handle)
+    if read_only:
+        actor = Actor(actor.asked, actor.login, view_only=True)
     return Opened(Service(store, actor, clock, as_handle), synced)
 
 

@@ -18,7 +18,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, func, inspect, 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DatabaseError, DBAPIError, IntegrityError, SQLAlchemyError
 
-from kt_tui.core.errors import StoreError
+from kt_tui.core.errors import Refused, StoreError
 from kt_tui.core.models import SCHEMA_VERSION, Event, Meta, SQLModel
 
 BUSY_TIMEOUT_MS = 30_000
@@ -63,6 +63,9 @@ class Store:
         self.engine = engine
         self.is_sqlite = engine.dialect.name == "sqlite"
         self.path = sqlite_path(url)
+        # set by a read-only view (`kt-tui serve` without --allow-writes): every write
+        # is refused here, the one door every write goes through
+        self.read_only = False
 
     # -- transactions ------------------------------------------------------
 
@@ -90,6 +93,8 @@ class Store:
         advisory lock, which serialises writers even before the first event
         exists (a FOR UPDATE on the chain head has no row to lock then).
         """
+        if self.read_only:
+            raise Refused("this view is read-only: nothing was changed")
         with self.guarded(), self.engine.connect() as conn:
             conn = conn.execution_options(kt_write=True)
             with conn.begin():

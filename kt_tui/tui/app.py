@@ -83,11 +83,16 @@ class KtApp(App[None]):
         path: Path
 
     def __init__(
-        self, db: str | None = None, as_handle: str | None = None, clock: Clock | None = None
+        self,
+        db: str | None = None,
+        as_handle: str | None = None,
+        clock: Clock | None = None,
+        read_only: bool = False,
     ) -> None:
         super().__init__()
         self.db = db
         self.as_handle = as_handle
+        self.read_only = read_only
         self.clock = clock or SYSTEM_CLOCK
         self.service: Service | None = None
         self.status: Status | None = None
@@ -160,7 +165,7 @@ class KtApp(App[None]):
     def open_service(self) -> None:
         from kt_tui.core.service import open_service
 
-        opened = open_service(self.db, self.as_handle, self.clock)
+        opened = open_service(self.db, self.as_handle, self.clock, read_only=self.read_only)
         self.post_message(self.ServiceOpened(self, opened, opened.service.change_marker()))
 
     @on(ServiceOpened)
@@ -355,13 +360,13 @@ class KtApp(App[None]):
         self._reload_screens()
 
 
-def run_app(db: str | None = None, as_handle: str | None = None) -> None:
+def run_app(db: str | None = None, as_handle: str | None = None, read_only: bool = False) -> None:
     """Open the terminal app (the CLI's `kt-tui` with no command).
 
     An unexpected end (an exception nothing handled) exits with status 1 and one
     line on stderr, never a traceback.
     """
-    app = KtApp(db=db, as_handle=as_handle)
+    app = KtApp(db=db, as_handle=as_handle, read_only=read_only)
     app.error_console = Console(file=io.StringIO(), stderr=True)  # Textual's traceback
     app.run()
     if app.return_code:
