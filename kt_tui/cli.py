@@ -11,6 +11,7 @@ from typing import Any
 import click
 
 from kt_tui.cli_context import Context, common_options, current, err, store_failure
+from kt_tui.cli_context import console as make_console
 
 # --- the group ----------------------------------------------------------------
 
@@ -191,11 +192,10 @@ def _print_status(obj: Context, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(st.to_json(), indent=2))
         return
-    from rich.console import Console
 
     from kt_tui.export.console import status_renderables
 
-    console = Console()
+    console = make_console()
     for r in status_renderables(st):
         console.print(r)
 
@@ -230,11 +230,10 @@ def list_cmd(filter_words: tuple[str, ...], limit: int, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps([r.to_json() for r in rows], indent=2))
         return
-    from rich.console import Console
 
     from kt_tui.export.console import instance_table
 
-    console = Console()
+    console = make_console()
     console.print(instance_table(rows))
     if total > len(rows):
         console.print(f"[dim]{len(rows)} of {total} shown: narrow the filter or use --limit 0[/]")
@@ -254,11 +253,10 @@ def log(limit: int, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps([e.to_json() for e in events], indent=2))
         return
-    from rich.console import Console
 
     from kt_tui.export.console import event_table
 
-    Console().print(event_table(events))
+    make_console().print(event_table(events))
 
 
 @cli.command()

@@ -132,3 +132,17 @@ def store_failure(obj: Context, exc: Exception) -> Exception | None:
         if damage is not None:
             return failure(safe_url(url), sqlite3.DatabaseError(damage), path)
     return None
+
+
+def console() -> Any:
+    """A Rich console for command output: full width to a pipe or file (never cut to 80
+    columns), the terminal's width in a terminal; NO_COLOR (no-color.org) is honoured."""
+    import shutil
+    import sys
+
+    from rich.console import Console
+
+    if sys.stdout.isatty():
+        return Console()
+    # no terminal: as wide as the longest line needs, capped so a table never wraps
+    return Console(width=max(shutil.get_terminal_size((10_000, 24)).columns, 10_000))
