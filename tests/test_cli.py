@@ -202,7 +202,7 @@ def test_outsider_on_the_sample_is_told_who_they_act_as(tmp_path: Path) -> None:
     assert run(db, "sync", str(sample_dir())).exit_code == 0
     r = run(db, "done", "onboarding/repo-access", user="newcomer")
     assert r.exit_code == 0
-    assert "newcomer, acting as asha (lead) on the bundled sample" in r.output
+    assert "acting as asha, the sample's lead: you typed 'newcomer'" in r.output
 
 
 def test_list_limit_0_streams_every_row_tab_separated(synced: str) -> None:

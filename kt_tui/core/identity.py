@@ -5,8 +5,9 @@ from __future__ import annotations
 import getpass
 import os
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Connection, select, text
+from sqlalchemy import Connection, func, select, text
 
 from kt_tui.core.errors import Refused
 from kt_tui.core.rules import Role
@@ -23,6 +24,7 @@ class Actor:
     role: str | None = None
     stand_in: bool = False  # an outsider acting as the bundled sample's first lead
     view_only: bool = False  # a read-only view (`kt-tui serve`): nobody may write
+    side: str | None = None  # client | provider
 
     @property
     def read_only(self) -> bool:
@@ -43,8 +45,8 @@ class Actor:
         if self.read_only:
             return f"{self.asked} (not in the roster: read-only)"
         if self.stand_in:
-            return f"{self.asked}, acting as {self.handle} (lead) on the bundled sample"
-        return f"{self.handle} ({self.role})"
+            return f"acting as {self.handle}, the sample's lead: you typed {self.asked!r}"
+        return f"{self.handle} ({self.role}, {self.side or 'client'} side)"
 
 
 def login_name() -> str:
@@ -70,24 +72,35 @@ def resolve_actor(store: Store, conn: Connection, explicit: str | None = None) -
     settings = store.settings(conn)
     if settings is not None and settings.identity == "database":
         return _database_actor(store, conn, asked, was_explicit, login)
-    row = conn.execute(
-        select(MEMBER.c.id, MEMBER.c.handle, MEMBER.c.role).where(
-            MEMBER.c.handle == asked,
-            MEMBER.c.active == True,  # noqa: E712
-        )
-    ).first()
+    row = _member_named(conn, asked)
     if row is not None:
-        return Actor(asked, login, row.handle, row.id, row.role)
+        return Actor(asked, login, row.handle, row.id, row.role, side=row.side)
     if settings is not None and settings.sample:
         lead = conn.execute(
-            select(MEMBER.c.id, MEMBER.c.handle)
+            select(MEMBER.c.id, MEMBER.c.handle, MEMBER.c.side)
             .where(MEMBER.c.role == Role.LEAD, MEMBER.c.active == True)  # noqa: E712
             .order_by(MEMBER.c.position)
             .limit(1)
         ).first()
         if lead is not None:
-            return Actor(asked, login, lead.handle, lead.id, Role.LEAD, stand_in=True)
+            return Actor(
+                asked, login, lead.handle, lead.id, Role.LEAD, stand_in=True, side=lead.side
+            )
     return Actor(asked, login)
+
+
+def _member_named(conn: Connection, asked: str) -> Any:
+    """The active member with this handle; else the one whose handle matches it without
+    regard to case, where only one does ("Asha" is asha)."""
+    cols = (MEMBER.c.id, MEMBER.c.handle, MEMBER.c.role, MEMBER.c.side)
+    active = MEMBER.c.active == True  # noqa: E712
+    row = conn.execute(select(*cols).where(MEMBER.c.handle == asked, active)).first()
+    if row is not None:
+        return row
+    rows = conn.execute(
+        select(*cols).where(func.lower(MEMBER.c.handle) == asked.lower(), active).limit(2)
+    ).all()
+    return rows[0] if len(rows) == 1 else None
 
 
 def _database_actor(
@@ -99,7 +112,7 @@ def _database_actor(
         )
     db_user = conn.execute(text("SELECT session_user")).scalar()
     row = conn.execute(
-        select(MEMBER.c.id, MEMBER.c.handle, MEMBER.c.role).where(
+        select(MEMBER.c.id, MEMBER.c.handle, MEMBER.c.role, MEMBER.c.side).where(
             MEMBER.c.db_user == db_user,
             MEMBER.c.active == True,  # noqa: E712
         )
@@ -110,4 +123,4 @@ def _database_actor(
         raise Refused(
             f'identity is "database": you are {row.handle} (database user {db_user}), not {asked}'
         )
-    return Actor(row.handle, login, row.handle, row.id, row.role)
+    return Actor(row.handle, login, row.handle, row.id, row.role, side=row.side)

@@ -121,6 +121,7 @@ class Service:
         self.actor = actor
         self.clock = clock
         self.asked = asked  # the --as handle, to resolve the actor again after a sync
+        self.identity_mode = "login"  # set by open_service and refresh_actor
         self._trend: tuple[tuple[int, date], Trend | None] | None = None
 
     # -- figures -------------------------------------------------------------
@@ -350,12 +351,24 @@ class Service:
             self.refresh_actor()
         return result
 
+    def context_line(self) -> str:
+        """Who acts and where, for the header of every screen: the actor (role and side,
+        or read-only, or the sample's stand-in), the store and the identity mode. Reads
+        nothing: the identity mode is read when the actor is (open, refresh_actor)."""
+        from kt_tui.core.store import store_text
+
+        where = "database" if not self.store.is_sqlite else "file"
+        mode = self.identity_mode
+        return f"{self.actor.describe()}   {where} {store_text(self.store)}   identity: {mode}"
+
     def refresh_actor(self) -> None:
         """Resolve the actor again (after a sync, or when the store changed). A name the
         store now refuses (identity switched to "database") leaves a read-only actor."""
         if self.actor.view_only:
             return  # a read-only view stays one
         with self.store.read() as conn:
+            settings = self.store.settings(conn)
+            self.identity_mode = settings.identity if settings is not None else "login"
             try:
                 self.actor = resolve_actor(self.store, conn, self.asked)
             except Refused:
@@ -398,9 +411,12 @@ def open_service(
             synced = True
     with store.read() as conn:
         actor = resolve_actor(store, conn, as_handle)
+        settings = store.settings(conn)
     if read_only:
         actor = Actor(actor.asked, actor.login, view_only=True)
-    return Opened(Service(store, actor, clock, as_handle), synced)
+    service = Service(store, actor, clock, as_handle)
+    service.identity_mode = settings.identity if settings is not None else "login"
+    return Opened(service, synced)
 
 
 def _still_empty(conn: Any) -> None:

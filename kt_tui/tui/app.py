@@ -142,7 +142,7 @@ class KtApp(App[None]):
             return
         before, actor = self.actor_shown, service.actor
         self.actor_shown = actor
-        self.sub_title = printable(actor.describe())
+        self.sub_title = printable(service.context_line())
         if before is None:
             return
         if actor.read_only:

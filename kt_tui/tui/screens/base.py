@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from rich.text import Text
 from textual import on
 from textual.screen import Screen
+from textual.widgets import Static
 from textual.worker import Worker
 
 from kt_tui.tui.messages import Loaded
@@ -14,10 +16,30 @@ if TYPE_CHECKING:
     from kt_tui.tui.app import KtApp
 
 
+class ContextBar(Static):
+    """Who acts and where (the app's sub-title), at the top of every screen."""
+
+    DEFAULT_CSS = """
+    ContextBar { height: 1; width: 1fr; background: $panel; color: $text-muted; }
+    """
+
+    def on_mount(self) -> None:
+        self.watch(self.app, "sub_title", self._show, init=True)
+
+    def _show(self, text: str) -> None:
+        self.update(Text(text or "opening the store...", no_wrap=True, overflow="ellipsis"))
+
+
 class DataScreen(Screen[None]):
-    """A screen that loads from the store in thread workers and reloads on StoreChanged."""
+    """A screen that loads from the store in thread workers and reloads on StoreChanged.
+
+    Every such screen starts with the ContextBar: who, as what, on which store.
+    """
 
     app: KtApp
+
+    def on_mount(self) -> None:
+        self.mount(ContextBar(id="context"), before=0)
 
     def reload_data(self) -> None:
         """Load the screen's data again (the store changed)."""
