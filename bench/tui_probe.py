@@ -140,7 +140,7 @@ def app_mode(db: str) -> None:
             await pilot.pause(0.001)
 
     async def run() -> None:
-        app = Probe(db=db, as_handle=None)
+        app = Probe(db=db, as_handle=None, start="dashboard")
         async with app.run_test(size=SIZE) as pilot:
             await wait(pilot, lambda: app.first_frame is not None, "the first frame")
             emit("first_frame", f"{app.first_frame:.4f}")

@@ -73,7 +73,7 @@ def build(db: str) -> date:
 
 
 async def shoot(db: str, today: date, out: Path) -> None:
-    app = KtApp(db=db, as_handle="asha", clock=clock_at(today))
+    app = KtApp(db=db, as_handle="asha", clock=clock_at(today), start="dashboard")
     seen: set[str] = set()
 
     def note(message: Message) -> None:

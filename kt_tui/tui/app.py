@@ -23,6 +23,7 @@ from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.command import Provider
+from textual.screen import Screen
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
@@ -53,9 +54,60 @@ class KtApp(App[None]):
     CSS_PATH = Path(__file__).with_name("app.tcss")  # also for subclasses elsewhere
     TITLE = "kt-tui"
     COMMANDS = App.COMMANDS | {_commands}
+    # top-level views switch like tabs (each keeps its own stack of details), as in
+    # lazygit or k9s; they never pile up
+    MODES = {
+        "dashboard": lambda: _view("dashboard"),
+        "mine": lambda: _view("mine"),
+        "queue": lambda: _view("queue"),
+        "sessions": lambda: _view("sessions"),
+    }
+    VIEW_KEYS = ("dashboard", "mine", "queue", "sessions")
     BINDINGS = [
-        Binding("S", "queue", "Sign-off queue", id="app.queue", tooltip="Done items to sign"),
-        Binding("t", "sessions", "Sessions", id="app.sessions", tooltip="Training sessions"),
+        Binding(
+            "1",
+            "view('dashboard')",
+            "Dashboard",
+            id="app.view.dashboard",
+            tooltip="Readiness of every member and system",
+        ),
+        Binding(
+            "2",
+            "view('mine')",
+            "My items",
+            id="app.view.mine",
+            tooltip="Your open items, by due date",
+        ),
+        Binding(
+            "3",
+            "view('queue')",
+            "Queue",
+            id="app.view.queue",
+            tooltip="What waits for your signature",
+        ),
+        Binding(
+            "4",
+            "view('sessions')",
+            "Sessions",
+            id="app.view.sessions",
+            tooltip="Training sessions and attendance",
+        ),
+        Binding(
+            "S",
+            "view('queue')",
+            "Sign-off queue",
+            id="app.queue",
+            show=False,
+            tooltip="What waits for your signature",
+        ),
+        Binding(
+            "t",
+            "view('sessions')",
+            "Sessions",
+            id="app.sessions",
+            show=False,
+            tooltip="Training sessions",
+        ),
         Binding("x", "export", "Export", id="app.export", tooltip="Write a markdown summary"),
         Binding("question_mark", "help", "Help", id="app.help", tooltip="Every key of this view"),
     ]
@@ -88,8 +140,10 @@ class KtApp(App[None]):
         as_handle: str | None = None,
         clock: Clock | None = None,
         read_only: bool = False,
+        start: str | None = None,
     ) -> None:
         super().__init__()
+        self.start = start  # the first view; None: by role (leads: queue, engineers: mine)
         self.db = db
         self.as_handle = as_handle
         self.read_only = read_only
@@ -105,10 +159,10 @@ class KtApp(App[None]):
         yield Static("kt-tui: opening the store…", id="splash", classes="header")
 
     def on_ready(self) -> None:
-        """The first frame is drawn: now the dashboard, and the store in a thread."""
-        from kt_tui.tui.screens.dashboard import DashboardScreen
-
-        self.push_screen(DashboardScreen())
+        """The first frame is drawn: now the first view, and the store in a thread."""
+        if self.start is not None:
+            self.switch_mode(self.start)
+        # else the splash stays until the store says who you are (then: your view)
         self.open_service()
         self.read_keymap()
 
@@ -176,6 +230,10 @@ class KtApp(App[None]):
             self.notify("The store was empty: synced the bundled sample handover.", title="Sample")
         self.show_actor()
         self.set_interval(POLL_SECONDS, self.poll)
+        if self.start is None:  # the view this person starts on loads as it mounts
+            self.start = landing_view(self.service.actor)
+            self.switch_mode(self.start)
+            return
         self._reload_screens()
 
     @work(
@@ -241,17 +299,30 @@ class KtApp(App[None]):
             return
         self.push_screen(ChecklistScreen(Scope(member, system)))
 
-    def action_queue(self) -> None:
-        from kt_tui.tui.screens.queue import QueueScreen
+    def action_view(self, name: str) -> None:
+        """Switch to a top-level view (its details stay open beneath it)."""
+        if self.service is not None and name in self.MODES and self.current_mode != name:
+            self.switch_mode(name)
 
-        if self.service is not None and not isinstance(self.screen, QueueScreen):
-            self.push_screen(QueueScreen())
+    def action_queue(self) -> None:
+        self.action_view("queue")
 
     def action_sessions(self) -> None:
-        from kt_tui.tui.screens.sessions import SessionsScreen
+        self.action_view("sessions")
 
-        if self.service is not None and not isinstance(self.screen, SessionsScreen):
-            self.push_screen(SessionsScreen())
+    def back_from(self, screen: Screen[Any]) -> None:
+        """escape: close a detail; on a top-level view, go to the dashboard."""
+        if len(self.screen_stack) > 1 and self.screen is screen:
+            self.pop_screen()
+        elif self.current_mode != "dashboard" and self.service is not None:
+            self.switch_mode("dashboard")
+
+    def action_leave(self) -> None:
+        """q: quit on a top-level view, close a detail otherwise."""
+        if len(self.screen_stack) > 1:
+            self.pop_screen()
+        else:
+            self.exit()
 
     def action_help(self) -> None:
         from kt_tui.tui.screens.help import HelpScreen
@@ -358,6 +429,34 @@ class KtApp(App[None]):
         self.notify(printable("\n".join(message.lines[-6:])), title="Synced", markup=False)
         self.show_actor()
         self._reload_screens()
+
+
+def landing_view(actor: Actor) -> str:
+    """Where a person starts: leads on their queue, engineers on their items, a
+    read-only visitor on the dashboard."""
+    if actor.read_only:
+        return "dashboard"
+    return "queue" if actor.is_lead else "mine"
+
+
+def _view(name: str) -> Screen[Any]:
+    """A top-level view's screen, made when first switched to."""
+    if name == "mine":
+        from kt_tui.core.service import Scope
+        from kt_tui.tui.screens.checklist import ChecklistScreen
+
+        return ChecklistScreen(Scope(), "mine open", title="My items", top_level=True)
+    if name == "queue":
+        from kt_tui.tui.screens.queue import QueueScreen
+
+        return QueueScreen()
+    if name == "sessions":
+        from kt_tui.tui.screens.sessions import SessionsScreen
+
+        return SessionsScreen()
+    from kt_tui.tui.screens.dashboard import DashboardScreen
+
+    return DashboardScreen()
 
 
 def run_app(db: str | None = None, as_handle: str | None = None, read_only: bool = False) -> None:

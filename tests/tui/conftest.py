@@ -53,8 +53,8 @@ def db_path(tmp_path: Path) -> str:
 
 @pytest.fixture
 def make_app(db_path: str) -> Callable[..., KtApp]:
-    def make(as_handle: str | None = "tomas") -> KtApp:
-        return KtApp(db=db_path, as_handle=as_handle, clock=FIXED_CLOCK)
+    def make(as_handle: str | None = "tomas", start: str | None = "dashboard") -> KtApp:
+        return KtApp(db=db_path, as_handle=as_handle, clock=FIXED_CLOCK, start=start)
 
     return make
 

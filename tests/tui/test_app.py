@@ -115,7 +115,7 @@ async def test_sorting_by_a_column(make_app: Callable[..., KtApp], messages: lis
 
 async def test_empty_store_syncs_the_sample(monkeypatch, messages: list[Message]) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.delenv("KT_DB")  # the default store, in the test's own data folder
-    app = KtApp(db=None, as_handle="tomas", clock=FIXED_CLOCK)
+    app = KtApp(db=None, as_handle="tomas", clock=FIXED_CLOCK, start="dashboard")
     async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
         await wait_loaded(pilot, messages, "dashboard")
         assert any("bundled sample" in n.message for n in app._notifications)
@@ -485,7 +485,7 @@ async def test_outsider_outside_the_sample_is_read_only(
     store = core_store(db)
     sync(store, folder, actor="t", login="t", clock=FIXED_CLOCK)
     store.dispose()
-    app = KtApp(db=db, as_handle="zed", clock=FIXED_CLOCK)
+    app = KtApp(db=db, as_handle="zed", clock=FIXED_CLOCK, start="dashboard")
     async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
         await wait_loaded(pilot, messages, "dashboard")
         banner = app.screen.query_one("#banner")
@@ -504,7 +504,9 @@ async def test_outsider_outside_the_sample_is_read_only(
 async def test_palette_syncs_the_sample_into_an_empty_store_after_the_plan(
     tmp_path: Path, messages: list[Message]
 ) -> None:
-    app = KtApp(db=str(tmp_path / "empty.db"), as_handle="tomas", clock=FIXED_CLOCK)
+    app = KtApp(
+        db=str(tmp_path / "empty.db"), as_handle="tomas", clock=FIXED_CLOCK, start="dashboard"
+    )
     async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
         await wait_loaded(pilot, messages, "dashboard")
         await pilot.press("ctrl+p")
@@ -613,7 +615,7 @@ async def test_dashboard_forecast_on_track(db_path: str, messages: list[Message]
             core_act(db_path, "tomas" if doer == "asha" else "asha", "signoff", r.id, clock)
     end = start + timedelta(days=14)
     later = Clock.fixed(datetime(end.year, end.month, end.day, 9, tzinfo=UTC), end)
-    app = KtApp(db=db_path, as_handle="tomas", clock=later)
+    app = KtApp(db=db_path, as_handle="tomas", clock=later, start="dashboard")
     async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
         await wait_loaded(pilot, messages, "burnup")
         text = _forecast_text(app)
@@ -632,7 +634,7 @@ async def test_dashboard_forecast_late(db_path: str, messages: list[Message]) ->
             actions.act(store, actor_of(store, "chloe"), "done", row.id, evidence="E", clock=when)
     finally:
         store.dispose()
-    app = KtApp(db=db_path, as_handle="tomas", clock=late)
+    app = KtApp(db=db_path, as_handle="tomas", clock=late, start="dashboard")
     async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
         await wait_loaded(pilot, messages, "burnup")
         assert "Forecast: late by " in _forecast_text(app)

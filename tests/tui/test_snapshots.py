@@ -38,7 +38,7 @@ async def loaded(pilot: Pilot[None], what: str) -> None:
 
 def watched(make_app: Callable[..., KtApp]) -> Watched:
     app = make_app()
-    return Watched(db=app.db, as_handle=app.as_handle, clock=app.clock)
+    return Watched(db=app.db, as_handle=app.as_handle, clock=app.clock, start="dashboard")
 
 
 def test_dashboard(snap_compare: Any, make_app: Callable[..., KtApp], db_path: str) -> None:

@@ -48,7 +48,7 @@ class ChecklistScreen(DataScreen):
         Binding("c", "note", "Note", id="checklist.note", tooltip="Leave a note"),
         Binding("slash", "filter", "Filter", id="checklist.filter", tooltip="Filter the items"),
         Binding("escape", "back", "Back", id="checklist.back", tooltip="Back to the dashboard"),
-        Binding("q", "back", "Back", id="checklist.quit", show=False, tooltip="Back"),
+        Binding("q", "app.leave", "Back", id="checklist.quit", show=False, tooltip="Back, or quit"),
     ]
 
     @dataclass
@@ -79,9 +79,13 @@ class ChecklistScreen(DataScreen):
         asked: int
         figures: Figures | None
 
-    def __init__(self, scope: Scope, filter_text: str = "") -> None:
+    def __init__(
+        self, scope: Scope, filter_text: str = "", *, title: str = "", top_level: bool = False
+    ) -> None:
         super().__init__()
         self.scope = scope
+        self.title_text = title or f"Checklist: {scope.title}"
+        self.top_level = top_level  # a view of its own (My items), not a detail
         self.filter_text = filter_text
         self.generation = 0
         self.figures: Figures | None = None
@@ -89,9 +93,7 @@ class ChecklistScreen(DataScreen):
         self._figures_busy = False
 
     def compose(self) -> ComposeResult:
-        yield Static(
-            Text(printable(f"Checklist: {self.scope.title}")), id="cl-header", classes="header"
-        )
+        yield Static(Text(printable(self.title_text)), id="cl-header", classes="header")
         yield Input(
             self.filter_text,
             placeholder="filter: text state:done system:orders member:asha stage:shadowed "
@@ -175,7 +177,7 @@ class ChecklistScreen(DataScreen):
         theme = self.app.current_theme
         f = self.figures
         text = Text()
-        text.append(printable(f"Checklist: {self.scope.title}"), style="bold")
+        text.append(printable(self.title_text), style="bold")
         shown = self.view.total
         text.append(f"   {shown} item{'s' if shown != 1 else ''} shown")
         if self.filter_text:
@@ -411,4 +413,4 @@ class ChecklistScreen(DataScreen):
                 box.add_class("-hidden")
             self.view.focus()
             return
-        self.dismiss()
+        self.app.back_from(self)

@@ -28,7 +28,7 @@ class QueueScreen(DataScreen):
         Binding("a", "toggle_all", "All/none", id="queue.all", tooltip="Select all, or none"),
         Binding("s,enter", "sign", "Sign off selected", id="queue.sign", tooltip="Asks first"),
         Binding("escape", "back", "Back", id="queue.back", tooltip="Back to the dashboard"),
-        Binding("q", "back", "Back", id="queue.quit", show=False, tooltip="Back"),
+        Binding("q", "app.leave", "Quit", id="queue.quit", show=False, tooltip="Quit kt-tui"),
     ]
 
     @dataclass
@@ -134,4 +134,4 @@ class QueueScreen(DataScreen):
         self.load()
 
     def action_back(self) -> None:
-        self.dismiss()
+        self.app.back_from(self)

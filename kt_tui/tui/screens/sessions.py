@@ -36,7 +36,7 @@ class SessionsScreen(DataScreen):
             tooltip="Switch lists",
         ),
         Binding("escape", "back", "Back", id="sessions.back", tooltip="Back to the dashboard"),
-        Binding("q", "back", "Back", id="sessions.quit", show=False, tooltip="Back"),
+        Binding("q", "app.leave", "Quit", id="sessions.quit", show=False, tooltip="Quit kt-tui"),
     ]
 
     @dataclass
@@ -177,4 +177,4 @@ class SessionsScreen(DataScreen):
         self.post_message(self.Attended(self, outcome.event_id, service.sessions()))
 
     def action_back(self) -> None:
-        self.dismiss()
+        self.app.back_from(self)

@@ -1,0 +1,77 @@
+"""Top-level views switch like tabs (number keys), never pile up; each role lands on its own."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from textual.message import Message
+
+from kt_tui.tui.app import KtApp
+from kt_tui.tui.screens.checklist import ChecklistScreen
+from kt_tui.tui.screens.dashboard import DashboardScreen
+from kt_tui.tui.screens.queue import QueueScreen
+from kt_tui.tui.screens.sessions import SessionsScreen
+from kt_tui.tui.widgets.checklist_view import ChecklistView
+from tests.tui.conftest import wait_until
+from tests.tui.test_app import SIZE, open_member, wait_loaded
+
+
+async def test_an_engineer_lands_on_their_own_open_items(
+    make_app: Callable[..., KtApp], messages: list[Message]
+) -> None:
+    app = make_app("ben", start=None)
+    async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
+        await wait_loaded(pilot, messages, "checklist")
+        screen = app.screen
+        assert isinstance(screen, ChecklistScreen) and app.current_mode == "mine"
+        view = screen.query_one(ChecklistView)
+        await wait_until(pilot, lambda: view.total > 0)
+        rows = list(view.rows.values())
+        assert rows and all(r.member in ("ben", None) for r in rows)  # his, or his systems'
+        assert all(r.state in ("todo", "blocked", "done") for r in rows)  # open ones
+        assert "My items" in str(screen.query_one("#cl-header").render())
+
+
+async def test_a_lead_lands_on_the_queue(
+    make_app: Callable[..., KtApp], messages: list[Message]
+) -> None:
+    app = make_app("asha", start=None)
+    async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
+        await wait_loaded(pilot, messages, "queue")
+        assert isinstance(app.screen, QueueScreen) and app.current_mode == "queue"
+
+
+async def test_number_keys_switch_views_without_stacking_and_q_quits(
+    make_app: Callable[..., KtApp], messages: list[Message]
+) -> None:
+    app = make_app("tomas")
+    async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
+        await wait_loaded(pilot, messages, "dashboard")
+        for key, kind in (
+            ("3", QueueScreen),
+            ("4", SessionsScreen),
+            ("1", DashboardScreen),
+            ("2", ChecklistScreen),
+            ("3", QueueScreen),
+            ("1", DashboardScreen),
+        ):
+            await pilot.press(key)
+            await wait_until(pilot, lambda kind=kind: isinstance(app.screen, kind))
+            assert len(app.screen_stack) == 1  # views switch; nothing piles up
+        await pilot.press("q")  # one q on a top-level view leaves
+        await wait_until(pilot, lambda: not app.is_running)
+
+
+async def test_escape_closes_a_detail_and_the_view_keeps_its_place(
+    make_app: Callable[..., KtApp], messages: list[Message]
+) -> None:
+    app = make_app("tomas")
+    async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
+        await open_member(pilot, messages)  # a detail on the dashboard view
+        await pilot.press("3")
+        await wait_until(pilot, lambda: isinstance(app.screen, QueueScreen))
+        await pilot.press("1")  # back to the dashboard view: its detail is still open
+        await wait_until(pilot, lambda: isinstance(app.screen, ChecklistScreen))
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: isinstance(app.screen, DashboardScreen))
+        assert app.is_running
