@@ -306,6 +306,14 @@ class Service:
             raise BadInput(f"--where {text!r}: matches no item (see `kt-tui list {text}`)")
         return rows
 
+    def ids(self, scope: Scope, text: str = "") -> list[int]:
+        """The ids of every instance of a checklist that a filter picks (select all)."""
+        f = self._filter(text)
+        extra = instances.scope_conditions(scope.member, scope.system)
+        with self.store.read() as conn:
+            rows = instances.iter_instances(conn, f, self.actor, self.today(), extra=extra)
+            return [r.id for r in rows]
+
     def bulk(self, verb: str, instance_ids: Iterable[int], **texts: Any) -> BulkResult:
         """``verb`` on each instance, each in its own transaction with its own event; an
         instance the rules refuse is listed with why and the others go on. Bad input
