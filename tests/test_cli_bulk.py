@@ -155,3 +155,14 @@ def test_sessions_lists_every_part_with_location(db: str) -> None:
     assert {(s["attended"], s["attendees"]) for s in data} == {(1, 4)}
     text = run(db, "sessions").stdout
     assert "course/intro (part 2 of 2)  60 min  trainer Priya N  at [red]Hall[/red]" in text
+
+
+def test_bulk_text_is_data(db: str) -> None:
+    before = len(events(db))
+    r = run(db, "note", "--where", "template:onboard", "bad \x1b[31m", user="lea")
+    assert r.exit_code == 2 and "control character" in r.stderr
+    assert len(events(db)) == before  # refused before any write
+    r = run(db, "note", "--where", "template:onboard", "[bold]x[/bold]", user="lea")
+    assert r.exit_code == 0
+    rows = json.loads(run(db, "list", "template:onboard", "--json").output)
+    assert {row["note"] for row in rows} == {"[bold]x[/bold]"}
