@@ -10,6 +10,8 @@ from typing import Any
 
 import click
 
+from kt_tui.cli_bulk import BULK_HELP, bulk_options
+from kt_tui.cli_bulk import run_bulk as _bulk
 from kt_tui.cli_context import Context, common_options, current, err, store_failure
 from kt_tui.cli_context import console as make_console
 
@@ -392,14 +394,28 @@ def _verb_command(
     verb: str, help_text: str, *, reason: bool = False, evidence: bool = False
 ) -> None:
     @common_options
-    @click.argument("ref")
+    @click.argument("ref", required=False)
     @click.option("--member", metavar="HANDLE", help="The member the item bears (default: you).")
     @click.option("--system", metavar="KEY", help="The system the item bears.")
     @click.option("--note", metavar="TEXT", help="A note kept with the item.")
+    @bulk_options
     def command(
-        ref: str, member: str | None, system: str | None, note: str | None, **kw: Any
+        ref: str | None,
+        member: str | None,
+        system: str | None,
+        note: str | None,
+        where: str | None,
+        yes: bool,
+        **kw: Any,
     ) -> None:
-        _act(verb, ref, member, system, note=note, **kw)
+        if where is None:
+            if ref is None:
+                raise click.UsageError("give REF (template/item) or --where FILTER")
+            _act(verb, ref, member, system, note=note, **kw)
+        else:
+            if ref is not None or member or system:
+                raise click.UsageError("--where picks the items: no REF, --member or --system")
+            _bulk(verb, where, yes, note=note, **kw)
 
     if evidence:
         command = click.option("--evidence", metavar="TEXT", help="A link, ticket id or path.")(
@@ -409,9 +425,9 @@ def _verb_command(
         command = click.option("--reason", metavar="TEXT", required=True, help="Why (required).")(
             command
         )
-    cli.command(verb, help=help_text + "\n\nREF is template/item, e.g. system-docs/runbook.")(
-        command
-    )
+    cli.command(
+        verb, help=help_text + "\n\nREF is template/item, e.g. system-docs/runbook." + BULK_HELP
+    )(command)
 
 
 _verb_command("done", "Mark an item done.", evidence=True)
@@ -425,20 +441,100 @@ _verb_command("reopen", "Send a signed-off or n/a item back to todo (leads).")
 
 def _text_command(verb: str, help_text: str) -> None:
     @common_options
-    @click.argument("ref")
-    @click.argument("text")
+    @click.argument("args", nargs=-1, metavar="REF TEXT | --where FILTER TEXT")
     @click.option("--member", metavar="HANDLE", help="The member the item bears (default: you).")
     @click.option("--system", metavar="KEY", help="The system the item bears.")
-    def command(ref: str, text: str, member: str | None, system: str | None) -> None:
-        _act(verb, ref, member, system, text=text)
+    @bulk_options
+    def command(
+        args: tuple[str, ...], member: str | None, system: str | None, where: str | None, yes: bool
+    ) -> None:
+        if where is None:
+            if len(args) != 2:
+                raise click.UsageError(f"{verb} takes REF and TEXT (or --where FILTER TEXT)")
+            _act(verb, args[0], member, system, text=args[1])
+        else:
+            if len(args) != 1 or member or system:
+                raise click.UsageError(f"{verb} --where FILTER takes TEXT only")
+            _bulk(verb, where, yes, text=args[0])
 
-    cli.command(verb, help=help_text + "\n\nREF is template/item, e.g. system-docs/runbook.")(
-        command
-    )
+    cli.command(
+        verb, help=help_text + "\n\nREF is template/item, e.g. system-docs/runbook." + BULK_HELP
+    )(command)
 
 
 _text_command("note", "Set the note of an item.")
 _text_command("evidence", "Set the evidence of an item (a link, ticket id or path).")
+
+
+# --- training sessions and attendance ---------------------------------------------------
+
+
+@cli.command()
+@common_options
+@click.option("--json", "as_json", is_flag=True, help="Print the sessions as JSON.")
+def sessions(as_json: bool) -> None:
+    """Every part of every training session: when, how long, trainer, where, attendance."""
+    from kt_tui.present import printable
+
+    rows: list[dict[str, Any]] = []
+    for s in current().service().sessions():
+        for n, p in enumerate(s.parts, 1):
+            rows.append(
+                {
+                    "ref": s.ref,
+                    "title": s.title,
+                    "part": n,
+                    "parts": len(s.parts),
+                    "at": p.at,
+                    "minutes": p.minutes,
+                    "trainer": p.trainer,
+                    "location": p.location,
+                    "attended": s.attended(),
+                    "attendees": len(s.attendees),
+                }
+            )
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return
+    for r in rows:
+        click.echo(
+            printable(
+                f"{r['at'].replace('T', ' ')[:16]}  {r['ref']} (part {r['part']} of {r['parts']})"
+                f"  {r['minutes'] or '-'} min  trainer {r['trainer'] or '-'}"
+                f"  at {r['location'] or '-'}  attended {r['attended']}/{r['attendees']}"
+            )
+        )
+    if not rows:
+        click.echo("no training sessions")
+
+
+@cli.command()
+@common_options
+@click.argument("ref")
+@click.option(
+    "--members", metavar="A,B,C", help="The members who attended (default: you); one event each."
+)
+def attend(ref: str, members: str | None) -> None:
+    """Mark attendance of a training item's session: each member's item done.
+
+    Anyone marks their own; leads, and a trainer of the item who is on the roster,
+    mark others'. REF is template/item, e.g. training/security-briefing.
+    """
+    from kt_tui.cli_bulk import report
+    from kt_tui.core.errors import BadInput
+
+    service = current().service()
+    if service.actor.stand_in:
+        err(f"kt-tui: {service.actor.describe()}")
+    handles = [h.strip() for h in (members or "").split(",") if h.strip()]
+    if not handles:
+        if members is not None or service.actor.handle is None:
+            raise BadInput("--members: give the attendees' handles, e.g. --members ben,chloe")
+        handles = [service.actor.handle]
+    result = service.attend_members(ref, list(dict.fromkeys(handles)))
+    rows = [r for o in result.done if (r := service.row(o.instance_id)) is not None]
+    rows += [r for iid, _ in result.refused if (r := service.row(iid)) is not None]
+    report("attend", result, rows)
 
 
 # --- entry point -------------------------------------------------------------------------

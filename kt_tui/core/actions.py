@@ -90,7 +90,13 @@ def owns(conn: Connection, actor: Actor, t: InstanceRow) -> bool:
 
 
 def ensure_allowed(
-    conn: Connection, actor: Actor, verb: str, t: InstanceRow, evidence: str | None = None
+    conn: Connection,
+    actor: Actor,
+    verb: str,
+    t: InstanceRow,
+    evidence: str | None = None,
+    *,
+    attendance: bool = False,
 ) -> None:
     """Raise Refused with a one-line reason when the rules forbid this action."""
     if verb not in rules.VERBS:
@@ -101,7 +107,11 @@ def ensure_allowed(
         raise Refused(f"{t.label}: retired by sync; it counts no more")
     if not rules.may_use(actor.is_lead, verb):
         raise Refused(f"only a lead may {verb} (you are {actor.handle}, engineer)")
-    if rules.needs_ownership(actor.is_lead) and not owns(conn, actor, t):
+    if (
+        rules.needs_ownership(actor.is_lead)
+        and not owns(conn, actor, t)
+        and not (attendance and may_mark_attendance(conn, actor, t))
+    ):
         raise Refused(f"{t.label}: not yours ({actor.handle} may act on own items only)")
     if not rules.allowed_from(verb, t.state):
         sources = rules.TRANSITIONS[verb][0]
@@ -138,6 +148,7 @@ def act(
     text: str | None = None,
     expect_version: int | None = None,
     clock: Clock = SYSTEM_CLOCK,
+    attendance: bool = False,
 ) -> Outcome:
     """Apply one verb in one write transaction, with its event."""
     if verb in rules.REASON_VERBS and not (reason and reason.strip()):
@@ -172,7 +183,7 @@ def act(
         if expect_version is not None and t.version != expect_version:
             raise Refused(f"{t.label}: changed by {_last_actor(conn, t.id)}, reload")
         actor = rights_now(conn, actor)  # a sync may have changed them since
-        ensure_allowed(conn, actor, verb, t, evidence)
+        ensure_allowed(conn, actor, verb, t, evidence, attendance=attendance)
         now = clock.stamp()
         values = rules.effect(
             verb, t.state, actor=actor.name, at=now, reason=reason, evidence=evidence, note=note
@@ -198,6 +209,8 @@ def act(
         detail = {"member": t.member, "system": t.system}
         if reason is not None:
             detail["reason"] = reason
+        if attendance:
+            detail["attendance"] = "yes"
         event_id = audit.record(
             conn,
             at=now,
@@ -218,3 +231,21 @@ def act(
 def _last_actor(conn: Connection, instance_id: int) -> str:
     events = audit.for_instance(conn, instance_id)
     return events[-1].actor if events else "another user"
+
+
+# --- attendance: a done mark given by whoever may mark a session's attendance ---------
+
+
+def may_mark_attendance(conn: Connection, actor: Actor, t: InstanceRow) -> bool:
+    """rules.may_mark_attendance over this instance's item (training items only)."""
+    if t.kind != "training":
+        return False
+    row = conn.execute(
+        select(ITEM.c.sessions, ITEM.c.session_trainer)
+        .join(INSTANCE, INSTANCE.c.item_id == ITEM.c.id)
+        .where(INSTANCE.c.id == t.id)
+    ).first()
+    trainers = rules.trainers_of(row.sessions, row.session_trainer) if row else frozenset()
+    return rules.may_mark_attendance(
+        is_lead=actor.is_lead, actor=actor.handle, attendee=t.member, trainers=trainers
+    )

@@ -318,3 +318,27 @@ def level(stage_counts: Mapping[int, tuple[int, int]], stages: list[str]) -> str
             break
         reached = name
     return reached
+
+
+# --- attendance: who may mark it (training sessions) -------------------------------
+
+
+def trainers_of(sessions_json: str | None, first_trainer: str | None = None) -> frozenset[str]:
+    """Every trainer named by an item's sessions (the JSON list sync stores), as text."""
+    import json
+
+    names = {first_trainer} if first_trainer else set()
+    for part in json.loads(sessions_json) if sessions_json else []:
+        if isinstance(part, dict) and part.get("trainer"):
+            names.add(str(part["trainer"]))
+    return frozenset(names)
+
+
+def may_mark_attendance(
+    *, is_lead: bool, actor: str | None, attendee: str | None, trainers: frozenset[str]
+) -> bool:
+    """Anyone marks their own attendance; leads anyone's; a trainer who is a roster
+    handle (``actor`` is one: the actor is an active member) anyone's of that item."""
+    if actor is None:
+        return False
+    return is_lead or actor == attendee or actor in trainers

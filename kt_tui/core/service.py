@@ -8,6 +8,7 @@ from its commands. This module never imports Textual.
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -21,13 +22,13 @@ from kt_tui.core import actions, audit, burnup, filters, instances, readiness, r
 from kt_tui.core.audit import EventRow
 from kt_tui.core.burnup import Forecast, Point
 from kt_tui.core.clock import SYSTEM_CLOCK, Clock
-from kt_tui.core.errors import KtError, Refused, StoreError
+from kt_tui.core.errors import BadInput, KtError, Refused, StoreError
 from kt_tui.core.identity import Actor, login_name, resolve_actor
 from kt_tui.core.instances import InstanceRow
 from kt_tui.core.readiness import Figures, Status
 from kt_tui.core.rights import holds_handover, require_lead
 from kt_tui.core.store import Store, open_store
-from kt_tui.core.tables import EVENT, ITEM, MEMBER, SYSTEM
+from kt_tui.core.tables import EVENT, ITEM, MEMBER, SYSTEM, TEMPLATE
 
 if TYPE_CHECKING:
     from kt_tui.core.sync import SyncResult
@@ -81,9 +82,22 @@ class Attendee:
     version: int
 
 
+@dataclass(frozen=True)
+class SessionPart:
+    """One part of a course: when, how long, who trains, where."""
+
+    at: str
+    minutes: int | None
+    trainer: str | None
+    location: str | None
+
+
 @dataclass
 class TrainingSession:
-    """A training item that has a session: when, how long, who trains, who attends."""
+    """A training item that has a session: when, how long, who trains, who attends.
+
+    ``at``, ``minutes`` and ``trainer`` are the first part's; ``parts`` holds every
+    part (attendance is kept per item, not per part)."""
 
     ref: str
     title: str
@@ -92,9 +106,34 @@ class TrainingSession:
     trainer: str | None
     signoff: bool
     attendees: list[Attendee] = field(default_factory=list)
+    parts: list[SessionPart] = field(default_factory=list)
+
+    @property
+    def location(self) -> str | None:
+        return self.parts[0].location if self.parts else None
+
+    def attended(self) -> int:
+        """Attendees marked (done, or complete)."""
+        return sum(1 for a in self.attendees if rules.is_progress(a.state, self.signoff))
 
     def is_past(self, today: date) -> bool:
         return self.at[:10] < today.isoformat()
+
+
+@dataclass
+class BulkResult:
+    """One verb over many instances: the outcomes, and (instance id, why) of each refusal."""
+
+    done: list[actions.Outcome] = field(default_factory=list)
+    refused: list[tuple[int, str]] = field(default_factory=list)
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """' (did you mean x?)' for the closest choice, or ''."""
+    import difflib
+
+    close = difflib.get_close_matches(word, list(choices), n=1)
+    return f" (did you mean {close[0]}?)" if close else ""
 
 
 @dataclass(frozen=True)
@@ -256,6 +295,43 @@ class Service:
         with self.store.read() as conn:
             return instances.list_instances(conn, f, a, self.today(), extra=extra, limit=limit)
 
+    # -- bulk: one verb over every instance a filter picks ----------------------
+
+    def matching(self, text: str) -> list[InstanceRow]:
+        """The instances a ``--where`` filter picks: BadInput when it is malformed or
+        picks nothing (nothing to do is a mistake, exit 2)."""
+        f = self._filter(text)
+        with self.store.read() as conn:
+            rows = instances.list_instances(conn, f, self.actor, self.today())
+        if not rows:
+            raise BadInput(f"--where {text!r}: matches no item (see `kt-tui list {text}`)")
+        return rows
+
+    def ids(self, scope: Scope, text: str = "") -> list[int]:
+        """The ids of every instance of a checklist that a filter picks (select all)."""
+        f = self._filter(text)
+        extra = instances.scope_conditions(scope.member, scope.system)
+        with self.store.read() as conn:
+            rows = instances.iter_instances(conn, f, self.actor, self.today(), extra=extra)
+            return [r.id for r in rows]
+
+    def bulk(self, verb: str, instance_ids: Iterable[int], **texts: Any) -> BulkResult:
+        """``verb`` on each instance, each in its own transaction with its own event; an
+        instance the rules refuse is listed with why and the others go on. Bad input
+        (a missing reason) stops before anything is written."""
+        if verb in rules.REASON_VERBS and not (texts.get("reason") or "").strip():
+            raise BadInput(f"{verb} needs --reason ({rules.REASON_VERBS[verb]})")
+        return self._each(instance_ids, lambda iid: self.act(verb, iid, **texts))
+
+    def _each(self, instance_ids: Iterable[int], one: Any) -> BulkResult:
+        out = BulkResult()
+        for iid in instance_ids:
+            try:
+                out.done.append(one(iid))
+            except Refused as exc:
+                out.refused.append((iid, str(exc)))
+        return out
+
     def sign_off(self, instance_ids: Iterable[int]) -> tuple[list[int], list[str]]:
         """Sign off each item in its own transaction: the ids signed, the refusals."""
         signed: list[int] = []
@@ -290,11 +366,33 @@ class Service:
                     r.signoff,
                 )
             s.attendees.append(Attendee(r.id, r.member, r.state, r.complete, r.version))
+        with self.store.read() as conn:
+            parts = _session_parts(conn, list(out))
+        for ref, s in out.items():
+            s.parts = parts.get(ref) or [SessionPart(s.at, s.minutes, s.trainer, None)]
         return sorted(out.values(), key=lambda s: s.at)
 
     def attend(self, instance_id: int) -> actions.Outcome:
-        """Mark that one receiver attended: their item of the session is done."""
-        return self.act(rules.Verb.DONE, instance_id)
+        """Mark that one member attended: their item of the session is done (by them,
+        a lead, or a trainer of the item who is on the roster)."""
+        return actions.act(
+            self.store, self.actor, rules.Verb.DONE, instance_id, clock=self.clock, attendance=True
+        )
+
+    def attend_many(self, instance_ids: Iterable[int]) -> BulkResult:
+        """Mark each attendance in its own transaction: what was marked, what was refused."""
+        return self._each(instance_ids, self.attend)
+
+    def attend_members(self, ref: str, handles: list[str]) -> BulkResult:
+        """``attend REF --members a,b``: every handle checked first (BadInput, with the
+        closest handle, for one the roster does not have), then one event each."""
+        with self.store.read() as conn:
+            known = [h for (h,) in conn.execute(select(MEMBER.c.handle).order_by(MEMBER.c.id))]
+            for h in handles:
+                if h not in known:
+                    raise BadInput(f"--members: no member {h!r}{did_you_mean(h, known)}")
+            ids = [actions.resolve_ref(conn, ref, self.actor, h, None) for h in handles]
+        return self.attend_many(ids)
 
     # -- the command line's questions -------------------------------------------
 
@@ -417,6 +515,25 @@ def open_service(
     service = Service(store, actor, clock, as_handle)
     service.identity_mode = settings.identity if settings is not None else "login"
     return Opened(service, synced)
+
+
+def _session_parts(conn: Any, refs: list[str]) -> dict[str, list[SessionPart]]:
+    """Every part of each training item's sessions (the JSON list sync stores), by REF."""
+    if not refs:
+        return {}
+    ref = TEMPLATE.c.key + "/" + ITEM.c.key
+    q = (
+        select(ref, ITEM.c.sessions)
+        .join(TEMPLATE, TEMPLATE.c.id == ITEM.c.template_id)
+        .where(ITEM.c.sessions.is_not(None), ref.in_(refs))
+    )
+    out: dict[str, list[SessionPart]] = {}
+    for key, raw in conn.execute(q):
+        out[key] = [
+            SessionPart(p["at"], p.get("minutes"), p.get("trainer"), p.get("location"))
+            for p in json.loads(raw)
+        ]
+    return out
 
 
 def _still_empty(conn: Any) -> None:

@@ -201,3 +201,32 @@ def test_core_has_no_import_cycles() -> None:
         if graph.chain_exists(a, b) and graph.chain_exists(b, a)
     ]
     assert not cycles
+
+
+# --- attendance (training sessions) -------------------------------------------------
+
+
+def test_trainers_are_every_parts_trainer() -> None:
+    parts = '[{"at": "2027-01-12T09:00:00", "trainer": "eve"}, {"at": "x", "trainer": null}]'
+    assert rules.trainers_of(parts, "Priya N") == {"eve", "Priya N"}
+    assert rules.trainers_of(None, None) == frozenset()
+
+
+@pytest.mark.parametrize(
+    ("is_lead", "actor", "attendee", "allowed"),
+    [
+        (False, "ian", "ian", True),  # anyone for themselves
+        (True, "lea", "ian", True),  # leads for anyone
+        (False, "eve", "ian", True),  # a trainer of the item who is on the roster
+        (False, "ian", "eve", False),  # another engineer: no
+        (False, None, "ian", False),  # read-only: no
+    ],
+)
+def test_who_may_mark_attendance(
+    is_lead: bool, actor: str | None, attendee: str, allowed: bool
+) -> None:
+    trainers = frozenset({"eve", "Priya N"})
+    got = rules.may_mark_attendance(
+        is_lead=is_lead, actor=actor, attendee=attendee, trainers=trainers
+    )
+    assert got is allowed

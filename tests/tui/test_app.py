@@ -667,3 +667,73 @@ async def test_refused_verb_is_refused_before_asking(
         await wait_until(pilot, lambda: bool(errors(app)))
         assert any("only a lead may na" in m for m in errors(app))
         assert not isinstance(app.screen, PromptScreen)
+
+
+# --- selections: a verb over several items, a session's attendance at once ------------
+
+
+async def test_checklist_selection_applies_a_verb_to_every_selected_item(
+    make_app: Callable[..., KtApp], db_path: str, messages: list[Message]
+) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
+        screen = await open_member(pilot, messages)
+        view = screen.query_one(ChecklistView)
+        first = view.current
+        await pilot.press("v", "down", "down", "v")
+        third = view.current
+        assert first is not None and third is not None
+        assert view.selected == {first.id, third.id}
+        assert "2 selected" in str(screen.query_one("#cl-header").render())
+        await pilot.press("n")  # na: asks first, then one reason for all
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("y")
+        assert isinstance(app.screen, PromptScreen)
+        await pilot.press(*"out of scope", "enter")
+        await wait_until(pilot, lambda: instance(db_path, third.id).state == "na")
+        assert instance(db_path, first.id).reason == "out of scope"
+        middle = rows_of(db_path, "asha")[1]
+        assert instance(db_path, middle.id).state == "todo"  # not selected: untouched
+        await wait_until(pilot, lambda: not view.selected)
+
+
+async def test_select_all_and_refusals_are_listed(
+    make_app: Callable[..., KtApp], db_path: str, messages: list[Message]
+) -> None:
+    app = make_app("ben")  # an engineer: reopen is a lead's
+    async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
+        screen = await open_member(pilot, messages, downs=2)
+        view = screen.query_one(ChecklistView)
+        await pilot.press("a")
+        await wait_until(pilot, lambda: len(view.selected) == view.total > 0)
+        await pilot.press("r", "y")
+        await wait_until(pilot, lambda: bool(errors(app)))
+        assert any("only a lead may reopen" in m for m in errors(app))
+        await wait_until(pilot, lambda: not view.selected)  # done with: cleared
+        await pilot.press("a")
+        await wait_until(pilot, lambda: len(view.selected) == view.total)
+        await pilot.press("a")  # with a selection: none
+        assert not view.selected
+
+
+async def test_sessions_mark_a_whole_session_at_once(
+    make_app: Callable[..., KtApp], db_path: str, messages: list[Message]
+) -> None:
+    from kt_tui.tui.screens.attendance import AttendanceScreen
+
+    app = make_app("tomas")
+    async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
+        await wait_loaded(pilot, messages, "dashboard")
+        await pilot.press("t")
+        await wait_loaded(pilot, messages, "sessions")
+        screen = app.screen
+        assert isinstance(screen, SessionsScreen)
+        first = screen.sessions[0]
+        await pilot.press("M")
+        assert isinstance(app.screen, AttendanceScreen)
+        await pilot.press("space", "down", "space", "enter")
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("y")
+        ids = [a.instance_id for a in first.attendees[:2]]
+        await wait_until(pilot, lambda: all(instance(db_path, i).state == "done" for i in ids))
+        assert instance(db_path, first.attendees[2].instance_id).state == "todo"

@@ -18,6 +18,7 @@ from kt_tui.core.store import Store
 from kt_tui.core.sync.apply import apply
 from kt_tui.core.sync.desired import Wanted, wanted_from
 from kt_tui.core.sync.plan import Plan, describe, diff
+from kt_tui.core.sync.renames import find as find_renames
 from kt_tui.core.sync.stored import Current, load_current
 from kt_tui.core.templates import Folder, load_folder
 
@@ -60,6 +61,7 @@ def _plan(store: Store, conn: Connection, folder: Folder, wanted: Wanted, label:
         )
     current = load_current(store, conn)
     _refuse_other_handover(current, wanted, folder, label)
+    _refuse_rename_conflicts(current, wanted, folder, label)
     plan = diff(wanted, current)
     plan.warnings = list(folder.warnings)
     return plan
@@ -79,6 +81,22 @@ def _refuse_other_handover(current: Current, wanted: Wanted, folder: Folder, sho
                 )
             ]
         )
+
+
+def _refuse_rename_conflicts(current: Current, wanted: Wanted, folder: Folder, shown: str) -> None:
+    """A rename into a key the store already holds, while the old key is still active."""
+    _renames, conflicts = find_renames(wanted, current)
+    if not conflicts:
+        return
+    problems = []
+    for c in conflicts:
+        tf = next(tf for tf in folder.templates if tf.spec.template.key == c.template)
+        where = "template.renamed_from"
+        if c.item is not None:
+            i = next(i for i, it in enumerate(tf.spec.items) if it.key == c.item)
+            where = f"items[{i}].renamed_from"
+        problems.append(Problem(tf.path, where, c.message))
+    raise ValidationFailed(problems)
 
 
 def sync(

@@ -11,6 +11,7 @@ from kt_tui.core.clock import SYSTEM_CLOCK, Clock
 from kt_tui.core.store import Store
 from kt_tui.core.sync.desired import INSERT_CHUNK, ITEM_V2_FIELDS, Ident, T, Wanted, WantedItem
 from kt_tui.core.sync.plan import Plan
+from kt_tui.core.sync.renames import rename_rows
 from kt_tui.core.tables import INSTANCE, ITEM, MEMBER, RECEIVER, SYSTEM, TEMPLATE
 
 
@@ -59,6 +60,7 @@ def apply(
             flips,
         )
 
+    rename_rows(conn, plan.renames)  # in place: instances and their history carry over
     template_ids = _upsert_roster(conn, TEMPLATE, "key", wanted.templates)
     item_ids = _upsert_items(conn, wanted.items, template_ids)
 

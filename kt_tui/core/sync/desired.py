@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
@@ -63,6 +63,8 @@ class Wanted:
     templates: dict[str, dict[str, Any]]
     items: dict[tuple[str, str], WantedItem]
     instances: dict[Ident, None]  # an ordered set: roster and file order
+    # template key -> its earlier keys (renamed_from), for sync/renames.py
+    template_renamed_from: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def wanted_from(folder: Folder, sample: bool) -> Wanted:
@@ -167,7 +169,12 @@ def wanted_from(folder: Folder, sample: bool) -> Wanted:
                 instances.update(
                     ((*ident, m, s), None) for m, s in pairs if fits_member(m) and fits_system(s)
                 )
-    return Wanted(settings, members, systems, receivers, templates, items, instances)
+    renamed = {
+        tf.spec.template.key: tuple(tf.spec.template.renamed_from)
+        for tf in folder.templates
+        if tf.spec.template.renamed_from
+    }
+    return Wanted(settings, members, systems, receivers, templates, items, instances, renamed)
 
 
 def _qualified(template: str, ref: str) -> str:

@@ -10,6 +10,8 @@ from typing import Any
 
 from kt_tui.core import rules
 from kt_tui.core.sync.desired import ITEM_FIELDS, ITEM_V2_FIELDS, Ident, Wanted, WantedItem
+from kt_tui.core.sync.renames import Renames, find, renamed_view
+from kt_tui.core.sync.renames import summary as renames_summary
 from kt_tui.core.sync.stored import Current
 
 
@@ -77,10 +79,12 @@ class Plan:
     reopen: list[int]
     total_instances: int
     warnings: list[str] = field(default_factory=list)
+    renames: Renames = field(default_factory=Renames)
 
     def is_empty(self) -> bool:
         return not (
-            self.settings_changed
+            self.renames
+            or self.settings_changed
             or self.members_added
             or self.members_deactivated
             or self.members_reactivated
@@ -128,6 +132,7 @@ class Plan:
             },
             "templates": [t.summary() for t in self.templates if not t.is_empty()],
             "counts": self.counts(),
+            **({"renamed": renames_summary(self.renames)} if self.renames else {}),
         }
 
 
@@ -157,6 +162,8 @@ def _stored_item_values(row: dict[str, Any]) -> dict[str, Any]:
 
 def diff(wanted: Wanted, current: Current) -> Plan:
     """The plan: a pure function of what the files want and what the store holds."""
+    renames, _conflicts = find(wanted, current)  # sync refuses the conflicts first
+    current = renamed_view(current, renames)
     settings_changed = {
         k: (current.settings.get(k), v)
         for k, v in wanted.settings.items()
@@ -277,6 +284,7 @@ def diff(wanted: Wanted, current: Current) -> Plan:
         revive=sorted(revive),
         reopen=sorted(reopen),
         total_instances=len(wanted.instances),
+        renames=renames,
     )
 
 
@@ -325,6 +333,10 @@ def describe(plan: Plan) -> list[str]:
             shown = ", ".join(f"{m}@{s}" for m, s in pairs[:12])
             more = f" (+{len(pairs) - 12} more)" if len(pairs) > 12 else ""
             out.append(f"{label}: {shown}{more}")
+    for old, new in plan.renames.templates.items():
+        out.append(f"renamed: template {old} -> {new}")
+    for (tkey, old), new in plan.renames.items.items():
+        out.append(f"renamed: {tkey}/{old} -> {tkey}/{new}")
     for t in plan.templates:
         if t.is_empty():
             continue

@@ -16,7 +16,7 @@ from kt_tui.core import rules
 from kt_tui.core.errors import KtError, Refused
 from kt_tui.present import bar, level, pct, printable
 from kt_tui.tui.messages import NodeMessage
-from kt_tui.tui.screens.base import DataScreen
+from kt_tui.tui.screens.checklist_selection import SelectableChecklist
 from kt_tui.tui.screens.prompt import PromptScreen
 from kt_tui.tui.widgets.checklist_view import PAGE_SIZE, ChecklistView
 from kt_tui.tui.widgets.figures import readiness_colour
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from kt_tui.core.service import Detail, Page, Scope
 
 
-class ChecklistScreen(DataScreen):
+class ChecklistScreen(SelectableChecklist):
     """Items grouped by template then stage, a detail pane, and the verbs as keys."""
 
     CSS_PATH = "checklist.tcss"
@@ -182,6 +182,9 @@ class ChecklistScreen(DataScreen):
         text.append(f"   {shown} item{'s' if shown != 1 else ''} shown")
         if self.filter_text:
             text.append(f"   filter: {printable(self.filter_text)}", style="italic")
+        if self.view.selected:
+            n = len(self.view.selected)
+            text.append(f"   {n} selected: the verb keys apply to them (a: none)", style="bold")
         if f is not None:
             text.append("\nReadiness ")
             text.append(bar(f.readiness, 20), style=readiness_colour(theme, f.readiness))
@@ -258,7 +261,14 @@ class ChecklistScreen(DataScreen):
             raise Refused(reason)
         self.app.call_from_thread(ask)
 
+    def selection_changed(self) -> None:
+        self._show_header()
+
     def action_toggle_done(self) -> None:
+        if self.on_selection(
+            rules.toggle_done_verb(self.view.current.state if self.view.current else "")
+        ):
+            return
         row = self._current()
         if row is None:
             return
@@ -274,16 +284,22 @@ class ChecklistScreen(DataScreen):
             self.run_verb(verb, row)
 
     def action_signoff(self) -> None:
+        if self.on_selection(rules.Verb.SIGNOFF):
+            return
         row = self._current()
         if row is not None:
             self.run_verb("signoff", row)
 
     def action_reopen(self) -> None:
+        if self.on_selection(rules.Verb.REOPEN):
+            return
         row = self._current()
         if row is not None:
             self.run_verb("reopen", row)
 
     def action_na(self) -> None:
+        if self.on_selection(rules.Verb.NA, "Why do the selected items not apply?"):
+            return
         row = self._current()
         if row is not None:
             self._ask(
@@ -294,6 +310,12 @@ class ChecklistScreen(DataScreen):
             )
 
     def action_block(self) -> None:
+        current = self.view.current
+        verb = rules.toggle_block_verb(current.state if current else "")
+        if self.on_selection(
+            verb, "What do the selected items wait on?" if verb == "block" else None
+        ):
+            return
         row = self._current()
         if row is None:
             return
@@ -308,6 +330,8 @@ class ChecklistScreen(DataScreen):
             )
 
     def action_evidence(self) -> None:
+        if self.on_selection(rules.Verb.EVIDENCE, "Evidence for the selected items"):
+            return
         row = self._current()
         if row is not None:
             self._ask(
@@ -319,6 +343,8 @@ class ChecklistScreen(DataScreen):
             )
 
     def action_note(self) -> None:
+        if self.on_selection(rules.Verb.NOTE, "Note for the selected items"):
+            return
         row = self._current()
         if row is not None:
             self._ask(

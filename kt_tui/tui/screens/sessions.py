@@ -16,6 +16,7 @@ from kt_tui.core.errors import Refused
 from kt_tui.present import printable
 from kt_tui.tui.messages import NodeMessage
 from kt_tui.tui.screens.base import DataScreen
+from kt_tui.tui.screens.confirm import ConfirmScreen
 from kt_tui.tui.widgets.figures import STATE_MARKS
 
 if TYPE_CHECKING:
@@ -27,6 +28,13 @@ class SessionsScreen(DataScreen):
     BINDINGS = [
         Binding(
             "m", "attend", "Mark attended", id="sessions.attend", tooltip="The attendee's item done"
+        ),
+        Binding(
+            "M",
+            "attend_session",
+            "Mark who attended",
+            id="sessions.attend_all",
+            tooltip="Pick the session's attendees, mark them all at once",
         ),
         Binding(
             "tab",
@@ -66,6 +74,8 @@ class SessionsScreen(DataScreen):
         sessions.add_column("Session", key="title")
         sessions.add_column("Minutes", key="minutes")
         sessions.add_column("Trainer", key="trainer")
+        sessions.add_column("Where", key="where")
+        sessions.add_column("Parts", key="parts")
         sessions.add_column("Attended", key="attended")
         attendees = self.query_one("#attendees", DataTable)
         attendees.add_column("Member", key="member")
@@ -114,6 +124,8 @@ class SessionsScreen(DataScreen):
                 "title": Text(printable(s.title)),
                 "minutes": str(s.minutes or "-"),
                 "trainer": Text(printable(s.trainer or "-")),
+                "where": Text(printable(s.location or "-")),
+                "parts": str(len(s.parts)),
                 "attended": f"{attended}/{len(s.attendees)}",
             }
             if s.ref in table.rows:
@@ -175,6 +187,54 @@ class SessionsScreen(DataScreen):
             service.refresh_actor()  # a sync may have changed our rights since we opened
             raise
         self.post_message(self.Attended(self, outcome.event_id, service.sessions()))
+
+    # -- a whole session's attendance at once ---------------------------------------
+
+    @dataclass
+    class AttendedMany(NodeMessage):
+        marked: int
+        refused: list[str]
+        sessions: list[TrainingSession]
+
+    def action_attend_session(self) -> None:
+        from kt_tui.tui.screens.attendance import AttendanceScreen
+
+        session = self._selected()
+        if session is None:
+            return
+
+        def picked(ids: list[int] | None) -> None:
+            if not ids:
+                return
+            n = len(ids)
+            question = f"Mark {n} attendee{'s' if n != 1 else ''} of {session.title} attended?"
+
+            def confirmed(yes: bool | None) -> None:
+                if yes:
+                    self.attend_many(ids)
+
+            self.app.push_screen(ConfirmScreen(question), confirmed)
+
+        self.app.push_screen(AttendanceScreen(session), picked)
+
+    @work(thread=True, group="sessions-act", description="Refused", exit_on_error=False)
+    def attend_many(self, instance_ids: list[int]) -> None:
+        service = self.app.service
+        if service is None:
+            return
+        result = service.attend_many(instance_ids)
+        if result.refused:
+            service.refresh_actor()  # a sync may have changed our rights since we opened
+        refused = [why for _i, why in result.refused]
+        self.post_message(self.AttendedMany(self, len(result.done), refused, service.sessions()))
+
+    @on(AttendedMany)
+    def _attended_many(self, message: AttendedMany) -> None:
+        self.notify(f"{message.marked} marked attended", markup=False)
+        for why in message.refused[:5]:
+            self.notify(printable(why), title="Refused", severity="error", markup=False)
+        self.app.show_actor()
+        self._show(message.sessions)
 
     def action_back(self) -> None:
         self.app.back_from(self)

@@ -97,6 +97,7 @@ class ChecklistView(ScrollView, can_focus=True):
         "checklist--complete",
         "checklist--blocked",
         "checklist--muted",
+        "checklist--selected",
     }
     DEFAULT_CSS = """
     ChecklistView {
@@ -111,6 +112,7 @@ class ChecklistView(ScrollView, can_focus=True):
     ChecklistView > .checklist--complete { color: $text-success; }
     ChecklistView > .checklist--blocked { color: $text-warning; }
     ChecklistView > .checklist--muted { color: $text-muted; }
+    ChecklistView > .checklist--selected { background: $accent 35%; text-style: bold; }
     """
 
     cursor: reactive[int] = reactive(0)
@@ -142,6 +144,7 @@ class ChecklistView(ScrollView, can_focus=True):
         self.rows: dict[int, InstanceRow] = {}
         self.pages: list[int] = []  # loaded page offsets, oldest first
         self.pending: set[int] = set()
+        self.selected: set[int] = set()  # instance ids: the verbs apply to them when any
 
     # -- data ------------------------------------------------------------
 
@@ -239,6 +242,19 @@ class ChecklistView(ScrollView, can_focus=True):
     def on_resize(self, event: events.Resize) -> None:
         self.virtual_size = Size(event.size.width, self.total)
 
+    # -- selection -------------------------------------------------------------
+
+    def toggle_selected(self) -> None:
+        """Select the highlighted row, or take it out of the selection."""
+        row = self.current
+        if row is not None:
+            self.selected.symmetric_difference_update({row.id})
+            self.refresh_line(self.cursor)
+
+    def set_selected(self, ids: set[int]) -> None:
+        self.selected = set(ids)
+        self.refresh()
+
     # -- drawing -------------------------------------------------------------
 
     def header_text(self) -> str:
@@ -260,6 +276,8 @@ class ChecklistView(ScrollView, can_focus=True):
         prev = self.rows.get(index - 1) if y > 0 else None
         segments = self._segments(row, prev, width)
         strip = Strip(segments).adjust_cell_length(width, self.rich_style)
+        if row.id in self.selected:
+            strip = strip.apply_style(self.get_component_rich_style("checklist--selected"))
         if index == self.cursor:
             strip = strip.apply_style(self.get_component_rich_style("checklist--cursor"))
         return strip
@@ -278,6 +296,8 @@ class ChecklistView(ScrollView, can_focus=True):
             style: Style = base
             if key == "mark":
                 text, style = STATE_MARKS.get(row.state, "[?]"), state_style
+                if row.id in self.selected:  # shown without colour too
+                    text = "»" + text[1:]
             elif key == "group":
                 same = (
                     prev is not None

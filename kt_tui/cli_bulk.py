@@ -1,0 +1,70 @@
+"""The command line's bulk form of every verb (``--where FILTER``) and attendance.
+
+One shared option pair (--where, --yes); the loop itself is Service.bulk, which
+the TUI calls too. Exit codes: 0 when nothing was refused, 1 when something was,
+2 (BadInput) when the filter is malformed or matches nothing.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from kt_tui.cli_context import F, current, err
+
+if TYPE_CHECKING:
+    from kt_tui.core.instances import InstanceRow
+    from kt_tui.core.service import BulkResult
+
+BULK_HELP = (
+    "\n\nWith --where FILTER (as `list` takes it) instead of REF, applies it to every "
+    "matching item, one event each, and lists those refused; in a terminal it asks "
+    "first, unless --yes."
+)
+
+
+def bulk_options(f: F) -> F:
+    """--where FILTER and --yes, shared by every verb."""
+    f = click.option(
+        "--yes", "-y", is_flag=True, help="With --where: do not ask for confirmation."
+    )(f)
+    f = click.option(
+        "--where",
+        metavar="FILTER",
+        help="Every item this filter picks (e.g. 'state:todo system:orders').",
+    )(f)
+    return f
+
+
+def interactive() -> bool:
+    """A person at a terminal, who can answer a question."""
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def run_bulk(verb: str, where: str, yes: bool, **texts: Any) -> None:
+    service = current().service()
+    if service.actor.stand_in:
+        err(f"kt-tui: {service.actor.describe()}")
+    rows = service.matching(where)
+    if not yes and interactive():
+        click.confirm(f"{verb}: {len(rows)} item(s) match {where!r}; apply?", abort=True)
+    report(verb, service.bulk(verb, [r.id for r in rows], **texts), rows)
+
+
+def report(verb: str, result: BulkResult, rows: list[InstanceRow]) -> None:
+    """One line per change on stdout, one per refusal on stderr; exit 1 when any."""
+    from kt_tui.present import printable
+
+    label = {r.id: r.label for r in rows}
+    for out in result.done:
+        shown = label.get(out.instance_id, out.ref)
+        change = f"{out.before} -> {out.after}" if out.before != out.after else "set"
+        click.echo(printable(f"{verb}: {shown}: {change}"))
+    for iid, why in result.refused:
+        shown = label.get(iid, f"#{iid}")
+        err(printable(f"refused: {why}" if why.startswith(shown) else f"refused: {shown}: {why}"))
+    click.echo(f"{verb}: {len(result.done)} applied, {len(result.refused)} refused")
+    if result.refused:
+        sys.exit(1)

@@ -1,0 +1,168 @@
+"""Bulk verbs (--where FILTER) and attendance (attend --members), from the command line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from kt_tui import cli_bulk
+from kt_tui.cli import cli
+from tests.helpers import TEAM, write_tiny
+
+IAN = '\n[[members]]\nhandle = "ian"\nname = "Ian Engineer"\nrole = "engineer"\nsystems = ["db"]\n'
+COURSE = """\
+[template]
+key = "course"
+title = "Course"
+kind = "training"
+scope = "member"
+signoff = false
+
+[[items]]
+key = "intro"
+title = "Intro <b>[bold]x[/bold]</b>"
+sessions = [
+  { at = 2026-12-01T09:00:00, minutes = 90, trainer = "eve", location = "Room 4" },
+  { at = 2026-12-02T09:00:00, minutes = 60, trainer = "Priya N", location = "[red]Hall[/red]" },
+]
+"""
+
+
+def run(db: str, *args: str, user: str | None = None, stdin: str | None = None) -> Result:
+    env = {"KT_USER": user} if user else {}
+    return CliRunner().invoke(cli, ["--db", db, *args], env=env, input=stdin)
+
+
+@pytest.fixture
+def db(tmp_path: Path, db_url: str) -> str:
+    root = write_tiny(tmp_path / "tiny", team=TEAM + IAN, course=COURSE)
+    r = run(db_url, "sync", str(root))
+    assert r.exit_code == 0, r.output
+    return db_url
+
+
+def events(db: str) -> list[dict[str, object]]:
+    r = run(db, "log", "--json", "--limit", "1000")
+    return list(reversed(json.loads(r.output)))
+
+
+def test_bulk_applies_to_every_match_one_event_each(db: str) -> None:
+    before = len(events(db))
+    r = run(db, "done", "--where", "template:onboard", "--note", "ok", user="lea")
+    assert r.exit_code == 0, r.output
+    assert "done: 4 applied, 0 refused" in r.stdout
+    assert "done: onboard/access --member eve: todo -> done" in r.stdout
+    new = events(db)[before:]
+    assert len(new) == 4 and {e["verb"] for e in new} == {"done"}
+    assert run(db, "verify").exit_code == 0
+
+
+def test_bulk_lists_refusals_and_exits_1(db: str) -> None:
+    r = run(db, "done", "--where", "template:onboard", user="eve")
+    assert r.exit_code == 1
+    assert "done: onboard/access --member eve: todo -> done" in r.stdout
+    assert "done: 1 applied, 3 refused" in r.stdout
+    assert "refused: onboard/access --member lea: not yours" in r.stderr
+    # wrong state is a refusal too, and leaves the others alone
+    r = run(db, "na", "--where", "template:onboard", "--reason", "n/a here", user="lea")
+    assert r.exit_code == 0 and "na: 4 applied" in r.stdout
+    r = run(db, "unblock", "--where", "template:onboard", user="lea")
+    assert r.exit_code == 1 and "4 refused" in r.stdout and "wrong state" in r.stderr
+
+
+@pytest.mark.parametrize("where", ["state:nonsense", "bogus:1", "nothing-matches-this"])
+def test_bulk_with_a_malformed_or_empty_filter_exits_2(db: str, where: str) -> None:
+    before = len(events(db))
+    r = run(db, "done", "--where", where, user="lea")
+    assert r.exit_code == 2 and "Traceback" not in r.output
+    assert len(events(db)) == before
+
+
+def test_bulk_needs_the_reason_and_takes_no_ref(db: str) -> None:
+    assert run(db, "block", "--where", "template:onboard", user="lea").exit_code == 2
+    r = run(db, "done", "onboard/access", "--where", "template:onboard", user="lea")
+    assert r.exit_code == 2 and "--where picks the items" in r.output
+
+
+def test_bulk_text_verbs(db: str) -> None:
+    r = run(db, "note", "--where", "template:onboard", "see the wiki", user="lea")
+    assert r.exit_code == 0 and "note: 4 applied" in r.stdout
+    rows = json.loads(run(db, "list", "template:onboard", "--json").output)
+    assert {row["note"] for row in rows} == {"see the wiki"}
+    assert run(db, "evidence", "--where", "template:onboard", user="lea").exit_code == 2
+
+
+def test_bulk_asks_in_a_terminal_unless_yes(db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    before = len(events(db))
+    monkeypatch.setattr(cli_bulk, "interactive", lambda: True)
+    r = run(db, "done", "--where", "template:onboard", user="lea", stdin="n\n")
+    assert "done: 4 item(s) match 'template:onboard'; apply?" in r.output
+    assert r.exit_code == 1 and len(events(db)) == before  # declined: nothing written
+    r = run(db, "done", "--where", "template:onboard", "--yes", user="lea")
+    assert r.exit_code == 0 and "apply?" not in r.output
+    assert len(events(db)) == before + 4
+
+
+def test_bulk_asks_nothing_without_a_terminal(db: str) -> None:
+    r = run(db, "done", "--where", "template:onboard", user="lea")  # CliRunner: no terminal
+    assert r.exit_code == 0 and "apply?" not in r.output
+
+
+# --- attendance ---------------------------------------------------------------------
+
+
+def test_trainer_on_the_roster_marks_others_attendance(db: str) -> None:
+    r = run(db, "attend", "course/intro", "--members", "ian,lou", user="eve")
+    assert r.exit_code == 0, r.output
+    assert "attend: course/intro --member ian: todo -> done" in r.stdout
+    assert "attend: 2 applied, 0 refused" in r.stdout
+    assert run(db, "verify").exit_code == 0
+
+
+def test_another_engineer_marks_only_their_own(db: str) -> None:
+    r = run(db, "attend", "course/intro", "--members", "ian,eve", user="ian")
+    assert r.exit_code == 1
+    assert "attend: course/intro --member ian: todo -> done" in r.stdout
+    assert "refused: course/intro --member eve: not yours" in r.stderr
+    # the trainer rule is for attendance only: the generic verb stays the owner's
+    r = run(db, "done", "course/intro", "--member", "lou", user="eve")
+    assert r.exit_code == 1
+
+
+def test_lead_marks_anyone_and_default_is_yourself(db: str) -> None:
+    assert run(db, "attend", "course/intro", "--members", "eve", user="lou").exit_code == 0
+    r = run(db, "attend", "course/intro", user="ian")
+    assert r.exit_code == 0 and "--member ian: todo -> done" in r.stdout
+
+
+def test_unknown_handle_exits_2_with_the_closest(db: str) -> None:
+    before = len(events(db))
+    r = run(db, "attend", "course/intro", "--members", "ian,iam", user="lea")
+    assert r.exit_code == 2 and "no member 'iam' (did you mean ian?)" in r.stderr
+    assert len(events(db)) == before  # nothing written, ian's included
+
+
+def test_sessions_lists_every_part_with_location(db: str) -> None:
+    run(db, "attend", "course/intro", "--members", "ian", user="eve")
+    data = json.loads(run(db, "sessions", "--json").output)
+    assert [(s["part"], s["parts"], s["location"], s["trainer"]) for s in data] == [
+        (1, 2, "Room 4", "eve"),
+        (2, 2, "[red]Hall[/red]", "Priya N"),
+    ]
+    assert {(s["attended"], s["attendees"]) for s in data} == {(1, 4)}
+    text = run(db, "sessions").stdout
+    assert "course/intro (part 2 of 2)  60 min  trainer Priya N  at [red]Hall[/red]" in text
+
+
+def test_bulk_text_is_data(db: str) -> None:
+    before = len(events(db))
+    r = run(db, "note", "--where", "template:onboard", "bad \x1b[31m", user="lea")
+    assert r.exit_code == 2 and "control character" in r.stderr
+    assert len(events(db)) == before  # refused before any write
+    r = run(db, "note", "--where", "template:onboard", "[bold]x[/bold]", user="lea")
+    assert r.exit_code == 0
+    rows = json.loads(run(db, "list", "template:onboard", "--json").output)
+    assert {row["note"] for row in rows} == {"[bold]x[/bold]"}
