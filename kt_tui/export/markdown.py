@@ -22,7 +22,7 @@ from typing import Any
 import jinja2
 
 from kt_tui.core.burnup import Point
-from kt_tui.export.report import Report, fold
+from kt_tui.export.report import Report
 from kt_tui.present import bar, level, pct, printable
 
 TEMPLATE = "report.md.j2"
@@ -127,7 +127,7 @@ def context(report: Report) -> dict[str, Any]:
         "st": report.status,
         "v": report.verdict,
         "fc": report.forecast,
-        "overdue_folded": fold(report.overdue),
+        "overdue_folded": report.overdue,
         "weekly": _sampled(points),
         "total": points[-1].total_weight if points else 0,
         "rate_since": (
