@@ -128,6 +128,9 @@ def context(report: Report) -> dict[str, Any]:
         "v": report.verdict,
         "fc": report.forecast,
         "overdue_folded": report.overdue,
+        # the heat map's cells by (member, system): Status.cell scans the list, and
+        # 400 x 100 lookups of it took 7 s at a million instances
+        "cells": {(c.member, c.system): c for c in report.status.cells},
         "weekly": _sampled(points),
         "total": points[-1].total_weight if points else 0,
         "rate_since": (
