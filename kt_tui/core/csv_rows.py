@@ -14,10 +14,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, String, and_, case, cast, func, literal, select
+from sqlalchemy import String, and_, case, cast, func, literal, select
 
 from kt_tui.core import rules
-from kt_tui.core.instances import with_instance_joins
 from kt_tui.core.tables import INSTANCE, ITEM, MEMBER, SYSTEM, TEMPLATE
 
 FORMULA_CHARS = ("=", "+", "-", "@", "\uff1d", "\uff0b", "\uff0d", "\uff20")
@@ -51,21 +50,62 @@ def _flag(cond: Any) -> Any:
     return case((cond, "true"), else_="false")
 
 
-def export_rows(
-    conn: Connection,
+QUOTED = ('"', ",", "\r", "\n")  # what makes the csv module quote a cell (QUOTE_MINIMAL)
+
+
+def csv_cell(text: str) -> str:
+    """One text cell as the csv module writes it: quoted (quotes doubled) where it holds
+    a quote, a comma or a line break. The Python twin of :func:`_quoted`."""
+    if any(c in text for c in QUOTED):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+def _quoted(col: Any, dialect: str) -> Any:
+    """csv_cell() in SQL: one C-speed pattern test per cell, a replace only where it matches."""
+    pg = dialect == "postgresql"
+    needs = col.op("~")('[",\r\n]') if pg else col.op("GLOB")('*[",\r\n]*')
+    return case((needs, literal('"') + func.replace(col, '"', '""') + '"'), else_=col)
+
+
+def _cell(col: Any, dialect: str, *, neutralised: bool = False, text: bool = True) -> Any:
+    """A CSV cell in SQL: NULL stays NULL (printf and format write it as nothing)."""
+    if not text:
+        return col
+    return case((col.is_(None), None), else_=_quoted(_text(col, neutralised), dialect))
+
+
+def _printf(dialect: str, template: str, *args: Any) -> Any:
+    """printf (SQLite) / format (PostgreSQL) with ``%s`` only: one string per row, NULL as ''."""
+    fn = func.format if dialect == "postgresql" else func.printf
+    return fn(literal(template), *args, type_=String)
+
+
+LINE_END = "\r\n"
+
+
+def export_lines(
+    dialect: str,
     today: date,
     *,
     can_transfer: dict[str, bool | None],
-    constants: list[str],
-    neutralise: bool = True,
+    tail: str,
+    with_id: bool = False,
 ) -> Any:
-    """Every live instance as a row of text cells, streamed: the CSV export's hot path.
+    """Every live instance as one CSV line, made in SQL and streamed: the CSV export's
+    hot path (a million lines in about two seconds on SQLite, where fetching the cells
+    and joining them in Python took five).
 
-    Columns: the JSON items' fields, awaiting_signoff, system_can_transfer,
-    then ``constants`` as given. Booleans are ``true``/``false``; text that a
-    spreadsheet would run as a formula is neutralised in SQL, so no row passes
-    through Python on its way from the store to the file.
+    Columns: the JSON items' fields, awaiting_signoff, system_can_transfer, then
+    ``tail`` as it is (``",,\r\n"``: the remaining columns, empty). Booleans are
+    ``true``/``false``; text is neutralised (a formula gets a ``'``) and quoted as the
+    csv module quotes. Control characters are left to the caller (they are escaped in
+    Python, where one search per batch finds them). The query's rows are
+    ``(line,)``, or ``(id, line)`` with ``with_id``; run it with
+    :func:`kt_tui.core.streaming.batches`. The cells of an item, member or system
+    are made once each (materialised CTEs), not once per instance.
     """
+    d = dialect
     systems = [
         (key, None if ok is None else ("true" if ok else "false"))
         for key, ok in can_transfer.items()
@@ -73,41 +113,70 @@ def export_rows(
     can = (
         case(*((SYSTEM.c.key == key, value) for key, value in systems), else_=None)
         if systems
-        else literal(None)
+        else literal(None, String)
     )
-    columns = [
-        _text(TEMPLATE.c.key + "/" + ITEM.c.key, neutralise),
-        TEMPLATE.c.key,
-        ITEM.c.key,
-        _text(ITEM.c.title, neutralise),
-        TEMPLATE.c.kind,
-        TEMPLATE.c.scope,
-        MEMBER.c.handle,
-        SYSTEM.c.key,
-        ITEM.c.stage,
-        INSTANCE.c.weight,
-        INSTANCE.c.state,
-        cast(INSTANCE.c.due, String),  # text as stored: no date object per row
-        _text(INSTANCE.c.done_by, neutralise),
-        INSTANCE.c.done_at,
-        _text(INSTANCE.c.signed_off_by, neutralise),
-        INSTANCE.c.signed_off_at,
-        _text(INSTANCE.c.evidence, neutralise),
-        _text(INSTANCE.c.note, neutralise),
-        _text(INSTANCE.c.reason, neutralise),
-        INSTANCE.c.id,
+    per_system = (
+        select(SYSTEM.c.id.label("id"), _cell(SYSTEM.c.key, d).label("key"), can.label("can"))
+        .cte("system_cells")
+        .prefix_with("MATERIALIZED")
+    )
+    per_member = (
+        select(MEMBER.c.id.label("id"), _cell(MEMBER.c.handle, d).label("handle"))
+        .cte("member_cells")
+        .prefix_with("MATERIALIZED")
+    )
+    per_item = (
+        select(
+            ITEM.c.id.label("id"),
+            _printf(
+                d,
+                "%s,%s,%s,%s,%s,%s,",
+                _cell(TEMPLATE.c.key + "/" + ITEM.c.key, d, neutralised=True),
+                _cell(TEMPLATE.c.key, d),
+                _cell(ITEM.c.key, d),
+                _cell(ITEM.c.title, d, neutralised=True),
+                _cell(TEMPLATE.c.kind, d),
+                _cell(TEMPLATE.c.scope, d),
+            ).label("head"),
+            _cell(ITEM.c.stage, d).label("stage"),
+        )
+        .select_from(ITEM.join(TEMPLATE, TEMPLATE.c.id == ITEM.c.template_id))
+        .cte("item_cells")
+        .prefix_with("MATERIALIZED")
+    )
+    cells = [
+        per_member.c.handle,
+        per_system.c.key,
+        per_item.c.stage,
+        cast(INSTANCE.c.weight, String),
+        _cell(INSTANCE.c.state, d),
+        cast(INSTANCE.c.due, String),
+        _cell(INSTANCE.c.done_by, d, neutralised=True),
+        _cell(INSTANCE.c.done_at, d),
+        _cell(INSTANCE.c.signed_off_by, d, neutralised=True),
+        _cell(INSTANCE.c.signed_off_at, d),
+        _cell(INSTANCE.c.evidence, d, neutralised=True),
+        _cell(INSTANCE.c.note, d, neutralised=True),
+        _cell(INSTANCE.c.reason, d, neutralised=True),
+        cast(INSTANCE.c.id, String),
         _flag(rules.complete_sql()),
         _flag(rules.overdue_sql(today)),
         _flag(rules.awaiting_sql()),
-        case((INSTANCE.c.system_id.is_(None), None), else_=can),
-        *(literal(c) for c in constants),
+        per_system.c.can,
     ]
-    q = (
+    template = "%s" + ",".join(["%s"] * len(cells)) + tail.replace("%", "%%")
+    line = _printf(d, template, per_item.c.head, *cells)
+    columns = [INSTANCE.c.id, line] if with_id else [line]
+    source = (
+        INSTANCE.join(per_item, per_item.c.id == INSTANCE.c.item_id)
+        .outerjoin(per_member, per_member.c.id == INSTANCE.c.member_id)
+        .outerjoin(per_system, per_system.c.id == INSTANCE.c.system_id)
+    )
+    return (
         select(*columns)
-        .select_from(with_instance_joins())
+        .select_from(source)
         .where(INSTANCE.c.retired == False)  # noqa: E712
         # the store's own order (template file, item, member, system as synced):
         # sorting a million wide rows into the report's grouping cost 7 s
         .order_by(INSTANCE.c.id)
     )
-    return conn.execution_options(stream_results=True, yield_per=5000).execute(q)

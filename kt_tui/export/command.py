@@ -27,10 +27,6 @@ def _renderer(fmt: str) -> Callable[[Report], str]:
         from kt_tui.export.markdown import render_markdown
 
         return render_markdown
-    if fmt == "json":
-        from kt_tui.export.jsonfile import render_json
-
-        return render_json
     if fmt == "html":
         from kt_tui.export.html import render_html
 
@@ -57,6 +53,11 @@ def write(
 
         report = build_report(store, actor=actor, clock=clock, since=since, items=False)
         write_csv(store, report, out)
+        return
+    if fmt == "json":
+        from kt_tui.export.jsonfile import write_json
+
+        write_json(store, build_report(store, actor=actor, clock=clock, since=since), out)
         return
     renderer = _renderer(fmt)
     out.write(renderer(build_report(store, actor=actor, clock=clock, since=since)))

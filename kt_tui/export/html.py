@@ -15,7 +15,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from kt_tui.export.report import Report, fold
+from kt_tui.export.report import Report
 from kt_tui.present import band, level, pct, printable
 
 TEMPLATE = "report.html.j2"
@@ -159,11 +159,14 @@ def context(report: Report) -> dict[str, Any]:
         "fc": report.forecast,
         "chart": burn_up_chart(report),
         "tier1_overdue": sum(
-            1
-            for row in report.overdue
-            if row.system and any(s.key == row.system and s.tier == 1 for s in st.systems)
+            o.count
+            for o in report.overdue
+            if o.system and any(s.key == o.system and s.tier == 1 for s in st.systems)
         ),
-        "overdue_folded": fold(report.overdue),
+        "overdue_folded": report.overdue,
+        # the heat map's cells by (member, system): Status.cell scans the list, and
+        # 400 x 100 lookups of it took 7 s at a million instances
+        "cells": {(c.member, c.system): c for c in report.status.cells},
         "transferable": sum(1 for s in st.systems if s.can_transfer),
     }
 

@@ -4,20 +4,24 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from typing import Any, TextIO
 
-from kt_tui.core.instances import InstanceRow
+from sqlalchemy import String, case, cast, func, literal, select
+
+from kt_tui.core import rules
+from kt_tui.core.instances import ITEM_JSON_FIELDS, with_instance_joins
+from kt_tui.core.store import Store
+from kt_tui.core.streaming import batches
+from kt_tui.core.tables import INSTANCE, ITEM, MEMBER, SYSTEM, TEMPLATE
 from kt_tui.export.report import SCHEMA, MissingGroup, Report
 
-
-def _brief(r: InstanceRow, *extra: str) -> dict[str, Any]:
-    """A section's entry: enough to read on its own; ``id`` points into ``items``."""
-    full = r.to_json()
-    keys = ("id", "ref", "title", "member", "system", "state", "due", *extra)
-    return {k: full[k] for k in keys}
+ITEMS = "@@kt-tui items@@"  # where the streamed items go in the laid-out document
 
 
-def report_json(report: Report) -> dict[str, Any]:
+def report_json(report: Report, items: Any = ITEMS) -> dict[str, Any]:
+    """Every key of ``status --json``, the report's sections (folded per item, as in
+    md and html), and ``items`` (``ITEMS`` stands for the items that
+    :func:`write_json` streams from the store)."""
     st = report.status
     out: dict[str, Any] = {"schema": SCHEMA}
     out.update(st.to_json())
@@ -30,28 +34,12 @@ def report_json(report: Report) -> dict[str, Any]:
                 "days_left": st.days_left,
             },
             "go_no_go": report.verdict.to_json(),
-            "items": [r.to_json() for r in report.items],
+            "items": items,
             "missing": [_missing(g) for g in report.missing],
-            "overdue": [_brief(r) for r in report.overdue],
-            "awaiting_signoff": [
-                _brief(r, "done_by", "done_at", "evidence") for r in report.awaiting
-            ],
-            "not_applicable": [_brief(r, "reason") for r in report.not_applicable],
-            "signoffs": [
-                {
-                    "id": r.id,
-                    "ref": r.ref,
-                    "title": r.title,
-                    "member": r.member,
-                    "system": r.system,
-                    "done_by": r.done_by,
-                    "done_at": r.done_at,
-                    "signed_off_by": r.signed_off_by,
-                    "signed_off_at": r.signed_off_at,
-                    "evidence": r.evidence,
-                }
-                for r in report.signoffs
-            ],
+            "overdue": [o.to_json() for o in report.overdue],
+            "awaiting_signoff": [o.to_json() for o in report.awaiting],
+            "not_applicable": [o.to_json() for o in report.not_applicable],
+            "signoffs": [o.to_json() for o in report.signoffs],
             "changes": report.changes.to_json() if report.changes else None,
             "history": [p.to_json() for p in report.history],
             "forecast": report.forecast.to_json(),
@@ -66,10 +54,61 @@ def _missing(g: MissingGroup) -> dict[str, Any]:
         "system": g.key,
         "name": g.name,
         "can_transfer": g.can_transfer,
-        "open_items": len(g.items),
+        "open_items": g.open,
         "open_weight": g.weight,
-        "items": [_brief(r, "stage", "weight") for r in g.items],
+        "items": [o.to_json() for o in g.items],
     }
+
+
+def _quote(col: Any, dialect: str) -> Any:
+    """A value as JSON text in SQL (``null`` for NULL), escaped as json.dumps escapes."""
+    if dialect == "postgresql":
+        return func.coalesce(cast(func.to_json(col), String), "null")
+    return func.json_quote(col)
+
+
+def _bool(cond: Any) -> Any:
+    return case((cond, "true"), else_="false")
+
+
+def items_query(dialect: str, today: Any) -> Any:
+    """Each live instance as one JSON object (the fields of ITEM_JSON_FIELDS, in order),
+    made in SQL: a million in a few seconds, where dumping dicts took forty."""
+    d = dialect
+    values = {
+        "ref": _quote(TEMPLATE.c.key + "/" + ITEM.c.key, d),
+        "template": _quote(TEMPLATE.c.key, d),
+        "item": _quote(ITEM.c.key, d),
+        "title": _quote(ITEM.c.title, d),
+        "kind": _quote(TEMPLATE.c.kind, d),
+        "scope": _quote(TEMPLATE.c.scope, d),
+        "member": _quote(MEMBER.c.handle, d),
+        "system": _quote(SYSTEM.c.key, d),
+        "stage": _quote(ITEM.c.stage, d),
+        "weight": cast(INSTANCE.c.weight, String),
+        "state": _quote(INSTANCE.c.state, d),
+        "due": _quote(cast(INSTANCE.c.due, String), d),
+        "done_by": _quote(INSTANCE.c.done_by, d),
+        "done_at": _quote(INSTANCE.c.done_at, d),
+        "signed_off_by": _quote(INSTANCE.c.signed_off_by, d),
+        "signed_off_at": _quote(INSTANCE.c.signed_off_at, d),
+        "evidence": _quote(INSTANCE.c.evidence, d),
+        "note": _quote(INSTANCE.c.note, d),
+        "reason": _quote(INSTANCE.c.reason, d),
+        "id": cast(INSTANCE.c.id, String),
+        "complete": _bool(rules.complete_sql()),
+        "overdue": _bool(rules.overdue_sql(today)),
+    }
+    assert tuple(values) == ITEM_JSON_FIELDS
+    template = "{" + ", ".join(f'"{k}": %s' for k in values) + "}"
+    fn = func.format if d == "postgresql" else func.printf
+    obj = fn(literal(template), *values.values(), type_=String)
+    return (
+        select(obj)
+        .select_from(with_instance_joins())
+        .where(INSTANCE.c.retired == False)  # noqa: E712
+        .order_by(INSTANCE.c.id)
+    )
 
 
 # json.dumps escapes C0 controls as \u00XX but writes DEL and C1 raw (ensure_ascii
@@ -98,8 +137,21 @@ def _layout(value: Any, depth: int = 0) -> str:
     return _compact(value)
 
 
-def render_json(report: Report) -> str:
+def _escaped(text: str) -> str:
+    return text.translate(_RAW_CONTROLS) if _ANY_RAW.search(text) else text
+
+
+def write_json(store: Store, report: Report, out: TextIO) -> None:
+    """The report laid out, its ``items`` streamed from the store a batch at a time."""
     text = _layout(report_json(report))
-    if _ANY_RAW.search(text):
-        text = text.translate(_RAW_CONTROLS)
-    return text + "\n"
+    head, tail = text.split(_compact(ITEMS), 1)
+    out.write(_escaped(head))
+    pad = "    "
+    first = True
+    with store.read() as conn:
+        for part in batches(conn, items_query(conn.dialect.name, report.today)):
+            chunk = (",\n" + pad).join(row[0] for row in part)
+            out.write(("[\n" + pad if first else ",\n" + pad) + _escaped(chunk))
+            first = False
+    out.write("[]" if first else "\n  ]")
+    out.write(_escaped(tail) + "\n")

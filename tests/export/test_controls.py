@@ -16,7 +16,7 @@ from sqlalchemy import literal, select, update
 
 from kt_tui.core.actions import act, resolve_ref
 from kt_tui.core.clock import Clock
-from kt_tui.core.csv_rows import _text, neutralise
+from kt_tui.core.csv_rows import _cell, _text, csv_cell, neutralise
 from kt_tui.core.store import Store
 from kt_tui.core.sync import sync
 from kt_tui.core.tables import INSTANCE, ITEM, MEMBER, SYSTEM
@@ -123,3 +123,15 @@ def test_neutralise_agrees_in_python_and_sql(store: Store, text: str) -> None:
 )
 def test_blank_led_and_fullwidth_formulas_are_quoted(text: str) -> None:
     assert neutralise(text) == "'" + text
+
+
+@pytest.mark.parametrize("text", [*TRICKY, "a,b", 'say "hi"', "x\ny", "x\ry", '=a,"b"'])
+def test_csv_cells_agree_in_python_and_sql(store: Store, text: str) -> None:
+    """A cell made in SQL (neutralised, then quoted) is the one the csv module writes."""
+    with store.read() as conn:
+        in_sql = conn.execute(
+            select(_cell(literal(text), conn.dialect.name, neutralised=True))
+        ).scalar_one()
+    buf = io.StringIO(newline="")
+    csv.writer(buf, lineterminator="\r\n").writerow([neutralise(text), "x"])
+    assert f"{in_sql},x\r\n" == buf.getvalue() == f"{csv_cell(neutralise(text))},x\r\n"

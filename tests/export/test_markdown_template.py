@@ -59,14 +59,14 @@ def test_hostile_text_is_escaped_as_before(hostile: Store, clock: Clock) -> None
     lines = text.splitlines()
     assert lines[0] == r"# Handover readiness: Tiny \| \[link\](x) &lt;script&gt;"
     assert f"| `docs/runbook` | {TITLE_MD} | documented | the system | todo |   |" in lines
-    awaiting = (
-        f"| `docs/runbook` | {TITLE_MD} |   | db | eve | 2026-11-25 09:00 "
-        r"| \[link\](x) \| &lt;script&gt;x&lt;/script&gt; |"
+    awaiting = (  # folded per item: the evidence after whom it is for
+        f"| `docs/runbook` | {TITLE_MD} | db "
+        r"| db: \[link\](x) \| &lt;script&gt;x&lt;/script&gt; | eve | 2026-11-25 09:00 |"
     )
     assert awaiting in lines
     na = (
-        r"| `docs/selfcheck` | Self check |   | db | a \| pipe, &lt;b&gt;tag&lt;/b&gt; "
-        r"and \`code\` and \\x1b\[31mred |"
+        r"| `docs/selfcheck` | Self check | db | a \| pipe, &lt;b&gt;tag&lt;/b&gt; "
+        r"and \`code\` and \\x1b\[31mred (db) |"
     )
     assert na in lines
     assert "<script" not in text and "\n\n\n" not in text and text.endswith("`\n")
