@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from textual import on
@@ -37,8 +41,16 @@ async def loaded(pilot: Pilot[None], what: str) -> None:
 
 
 def watched(make_app: Callable[..., KtApp]) -> Watched:
+    """The app on a copy of the test's store at a path named after the test: the context
+    bar names the store, and a snapshot must not depend on pytest's temp folder."""
     app = make_app()
-    return Watched(db=app.db, as_handle=app.as_handle, clock=app.clock, start="dashboard")
+    assert app.db is not None
+    test = os.environ["PYTEST_CURRENT_TEST"].split("::")[-1].split(" ")[0]
+    fixed = Path(tempfile.gettempdir()) / "kt-tui-snapshots" / f"{test}.db"
+    fixed.parent.mkdir(exist_ok=True)
+    fixed.unlink(missing_ok=True)
+    shutil.copyfile(app.db, fixed)
+    return Watched(db=str(fixed), as_handle=app.as_handle, clock=app.clock, start="dashboard")
 
 
 def test_dashboard(snap_compare: Any, make_app: Callable[..., KtApp], db_path: str) -> None:
