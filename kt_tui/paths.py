@@ -28,8 +28,17 @@ def sample_dir() -> Path:
 
 
 def export_dir() -> Path:
-    """Where the TUI writes exports: the current folder."""
-    return Path.cwd()
+    """Where the TUI's export dialog proposes to write: the user's documents folder
+    (KT_EXPORT_DIR overrides it), else the home folder; never the current folder unasked."""
+    import os
+
+    import platformdirs
+
+    named = os.environ.get("KT_EXPORT_DIR")
+    if named:
+        return Path(named).expanduser()
+    docs = Path(platformdirs.user_documents_dir())
+    return docs if docs.is_dir() else Path.home()
 
 
 def config_path() -> Path:

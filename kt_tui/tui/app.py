@@ -14,9 +14,8 @@ from __future__ import annotations
 import io
 import sys
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 from rich.console import Console
 from textual import on, work
@@ -108,7 +107,13 @@ class KtApp(App[None]):
             show=False,
             tooltip="Training sessions",
         ),
-        Binding("x", "export", "Export", id="app.export", tooltip="Write a markdown summary"),
+        Binding(
+            "x",
+            "export",
+            "Export",
+            id="app.export",
+            tooltip="Write the summary: md, html, csv or json",
+        ),
         Binding("question_mark", "help", "Help", id="app.help", tooltip="Every key of this view"),
     ]
 
@@ -345,8 +350,19 @@ class KtApp(App[None]):
     # -- export and sync -----------------------------------------------------------
 
     def action_export(self) -> None:
-        if self.service is not None:
-            self._export()
+        """Ask which format and where, then write it in a thread."""
+        from kt_tui.paths import export_dir
+        from kt_tui.tui.screens.export_dialog import ExportScreen
+
+        service = self.service
+        if service is None:
+            return
+
+        def chosen(answer: tuple[str, Path] | None) -> None:
+            if answer is not None:
+                self._export(*answer)
+
+        self.push_screen(ExportScreen(export_dir(), service.today()), chosen)
 
     @work(
         thread=True,
@@ -355,23 +371,22 @@ class KtApp(App[None]):
         description="Export failed",
         exit_on_error=False,
     )
-    def _export(self) -> None:
+    def _export(self, fmt: str, path: Path) -> None:
         from kt_tui.export import command
-        from kt_tui.paths import export_dir
 
         service = self.service
         if service is None:
             return
-        day: date = service.today()
-        name = command.default_filename("md", day)
-        path = export_dir() / name
-        n = 2
-        while path.exists():  # never overwrite an earlier summary
-            path = export_dir() / name.replace(".md", f"-{n}.md")
-            n += 1
-        with open(path, "x", encoding="utf-8", newline="") as fh:
-            command.write(service.store, "md", fh, actor=service.actor, clock=service.clock)
-        self.post_message(self.Exported(self, path))
+        if path.exists():  # asked for a new file: never overwrite one made meanwhile
+            from kt_tui.core.errors import BadInput
+
+            raise BadInput(f"{path}: exists now: nothing written")
+
+        def fill(fh: TextIO) -> None:
+            command.write(service.store, fmt, fh, actor=service.actor, clock=service.clock)
+
+        wrote = command.write_output(str(path), fill, live=service.store.path, stdout=sys.stdout)
+        self.post_message(self.Exported(self, wrote or path))
 
     @on(Exported)
     def _exported(self, message: Exported) -> None:

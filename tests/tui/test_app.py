@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from textual.message import Message
+from textual.widgets import Input, RadioButton
 
 from kt_tui.core import actions, filters, instances
 from kt_tui.core.clock import Clock
@@ -20,6 +21,7 @@ from kt_tui.paths import sample_dir
 from kt_tui.tui.app import KtApp
 from kt_tui.tui.screens.checklist import ChecklistScreen
 from kt_tui.tui.screens.confirm import ConfirmScreen
+from kt_tui.tui.screens.export_dialog import ExportScreen
 from kt_tui.tui.screens.help import HelpScreen
 from kt_tui.tui.screens.prompt import PromptScreen
 from kt_tui.tui.screens.queue import QueueScreen
@@ -458,20 +460,45 @@ async def test_palette_goes_to_a_member(
         assert app.screen.scope == Scope(member="ben")
 
 
-async def test_export_writes_the_summary(
+async def test_export_asks_format_and_path_then_writes(
     make_app: Callable[..., KtApp],
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     messages: list[Message],
 ) -> None:
-    monkeypatch.chdir(tmp_path)
+    docs = tmp_path / "Documents"
+    docs.mkdir()
+    here = tmp_path / "cwd"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    monkeypatch.setenv("KT_EXPORT_DIR", str(docs))
     app = make_app()
     async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
         await wait_loaded(pilot, messages, "dashboard")
         await pilot.press("x")
-        target = tmp_path / "readiness-2026-11-25.md"
+        await wait_until(pilot, lambda: isinstance(app.screen, ExportScreen))
+        box = app.screen.query_one("#path", Input)
+        assert box.value == str(docs / "readiness-2026-11-25.md")  # documents, not cwd
+        # html instead: the proposed name follows the format
+        app.screen.query(RadioButton)[1].value = True  # "HTML"
+        await wait_until(pilot, lambda: box.value.endswith(".html"))
+        box.focus()
+        await pilot.press("enter")
+        target = docs / "readiness-2026-11-25.html"
         await wait_until(pilot, target.exists)
         assert "Northwind" in target.read_text(encoding="utf-8")
+        assert not list(here.iterdir())  # nothing in the current folder
+        # again: the file exists now, the dialog says so and writes nothing
+        await pilot.press("x")
+        await wait_until(pilot, lambda: isinstance(app.screen, ExportScreen))
+        app.screen.query_one("#path", Input).value = str(target)
+        app.screen.query_one("#path", Input).focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ExportScreen)
+        assert "exists" in str(app.screen.query_one("#export-error").render())
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: not isinstance(app.screen, ExportScreen))
 
 
 async def test_outsider_outside_the_sample_is_read_only(
