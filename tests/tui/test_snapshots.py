@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
 from textual import on
 from textual.message import Message
 from textual.pilot import Pilot
@@ -124,3 +125,23 @@ def test_dashboard_wide(snap_compare: Any, make_app: Callable[..., KtApp], db_pa
         await loaded(pilot, "burnup")
 
     assert snap_compare(watched(make_app), terminal_size=(160, 48), run_before=run_before)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 48)], ids=["80x24", "160x48"])
+def test_checklist_sizes(
+    snap_compare: Any, make_app: Callable[..., KtApp], db_path: str, size: tuple[int, int]
+) -> None:
+    """At 80x24 an item's state and due date stay; the columns that do not fit fold away
+    (the detail pane shows them)."""
+    rows = rows_of(db_path, member="ben")
+    for r in rows[:3]:
+        core_act(db_path, "ben", "done", r.id, evidence="E-1")
+    core_act(db_path, "ben", "block", rows[4].id, reason="waits on VPN")
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await loaded(pilot, "dashboard")
+        await pilot.press("down", "down", "enter")
+        await loaded(pilot, "checklist")
+        await pilot.pause()
+
+    assert snap_compare(watched(make_app), terminal_size=size, run_before=run_before)

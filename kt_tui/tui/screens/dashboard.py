@@ -12,6 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container, Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Footer, Label, Static
+from textual.widgets.data_table import ColumnKey
 
 from kt_tui.present import bar, level, pct, printable
 from kt_tui.tui.messages import NodeMessage
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
     from kt_tui.core.service import Service, Trend
 
 WIDE = 150  # columns from which members and the heat map sit side by side
+NARROW = 100  # below this, tables drop names and bars to keep the decision columns
 
 
 def cell_len(value: Any) -> int:
@@ -49,6 +51,8 @@ SYSTEM_COLUMNS = (
     ("transfer", "Transfer"),
     ("level", "Level"),
 )
+# what a narrow terminal (80 columns) keeps: the decision columns; names and bars go
+NARROW_DROPS = ("name",)
 
 
 class DashboardScreen(DataScreen):
@@ -75,6 +79,10 @@ class DashboardScreen(DataScreen):
             yield Static("", id="forecast")
         yield Static("", id="banner", classes="-hidden")
         with VerticalScroll(id="dash-body"):
+            # systems first: whether each may transfer is the decision
+            with Vertical(id="systems-box"):
+                yield Label("Systems", classes="section-title")
+                yield SortableTable(id="systems", cursor_type="row", zebra_stripes=True)
             with Container(id="top"):
                 with Vertical(id="members-box"):
                     yield Label("Members", classes="section-title")
@@ -82,14 +90,22 @@ class DashboardScreen(DataScreen):
                 with Vertical(id="heat-box"):
                     yield Label("Readiness by member and system", classes="section-title")
                     yield SortableTable(id="heatmap", cursor_type="cell")
-            with Vertical(id="systems-box"):
-                yield Label("Systems", classes="section-title")
-                yield SortableTable(id="systems", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
     def on_resize(self) -> None:
-        """Members and the heat map side by side where the screen is wide enough."""
+        """Members and the heat map side by side where the screen is wide enough;
+        names and bars folded away where it is narrow."""
         self.set_class(self.size.width >= WIDE, "-wide")
+        narrow = self.size.width < NARROW
+        if narrow != self.has_class("-narrow"):
+            self.set_class(narrow, "-narrow")
+            if self.app.status is not None:
+                self._members(self.app.status)
+                self._systems(self.app.status)
+
+    @property
+    def narrow(self) -> bool:
+        return self.has_class("-narrow")
 
     def on_mount(self) -> None:
         self.query_one("#members", SortableTable).focus()
@@ -103,9 +119,12 @@ class DashboardScreen(DataScreen):
         its columns as rows come in may draw its header before it re-measures.
         A reload whose data no longer fits rebuilds the columns.
         """
+        if self.narrow:
+            spec = tuple((k, label) for k, label in spec if k not in NARROW_DROPS)
         widths = {key: max([len(label)] + [cell_len(r[key]) for r in rows]) for key, label in spec}
         current = {str(k.value): c.width for k, c in table.columns.items()}
-        if current and all(current.get(k, 0) >= w for k, w in widths.items()):
+        same_columns = list(current) == [k for k, _ in spec]
+        if same_columns and all(current.get(k, 0) >= w for k, w in widths.items()):
             return
         table.clear(columns=True)
         for key, label in spec:
@@ -221,8 +240,16 @@ class DashboardScreen(DataScreen):
         elif service is not None:
             banner.add_class("-hidden")
 
+    def _readiness(self, fraction: float | None) -> Text:
+        """A bar and a percentage; the percentage alone (coloured) where it is narrow."""
+        theme = self.app.current_theme
+        if self.narrow:
+            return Text(f"{pct(fraction):>4}", style=readiness_colour(theme, fraction))
+        return readiness_text(theme, fraction)
+
     def _fill(self, table: DataTable[Any], key: str, cells: dict[str, Any]) -> None:
-        """Update a row in place, or add it."""
+        """Update a row in place, or add it (cells of dropped columns are left out)."""
+        cells = {k: v for k, v in cells.items() if table.columns.get(ColumnKey(k)) is not None}
         if key in table.rows:
             for column, value in cells.items():
                 if value != table.get_cell(key, column):  # a reload redraws only what changed
@@ -244,7 +271,7 @@ class DashboardScreen(DataScreen):
                         "handle": m.handle,
                         "name": Text(printable(m.name)),
                         "role": m.role,
-                        "readiness": readiness_text(theme, f.readiness),
+                        "readiness": self._readiness(f.readiness),
                         "progress": pct(f.progress),
                         "level": level(f.level),
                         "overdue": overdue,
@@ -269,7 +296,7 @@ class DashboardScreen(DataScreen):
                         "key": s.key,
                         "name": Text(printable(s.name)),
                         "tier": str(s.tier),
-                        "readiness": readiness_text(theme, f.readiness),
+                        "readiness": self._readiness(f.readiness),
                         "ready": f"{s.ready_receivers}/{s.min_ready}",
                         "transfer": yes_no(s.can_transfer, theme),
                         "level": level(f.level),
