@@ -13,7 +13,8 @@ from kt_tui.core.burnup import sync_reopened
 from kt_tui.core.instances import with_instance_joins
 from kt_tui.core.tables import EVENT, INSTANCE, ITEM, MEMBER, SYSTEM
 
-COMPLETED_VERBS: tuple[str, ...] = (rules.Verb.DONE,)
+# verbs that can complete an item (done where no sign-off is needed, the last sign-off)
+COMPLETED_VERBS: tuple[str, ...] = (rules.Verb.DONE, rules.Verb.SIGNOFF)
 SIGNED_OFF_VERBS: tuple[str, ...] = (rules.Verb.SIGNOFF,)
 REOPENED_VERBS: tuple[str, ...] = (rules.Verb.REOPEN, rules.Verb.UNDO)
 
@@ -67,7 +68,11 @@ class Changes:
 
 
 def changes_since(conn: Connection, since: date) -> Changes:
-    """Items completed, signed off and reopened from ``since`` (UTC day) on."""
+    """Items completed, signed off and reopened from ``since`` (UTC day) on.
+
+    ``completed`` holds the items that are complete now and became so since then,
+    once each (the last event that completed them): an item done and undone, or
+    done and still awaiting its sign-off, is not counted as completed."""
     verbs = (*COMPLETED_VERBS, *SIGNED_OFF_VERBS, *REOPENED_VERBS, "sync")
     q = (
         select(
@@ -82,6 +87,9 @@ def changes_since(conn: Connection, since: date) -> Changes:
             EVENT.c.note,
             EVENT.c.detail,
             ITEM.c.title,
+            INSTANCE.c.state.label("state_now"),
+            INSTANCE.c.signoff.label("signoff_now"),
+            INSTANCE.c.retired.label("retired_now"),
             MEMBER.c.handle.label("member"),
             SYSTEM.c.key.label("system"),
         )
@@ -93,7 +101,7 @@ def changes_since(conn: Connection, since: date) -> Changes:
         .where(EVENT.c.at >= since.isoformat(), EVENT.c.verb.in_(verbs))
         .order_by(EVENT.c.id)
     )
-    completed: list[Change] = []
+    completed: dict[int, Change] = {}  # instance -> the last event that completed it
     signed: list[Change] = []
     reopened: list[Change] = []
     for r in conn.execute(q):
@@ -121,10 +129,19 @@ def changes_since(conn: Connection, since: date) -> Changes:
             r.after,
             r.note,
         )
-        if r.verb in COMPLETED_VERBS:
-            completed.append(change)
-        elif r.verb in SIGNED_OFF_VERBS:
+        if r.verb in SIGNED_OFF_VERBS:
             signed.append(change)
-        else:
+        elif r.verb not in COMPLETED_VERBS:
             reopened.append(change)
-    return Changes(since, completed, signed, reopened)
+        complete_now = (
+            r.state_now is not None
+            and rules.is_counted(r.state_now, bool(r.retired_now))
+            and rules.is_complete(r.state_now, bool(r.signoff_now))
+        )
+        completes = r.after == rules.State.SIGNED_OFF or (
+            r.after == rules.State.DONE and not r.signoff_now
+        )
+        if r.verb in COMPLETED_VERBS and complete_now and completes and r.instance_id:
+            completed.pop(r.instance_id, None)  # keep event order: the last one counts
+            completed[r.instance_id] = change
+    return Changes(since, list(completed.values()), signed, reopened)

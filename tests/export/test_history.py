@@ -170,9 +170,13 @@ def test_changes_since(store: Store, tiny_dir: Path) -> None:
     act_on(store, "lea", "signoff", "kt/read", 5, member="eve", system="db")
     act_on(store, "lou", "reopen", "kt/read", 6, member="eve", system="db")
     act_on(store, "eve", "undo", "kt/read", 6, system="api")
+    act_on(store, "eve", "done", "onboard/access", 6)  # no sign-off needed: complete
+    act_on(store, "eve", "done", "kt/shadow", 6, system="api")  # awaits its sign-off
     with store.read() as conn:
         ch = changes.changes_since(conn, date(2026, 11, 3))
-    assert [(c.verb, c.system) for c in ch.completed] == [("done", "db")]
+    # complete now and completed since: not the item reopened since, nor the one
+    # still awaiting its sign-off, nor the one undone
+    assert [(c.ref, c.verb) for c in ch.completed] == [("onboard/access", "done")]
     assert [(c.actor, c.system) for c in ch.signed_off] == [("lea", "db")]
     assert [(c.verb, c.system) for c in ch.reopened] == [("reopen", "db"), ("undo", "api")]
     assert ch.to_json()["since"] == "2026-11-03"
