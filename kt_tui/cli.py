@@ -54,7 +54,7 @@ def cli(ctx: click.Context) -> None:
     """kt-tui: how ready is each person and each system to be handed over?
 
     With no command, opens the terminal app (on an empty default store it
-    first syncs the bundled sample).
+    first puts in the demo: the bundled sample mid-way, see `kt-tui demo`).
     """
     obj = ctx.ensure_object(Context)
     ctx.call_on_close(obj.close)
@@ -417,6 +417,15 @@ def _text_command(verb: str, help_text: str) -> None:
 
 _text_command("note", "Set the note of an item.")
 _text_command("evidence", "Set the evidence of an item (a link, ticket id or path).")
+
+
+def _add_demo() -> None:
+    from kt_tui.cli_demo import demo
+
+    cli.add_command(demo)
+
+
+_add_demo()
 
 
 # --- entry point -------------------------------------------------------------------------

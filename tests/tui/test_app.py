@@ -121,6 +121,10 @@ async def test_empty_store_syncs_the_sample(monkeypatch, messages: list[Message]
         await wait_loaded(pilot, messages, "dashboard")
         assert any("bundled sample" in n.message for n in app._notifications)
         assert app.screen.query_one("#members", SortableTable).row_count == sample_members()
+        # the demo: weeks of history, so a forecast, not "not enough history"
+        await wait_loaded(pilot, messages, "burnup")
+        assert "Forecast: " in _forecast_text(app)
+        assert "not enough history" not in _forecast_text(app)
 
 
 def sample_members() -> int:
