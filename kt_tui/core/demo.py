@@ -16,13 +16,12 @@ import random
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Connection, select
 
 from kt_tui.core.clock import Clock
 from kt_tui.core.errors import KtError
-from kt_tui.core.identity import resolve_actor
 from kt_tui.core.store import Store
 from kt_tui.core.tables import INSTANCE, ITEM, MEMBER, SYSTEM, TEMPLATE
 
@@ -59,8 +58,23 @@ class DemoResult:
     first_day: date
 
 
-def fill(store: Store, clock: Clock, sync_sample: Callable[[Clock], None]) -> DemoResult:
-    """Sync the sample (``sync_sample``, at a clock DAYS ago), then replay the plan."""
+class Desk(Protocol):
+    """What the demo asks of core/service.py's Service (passed in: no import cycle)."""
+
+    def refusal(self, verb: str, instance_id: int) -> str | None: ...
+
+    def act(self, verb: str, instance_id: int, **texts: Any) -> Any: ...
+
+
+# a Service for this handle at this clock
+DeskFor = Callable[[str, Clock], Desk]
+
+
+def fill(
+    store: Store, clock: Clock, sync_sample: Callable[[Clock], None], desk_for: DeskFor
+) -> DemoResult:
+    """Sync the sample (``sync_sample``, at a clock DAYS ago), then replay the plan, each
+    action through ``desk_for(handle, clock)``."""
     today = clock.today()
     first = today - timedelta(days=DAYS)
     sync_sample(_at(first, 8, 0))
@@ -69,7 +83,7 @@ def fill(store: Store, clock: Clock, sync_sample: Callable[[Clock], None]) -> De
     plan = Plan(targets, people, first, today)
     applied = skipped = 0
     for day, minute, verb, t, who, texts in sorted(plan.build(), key=lambda a: a[:2]):
-        if _apply(store, _at(day, 9 + minute // 60, minute % 60), verb, t, who, texts):
+        if _apply(desk_for, _at(day, 9 + minute // 60, minute % 60), verb, t, who, texts):
             plan.done_on[(t.id, verb)] = day
             applied += 1
         else:
@@ -82,15 +96,11 @@ def _at(day: date, hour: int, minute: int) -> Clock:
 
 
 def _apply(
-    store: Store, clock: Clock, verb: str, t: Target, who: list[str], texts: dict[str, str]
+    desk_for: DeskFor, clock: Clock, verb: str, t: Target, who: list[str], texts: dict[str, str]
 ) -> bool:
     """The action by the first candidate the rules allow now; False when none may."""
-    from kt_tui.core.service import Service
-
     for handle in who:
-        with store.read() as conn:
-            actor = resolve_actor(store, conn, handle)
-        service = Service(store, actor, clock)
+        service = desk_for(handle, clock)
         if service.refusal(verb, t.id) is not None:
             continue
         try:

@@ -405,7 +405,11 @@ def fill_demo(store: Store, clock: Clock = SYSTEM_CLOCK) -> DemoResult:
         sync(store, sample_dir(), actor=who, login=who, shown="(bundled sample)",
              clock=at, authorise=_still_empty)  # fmt: skip
 
-    return demo.fill(store, clock, sync_sample)
+    def desk_for(handle: str, at: Clock) -> Service:
+        with store.read() as conn:
+            return Service(store, resolve_actor(store, conn, handle), at)
+
+    return demo.fill(store, clock, sync_sample, desk_for)
 
 
 def _still_empty(conn: Any) -> None:
