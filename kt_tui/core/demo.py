@@ -39,7 +39,7 @@ class Target:
     parties: list[str]
     evidence: bool
     after: list[str]
-    first_session: date | None
+    attend_on: date | None
     trainer: str | None
 
 
@@ -84,7 +84,6 @@ def fill(
     applied = skipped = 0
     for day, minute, verb, t, who, texts in sorted(plan.build(), key=lambda a: a[:2]):
         if _apply(desk_for, _at(day, 9 + minute // 60, minute % 60), verb, t, who, texts):
-            plan.done_on[(t.id, verb)] = day
             applied += 1
         else:
             skipped += 1
@@ -128,7 +127,7 @@ def _targets(conn: Connection) -> list[Target]:
     out = []
     for r in conn.execute(q):
         sessions: list[dict[str, Any]] = json.loads(r.sessions) if r.sessions else []
-        first = sessions[-1] if sessions else None  # attendance is marked after the last part
+        last = sessions[-1] if sessions else None  # attendance is marked after the last part
         out.append(
             Target(
                 r.id,
@@ -139,8 +138,8 @@ def _targets(conn: Connection) -> list[Target]:
                 json.loads(r.parties or "[]"),
                 bool(r.evidence),
                 json.loads(r.after) if r.after else [],
-                date.fromisoformat(str(first["at"])[:10]) if first else None,
-                str(first["trainer"]) if first else None,
+                date.fromisoformat(str(last["at"])[:10]) if last else None,
+                str(last["trainer"]) if last else None,
             )
         )
     return out
@@ -174,7 +173,6 @@ class Plan:
         self.targets, self.people = targets, people
         self.first, self.today = first, today
         self.rng = random.Random(SEED)
-        self.done_on: dict[tuple[int, str], date] = {}
         self.complete: dict[int, date] = {}  # planned completion day per instance
 
     def day(self, lo: int, hi: int) -> date:
@@ -291,12 +289,12 @@ class Plan:
         for t in self.of("onboarding/transition-plan"):
             add(self.work(t, 8, 30, sign=0.7))
         for t in self.targets:  # attendance, on the day of the (last) session
-            if t.first_session and t.ref.startswith("training/") and not t.parties:
-                when = (t.first_session - self.first).days
+            if t.attend_on and t.ref.startswith("training/") and not t.parties:
+                when = (t.attend_on - self.first).days
                 if 0 < when < DAYS and self.rng.random() < 0.9:
                     who = [h for h in (t.trainer, t.member) if h]
-                    out.append((t.first_session, 480, "done", t, who, {}))
-                    self.complete[t.id] = t.first_session
+                    out.append((t.attend_on, 480, "done", t, who, {}))
+                    self.complete[t.id] = t.attend_on
         wiki = "https://wiki.northwind.example"
         for name, lo, hi, share in (
             ("architecture", 3, 18, 1.0),
