@@ -63,7 +63,7 @@ def cli(ctx: click.Context, read_only: bool) -> None:
     """kt-tui: how ready is each person and each system to be handed over?
 
     With no command, opens the terminal app (on an empty default store it
-    first syncs the bundled sample).
+    first puts in the demo: the bundled sample mid-way, see `kt-tui demo`).
     """
     obj = ctx.ensure_object(Context)
     obj.read_only = read_only
@@ -535,6 +535,15 @@ def attend(ref: str, members: str | None) -> None:
     rows = [r for o in result.done if (r := service.row(o.instance_id)) is not None]
     rows += [r for iid, _ in result.refused if (r := service.row(iid)) is not None]
     report("attend", result, rows)
+
+
+def _add_demo() -> None:
+    from kt_tui.cli_demo import demo
+
+    cli.add_command(demo)
+
+
+_add_demo()
 
 
 # --- entry point -------------------------------------------------------------------------

@@ -149,3 +149,9 @@ def synced_tiny(tmp_path: Path, name: str = "kt.db") -> Path:
     result = kt(db, "sync", str(write_tiny(tmp_path / "tiny")))
     assert result.exit_code == 0, result.output
     return db
+
+
+# The format-1 sample as it was at 5a1a7b6 ("Format 2 foundation"), frozen: the tests
+# that depend on its exact figures and layout (snapshots, golden exports, counts) use
+# it, so the bundled sample (checklists/) can change without rewriting them.
+FORMAT1 = Path(__file__).resolve().parent / "fixtures" / "format1"

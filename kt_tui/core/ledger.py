@@ -42,6 +42,16 @@ SNAPSHOT: dict[str, tuple[Any, tuple[str, ...], tuple[str, ...]]] = {
 }  # fmt: skip
 # meta values a sync sets (not the schema version, which an upgrade writes)
 SETTINGS_SKIPPED = ("schema_version",)
+# The columns a sync of schema 2 recorded, where schema 3 added some: a store upgraded
+# since its last sync is compared on these (the upgrade step fills the new ones).
+RECORDED_BY_SCHEMA_2: dict[str, tuple[str, ...]] = {
+    "members": ("handle", "name", "role", "db_user", "position", "active"),
+    "items": (
+        "template_id", "key", "title", "detail", "stage", "weight", "signoff", "evidence",
+        "due_spec", "due_date", "tiers", "revision", "session_at", "session_minutes",
+        "session_trainer", "position", "active",
+    ),
+}  # fmt: skip
 
 
 def snapshot(conn: Connection) -> dict[str, Any]:
@@ -90,6 +100,7 @@ def first_difference(recorded: dict[str, Any], stored: dict[str, Any]) -> str:
     for name, (_table, keys, cols) in SNAPSHOT.items():
         want = {tuple(r[: len(keys)]): r[len(keys) :] for r in recorded.get(name, [])}
         have = {tuple(r[: len(keys)]): r[len(keys) :] for r in stored[name]}
+        cols, have = _as_recorded(name, cols, want, have)
         for key in sorted(set(want) | set(have)):
             w, h = want.get(key), have.get(key)
             if w == h:
@@ -106,6 +117,18 @@ def first_difference(recorded: dict[str, Any], stored: dict[str, Any]) -> str:
             )
             return f"{where}: {diffs}"
     return ""
+
+
+def _as_recorded(
+    name: str, cols: tuple[str, ...], want: dict[Any, Any], have: dict[Any, Any]
+) -> tuple[tuple[str, ...], dict[Any, Any]]:
+    """The stored rows cut to the columns the recording holds (fewer when a sync of
+    schema 2 wrote it)."""
+    older = RECORDED_BY_SCHEMA_2.get(name)
+    if older is None or not want or any(len(w) != len(older) for w in want.values()):
+        return cols, have
+    at = [cols.index(c) for c in older]
+    return older, {k: [h[i] for i in at] for k, h in have.items()}
 
 
 # --- instances a sync added -------------------------------------------------------

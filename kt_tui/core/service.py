@@ -31,6 +31,7 @@ from kt_tui.core.store import Store, open_store
 from kt_tui.core.tables import EVENT, ITEM, MEMBER, SYSTEM, TEMPLATE
 
 if TYPE_CHECKING:
+    from kt_tui.core.demo import DemoResult
     from kt_tui.core.sync import SyncResult
     from kt_tui.core.verify import VerifyResult
 
@@ -486,7 +487,8 @@ def open_service(
 
     ``create``: make the store where there is none (else StoreError: commands
     that only read never create one). ``fill_sample``: on an empty *default*
-    store sync the bundled sample first (``synced_sample``); a store named by
+    store put the demo in first, the bundled sample mid-way (``synced_sample``,
+    see fill_demo); a store named by
     --db or KT_DB is left as it is, so a typo or a new team database never
     fills up with the sample.
     """
@@ -500,12 +502,7 @@ def open_service(
         with store.read() as conn:
             empty = store.settings(conn) is None
         if empty:
-            from kt_tui.core.sync import sync
-            from kt_tui.paths import sample_dir
-
-            who = login_name()
-            sync(store, sample_dir(), actor=who, login=who, shown="(bundled sample)",
-                 clock=clock, authorise=_still_empty)  # fmt: skip
+            fill_demo(store, clock)
             synced = True
     with store.read() as conn:
         actor = resolve_actor(store, conn, as_handle)
@@ -534,6 +531,26 @@ def _session_parts(conn: Any, refs: list[str]) -> dict[str, list[SessionPart]]:
             for p in json.loads(raw)
         ]
     return out
+
+
+def fill_demo(store: Store, clock: Clock = SYSTEM_CLOCK) -> DemoResult:
+    """The bundled sample, synced weeks ago, with its history replayed up to yesterday
+    (core/demo.py), into a store that must be empty (else Refused, nothing written)."""
+    from kt_tui.core import demo
+    from kt_tui.core.sync import sync
+    from kt_tui.paths import sample_dir
+
+    who = login_name()
+
+    def sync_sample(at: Clock) -> None:
+        sync(store, sample_dir(), actor=who, login=who, shown="(bundled sample)",
+             clock=at, authorise=_still_empty)  # fmt: skip
+
+    def desk_for(handle: str, at: Clock) -> Service:
+        with store.read() as conn:
+            return Service(store, resolve_actor(store, conn, handle), at)
+
+    return demo.fill(store, clock, sync_sample, desk_for)
 
 
 def _still_empty(conn: Any) -> None:

@@ -232,7 +232,11 @@ class KtApp(App[None]):
         self.service = message.opened.service
         self.marker = message.marker
         if message.opened.synced_sample:
-            self.notify("The store was empty: synced the bundled sample handover.", title="Sample")
+            self.notify(
+                "The store was empty: it now holds the bundled sample handover mid-way, "
+                "with eight weeks of demo history.",
+                title="Sample",
+            )
         self.show_actor()
         self.set_interval(POLL_SECONDS, self.poll)
         if self.start is None:  # the view this person starts on loads as it mounts

@@ -247,8 +247,9 @@ def test_bundled_sample_is_valid() -> None:
         "documentation",
         "training",
         "handover",
+        "assessment",
     }
-    assert any(i.session for t in folder.templates for i in t.spec.items)
+    assert any(i.all_sessions for t in folder.templates for i in t.spec.items)
 
 
 def test_text_with_control_characters_is_refused(tiny_dir: Path) -> None:

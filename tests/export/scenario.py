@@ -1,4 +1,5 @@
-"""A scripted handover on the bundled sample, with a fixed clock per action.
+"""A scripted handover on the frozen format-1 sample (tests/fixtures/format1), a fixed
+clock per action.
 
 Every event's time and login are fixed, so the event chain (and its head) is
 the same on every machine: golden files can hold it.
@@ -15,7 +16,7 @@ from kt_tui.core.clock import Clock
 from kt_tui.core.identity import Actor, resolve_actor
 from kt_tui.core.store import Store, open_store
 from kt_tui.core.sync import sync
-from kt_tui.paths import sample_dir
+from tests.helpers import FORMAT1
 
 LOGIN = "tester"
 TODAY = date(2026, 11, 25)
@@ -54,7 +55,7 @@ def do(
 def build(path: Path) -> Store:
     """The sample, synced on 1 Nov 2026, then three weeks of work."""
     store = open_store(str(path))
-    sync(store, sample_dir(), actor="setup", login=LOGIN, clock=at(1, 8))
+    sync(store, FORMAT1, actor="setup", login=LOGIN, clock=at(1, 8))
     for i, m in enumerate(MEMBERS):
         do(store, m, "done", "onboarding/repo-access", at(2, 9 + i))
         do(store, m, "done", "onboarding/vpn-access", at(3, 9 + i))

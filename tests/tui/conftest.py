@@ -1,4 +1,4 @@
-"""Fixtures of the TUI tests: a temp store file with the bundled sample, a fixed clock."""
+"""Fixtures of the TUI tests: a temp store file with the frozen format-1 sample, a fixed clock."""
 
 from __future__ import annotations
 
@@ -16,9 +16,9 @@ from kt_tui.core.clock import Clock
 from kt_tui.core.identity import Actor, resolve_actor
 from kt_tui.core.store import Store, open_store
 from kt_tui.core.sync import sync
-from kt_tui.paths import sample_dir
 from kt_tui.tui.app import KtApp
 from kt_tui.tui.messages import Loaded
+from tests.helpers import FORMAT1
 
 M = TypeVar("M", bound=Message)
 
@@ -41,11 +41,11 @@ def messages() -> list[Message]:
 
 @pytest.fixture
 def db_path(tmp_path: Path) -> str:
-    """A temp store FILE holding the bundled sample."""
+    """A temp store FILE holding the frozen format-1 sample (tests/fixtures/format1)."""
     path = str(tmp_path / "kt.db")
     store = open_store(path)
     try:
-        sync(store, sample_dir(), actor="test", login="test", clock=FIXED_CLOCK)
+        sync(store, FORMAT1, actor="test", login="test", clock=FIXED_CLOCK)
     finally:
         store.dispose()
     return path

@@ -29,6 +29,7 @@ from kt_tui.tui.screens.sessions import SessionsScreen
 from kt_tui.tui.widgets.burnup import BurnUp
 from kt_tui.tui.widgets.checklist_view import MAX_PAGES, PAGE_SIZE, ChecklistView
 from kt_tui.tui.widgets.sortable_table import SortableTable
+from tests.helpers import FORMAT1
 from tests.tui.conftest import FIXED_CLOCK, actor_of, core_store, wait_loaded, wait_until
 
 SIZE = (120, 40)
@@ -121,13 +122,28 @@ async def test_empty_store_syncs_the_sample(monkeypatch, messages: list[Message]
     async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
         await wait_loaded(pilot, messages, "dashboard")
         assert any("bundled sample" in n.message for n in app._notifications)
-        assert app.screen.query_one("#members", SortableTable).row_count == 7
+        assert app.screen.query_one("#members", SortableTable).row_count == sample_members()
+        # the demo: weeks of history, so a forecast, not "not enough history"
+        await wait_loaded(pilot, messages, "burnup")
+        assert "Forecast: " in _forecast_text(app)
+        assert "not enough history" not in _forecast_text(app)
+
+
+def sample_members() -> int:
+    """How many members the bundled sample's roster has (it may change: no fixed count)."""
+    from kt_tui.core.templates import load_folder
+
+    return len(load_folder(sample_dir()).team.members)
 
 
 async def test_outsider_on_sample_acts_as_first_lead(
-    make_app: Callable[..., KtApp], messages: list[Message]
+    tmp_path: Path, messages: list[Message]
 ) -> None:
-    app = make_app("zed")
+    db = str(tmp_path / "sample.db")
+    store = core_store(db)
+    sync(store, sample_dir(), actor="t", login="t", clock=FIXED_CLOCK)
+    store.dispose()
+    app = KtApp(db=db, as_handle="zed", clock=FIXED_CLOCK, start="dashboard")
     async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
         await wait_loaded(pilot, messages, "dashboard")
         banner = app.screen.query_one("#banner")
@@ -505,7 +521,7 @@ async def test_outsider_outside_the_sample_is_read_only(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, messages: list[Message]
 ) -> None:
     folder = tmp_path / "handover"
-    shutil.copytree(sample_dir(), folder)
+    shutil.copytree(FORMAT1, folder)
     with (folder / "team.toml").open("a", encoding="utf-8") as f:
         f.write("\n# our own copy\n")
     db = str(tmp_path / "own.db")
@@ -548,7 +564,7 @@ async def test_palette_syncs_the_sample_into_an_empty_store_after_the_plan(
         await pilot.press("y")
         await wait_until(pilot, lambda: any(n.title == "Synced" for n in app._notifications))
         members = app.screen.query_one("#members", SortableTable)
-        await wait_until(pilot, lambda: members.row_count == 7)
+        await wait_until(pilot, lambda: members.row_count == sample_members())
 
 
 async def test_palette_offers_the_sample_only_to_an_empty_store(
@@ -573,7 +589,7 @@ async def test_sync_is_applied_only_when_confirmed(
     make_app: Callable[..., KtApp], db_path: str, tmp_path: Path, messages: list[Message]
 ) -> None:
     folder = tmp_path / "handover"
-    shutil.copytree(sample_dir(), folder)
+    shutil.copytree(FORMAT1, folder)
     team = folder / "team.toml"
     team.write_text(team.read_text(encoding="utf-8").replace('"Asha Rao"', '"Asha Rao-Iyer"'))
     app = make_app()

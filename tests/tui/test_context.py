@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from textual.message import Message
 
+from kt_tui.core.sync import sync
+from kt_tui.paths import sample_dir
 from kt_tui.tui.app import KtApp
 from kt_tui.tui.screens.base import ContextBar
-from tests.tui.conftest import wait_until
+from tests.tui.conftest import FIXED_CLOCK, core_store, wait_until
 from tests.tui.test_app import SIZE, open_member, wait_loaded
 
 
@@ -45,9 +48,13 @@ async def test_a_handle_matches_without_regard_to_case(
 
 
 async def test_an_outsider_on_the_sample_is_told_who_they_act_as(
-    make_app: Callable[..., KtApp], messages: list[Message]
+    tmp_path: Path, messages: list[Message]
 ) -> None:
-    app = make_app("bne")
+    db = str(tmp_path / "sample.db")
+    store = core_store(db)
+    sync(store, sample_dir(), actor="t", login="t", clock=FIXED_CLOCK)
+    store.dispose()
+    app = KtApp(db=db, as_handle="bne", clock=FIXED_CLOCK, start="dashboard")
     async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
         await wait_loaded(pilot, messages, "dashboard")
         await wait_until(pilot, lambda: "acting as asha, the sample's lead" in bar(app))

@@ -16,12 +16,12 @@ from textual.widgets import Input, Static
 import kt_tui.tui.app as app_module
 from kt_tui.core.sync import sync
 from kt_tui.core.tables import ITEM
-from kt_tui.paths import sample_dir
 from kt_tui.tui.app import UNEXPECTED, KtApp, run_app
 from kt_tui.tui.keymap import binding_classes, own_bindings
 from kt_tui.tui.screens.checklist import ChecklistScreen
 from kt_tui.tui.screens.prompt import PromptScreen
 from kt_tui.tui.widgets.checklist_view import ChecklistView
+from tests.helpers import FORMAT1
 from tests.tui.conftest import FIXED_CLOCK, core_store, wait_until
 from tests.tui.test_app import SIZE, core_act, errors, instance, open_member, rows_of
 
@@ -135,7 +135,7 @@ async def test_a_bad_keymap_is_one_notification_and_default_keys(
 def demote(db_path: str, tmp_path: Path, handle_line: str, role_line: str) -> None:
     """Sync, from outside the app, a copy of the sample with tomas's role changed."""
     folder = tmp_path / "handover"
-    shutil.copytree(sample_dir(), folder)
+    shutil.copytree(FORMAT1, folder)
     team = folder / "team.toml"
     old = f'{handle_line}\nname = "Tomas Lindqvist"\nrole = "lead"'
     text = team.read_text(encoding="utf-8")
