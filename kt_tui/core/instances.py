@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -50,6 +50,9 @@ ITEM_JSON_FIELDS = (
     "id",
     "complete",
     "overdue",
+    # lapsing and waiting (issue 11)
+    "lapsed",
+    "waiting_on",
 )
 
 
@@ -89,6 +92,24 @@ class InstanceRow:
     session_trainer: str | None
     member_id: int | None = None
     system_id: int | None = None
+    # lapsing and waiting (issue 11)
+    lapses_on: date | None = None
+    valid_days: int | None = None
+    lapsed: bool = False
+    waiting_on: list[str] = field(default_factory=list)
+
+    @property
+    def waiting(self) -> bool:
+        return bool(self.waiting_on)
+
+    @property
+    def shown_state(self) -> str:
+        """The state as a user reads it: lapsed or waiting where that is so."""
+        if self.lapsed:
+            return "lapsed"
+        if self.waiting and self.state != rules.State.NA:
+            return "waiting" if self.state == rules.State.TODO else f"{self.state}, waiting"
+        return self.state
 
     def to_json(self) -> dict[str, Any]:
         """The item fields of DESIGN's ``export json`` (plus id, complete, overdue)."""
@@ -140,8 +161,8 @@ def _columns(today: date) -> list[Any]:
         INSTANCE.c.evidence,
         INSTANCE.c.note,
         INSTANCE.c.reason,
-        rules.complete_sql().label("complete"),
-        rules.overdue_sql(today).label("overdue"),
+        rules.complete_on_sql(today).label("complete"),
+        rules.overdue_on_sql(today).label("overdue"),
         INSTANCE.c.retired,
         INSTANCE.c.version,
         ITEM.c.session_at,
@@ -149,6 +170,10 @@ def _columns(today: date) -> list[Any]:
         ITEM.c.session_trainer,
         INSTANCE.c.member_id,
         INSTANCE.c.system_id,
+        INSTANCE.c.lapses_on,
+        ITEM.c.valid_days,
+        rules.lapsed_sql(today).label("lapsed"),
+        rules.waiting_refs_sql(today).label("waiting_on"),
     ]
 
 
@@ -166,6 +191,8 @@ def _row(r: Any) -> InstanceRow:
         bool(row.overdue),
         bool(row.retired),
     )
+    row.lapsed = bool(row.lapsed)
+    row.waiting_on = rules.split_refs(row.waiting_on)  # type: ignore[arg-type]
     return row
 
 
