@@ -481,10 +481,10 @@ def _blocking_prerequisites(today: date, t: Any) -> tuple[Any, list[Any]]:
                     g2.c.item_id == pre.c.id,
                     g2.c.retired == False,  # noqa: E712
                     _shares_sql(g2, t),
-                )
+                ).correlate(pre, t)
             ),
         ),
-    )
+    ).correlate(pre, t)  # two levels down: named, as auto-correlation looks one level up
     conds = [
         own.c.id == t.c.item_id,
         own.c.after.is_not(None),
