@@ -470,21 +470,27 @@ def _blocking_prerequisites(today: date, t: Any) -> tuple[Any, list[Any]]:
     # item.after is a JSON list of "template/item": the quoted ref is in it (keys are
     # slugs: only their "_" is a LIKE wildcard, escaped)
     quoted = literal('%"') + func.replace(ref, "_", "\\_") + literal('"%')
-    blocking_gate = exists().where(
-        g.c.item_id == pre.c.id,
-        g.c.retired == False,  # noqa: E712
-        blocks_dependants_sql(today, g),
-        or_(
-            _shares_sql(g, t),
-            not_(
-                exists().where(
-                    g2.c.item_id == pre.c.id,
-                    g2.c.retired == False,  # noqa: E712
-                    _shares_sql(g2, t),
-                ).correlate(pre, t)
+    blocking_gate = (
+        exists()
+        .where(
+            g.c.item_id == pre.c.id,
+            g.c.retired == False,  # noqa: E712
+            blocks_dependants_sql(today, g),
+            or_(
+                _shares_sql(g, t),
+                not_(
+                    exists()
+                    .where(
+                        g2.c.item_id == pre.c.id,
+                        g2.c.retired == False,  # noqa: E712
+                        _shares_sql(g2, t),
+                    )
+                    .correlate(pre, t)
+                ),
             ),
-        ),
-    ).correlate(pre, t)  # two levels down: named, as auto-correlation looks one level up
+        )
+        .correlate(pre, t)
+    )  # two levels down: named, as auto-correlation looks one level up
     conds = [
         own.c.id == t.c.item_id,
         own.c.after.is_not(None),
