@@ -99,7 +99,7 @@ def export_rows(
         _flag(rules.complete_on_sql(today)),
         _flag(rules.overdue_on_sql(today)),
         _flag(rules.lapsed_sql(today)),
-        rules.waiting_refs_sql(today),
+        rules.waiting_refs_sql(today, after=ITEM.c.after),
         _flag(rules.awaiting_sql()),
         case((INSTANCE.c.system_id.is_(None), None), else_=can),
         *(literal(c) for c in constants),

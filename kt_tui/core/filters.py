@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import false, func, or_
+from sqlalchemy import and_, false, func, or_
 
 from kt_tui.core import rules
 from kt_tui.core.errors import BadInput
@@ -97,7 +97,8 @@ def conditions(f: Filter, actor: Actor | None, today: date) -> list[Any]:
     if "lapsed" in f.flags:
         conds.append(rules.lapsed_sql(today))
     if "waiting" in f.flags:
-        conds.append(rules.waiting_sql(today))
+        # rows of items with no prerequisite skip the subquery
+        conds.append(and_(ITEM.c.after.is_not(None), rules.waiting_sql(today)))
     if "mine" in f.flags:
         conds.append(rules.owns_sql(actor.member_id) if actor else false())
     for word in f.text:

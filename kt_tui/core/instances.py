@@ -173,7 +173,7 @@ def _columns(today: date) -> list[Any]:
         INSTANCE.c.lapses_on,
         ITEM.c.valid_days,
         rules.lapsed_sql(today).label("lapsed"),
-        rules.waiting_refs_sql(today).label("waiting_on"),
+        rules.waiting_refs_sql(today, after=ITEM.c.after).label("waiting_on"),
     ]
 
 

@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import and_, exists, false, func, literal, not_, or_, select
+from sqlalchemy import and_, case, exists, false, func, literal, not_, or_, select
 
 from kt_tui.core.tables import INSTANCE, ITEM, RECEIVER, TEMPLATE
 from kt_tui.present import EPSILON
@@ -516,11 +516,14 @@ def is_waiting(
     return bool(waits_on(member, system, prerequisites, today))
 
 
-def waiting_refs_sql(today: date, t: Any = INSTANCE) -> Any:
+def waiting_refs_sql(today: date, t: Any = INSTANCE, after: Any = None) -> Any:
     """The refs an instance waits on, space-separated (NULL when it waits on nothing):
-    split_refs reads it; the CSV export shows it as it is."""
+    split_refs reads it; the CSV export shows it as it is. ``after``: the instance's
+    item's after column where the query joins it, so that the rows of items with no
+    prerequisite skip the subquery (most rows: a listing stays a plain scan)."""
     ref, conds = _blocking_prerequisites(today, t)
-    return select(func.aggregate_strings(ref, " ")).where(*conds).scalar_subquery()
+    refs = select(func.aggregate_strings(ref, " ")).where(*conds).scalar_subquery()
+    return refs if after is None else case((after.is_(None), None), else_=refs)
 
 
 def split_refs(joined: str | None) -> list[str]:
