@@ -112,8 +112,9 @@ def ensure_allowed(
         raise Refused(f"{t.label}: not yours ({actor.handle} may act on own items only)")
     if not rules.allowed_from(verb, t.state) and not rules.may_redo(verb, t.state, t.lapsed):
         sources = rules.TRANSITIONS[verb][0]
+        lapsed = " (or a lapsed completion)" if verb == rules.Verb.DONE else ""
         raise Refused(
-            f"{t.label}: wrong state: {verb} needs {' or '.join(sources)}, it is {t.state}"
+            f"{t.label}: wrong state: {verb} needs {' or '.join(sources)}{lapsed}, it is {t.state}"
         )
     if verb == rules.Verb.EVIDENCE and t.state in rules.EVIDENCE_FROZEN_IN:
         raise Refused(f"{t.label}: signed off: its evidence is frozen; reopen it first")

@@ -149,7 +149,9 @@ def _replay(expected: dict[int, Replayed], r: Any) -> None:
     now = expected.get(iid, FRESH)
     state, verb = now[0], r["verb"]
     after = rules.next_state(verb, state)
-    redo = rules.may_redo(verb, state, lapsed=True)  # whether it had lapsed: lapsing.difference
+    # done again on a completion: whether it had lapsed by then is not replayed (its
+    # valid_for may have changed since); the lapse day it leaves is (lapsing.difference)
+    redo = rules.may_redo(verb, state, lapsed=True)
     if (
         verb not in rules.VERBS
         or r["before"] != state
