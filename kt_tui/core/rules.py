@@ -461,11 +461,20 @@ def waits_on(
     return out
 
 
+# made once: an alias sets up its column collections when first used (a few ms)
+_WAITING_ALIASES = (
+    ITEM.alias("own_item"),
+    ITEM.alias("pre_item"),
+    TEMPLATE.alias("pre_template"),
+    INSTANCE.alias("gate"),
+    INSTANCE.alias("gate2"),
+)
+
+
 def _blocking_prerequisites(today: date, t: Any) -> tuple[Any, list[Any]]:
     """The prerequisite items with an instance that holds instance ``t`` back, as
     (their ref, the conditions of a select over them): the SQL form of waits_on."""
-    own, pre = ITEM.alias("own_item"), ITEM.alias("pre_item")
-    pre_t, g, g2 = TEMPLATE.alias("pre_template"), INSTANCE.alias("gate"), INSTANCE.alias("gate2")
+    own, pre, pre_t, g, g2 = _WAITING_ALIASES
     ref = pre_t.c.key + "/" + pre.c.key
     # item.after is a JSON list of "template/item": the quoted ref is in it (keys are
     # slugs: only their "_" is a LIKE wildcard, escaped)
