@@ -220,7 +220,8 @@ def list_cmd(filter_words: tuple[str, ...], limit: int, as_json: bool) -> None:
     """The item instances with their REF and state.
 
     FILTER: free text and tokens such as state:done system:orders member:ben
-    stage:shadowed template:system-docs kind:training tier:1 overdue mine open.
+    stage:shadowed template:system-docs kind:training tier:1 overdue mine open
+    awaiting lapsed waiting.
     """
     service = current().service()
     if limit == 0:  # every row, streamed: flat memory and seconds at a million

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from sqlalchemy import Connection, and_, select, update
+from sqlalchemy import Connection, and_, delete, select, update
 
 from kt_tui.core import audit, rollup, rules
 from kt_tui.core.clock import SYSTEM_CLOCK, Clock
@@ -15,7 +16,8 @@ from kt_tui.core.identity import Actor
 from kt_tui.core.instances import InstanceRow, get_instance, list_instances
 from kt_tui.core.rights import rights_now
 from kt_tui.core.store import Store
-from kt_tui.core.tables import INSTANCE, ITEM, TEMPLATE
+from kt_tui.core.tables import INSTANCE, ITEM, SIGNATURE, TEMPLATE
+from kt_tui.core.waiting import waiting_on
 from kt_tui.present import first_control
 
 
@@ -97,6 +99,7 @@ def ensure_allowed(
     evidence: str | None = None,
     *,
     attendance: bool = False,
+    today: date | None = None,
 ) -> None:
     """Raise Refused with a one-line reason when the rules forbid this action."""
     if verb not in rules.VERBS:
@@ -113,10 +116,11 @@ def ensure_allowed(
         and not (attendance and may_mark_attendance(conn, actor, t))
     ):
         raise Refused(f"{t.label}: not yours ({actor.handle} may act on own items only)")
-    if not rules.allowed_from(verb, t.state):
+    if not rules.allowed_from(verb, t.state) and not rules.may_redo(verb, t.state, t.lapsed):
         sources = rules.TRANSITIONS[verb][0]
+        lapsed = " (or a lapsed completion)" if verb == rules.Verb.DONE else ""
         raise Refused(
-            f"{t.label}: wrong state: {verb} needs {' or '.join(sources)}, it is {t.state}"
+            f"{t.label}: wrong state: {verb} needs {' or '.join(sources)}{lapsed}, it is {t.state}"
         )
     if verb == rules.Verb.EVIDENCE and t.state in rules.EVIDENCE_FROZEN_IN:
         raise Refused(f"{t.label}: signed off: its evidence is frozen; reopen it first")
@@ -128,6 +132,8 @@ def ensure_allowed(
         )
         if conflict:
             raise Refused(f"{t.label}: {conflict}")
+    if verb == rules.Verb.DONE:
+        refuse_while_waiting(conn, t, today or date.today())
     if (
         verb == rules.Verb.DONE
         and t.evidence_required
@@ -183,12 +189,14 @@ def act(
         if expect_version is not None and t.version != expect_version:
             raise Refused(f"{t.label}: changed by {_last_actor(conn, t.id)}, reload")
         actor = rights_now(conn, actor)  # a sync may have changed them since
-        ensure_allowed(conn, actor, verb, t, evidence, attendance=attendance)
+        ensure_allowed(conn, actor, verb, t, evidence, attendance=attendance, today=clock.today())
         now = clock.stamp()
         values = rules.effect(
             verb, t.state, actor=actor.name, at=now, reason=reason, evidence=evidence, note=note
         )
+        values.update(rules.redo_clears(verb, t.state))
         after = values.get("state", t.state)
+        values["lapses_on"] = lapses_after(t, values)
         changed = conn.execute(
             update(INSTANCE)
             .where(and_(INSTANCE.c.id == t.id, INSTANCE.c.version == t.version))
@@ -206,6 +214,17 @@ def act(
                 before=rollup.contribution(t.state, t.signoff, t.weight),
                 after=rollup.contribution(after, t.signoff, t.weight),
             )
+        rollup.add_lapse_delta(
+            conn,
+            member_id=t.member_id,
+            system_id=t.system_id,
+            stage_idx=t.stage_idx,
+            due=t.due,
+            before=rollup.lapse_of(t.state, t.signoff, t.weight, t.lapses_on),
+            after=rollup.lapse_of(after, t.signoff, t.weight, values["lapses_on"]),
+        )
+        if verb == rules.Verb.DONE:  # done again: old signatures go
+            conn.execute(delete(SIGNATURE).where(SIGNATURE.c.instance_id == t.id))
         detail = {"member": t.member, "system": t.system}
         if reason is not None:
             detail["reason"] = reason
@@ -249,3 +268,24 @@ def may_mark_attendance(conn: Connection, actor: Actor, t: InstanceRow) -> bool:
     return rules.may_mark_attendance(
         is_lead=actor.is_lead, actor=actor.handle, attendee=t.member, trainers=trainers
     )
+
+
+# --- lapsing and waiting (issue 11) ------------------------------------------------------
+
+
+def lapses_after(t: InstanceRow, values: dict[str, Any]) -> date | None:
+    """The instance's lapse day once ``values`` (a verb's effect) are written."""
+    state = values.get("state", t.state)
+    done_at = values.get("done_at", t.done_at)
+    signed_off_at = values.get("signed_off_at", t.signed_off_at)
+    stamp = rules.completion_stamp(t.signoff, done_at, signed_off_at)
+    return rules.lapses_on(state, t.signoff, stamp, t.valid_days)
+
+
+def refuse_while_waiting(conn: Connection, t: InstanceRow, today: date) -> None:
+    """done is refused while a prerequisite is incomplete: say which, and how it stands."""
+    gates = waiting_on(conn, t.id, today)
+    if gates:
+        shown = "; ".join(g.label for g in gates[:3])
+        more = f"; and {len(gates) - 3} more" if len(gates) > 3 else ""
+        raise Refused(f"{t.label}: waits on {shown}{more}")

@@ -139,6 +139,7 @@ def export_lines(
                 _cell(TEMPLATE.c.scope, d),
             ).label("head"),
             _cell(ITEM.c.stage, d).label("stage"),
+            ITEM.c.after.label("after"),
         )
         .select_from(ITEM.join(TEMPLATE, TEMPLATE.c.id == ITEM.c.template_id))
         .cte("item_cells")
@@ -159,8 +160,10 @@ def export_lines(
         _cell(INSTANCE.c.note, d, neutralised=True),
         _cell(INSTANCE.c.reason, d, neutralised=True),
         cast(INSTANCE.c.id, String),
-        _flag(rules.complete_sql()),
-        _flag(rules.overdue_sql(today)),
+        _flag(rules.complete_on_sql(today)),
+        _flag(rules.overdue_on_sql(today)),
+        _flag(rules.lapsed_sql(today)),
+        _cell(rules.waiting_refs_sql(today, after=per_item.c.after), d, neutralised=True),
         _flag(rules.awaiting_sql()),
         per_system.c.can,
     ]

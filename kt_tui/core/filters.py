@@ -2,7 +2,8 @@
 
 A filter is free text plus tokens: ``state:done``, ``system:orders``,
 ``member:asha``, ``stage:shadowed``, ``template:system-docs``, ``kind:training``,
-``tier:1``, ``overdue``, ``mine``, ``open``, ``awaiting``, ``retired``.
+``tier:1``, ``overdue``, ``mine``, ``open``, ``awaiting``, ``retired``,
+``lapsed`` (a completion older than its valid_for), ``waiting`` (on a prerequisite).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import false, func, or_
+from sqlalchemy import and_, false, func, or_
 
 from kt_tui.core import rules
 from kt_tui.core.errors import BadInput
@@ -21,7 +22,7 @@ from kt_tui.core.tables import INSTANCE, ITEM, MEMBER, SYSTEM, TEMPLATE
 
 STATES = rules.STATES
 FIELD_TOKENS = ("state", "system", "member", "stage", "template", "kind", "tier")
-FLAG_TOKENS = ("overdue", "mine", "open", "retired", "awaiting")
+FLAG_TOKENS = ("overdue", "mine", "open", "retired", "awaiting", "lapsed", "waiting")
 
 
 @dataclass
@@ -88,11 +89,16 @@ def conditions(f: Filter, actor: Actor | None, today: date) -> list[Any]:
         else:
             conds.append(columns[key].in_(values))
     if "overdue" in f.flags:
-        conds.append(rules.overdue_sql(today))
+        conds.append(rules.overdue_on_sql(today))
     if "open" in f.flags:
         conds.append(rules.open_sql())
     if "awaiting" in f.flags:
         conds.append(rules.awaiting_sql())
+    if "lapsed" in f.flags:
+        conds.append(rules.lapsed_sql(today))
+    if "waiting" in f.flags:
+        # rows of items with no prerequisite skip the subquery
+        conds.append(and_(ITEM.c.after.is_not(None), rules.waiting_sql(today)))
     if "mine" in f.flags:
         conds.append(rules.owns_sql(actor.member_id) if actor else false())
     for word in f.text:

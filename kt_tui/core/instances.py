@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, bindparam, func, select
 
 from kt_tui.core import rules
 from kt_tui.core.filters import Filter, conditions
@@ -50,6 +51,9 @@ ITEM_JSON_FIELDS = (
     "id",
     "complete",
     "overdue",
+    # lapsing and waiting (issue 11)
+    "lapsed",
+    "waiting_on",
 )
 
 
@@ -89,6 +93,24 @@ class InstanceRow:
     session_trainer: str | None
     member_id: int | None = None
     system_id: int | None = None
+    # lapsing and waiting (issue 11)
+    lapses_on: date | None = None
+    valid_days: int | None = None
+    lapsed: bool = False
+    waiting_on: list[str] = field(default_factory=list)
+
+    @property
+    def waiting(self) -> bool:
+        return bool(self.waiting_on)
+
+    @property
+    def shown_state(self) -> str:
+        """The state as a user reads it: lapsed or waiting where that is so."""
+        if self.lapsed:
+            return "lapsed"
+        if self.waiting and self.state != rules.State.NA:
+            return "waiting" if self.state == rules.State.TODO else f"{self.state}, waiting"
+        return self.state
 
     def to_json(self) -> dict[str, Any]:
         """The item fields of DESIGN's ``export json`` (plus id, complete, overdue)."""
@@ -140,8 +162,8 @@ def _columns(today: date) -> list[Any]:
         INSTANCE.c.evidence,
         INSTANCE.c.note,
         INSTANCE.c.reason,
-        rules.complete_sql().label("complete"),
-        rules.overdue_sql(today).label("overdue"),
+        rules.complete_on_sql(today).label("complete"),
+        rules.overdue_on_sql(today).label("overdue"),
         INSTANCE.c.retired,
         INSTANCE.c.version,
         ITEM.c.session_at,
@@ -149,6 +171,10 @@ def _columns(today: date) -> list[Any]:
         ITEM.c.session_trainer,
         INSTANCE.c.member_id,
         INSTANCE.c.system_id,
+        INSTANCE.c.lapses_on,
+        ITEM.c.valid_days,
+        rules.lapsed_sql(today).label("lapsed"),
+        rules.waiting_refs_sql(today, after=ITEM.c.after).label("waiting_on"),
     ]
 
 
@@ -166,6 +192,8 @@ def _row(r: Any) -> InstanceRow:
         bool(row.overdue),
         bool(row.retired),
     )
+    row.lapsed = bool(row.lapsed)
+    row.waiting_on = rules.split_refs(row.waiting_on)  # type: ignore[arg-type]
     return row
 
 
@@ -218,8 +246,16 @@ def count_instances(
 
 
 def get_instance(conn: Connection, instance_id: int, today: date) -> InstanceRow | None:
-    r = conn.execute(_base(today).where(INSTANCE.c.id == instance_id)).first()
+    r = conn.execute(_one(today), {"instance_id": instance_id}).first()
     return _row(r) if r is not None else None
+
+
+@lru_cache(maxsize=4)
+def _one(today: date) -> Any:
+    """One instance's row, built once a day: the statement (its waiting subquery
+    included) then keeps its cache key, and an action reads its target in well under
+    a millisecond."""
+    return _base(today).where(INSTANCE.c.id == bindparam("instance_id"))
 
 
 def scope_conditions(member: str | None = None, system: str | None = None) -> list[Any]:

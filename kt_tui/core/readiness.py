@@ -47,7 +47,7 @@ class Tally:
         self.blocked += row.blocked
         self.awaiting += row.awaiting
         self.lapsed += row.lapsed
-        if stage is not None and row.items:
+        if stage is not None and (row.items or row.complete):  # lapsed groups: complete < 0
             slot = self.stages.setdefault(stage, [0, 0])
             slot[0] += row.items
             slot[1] += row.complete
@@ -177,7 +177,7 @@ EMPTY = Figures(None, None, 0, 0, 0, None)
 def _from_rollup(conn: Connection, today: date) -> list[Group]:
     """The (member, system, stage) groups from the rollup counters (a few rows, not every
     item); rollup.recount_difference checks them against a fresh count."""
-    return [*rollup.groups(conn), *rollup.overdue(conn, today)]
+    return [*rollup.groups(conn), *rollup.overdue(conn, today), *rollup.lapsed(conn, today)]
 
 
 def status(store: Store, conn: Connection, today: date) -> Status | None:
@@ -308,6 +308,17 @@ def affected(
     member.overdue, system.overdue = late["member"], late["system"]
     for m, n in late["cells"].items():
         cells[m].overdue = n
+    # lapsed completions count complete no more (and overdue where past due)
+    for totals, g in rollup.lapsed_of(conn, today, member_id=member_id, system_id=system_id):
+        if totals:
+            overall.add(g.stage_idx, g)
+            continue
+        if member_id is not None and g.member_id == member_id:
+            member.add(g.stage_idx, g)
+        if system_id is not None and g.system_id == system_id:
+            system.add(g.stage_idx, g)
+            if g.member_id is not None:
+                cells[g.member_id].add(g.stage_idx, g)
     if system_id is None:
         return Affected(
             figures_of(overall, stages), figures_of(member, stages), None, None, None, None

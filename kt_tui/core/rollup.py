@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, case, delete, func, insert, literal, or_, select, update
 
 from kt_tui.core import rules
-from kt_tui.core.tables import INSTANCE, OPEN_BY_DUE, ROLLUP
+from kt_tui.core.tables import INSTANCE, LAPSING, OPEN_BY_DUE, ROLLUP
 
 COUNTERS = (
     "items", "weight", "complete", "complete_weight", "progress_weight", "blocked", "awaiting",
@@ -123,6 +123,7 @@ def rebuild(conn: Connection) -> None:
     conn.execute(
         insert(OPEN_BY_DUE).from_select(["member_id", "system_id", "due", "open"], open_totals)
     )
+    rebuild_lapsing(conn)
 
 
 @dataclass(frozen=True)
@@ -303,7 +304,7 @@ def recount_difference(conn: Connection) -> str:
     }
     if kept_by_day != open_by_day:
         return "the handover's overdue totals do not match its items"
-    return ""
+    return lapsing_difference(conn)
 
 
 def sums_by_stage(conn: Connection) -> list[Any]:
@@ -378,3 +379,183 @@ def _grouprow(m: int, s: int, st: int, row: Any) -> Group:
         blocked,
         awaiting,
     )
+
+
+# --- lapsing counters: complete items that lapse, per (member, system, stage, lapse
+# day, due day). The rollup counts them complete; readiness takes back, at read
+# time, those whose lapse day is before today (and counts the past-due ones overdue).
+
+LAPSING_COUNTERS = ("items", "weight", "signed_weight")
+
+
+@dataclass(frozen=True)
+class Lapse:
+    """What one complete, lapsing instance adds to the lapsing counters."""
+
+    lapses_on: date
+    items: int
+    weight: int
+    signed_weight: int
+
+
+def lapse_of(
+    state: str, signoff: bool, weight: int, lapses_on: date | None, retired: bool = False
+) -> Lapse | None:
+    """The lapsing counters' share of one instance: None unless counted, complete and
+    lapsing."""
+    if lapses_on is None or not rules.is_counted(state, retired):
+        return None
+    if not rules.is_complete(state, signoff):
+        return None
+    signed = weight if state == rules.State.SIGNED_OFF else 0
+    return Lapse(lapses_on, 1, weight, signed)
+
+
+def _lapsing_sums() -> Any:
+    """The lapsing counters, summed from the instances."""
+    member, system = _key_sql()
+    stage = func.coalesce(INSTANCE.c.stage_idx, -1)
+    due = func.coalesce(INSTANCE.c.due, rules.NO_DUE)
+    lapse = INSTANCE.c.lapses_on
+    signed = case((INSTANCE.c.state == rules.State.SIGNED_OFF, INSTANCE.c.weight), else_=0)
+    return (
+        select(
+            member,
+            system,
+            stage,
+            lapse,
+            due,
+            func.count(),
+            func.sum(INSTANCE.c.weight),
+            func.sum(signed),
+        )
+        .where(rules.counted_sql(), rules.complete_sql(), lapse.is_not(None))
+        .group_by(member, system, stage, lapse, due)
+    )
+
+
+_LAPSING_KEY = ["member_id", "system_id", "stage_idx", "lapses_on", "due"]
+
+
+def rebuild_lapsing(conn: Connection) -> None:
+    """Recompute the lapsing counters from the instances (sync), with totals at (0, 0)."""
+    conn.execute(delete(LAPSING))
+    conn.execute(insert(LAPSING).from_select([*_LAPSING_KEY, *LAPSING_COUNTERS], _lapsing_sums()))
+    c = LAPSING.c
+    totals = select(
+        literal(0),
+        literal(0),
+        c.stage_idx,
+        c.lapses_on,
+        c.due,
+        *(func.sum(c[n]) for n in LAPSING_COUNTERS),
+    ).group_by(c.stage_idx, c.lapses_on, c.due)
+    conn.execute(insert(LAPSING).from_select([*_LAPSING_KEY, *LAPSING_COUNTERS], totals))
+
+
+def add_lapse_delta(
+    conn: Connection,
+    *,
+    member_id: int | None,
+    system_id: int | None,
+    stage_idx: int | None,
+    due: date | None,
+    before: Lapse | None,
+    after: Lapse | None,
+) -> None:
+    """Move one instance's share of the lapsing counters, in the caller's transaction."""
+    if before == after:
+        return
+    m, s = key_of(member_id, system_id)
+    base = {"stage_idx": -1 if stage_idx is None else stage_idx, "due": due or rules.NO_DUE}
+    for lapse, sign in ((before, -1), (after, 1)):
+        if lapse is None:
+            continue
+        delta = {n: sign * getattr(lapse, n) for n in LAPSING_COUNTERS}
+        for mm, ss in ((m, s), (0, 0)):
+            key = {**base, "member_id": mm, "system_id": ss, "lapses_on": lapse.lapses_on}
+            _bump(conn, LAPSING, key, delta)
+
+
+def lapsed(conn: Connection, today: date) -> list[Group]:
+    """What the lapsed items take back from the counters, per (member, system, stage):
+    groups with negative complete figures, their overdue and lapsed counts."""
+    rows = conn.execute(_lapsed_query(today).where(_not_totals(LAPSING)))
+    return [_lapsed_group(m, s, st, rest) for m, s, st, *rest in rows]
+
+
+def _lapsed_query(today: date) -> Any:
+    c = LAPSING.c
+    late = case((rules.past_due_sql(c.due, today), c["items"]), else_=0)
+    return (
+        select(
+            c.member_id,
+            c.system_id,
+            c.stage_idx,
+            func.sum(c["items"]),
+            func.sum(c.weight),
+            func.sum(c.signed_weight),
+            func.sum(late),
+        )
+        .where(c.lapses_on < today)
+        .group_by(c.member_id, c.system_id, c.stage_idx)
+    )
+
+
+def _lapsed_group(m: int, s: int, st: int, row: Any) -> Group:
+    items, weight, signed, late = (int(v or 0) for v in row)
+    return Group(
+        *_ids(m, s),
+        None if st < 0 else st,
+        0,
+        0,
+        -items,
+        -weight,
+        -signed,
+        late,
+        lapsed=items,
+    )
+
+
+def lapsed_of(
+    conn: Connection, today: date, *, member_id: int | None, system_id: int | None
+) -> list[tuple[bool, Group]]:
+    """lapsed() for the totals, one member and one system (their own rows each), as
+    (is the totals row, group)."""
+    c = LAPSING.c
+    conds = [and_(c.member_id == 0, c.system_id == 0)]
+    if member_id is not None:
+        conds.append(c.member_id == member_id)
+    if system_id is not None:
+        conds.append(c.system_id == system_id)
+    rows = conn.execute(_lapsed_query(today).where(or_(*conds)))
+    return [((m, s) == (0, 0), _lapsed_group(m, s, st, rest)) for m, s, st, *rest in rows]
+
+
+def lapsing_difference(conn: Connection) -> str:
+    """Compare the lapsing counters with a fresh count (verify); name the first difference."""
+    fresh: dict[tuple[Any, ...], list[int]] = {}
+    for m, s, st, lp, due, *rest in conn.execute(_lapsing_sums()):
+        counts = [int(v or 0) for v in rest]
+        fresh[(m, s, st, str(lp), str(due))] = counts
+        total = fresh.setdefault((0, 0, st, str(lp), str(due)), [0, 0, 0])
+        if (m, s) != (0, 0):
+            for i, v in enumerate(counts):
+                total[i] += v
+    c = LAPSING.c
+    kept = {
+        (m, s, st, str(lp), str(due)): [int(v) for v in rest]
+        for m, s, st, lp, due, *rest in conn.execute(
+            select(*(c[k] for k in _LAPSING_KEY), *(c[n] for n in LAPSING_COUNTERS))
+        )
+        if any(rest)
+    }
+    fresh = {k: v for k, v in fresh.items() if any(v)}
+    for key in sorted(set(fresh) | set(kept)):
+        if fresh.get(key) != kept.get(key):
+            m, s, st, lp, due = key
+            return (
+                f"lapsing counters of member #{m}, system #{s}, stage {st}, lapsing after "
+                f"{lp}, due {due} are {kept.get(key)}, the items say {fresh.get(key)}"
+            )
+    return ""

@@ -11,13 +11,13 @@ Nothing else in kt-tui decides these questions.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import and_, exists, false, not_, or_
+from sqlalchemy import and_, case, exists, false, func, literal, not_, or_, select
 
-from kt_tui.core.tables import INSTANCE, RECEIVER
+from kt_tui.core.tables import INSTANCE, ITEM, RECEIVER, TEMPLATE
 from kt_tui.present import EPSILON
 
 
@@ -342,3 +342,223 @@ def may_mark_attendance(
     if actor is None:
         return False
     return is_lead or actor == attendee or actor in trainers
+
+
+# --- lapsing (valid_for) and waiting (after) -------------------------------------------
+#
+# Lapsed: a complete item whose completion is older than its ``valid_for``. The
+# instance keeps ``lapses_on`` (the local day it became complete + valid_days) while
+# it is complete; it is lapsed once today is after that day. The rollup counts it
+# complete (the counters cannot know today); the ``lapsing`` counters, keyed by
+# lapse day, let readiness take the lapsed ones back out at read time.
+#
+# Waiting: an instance whose prerequisite instances (its item's ``after``) are not
+# all complete or n/a. The gates of an instance are the live instances of each
+# prerequisite item that share the bindings both have (same member, same system);
+# where none does, every live instance of that prerequisite gates it.
+
+NO_DUE = date(9999, 12, 31)  # the lapsing counters' key for "no due date"
+# done is allowed again from these states once the completion has lapsed
+REDONE_WHEN_LAPSED: tuple[str, ...] = (State.DONE, State.SIGNED_OFF)
+
+
+def local_day(stamp: str) -> date:
+    """The local date of a stored UTC stamp (``...Z``)."""
+    return datetime.fromisoformat(stamp.replace("Z", "+00:00")).astimezone().date()
+
+
+def completion_stamp(signoff: bool, done_at: str | None, signed_off_at: str | None) -> str | None:
+    """When an item became complete: its sign-off (the last party's, for several), or its
+    done where it needs none."""
+    return signed_off_at if signoff else done_at
+
+
+def lapses_on(
+    state: str, signoff: bool, completed_at: str | None, valid_days: int | None
+) -> date | None:
+    """The last day a completion holds: the day it became complete + valid_days; None
+    for an item that does not lapse or is not complete."""
+    if valid_days is None or completed_at is None or not is_complete(state, signoff):
+        return None
+    return local_day(completed_at) + timedelta(days=valid_days)
+
+
+def is_lapsed(state: str, signoff: bool, lapses_on: date | None, today: date) -> bool:
+    """Complete, and today is after its lapse day."""
+    return lapses_on is not None and lapses_on < today and is_complete(state, signoff)
+
+
+def lapsed_sql(today: date, t: Any = INSTANCE) -> Any:
+    return and_(complete_sql(t), t.c.lapses_on.is_not(None), t.c.lapses_on < today)
+
+
+def is_complete_on(state: str, signoff: bool, lapses_on: date | None, today: date) -> bool:
+    """Complete today: complete and not lapsed (what an item's row and filters show)."""
+    return is_complete(state, signoff) and not is_lapsed(state, signoff, lapses_on, today)
+
+
+def complete_on_sql(today: date, t: Any = INSTANCE) -> Any:
+    return and_(complete_sql(t), not_(lapsed_sql(today, t)))
+
+
+def is_overdue_on(
+    state: str, signoff: bool, due: date | None, lapses_on: date | None, today: date
+) -> bool:
+    """Overdue today: past due and open, or past due and lapsed (done again is due)."""
+    late = due is not None and due < today
+    return late and (is_open(state, signoff) or is_lapsed(state, signoff, lapses_on, today))
+
+
+def overdue_on_sql(today: date, t: Any = INSTANCE) -> Any:
+    return and_(
+        or_(open_sql(t), lapsed_sql(today, t)), t.c.due.is_not(None), past_due_sql(t.c.due, today)
+    )
+
+
+def may_redo(verb: str, state: str, lapsed: bool) -> bool:
+    """done once more on a lapsed completion (the verbs table's second source row)."""
+    return verb == Verb.DONE and lapsed and state in REDONE_WHEN_LAPSED
+
+
+def redo_clears(verb: str, state: str) -> dict[str, Any]:
+    """What done on a completed (lapsed) item also drops: its sign-off and score."""
+    if verb == Verb.DONE and state in REDONE_WHEN_LAPSED:
+        return {"signed_off_by": None, "signed_off_at": None, "score": None}
+    return {}
+
+
+def toggle_done_verb_on(state: str, lapsed: bool) -> str:
+    """The TUI's done key: done again on a lapsed item, else toggle_done_verb."""
+    return Verb.DONE if lapsed else toggle_done_verb(state)
+
+
+def blocks_dependants(state: str, signoff: bool, lapses_on: date | None, today: date) -> bool:
+    """A prerequisite instance holds its dependants back: neither complete today nor n/a."""
+    return state != State.NA and not is_complete_on(state, signoff, lapses_on, today)
+
+
+def blocks_dependants_sql(today: date, t: Any = INSTANCE) -> Any:
+    return and_(t.c.state != State.NA, not_(complete_on_sql(today, t)))
+
+
+def shares_bindings(
+    gate_member: int | None, gate_system: int | None, member: int | None, system: int | None
+) -> bool:
+    """A prerequisite instance shares the bindings both scopes have (same member where
+    both bear one, same system where both bear one)."""
+    return (gate_member is None or member is None or gate_member == member) and (
+        gate_system is None or system is None or gate_system == system
+    )
+
+
+def _shares_sql(g: Any, t: Any) -> Any:
+    return and_(
+        or_(g.c.member_id.is_(None), t.c.member_id.is_(None), g.c.member_id == t.c.member_id),
+        or_(g.c.system_id.is_(None), t.c.system_id.is_(None), g.c.system_id == t.c.system_id),
+    )
+
+
+def gates(
+    member: int | None, system: int | None, candidates: list[Mapping[str, Any]]
+) -> list[Mapping[str, Any]]:
+    """The instances of one prerequisite item (``candidates``: member_id, system_id,
+    retired...) that gate an instance bound to (member, system)."""
+    live = [c for c in candidates if not c["retired"]]
+    shared = [c for c in live if shares_bindings(c["member_id"], c["system_id"], member, system)]
+    return shared or live
+
+
+def waits_on(
+    member: int | None,
+    system: int | None,
+    prerequisites: Mapping[str, list[Mapping[str, Any]]],
+    today: date,
+) -> list[tuple[str, Mapping[str, Any]]]:
+    """(prerequisite ref, gate) for every gate that holds this instance back; empty when
+    it is not waiting. ``prerequisites`` maps each ref of the item's ``after`` to the
+    instances of that item (state, signoff, lapses_on, member_id, system_id, retired)."""
+    out = []
+    for ref, candidates in prerequisites.items():
+        for g in gates(member, system, candidates):
+            if blocks_dependants(g["state"], bool(g["signoff"]), g["lapses_on"], today):
+                out.append((ref, g))
+    return out
+
+
+# made once: an alias sets up its column collections when first used (a few ms)
+_WAITING_ALIASES = (
+    ITEM.alias("own_item"),
+    ITEM.alias("pre_item"),
+    TEMPLATE.alias("pre_template"),
+    INSTANCE.alias("gate"),
+    INSTANCE.alias("gate2"),
+)
+
+
+def _blocking_prerequisites(today: date, t: Any) -> tuple[Any, list[Any]]:
+    """The prerequisite items with an instance that holds instance ``t`` back, as
+    (their ref, the conditions of a select over them): the SQL form of waits_on."""
+    own, pre, pre_t, g, g2 = _WAITING_ALIASES
+    ref = pre_t.c.key + "/" + pre.c.key
+    # item.after is a JSON list of "template/item": the quoted ref is in it (keys are
+    # slugs: only their "_" is a LIKE wildcard, escaped)
+    quoted = literal('%"') + func.replace(ref, "_", "\\_") + literal('"%')
+    blocking_gate = (
+        exists()
+        .where(
+            g.c.item_id == pre.c.id,
+            g.c.retired == False,  # noqa: E712
+            blocks_dependants_sql(today, g),
+            or_(
+                _shares_sql(g, t),
+                not_(
+                    exists()
+                    .where(
+                        g2.c.item_id == pre.c.id,
+                        g2.c.retired == False,  # noqa: E712
+                        _shares_sql(g2, t),
+                    )
+                    .correlate(pre, t)
+                ),
+            ),
+        )
+        .correlate(pre, t)
+    )  # two levels down: named, as auto-correlation looks one level up
+    conds = [
+        own.c.id == t.c.item_id,
+        own.c.after.is_not(None),
+        pre_t.c.id == pre.c.template_id,
+        own.c.after.like(quoted, escape="\\"),
+        blocking_gate,
+    ]
+    return ref, conds
+
+
+def waiting_sql(today: date, t: Any = INSTANCE) -> Any:
+    """The instances that wait on a prerequisite (usable as a filter)."""
+    _ref, conds = _blocking_prerequisites(today, t)
+    return exists().where(*conds)
+
+
+def is_waiting(
+    member: int | None,
+    system: int | None,
+    prerequisites: Mapping[str, list[Mapping[str, Any]]],
+    today: date,
+) -> bool:
+    return bool(waits_on(member, system, prerequisites, today))
+
+
+def waiting_refs_sql(today: date, t: Any = INSTANCE, after: Any = None) -> Any:
+    """The refs an instance waits on, space-separated (NULL when it waits on nothing):
+    split_refs reads it; the CSV export shows it as it is. ``after``: the instance's
+    item's after column where the query joins it, so that the rows of items with no
+    prerequisite skip the subquery (most rows: a listing stays a plain scan)."""
+    ref, conds = _blocking_prerequisites(today, t)
+    refs = select(func.aggregate_strings(ref, " ")).where(*conds).scalar_subquery()
+    return refs if after is None else case((after.is_(None), None), else_=refs)
+
+
+def split_refs(joined: str | None) -> list[str]:
+    """waiting_refs_sql's value as a sorted list of refs."""
+    return sorted(joined.split(" ")) if joined else []

@@ -279,7 +279,9 @@ class Service:
         with self.store.read() as conn:
             target = actions.load_target(conn, instance_id, self.today())
             try:
-                actions.ensure_allowed(conn, self.actor, verb, target, evidence="(asked next)")
+                actions.ensure_allowed(
+                    conn, self.actor, verb, target, evidence="(asked next)", today=self.today()
+                )
             except KtError as exc:
                 return str(exc)
         return None

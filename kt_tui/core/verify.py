@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, case, literal, or_, select
 from sqlalchemy.exc import StatementError
 
-from kt_tui.core import ledger, rollup, rules
+from kt_tui.core import lapsing, ledger, rollup, rules
 from kt_tui.core.audit import event_hash, hashed_fields
 from kt_tui.core.tables import EVENT, INSTANCE, ITEM, META
 
@@ -128,6 +128,8 @@ def _stored_difference(
     if not problem:
         problem = _copies_difference(conn)
     if not problem:
+        problem = lapsing.difference(conn)  # each lapse day, from what was replayed
+    if not problem:
         problem = rollup.recount_difference(conn)
     return problem
 
@@ -147,7 +149,14 @@ def _replay(expected: dict[int, Replayed], r: Any) -> None:
     now = expected.get(iid, FRESH)
     state, verb = now[0], r["verb"]
     after = rules.next_state(verb, state)
-    if verb not in rules.VERBS or r["before"] != state or not rules.allowed_from(verb, state):
+    # done again on a completion: whether it had lapsed by then is not replayed (its
+    # valid_for may have changed since); the lapse day it leaves is (lapsing.difference)
+    redo = rules.may_redo(verb, state, lapsed=True)
+    if (
+        verb not in rules.VERBS
+        or r["before"] != state
+        or not (rules.allowed_from(verb, state) or redo)
+    ):
         raise _Mismatch(
             f"event {r['id']}: {verb} on item instance #{iid} from {r['before']!r}, "
             f"but the log had it {state!r}"
@@ -164,6 +173,7 @@ def _replay(expected: dict[int, Replayed], r: Any) -> None:
         evidence=r["evidence"],
         note=r["note"],
     )
+    values.update(rules.redo_clears(verb, state))
     expected[iid] = _with(now, values)
 
 

@@ -132,7 +132,7 @@ def instance_table(rows: Iterable[InstanceRow]) -> Table:
             shown(r.title),
             shown(r.member),
             shown(r.system),
-            shown(r.state, STATE_STYLE.get(r.state, "")),
+            shown(r.shown_state, STATE_STYLE.get(r.state, "")),  # lapsed, waiting shown
             shown(r.stage),
             str(r.weight),
             due,
@@ -183,7 +183,8 @@ def stream_rows(rows: Iterable[InstanceRow], as_json: bool, out: TextIO) -> None
         return
     out.write("\t".join(LIST_COLUMNS) + "\n")
     for r in rows:
-        cells = (r.ref, r.member, r.system, r.state, r.due.isoformat() if r.due else "", r.title)
+        due = r.due.isoformat() if r.due else ""
+        cells = (r.ref, r.member, r.system, r.shown_state, due, r.title)
         out.write(
             "\t".join(printable(c or "").replace("\t", "\\t").replace("\n", "\\n") for c in cells)
             + "\n"

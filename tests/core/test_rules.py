@@ -230,3 +230,141 @@ def test_who_may_mark_attendance(
         is_lead=is_lead, actor=actor, attendee=attendee, trainers=trainers
     )
     assert got is allowed
+
+
+# --- lapsing and waiting (issue 11) ------------------------------------------------------
+
+LAPSES = (None, date(2026, 11, 25), TODAY, date(2026, 11, 27))
+
+
+@pytest.fixture(scope="module")
+def lapse_rows() -> list[dict[str, object]]:
+    """Every state, sign-off flag, due date and lapse day."""
+    combos = itertools.product(rules.STATES, (True, False), DUES, LAPSES)
+    return [
+        {
+            "id": i,
+            "item_id": 1,
+            "state": s,
+            "signoff": so,
+            "retired": False,
+            "due": due,
+            "weight": 1,
+            "lapses_on": lp,
+        }
+        for i, (s, so, due, lp) in enumerate(combos, start=1)
+    ]
+
+
+def test_lapsing_predicates_agree_in_python_and_sql(lapse_rows: list[dict[str, object]]) -> None:
+    engine = create_engine("sqlite://")
+    with engine.begin() as conn:
+        INSTANCE.create(conn)
+        conn.execute(insert(INSTANCE), lapse_rows)
+        sql = {
+            name: {r.id: bool(r.flag) for r in conn.execute(select(INSTANCE.c.id, p.label("flag")))}
+            for name, p in {
+                "lapsed": rules.lapsed_sql(TODAY),
+                "complete_on": rules.complete_on_sql(TODAY),
+                "overdue_on": rules.overdue_on_sql(TODAY),
+                "blocks": rules.blocks_dependants_sql(TODAY),
+            }.items()
+        }
+    for r in lapse_rows:
+        state, so, due, lp = str(r["state"]), bool(r["signoff"]), r["due"], r["lapses_on"]
+        assert (due is None or isinstance(due, date)) and (lp is None or isinstance(lp, date))
+        python = {
+            "lapsed": rules.is_lapsed(state, so, lp, TODAY),
+            "complete_on": rules.is_complete_on(state, so, lp, TODAY),
+            "overdue_on": rules.is_overdue_on(state, so, due, lp, TODAY),
+            "blocks": rules.blocks_dependants(state, so, lp, TODAY),
+        }
+        for name, answer in python.items():
+            assert sql[name][int(str(r["id"]))] == answer, (name, r)
+
+
+def test_lapsed_means_complete_and_after_its_day() -> None:
+    day = date(2026, 11, 25)
+    assert rules.is_lapsed("signed_off", True, day, date(2026, 11, 26))
+    assert not rules.is_lapsed("signed_off", True, day, day)  # the last valid day
+    assert not rules.is_lapsed("done", True, day, date(2027, 1, 1))  # not complete
+    assert not rules.is_complete_on("done", False, day, date(2026, 11, 26))
+
+
+def test_lapses_on_is_the_completion_day_plus_valid_days() -> None:
+    stamp = "2026-11-25T09:00:00.000000Z"
+    assert rules.lapses_on("done", False, stamp, 30) == date(2026, 12, 25)
+    assert rules.lapses_on("done", True, stamp, 30) is None  # awaiting its sign-off
+    assert rules.lapses_on("signed_off", True, stamp, None) is None
+    assert rules.lapses_on("todo", False, stamp, 30) is None
+    assert rules.completion_stamp(True, "a", "b") == "b"
+    assert rules.completion_stamp(False, "a", None) == "a"
+
+
+def test_done_again_only_once_lapsed_and_it_drops_sign_off_and_score() -> None:
+    assert rules.may_redo(Verb.DONE, State.SIGNED_OFF, lapsed=True)
+    assert not rules.may_redo(Verb.DONE, State.SIGNED_OFF, lapsed=False)
+    assert not rules.may_redo(Verb.UNDO, State.DONE, lapsed=True)
+    assert rules.redo_clears(Verb.DONE, State.SIGNED_OFF) == {
+        "signed_off_by": None, "signed_off_at": None, "score": None,
+    }  # fmt: skip
+    assert rules.redo_clears(Verb.DONE, State.TODO) == {}
+    assert rules.toggle_done_verb_on(State.DONE, lapsed=True) == Verb.DONE
+    assert rules.toggle_done_verb_on(State.DONE, lapsed=False) == Verb.UNDO
+
+
+def test_waiting_agrees_in_python_and_sql() -> None:
+    """Items 1 (system scope), 2 (member scope), 3 (member_system, audience of member 1
+    only), 4 (handover), and 5 waiting on all four; every mix of their states."""
+    from kt_tui.core.tables import ITEM, TEMPLATE
+
+    engine = create_engine("sqlite://")
+    with engine.begin() as conn:
+        for table in (TEMPLATE, ITEM, INSTANCE):
+            table.create(conn)
+        conn.execute(insert(TEMPLATE), [
+            {"id": 1, "key": "t_a", "title": "T", "kind": "training", "scope": "x"},
+            {"id": 2, "key": "tXa", "title": "T", "kind": "training", "scope": "x"},
+        ])  # fmt: skip
+        after = '["t_a/sys", "t_a/mem", "t_a/cell", "t_a/all"]'
+        conn.execute(insert(ITEM), [
+            {"id": i, "template_id": 1 + (i == 6), "key": k, "title": k, "after": a}
+            # item 6, tXa/sys, is no prerequisite: "_" is no wildcard in the match
+            for i, k, a in ((1, "sys", None), (2, "mem", None), (3, "cell", None),
+                            (4, "all", None), (5, "late", after), (6, "sys", None))
+        ])  # fmt: skip
+        gates = [(1, None, 7), (1, None, 8), (2, 1, None), (2, 2, None), (3, 1, 7), (4, None, None),
+                 (6, None, 7)]  # fmt: skip
+        waiting = [(1, 7), (2, 8), (1, None), (None, 7), (2, 7)]
+        states = ("todo", "signed_off")  # n/a: blocks_dependants, checked above
+        answers = []
+        iid = 0
+        for combo in itertools.product(states, repeat=len(gates)):
+            conn.execute(INSTANCE.delete())
+            rows = []
+            for (item, m, s), st in zip(gates, combo, strict=True):
+                iid += 1
+                rows.append({"id": iid, "item_id": item, "member_id": m, "system_id": s,
+                             "state": st, "retired": iid % 11 == 0})  # fmt: skip
+            for m, s in waiting:
+                iid += 1
+                rows.append({"id": iid, "item_id": 5, "member_id": m, "system_id": s,
+                             "state": "todo", "retired": False})  # fmt: skip
+            conn.execute(insert(INSTANCE), [{"signoff": True, **r} for r in rows])
+            flagged = {
+                i for (i,) in conn.execute(select(INSTANCE.c.id).where(rules.waiting_sql(TODAY)))
+            }
+            refs = {
+                i: joined
+                for i, joined in conn.execute(select(INSTANCE.c.id, rules.waiting_refs_sql(TODAY)))
+            }
+            prereq = {
+                ref: [{**r, "signoff": True, "lapses_on": None} for r in rows if r["item_id"] == n]
+                for n, ref in ((1, "t_a/sys"), (2, "t_a/mem"), (3, "t_a/cell"), (4, "t_a/all"))
+            }
+            for r in rows[len(gates) :]:
+                held = rules.waits_on(r["member_id"], r["system_id"], prereq, TODAY)
+                assert (r["id"] in flagged) == bool(held), (combo, r)
+                assert rules.split_refs(refs[r["id"]]) == sorted({ref for ref, _g in held})
+                answers.append(bool(held))
+        assert any(answers) and not all(answers)

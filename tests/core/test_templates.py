@@ -290,3 +290,28 @@ def test_text_with_control_characters_is_refused(tiny_dir: Path) -> None:
 def test_a_key_with_control_characters_is_shown_escaped(tiny_dir: Path) -> None:
     write_tiny(tiny_dir, docs=DOCS + '\n"x\\u001b]52;c;AA\\u0007" = 1\n')
     assert problems(tiny_dir) == ["tiny/docs.toml: items[2].x\\x1b]52;c;AA\\x07: unknown key"]
+
+
+# --- after: unknown references and cycles (issue 11) --------------------------------------
+
+
+def test_after_names_an_unknown_item(tiny_dir: Path) -> None:
+    from tests.helpers import KT
+
+    kt = KT.replace("weight = 3\n", 'weight = 3\nafter = ["raed", "docs/runbok"]\n')
+    write_tiny(tiny_dir, kt=kt)
+    got = problems(tiny_dir)
+    assert any("kt.toml: items[1].after[0]: no item" in p and "raed" in p for p in got), got
+    assert any("items[1].after[1]: no item" in p and "docs/runbok" in p for p in got), got
+
+
+def test_after_on_itself_and_cycles_are_errors(tiny_dir: Path) -> None:
+    from tests.helpers import KT
+
+    kt = KT.replace('stage = "documented"\n', 'stage = "documented"\nafter = ["shadow"]\n', 1)
+    kt = kt.replace("weight = 3\n", 'weight = 3\nafter = ["read"]\n')
+    write_tiny(tiny_dir, kt=kt)
+    got = problems(tiny_dir)
+    assert any("prerequisites form a cycle" in p and "kt/read -> kt/shadow" in p for p in got), got
+    write_tiny(tiny_dir, kt=KT.replace("weight = 3\n", 'weight = 3\nafter = ["shadow"]\n'))
+    assert any("an item cannot wait on itself" in p for p in problems(tiny_dir))

@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, func, insert, or_, select, update
 
-from kt_tui.core import audit, ledger, rollup, rules
+from kt_tui.core import audit, lapsing, ledger, rollup, rules
 from kt_tui.core.clock import SYSTEM_CLOCK, Clock
 from kt_tui.core.store import Store
 from kt_tui.core.sync.desired import INSERT_CHUNK, ITEM_V2_FIELDS, Ident, T, Wanted, WantedItem
@@ -86,6 +86,7 @@ def apply(
                     done_at=None,
                     signed_off_by=None,
                     signed_off_at=None,
+                    lapses_on=None,
                     version=INSTANCE.c.version + 1,
                 )
             )
@@ -144,6 +145,15 @@ def apply(
     if plan.add:
         _insert_instances(conn, plan.add, wanted, item_ids, member_ids, system_ids)
 
+    # a changed valid_for or sign-off moves the lapse day of completed instances
+    lapsing.recompute(
+        conn,
+        (
+            item_ids[k]
+            for k in wanted.items
+            if {"valid_days", "signoff"} & set(_changes_of(plan, k))
+        ),
+    )
     rollup.rebuild(conn)
     applied = ledger.snapshot(conn)
     if plan.add:

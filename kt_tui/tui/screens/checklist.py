@@ -272,7 +272,7 @@ class ChecklistScreen(SelectableChecklist):
         row = self._current()
         if row is None:
             return
-        verb = rules.toggle_done_verb(row.state)
+        verb = rules.toggle_done_verb_on(row.state, row.lapsed)
         if verb == rules.Verb.DONE and row.evidence_required and not row.evidence:
             self._ask(
                 f"{row.title}: evidence (a link, ticket id or path)",

@@ -288,14 +288,16 @@ class ChecklistView(ScrollView, can_focus=True):
         state_style = base
         if row.complete:
             state_style = self.get_component_rich_style("checklist--complete")
-        elif row.state == State.BLOCKED:
+        elif row.state == State.BLOCKED or row.waiting:
             state_style = self.get_component_rich_style("checklist--blocked")
         elif row.state == State.NA:
             state_style = self.get_component_rich_style("checklist--muted")
         for key, _, w in layout(width):
             style: Style = base
             if key == "mark":
-                text, style = STATE_MARKS.get(row.state, "[?]"), state_style
+                text, style = STATE_MARKS.get(row.shown_state, "[?]"), state_style
+                if row.shown_state not in STATE_MARKS:  # "done, waiting" and the like
+                    text = STATE_MARKS.get(row.state, "[?]")
                 if row.id in self.selected:  # shown without colour too
                     text = "»" + text[1:]
             elif key == "group":

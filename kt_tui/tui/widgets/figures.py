@@ -14,6 +14,9 @@ STATE_MARKS: dict[str, str] = {
     State.DONE: "[x]",
     State.SIGNED_OFF: "[✓]",
     State.NA: "[-]",
+    # derived, shown instead of the stored state (InstanceRow.shown_state)
+    "lapsed": "[~]",
+    "waiting": "[…]",
 }
 
 

@@ -25,7 +25,7 @@ def item_detail_text(theme: Theme, row: InstanceRow, detail: Detail | None) -> T
     t = Text()
     t.append(printable(row.title), style="bold")
     t.append(printable(f"   {row.ref}  {row.where}   state: "))
-    t.append(row.state, style="bold")
+    t.append(row.shown_state, style="bold")
     if row.overdue:
         t.append("   overdue", style=f"bold {theme.error}")
     t.append("\n")
@@ -37,6 +37,9 @@ def item_detail_text(theme: Theme, row: InstanceRow, detail: Detail | None) -> T
         ("Weight", str(row.weight)),
         ("Sign-off", "needed" if row.signoff else "not needed"),
         ("Evidence", row.evidence or ("required" if row.evidence_required else None)),
+        ("Waits on", ", ".join(row.waiting_on) or None),
+        ("Valid for", f"{row.valid_days} days" if row.valid_days else None),
+        ("Lapses after", row.lapses_on.isoformat() if row.lapses_on else None),
         ("Note", row.note),
         ("Reason", row.reason),
         ("Done by", f"{row.done_by} at {_when(row.done_at)}" if row.done_by else None),

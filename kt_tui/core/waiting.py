@@ -1,0 +1,73 @@
+"""What one instance waits on: its item's prerequisites (``after``), through
+rules.waits_on (whose SQL form, rules.waiting_sql, filters the listings)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from kt_tui.core import rules
+from kt_tui.core.tables import INSTANCE, ITEM, MEMBER, SYSTEM, TEMPLATE
+
+
+@dataclass(frozen=True)
+class Gate:
+    """A prerequisite instance that holds an instance back."""
+
+    ref: str
+    member: str | None
+    system: str | None
+    state: str  # as shown: its state, or "lapsed"
+
+    @property
+    def label(self) -> str:
+        """``system-docs/architecture (orders): todo``."""
+        bound = ", ".join(x for x in (self.member, self.system) if x)
+        return f"{self.ref}{f' ({bound})' if bound else ''}: {self.state}"
+
+
+def waiting_on(conn: Connection, instance_id: int, today: date) -> list[Gate]:
+    """The prerequisite instances that hold this instance back, in ``after`` order;
+    empty when it is not waiting."""
+    own = conn.execute(
+        select(INSTANCE.c.member_id, INSTANCE.c.system_id, ITEM.c.after)
+        .join(ITEM, ITEM.c.id == INSTANCE.c.item_id)
+        .where(INSTANCE.c.id == instance_id)
+    ).first()
+    if own is None or not own.after:
+        return []
+    refs: list[str] = json.loads(own.after)
+    ref_col = TEMPLATE.c.key + "/" + ITEM.c.key
+    rows = conn.execute(
+        select(
+            ref_col.label("ref"),
+            INSTANCE.c.state,
+            INSTANCE.c.signoff,
+            INSTANCE.c.lapses_on,
+            INSTANCE.c.member_id,
+            INSTANCE.c.system_id,
+            INSTANCE.c.retired,
+            MEMBER.c.handle,
+            SYSTEM.c.key,
+        )
+        .select_from(INSTANCE)
+        .join(ITEM, ITEM.c.id == INSTANCE.c.item_id)
+        .join(TEMPLATE, TEMPLATE.c.id == ITEM.c.template_id)
+        .outerjoin(MEMBER, MEMBER.c.id == INSTANCE.c.member_id)
+        .outerjoin(SYSTEM, SYSTEM.c.id == INSTANCE.c.system_id)
+        .where(ref_col.in_(refs))
+        .order_by(INSTANCE.c.id)
+    ).mappings()
+    by_ref: dict[str, list[Mapping[str, Any]]] = {r: [] for r in refs}
+    for r in rows:
+        by_ref[r["ref"]].append(dict(r))
+    out = []
+    for ref, g in rules.waits_on(own.member_id, own.system_id, by_ref, today):
+        lapsed = rules.is_lapsed(g["state"], bool(g["signoff"]), g["lapses_on"], today)
+        out.append(Gate(ref, g["handle"], g["key"], "lapsed" if lapsed else g["state"]))
+    return out

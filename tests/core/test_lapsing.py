@@ -1,0 +1,188 @@
+"""valid_for: a completion lapses; figures as the days pass, done again, verify."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from kt_tui.core import actions, readiness, rollup
+from kt_tui.core.clock import Clock
+from kt_tui.core.errors import Refused
+from kt_tui.core.filters import parse_filter
+from kt_tui.core.instances import list_instances
+from kt_tui.core.store import Store
+from kt_tui.core.sync import sync
+from kt_tui.core.tables import INSTANCE, SIGNATURE
+from kt_tui.core.verify import verify
+from tests.conftest import actor_of
+from tests.helpers import DOCS, ONBOARD, write_tiny
+
+DAY0 = Clock.fixed(datetime(2026, 11, 25, 9, 0, tzinfo=UTC), date(2026, 11, 25))
+
+
+def on(day: date) -> Clock:
+    return Clock.fixed(datetime(day.year, day.month, day.day, 9, 0, tzinfo=UTC), day)
+
+
+@pytest.fixture
+def lapsing(store: Store, tmp_path: Path) -> Store:
+    folder = write_tiny(
+        tmp_path / "lapsing",
+        onboard=ONBOARD.replace('due = "T-100d"', 'due = "T-100d"\nvalid_for = "30d"'),
+        docs=DOCS.replace("weight = 2\n", 'weight = 2\nvalid_for = "2w"\n', 1),
+    )
+    sync(store, folder, actor="setup", login="setup", clock=DAY0)
+    return store
+
+
+def do(store: Store, who: str, verb: str, ref: str, clock: Clock, **kw: str | None) -> None:
+    member, system = kw.pop("member", None), kw.pop("system", None)
+    actor = actor_of(store, who)
+    with store.read() as conn:
+        iid = actions.resolve_ref(conn, ref, actor, member, system)
+    actions.act(store, actor, verb, iid, clock=clock, **kw)
+
+
+def status(store: Store, today: date) -> readiness.Status:
+    with store.read() as conn:
+        st = readiness.status(store, conn, today)
+    assert st is not None
+    return st
+
+
+def eve(st: readiness.Status) -> readiness.Figures:
+    return next(m.figures for m in st.members if m.handle == "eve")
+
+
+def listed(store: Store, words: str, today: date) -> list[str]:
+    with store.read() as conn:
+        rows = list_instances(conn, parse_filter(words), None, today)
+    return [r.label for r in rows]
+
+
+def test_a_completion_lapses_after_valid_for(lapsing: Store) -> None:
+    do(lapsing, "eve", "done", "onboard/access", DAY0)
+    with lapsing.read() as conn:
+        lapse = conn.execute(
+            select(INSTANCE.c.lapses_on).where(INSTANCE.c.lapses_on.is_not(None))
+        ).scalar()
+    assert lapse == date(2026, 12, 25)  # the day it became complete + 30 days
+    held = status(lapsing, date(2026, 12, 25))
+    assert (eve(held).complete, eve(held).lapsed) == (1, 0)
+    gone = status(lapsing, date(2026, 12, 26))
+    assert (eve(gone).complete, eve(gone).lapsed) == (0, 1)
+    # its due date (T-100d) is long past: a lapsed item is overdue again
+    assert eve(gone).overdue == eve(held).overdue + 1
+    assert gone.overall.lapsed == 1
+    assert gone.overall.readiness is not None and held.overall.readiness is not None
+    assert gone.overall.readiness < held.overall.readiness
+    assert listed(lapsing, "lapsed", date(2026, 12, 26)) == ["onboard/access --member eve"]
+    assert listed(lapsing, "lapsed", date(2026, 12, 25)) == []
+    assert "onboard/access --member eve" in listed(lapsing, "overdue", date(2026, 12, 26))
+
+
+def test_figures_of_one_action_agree_with_the_dashboard(lapsing: Store) -> None:
+    do(lapsing, "eve", "done", "onboard/access", DAY0)
+    later = date(2027, 1, 5)
+    with lapsing.read() as conn:
+        got = readiness.affected(lapsing, conn, later, actor_of(lapsing, "eve").member_id, None)
+    st = status(lapsing, later)
+    assert got.overall == st.overall
+    assert got.member == eve(st)
+
+
+def test_signed_off_lapses_out_of_progress_and_level(lapsing: Store) -> None:
+    do(lapsing, "eve", "done", "docs/runbook", DAY0, system="db")
+    do(lapsing, "lea", "signoff", "docs/runbook", DAY0, system="db")
+    do(lapsing, "eve", "done", "kt/read", DAY0, system="db")  # db's other documented item
+    do(lapsing, "lea", "signoff", "kt/read", DAY0, member="eve", system="db")
+    db = next(s for s in status(lapsing, date(2026, 12, 9)).systems if s.key == "db")
+    assert db.figures.level == "documented"
+    lapsed = next(s for s in status(lapsing, date(2026, 12, 10)).systems if s.key == "db")
+    assert lapsed.figures.level is None
+    assert lapsed.figures.lapsed == 1
+    assert (lapsed.figures.progress or 0) < (db.figures.progress or 0)
+
+
+def test_done_again_once_lapsed_drops_signatures(lapsing: Store) -> None:
+    do(lapsing, "eve", "done", "docs/runbook", DAY0, system="db")
+    do(lapsing, "lea", "signoff", "docs/runbook", DAY0, system="db")
+    with lapsing.write() as conn:  # the signatures another part writes
+        iid = conn.execute(
+            select(INSTANCE.c.id).where(INSTANCE.c.state == "signed_off")
+        ).scalar_one()
+        conn.execute(SIGNATURE.insert().values(instance_id=iid, party="lead", by="lea", at="x"))
+    with pytest.raises(Refused, match="wrong state"):  # still valid: no done again
+        do(lapsing, "eve", "done", "docs/runbook", on(date(2026, 12, 9)), system="db")
+    later = on(date(2026, 12, 10))
+    do(lapsing, "eve", "done", "docs/runbook", later, system="db")
+    with lapsing.read() as conn:
+        row = conn.execute(select(INSTANCE).where(INSTANCE.c.id == iid)).mappings().one()
+        signatures = conn.execute(select(func.count()).select_from(SIGNATURE)).scalar()
+    assert (row["state"], row["signed_off_by"], row["lapses_on"], signatures) == (
+        "done",
+        None,
+        None,
+        0,
+    )
+    assert listed(lapsing, "lapsed", date(2026, 12, 10)) == []
+    with lapsing.read() as conn:
+        assert verify(conn).ok, verify(conn).problem
+        assert rollup.recount_difference(conn) == ""
+
+
+def test_done_again_on_a_lapsed_done_item_moves_its_lapse_day(lapsing: Store) -> None:
+    do(lapsing, "eve", "done", "onboard/access", DAY0)
+    do(lapsing, "eve", "done", "onboard/access", on(date(2027, 1, 2)))
+    st = status(lapsing, date(2027, 1, 2))
+    assert (eve(st).complete, eve(st).lapsed) == (1, 0)
+    with lapsing.read() as conn:
+        lapse = conn.execute(
+            select(INSTANCE.c.lapses_on).where(INSTANCE.c.lapses_on.is_not(None))
+        ).scalar()
+        assert verify(conn).ok
+    assert lapse == date(2027, 2, 1)
+
+
+def test_undo_and_reopen_clear_the_lapse_day(lapsing: Store) -> None:
+    do(lapsing, "eve", "done", "onboard/access", DAY0)
+    do(lapsing, "eve", "undo", "onboard/access", DAY0)
+    do(lapsing, "eve", "done", "docs/runbook", DAY0, system="db")
+    do(lapsing, "lea", "signoff", "docs/runbook", DAY0, system="db")
+    do(lapsing, "lou", "reopen", "docs/runbook", DAY0, system="db")
+    with lapsing.read() as conn:
+        kept = conn.execute(select(func.count()).where(INSTANCE.c.lapses_on.is_not(None)))
+        assert kept.scalar() == 0
+        assert rollup.recount_difference(conn) == ""
+        assert verify(conn).ok
+
+
+def test_sync_adding_valid_for_sets_the_lapse_day_and_verify_holds(
+    store: Store, tmp_path: Path
+) -> None:
+    folder = write_tiny(tmp_path / "t")
+    sync(store, folder, actor="setup", login="setup", clock=DAY0)
+    do(store, "eve", "done", "onboard/access", DAY0)
+    write_tiny(
+        folder, onboard=ONBOARD.replace('due = "T-100d"', 'due = "T-100d"\nvalid_for = "1w"')
+    )
+    sync(store, folder, actor="lea", login="lea", clock=DAY0)
+    assert eve(status(store, date(2026, 12, 3))).lapsed == 1
+    with store.read() as conn:
+        assert verify(conn).ok, verify(conn).problem
+
+
+def test_verify_names_a_forged_lapse_day_and_counter(lapsing: Store) -> None:
+    do(lapsing, "eve", "done", "onboard/access", DAY0)
+    with lapsing.write() as conn:
+        conn.execute(
+            INSTANCE.update()
+            .values(lapses_on=date(2030, 1, 1))
+            .where(INSTANCE.c.lapses_on.is_not(None))
+        )
+    with lapsing.read() as conn:
+        result = verify(conn)
+    assert not result.ok and "lapses_on" in result.problem

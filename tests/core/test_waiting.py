@@ -1,0 +1,132 @@
+"""after: an item waits on its prerequisites; done is refused while it waits."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from kt_tui.core import actions, rules
+from kt_tui.core.clock import Clock
+from kt_tui.core.errors import Refused
+from kt_tui.core.filters import parse_filter
+from kt_tui.core.instances import list_instances
+from kt_tui.core.store import Store
+from kt_tui.core.sync import sync
+from kt_tui.core.tables import INSTANCE
+from kt_tui.core.verify import verify
+from kt_tui.core.waiting import waiting_on
+from tests.conftest import actor_of
+from tests.helpers import DOCS, KT, ONBOARD, write_tiny
+
+DAY0 = Clock.fixed(datetime(2026, 11, 25, 9, 0, tzinfo=UTC), date(2026, 11, 25))
+TODAY = DAY0.today()
+KT_AFTER = KT.replace("weight = 3\n", 'weight = 3\nafter = ["read"]\n')
+ONBOARD_AFTER = ONBOARD.replace('due = "T-100d"', 'due = "T-100d"\nafter = ["docs/runbook"]')
+DOCS_LAPSING = DOCS.replace("weight = 2\n", 'weight = 2\nvalid_for = "1w"\n', 1)
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    return write_tiny(tmp_path / "waiting", kt=KT_AFTER, onboard=ONBOARD_AFTER, docs=DOCS_LAPSING)
+
+
+@pytest.fixture
+def waiting(store: Store, folder: Path) -> Store:
+    sync(store, folder, actor="setup", login="setup", clock=DAY0)
+    return store
+
+
+def do(store: Store, who: str, verb: str, ref: str, clock: Clock = DAY0, **kw: str | None) -> None:
+    member, system = kw.pop("member", None), kw.pop("system", None)
+    actor = actor_of(store, who)
+    with store.read() as conn:
+        iid = actions.resolve_ref(conn, ref, actor, member, system)
+    actions.act(store, actor, verb, iid, clock=clock, **kw)
+
+
+def listed(store: Store, words: str, today: date = TODAY) -> list[str]:
+    with store.read() as conn:
+        return [r.label for r in list_instances(conn, parse_filter(words), None, today)]
+
+
+def test_done_is_refused_while_waiting_naming_what_it_waits_on(waiting: Store) -> None:
+    with pytest.raises(Refused, match=r"waits on kt/read \(eve, api\): todo"):
+        do(waiting, "eve", "done", "kt/shadow", system="api")
+    do(waiting, "eve", "done", "kt/read", system="api")
+    with pytest.raises(Refused, match=r"waits on kt/read \(eve, api\): done"):
+        do(waiting, "eve", "done", "kt/shadow", system="api")  # done is not complete yet
+    do(waiting, "lea", "signoff", "kt/read", member="eve", system="api")
+    do(waiting, "eve", "done", "kt/shadow", system="api")
+    # the same item on eve's other system still waits on that system's read
+    with pytest.raises(Refused, match=r"kt/read \(eve, db\): todo"):
+        do(waiting, "eve", "done", "kt/shadow", system="db")
+
+
+def test_scopes_sharing_no_binding_wait_on_every_instance(waiting: Store) -> None:
+    # onboard/access (member) after docs/runbook (system): every runbook gates it
+    with waiting.read() as conn:
+        iid = actions.resolve_ref(conn, "onboard/access", actor_of(waiting, "eve"), "eve")
+        gates = waiting_on(conn, iid, TODAY)
+    assert [g.label for g in gates] == ["docs/runbook (api): todo", "docs/runbook (db): todo"]
+    do(waiting, "lou", "na", "docs/runbook", system="api", reason="no runbook here")
+    do(waiting, "eve", "done", "docs/runbook", system="db")
+    do(waiting, "lea", "signoff", "docs/runbook", system="db")
+    do(waiting, "eve", "done", "onboard/access")  # n/a and complete: nothing to wait on
+    # the runbook's sign-off lapses a week later: lea's access now waits on it again
+    later = Clock.fixed(datetime(2026, 12, 3, 9, 0, tzinfo=UTC), date(2026, 12, 3))
+    with pytest.raises(Refused, match=r"docs/runbook \(db\): lapsed"):
+        do(waiting, "lea", "done", "onboard/access", later, member="lea")
+
+
+def test_waiting_filter_and_rows(waiting: Store) -> None:
+    shown = listed(waiting, "waiting")
+    assert "kt/shadow --member eve --system api" in shown
+    assert "onboard/access --member lou" in shown
+    assert not any(s.startswith("kt/read") for s in shown)
+    with waiting.read() as conn:
+        rows = list_instances(conn, parse_filter("template:kt"), None, TODAY)
+    shadow = next(r for r in rows if r.item == "shadow")
+    assert (shadow.waiting_on, shadow.shown_state) == (["kt/read"], "waiting")
+    assert shadow.to_json()["waiting_on"] == ["kt/read"]
+    read = next(r for r in rows if r.item == "read")
+    assert (read.waiting_on, read.shown_state, read.to_json()["lapsed"]) == ([], "todo", False)
+
+
+def test_sql_and_python_forms_agree_as_states_move(waiting: Store) -> None:
+    def agree(today: date) -> None:
+        with waiting.read() as conn:
+            flagged = {
+                iid
+                for (iid,) in conn.execute(select(INSTANCE.c.id).where(rules.waiting_sql(today)))
+            }
+            ids = [i for (i,) in conn.execute(select(INSTANCE.c.id))]
+            by_python = {i for i in ids if waiting_on(conn, i, today)}
+        assert flagged == by_python
+        assert flagged  # the check compares something
+
+    agree(TODAY)
+    do(waiting, "eve", "done", "kt/read", system="api")
+    do(waiting, "lea", "signoff", "kt/read", member="eve", system="api")
+    do(waiting, "eve", "done", "docs/runbook", system="db")
+    do(waiting, "lea", "signoff", "docs/runbook", system="db")
+    do(waiting, "lou", "na", "docs/runbook", system="api", reason="none")
+    agree(TODAY)
+    agree(date(2026, 12, 3))  # the runbook's completion has lapsed
+    with waiting.read() as conn:
+        assert verify(conn).ok
+
+
+def test_retired_prerequisites_do_not_gate(waiting: Store, folder: Path) -> None:
+    # eve leaves api: her api instances retire; lou's onboarding waits on db's only
+    team = (folder / "team.toml").read_text()
+    (folder / "team.toml").write_text(team.replace('systems = ["api", "db"]', 'systems = ["db"]'))
+    sync(waiting, folder, actor="lea", login="lea", clock=DAY0)
+    with waiting.read() as conn:
+        iid = actions.resolve_ref(conn, "onboard/access", actor_of(waiting, "lou"), "lou")
+        assert [g.ref for g in waiting_on(conn, iid, TODAY)] == ["docs/runbook", "docs/runbook"]
+    do(waiting, "lou", "na", "docs/runbook", system="db", reason="gone")
+    do(waiting, "lou", "na", "docs/runbook", system="api", reason="gone")
+    do(waiting, "lou", "done", "onboard/access")
