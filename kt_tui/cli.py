@@ -221,9 +221,13 @@ def list_cmd(filter_words: tuple[str, ...], limit: int, as_json: bool) -> None:
 
     FILTER: free text and tokens such as state:done system:orders member:ben
     stage:shadowed template:system-docs kind:training tier:1 overdue mine open
-    awaiting lapsed waiting.
+    awaiting lapsed waiting blocked. `list blocked` alone lists the blockers for
+    escalation: reason, who blocked, since when, how long, what waits on each.
     """
     service = current().service()
+    if [w.lower() for w in filter_words] == ["blocked"]:
+        _blockers(service, as_json)
+        return
     if limit == 0:  # every row, streamed: flat memory and seconds at a million
         from kt_tui.export.console import stream_rows
 
@@ -242,6 +246,18 @@ def list_cmd(filter_words: tuple[str, ...], limit: int, as_json: bool) -> None:
         console.print(f"[dim]{len(rows)} of {total} shown: narrow the filter or use --limit 0[/]")
     else:
         console.print(f"[dim]{total} item(s)[/]")
+
+
+def _blockers(service: Any, as_json: bool) -> None:
+    from kt_tui.export.console import blocker_table
+
+    found = service.blockers()
+    if as_json:
+        click.echo(json.dumps([b.to_json() for b in found], indent=2))
+        return
+    console = make_console()
+    console.print(blocker_table(found))
+    console.print(f"[dim]{len(found)} blocked item(s)[/]")
 
 
 @cli.command()

@@ -22,7 +22,9 @@ from kt_tui.core.tables import INSTANCE, ITEM, MEMBER, SYSTEM, TEMPLATE
 
 STATES = rules.STATES
 FIELD_TOKENS = ("state", "system", "member", "stage", "template", "kind", "tier")
-FLAG_TOKENS = ("overdue", "mine", "open", "retired", "awaiting", "lapsed", "waiting")
+FLAG_TOKENS = (
+    "overdue", "mine", "open", "retired", "awaiting", "lapsed", "waiting", "blocked",
+)  # fmt: skip
 
 
 @dataclass
@@ -94,6 +96,8 @@ def conditions(f: Filter, actor: Actor | None, today: date) -> list[Any]:
         conds.append(rules.open_sql())
     if "awaiting" in f.flags:
         conds.append(rules.awaiting_sql())
+    if "blocked" in f.flags:
+        conds.append(INSTANCE.c.state == rules.State.BLOCKED)
     if "lapsed" in f.flags:
         conds.append(rules.lapsed_sql(today))
     if "waiting" in f.flags:

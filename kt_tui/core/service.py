@@ -31,6 +31,7 @@ from kt_tui.core.store import Store, open_store
 from kt_tui.core.tables import EVENT, ITEM, MEMBER, SYSTEM, TEMPLATE
 
 if TYPE_CHECKING:
+    from kt_tui.core.blockers import Blocker
     from kt_tui.core.demo import DemoResult
     from kt_tui.core.sync import SyncResult
     from kt_tui.core.verify import VerifyResult
@@ -451,6 +452,13 @@ class Service:
         if result.applied:
             self.refresh_actor()
         return result
+
+    def blockers(self) -> list[Blocker]:
+        """Every blocked item, longest blocked first, with what waits on it."""
+        from kt_tui.core.blockers import blockers
+
+        with self.store.read() as conn:
+            return blockers(conn, self.today())
 
     def context_line(self) -> str:
         """Who acts and where, for the header of every screen: the actor (role and side,

@@ -16,6 +16,7 @@ from rich.table import Table
 from rich.text import Text
 
 from kt_tui.core.audit import EventRow
+from kt_tui.core.blockers import Blocker
 from kt_tui.core.instances import InstanceRow
 from kt_tui.core.readiness import Figures, Status
 from kt_tui.core.rules import State
@@ -189,3 +190,22 @@ def stream_rows(rows: Iterable[InstanceRow], as_json: bool, out: TextIO) -> None
             "\t".join(printable(c or "").replace("\t", "\\t").replace("\n", "\\n") for c in cells)
             + "\n"
         )
+
+
+def blocker_table(found: Iterable[Blocker]) -> Table:
+    """The blockers, for escalation: every text cell escaped, never markup."""
+    table = Table(title="Blocked", title_justify="left")
+    for col in ("REF", "member", "system", "reason", "blocked by", "since", "days", "waiting"):
+        table.add_column(col, justify="right" if col in ("days", "waiting") else "left")
+    for b in found:
+        table.add_row(
+            shown(b.ref),
+            shown(b.member or ""),
+            shown(b.system or ""),
+            shown(b.reason or ""),
+            shown(b.by or ""),
+            (b.since or "")[:10],
+            "" if b.days is None else str(b.days),
+            str(b.waiting) if b.waiting else "",
+        )
+    return table

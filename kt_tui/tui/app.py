@@ -60,8 +60,8 @@ class KtApp(App[None]):
         "mine": lambda: _view("mine"),
         "queue": lambda: _view("queue"),
         "sessions": lambda: _view("sessions"),
+        "blockers": lambda: _view("blockers"),
     }
-    VIEW_KEYS = ("dashboard", "mine", "queue", "sessions")
     BINDINGS = [
         Binding(
             "1",
@@ -90,6 +90,13 @@ class KtApp(App[None]):
             "Sessions",
             id="app.view.sessions",
             tooltip="Training sessions and attendance",
+        ),
+        Binding(
+            "5",
+            "view('blockers')",
+            "Blockers",
+            id="app.view.blockers",
+            tooltip="What is stuck, why, and for how long",
         ),
         Binding(
             "S",
@@ -473,6 +480,10 @@ def _view(name: str) -> Screen[Any]:
         from kt_tui.tui.screens.sessions import SessionsScreen
 
         return SessionsScreen()
+    if name == "blockers":
+        from kt_tui.tui.screens.blockers import BlockersScreen
+
+        return BlockersScreen()
     from kt_tui.tui.screens.dashboard import DashboardScreen
 
     return DashboardScreen()

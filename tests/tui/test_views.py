@@ -5,15 +5,17 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from textual.message import Message
+from textual.widgets import DataTable
 
 from kt_tui.tui.app import KtApp
+from kt_tui.tui.screens.blockers import BlockersScreen
 from kt_tui.tui.screens.checklist import ChecklistScreen
 from kt_tui.tui.screens.dashboard import DashboardScreen
 from kt_tui.tui.screens.queue import QueueScreen
 from kt_tui.tui.screens.sessions import SessionsScreen
 from kt_tui.tui.widgets.checklist_view import ChecklistView
 from tests.tui.conftest import wait_until
-from tests.tui.test_app import SIZE, open_member, wait_loaded
+from tests.tui.test_app import SIZE, core_act, open_member, rows_of, wait_loaded
 
 
 async def test_an_engineer_lands_on_their_own_open_items(
@@ -75,3 +77,28 @@ async def test_escape_closes_a_detail_and_the_view_keeps_its_place(
         await pilot.press("escape")
         await wait_until(pilot, lambda: isinstance(app.screen, DashboardScreen))
         assert app.is_running
+
+
+async def test_the_blockers_view_says_why_who_and_how_long(
+    make_app: Callable[..., KtApp], db_path: str, messages: list[Message]
+) -> None:
+    rows = rows_of(db_path, member="ben")
+    core_act(db_path, "ben", "block", rows[3].id, reason="waits on [VPN] [b]now[/b]")
+    app = make_app("tomas")
+    async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
+        await wait_loaded(pilot, messages, "dashboard")
+        await pilot.press("5")
+        await wait_loaded(pilot, messages, "blockers")
+        screen = app.screen
+        assert isinstance(screen, BlockersScreen) and len(app.screen_stack) == 1
+        table = screen.query_one(DataTable)
+        assert table.row_count == 1
+        cells = [str(c) for c in table.get_row_at(0)]
+        assert cells[1] == "ben" and cells[3] == "ben"  # for whom, blocked by whom
+        assert cells[2] == "waits on [VPN] [b]now[/b]"  # text is data: no markup
+        assert cells[4] == "2026-11-25" and cells[5] == "0"  # since, days
+        await pilot.press("enter")  # the blocked item's checklist, a detail of this view
+        await wait_loaded(pilot, messages, "checklist")
+        assert isinstance(app.screen, ChecklistScreen)
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: isinstance(app.screen, BlockersScreen))

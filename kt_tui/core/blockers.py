@@ -1,0 +1,137 @@
+"""Blockers, for escalation: every blocked item with its reason, who blocked it, since
+when, for how long, and how many items wait on it (prerequisites, ``after``)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Connection, func, select
+
+from kt_tui.core import rules
+from kt_tui.core.tables import EVENT, INSTANCE, ITEM, MEMBER, SYSTEM, TEMPLATE
+
+LIMIT = 500  # a blockers list longer than this is a different problem
+
+
+@dataclass(frozen=True)
+class Blocker:
+    instance_id: int
+    ref: str
+    title: str
+    member: str | None
+    system: str | None
+    reason: str | None
+    by: str | None
+    since: str | None  # UTC, ISO 8601: the block's event
+    days: int | None  # whole days blocked, by today's date
+    waiting: int  # instances held back by it (they name it in ``after``)
+
+    @property
+    def label(self) -> str:
+        bound = " ".join(
+            f"--{k} {v}" for k, v in (("member", self.member), ("system", self.system)) if v
+        )
+        return f"{self.ref} {bound}".rstrip()
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "ref": self.ref,
+            "title": self.title,
+            "member": self.member,
+            "system": self.system,
+            "reason": self.reason,
+            "blocked_by": self.by,
+            "since": self.since,
+            "days": self.days,
+            "waiting": self.waiting,
+        }
+
+
+def blockers(conn: Connection, today: date, limit: int = LIMIT) -> list[Blocker]:
+    """The blocked, counted instances, longest blocked first."""
+    ref = TEMPLATE.c.key + "/" + ITEM.c.key
+    e = EVENT.alias("block_event")
+    last_block = (
+        select(func.max(e.c.id))
+        .where(e.c.instance_id == INSTANCE.c.id, e.c.verb == rules.Verb.BLOCK)
+        .correlate(INSTANCE)
+        .scalar_subquery()
+    )
+    rows = conn.execute(
+        select(
+            INSTANCE.c.id,
+            ref.label("ref"),
+            ITEM.c.title,
+            MEMBER.c.handle,
+            SYSTEM.c.key,
+            INSTANCE.c.member_id,
+            INSTANCE.c.system_id,
+            INSTANCE.c.reason,
+            EVENT.c.actor,
+            EVENT.c.at,
+        )
+        .select_from(INSTANCE)
+        .join(ITEM, ITEM.c.id == INSTANCE.c.item_id)
+        .join(TEMPLATE, TEMPLATE.c.id == ITEM.c.template_id)
+        .outerjoin(MEMBER, MEMBER.c.id == INSTANCE.c.member_id)
+        .outerjoin(SYSTEM, SYSTEM.c.id == INSTANCE.c.system_id)
+        .outerjoin(EVENT, EVENT.c.id == last_block)
+        .where(rules.counted_sql(), INSTANCE.c.state == rules.State.BLOCKED)
+        .order_by(EVENT.c.id.is_(None), EVENT.c.id, INSTANCE.c.id)
+        .limit(limit)
+    ).all()
+    held = _held_back(conn, list(rows), today)
+    return [
+        Blocker(
+            r.id,
+            r.ref,
+            r.title,
+            r.handle,
+            r.key,
+            r.reason,
+            r.actor,
+            r.at,
+            (today - rules.local_day(r.at)).days if r.at else None,
+            held.get(r.id, 0),
+        )
+        for r in rows
+    ]
+
+
+def _held_back(conn: Connection, blocked: list[Any], today: date) -> dict[int, int]:
+    """For each blocked instance, how many live instances it gates (rules.gates: the
+    instances of a dependent item that share its bindings, else all of them)."""
+    refs = {r.ref for r in blocked}
+    if not refs:
+        return {}
+    out: dict[int, int] = {}
+    ref = TEMPLATE.c.key + "/" + ITEM.c.key
+    for r in sorted(refs):
+        quoted = f'%"{r}"%'
+        dependants = conn.execute(
+            select(INSTANCE.c.member_id, INSTANCE.c.system_id)
+            .join(ITEM, ITEM.c.id == INSTANCE.c.item_id)
+            .where(ITEM.c.after.like(quoted), rules.counted_sql())
+        ).all()
+        if not dependants:
+            continue
+        prereq: list[Mapping[str, Any]] = [
+            dict(m)
+            for m in conn.execute(
+                select(
+                    INSTANCE.c.id, INSTANCE.c.member_id, INSTANCE.c.system_id, INSTANCE.c.retired
+                )
+                .join(ITEM, ITEM.c.id == INSTANCE.c.item_id)
+                .join(TEMPLATE, TEMPLATE.c.id == ITEM.c.template_id)
+                .where(ref == r)
+            ).mappings()
+        ]
+        mine = {b.id for b in blocked if b.ref == r}
+        for d in dependants:
+            for g in rules.gates(d.member_id, d.system_id, prereq):
+                if g["id"] in mine:
+                    out[g["id"]] = out.get(g["id"], 0) + 1
+    return out

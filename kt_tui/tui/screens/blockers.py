@@ -1,0 +1,112 @@
+"""Blockers, a top-level view: what is stuck, why, who said so, for how long, and how
+many items wait on it; enter opens the blocked item's checklist."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable, Footer, Static
+
+from kt_tui.present import printable
+from kt_tui.tui.messages import NodeMessage
+from kt_tui.tui.screens.base import DataScreen
+
+if TYPE_CHECKING:
+    from kt_tui.core.blockers import Blocker
+
+COLUMNS = ("Item", "For", "Reason", "Blocked by", "Since", "Days", "Waiting")
+
+
+class BlockersScreen(DataScreen):
+    CSS_PATH = "blockers.tcss"
+    BINDINGS = [
+        Binding("escape", "back", "Back", id="blockers.back", tooltip="Back to the dashboard"),
+        Binding("q", "app.leave", "Quit", id="blockers.quit", show=False, tooltip="Quit kt-tui"),
+    ]
+
+    @dataclass
+    class Ready(NodeMessage):
+        found: list[Blocker]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[Blocker] = []
+
+    def compose(self) -> ComposeResult:
+        yield Static("Blockers", id="blockers-header", classes="header")
+        yield DataTable(id="blockers", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="blocker-detail")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        for name in COLUMNS:
+            table.add_column(name, key=name)
+        table.focus()
+        self.load()
+
+    def reload_data(self) -> None:
+        self.load()
+
+    @work(
+        thread=True,
+        exclusive=True,
+        group="blockers",
+        description="Cannot load",
+        exit_on_error=False,
+    )
+    def load(self) -> None:
+        service = self.app.service
+        if service is not None:
+            self.post_message(self.Ready(self, service.blockers()))
+
+    @on(Ready)
+    def _show(self, message: Ready) -> None:
+        self.found = message.found
+        n = len(self.found)
+        self.query_one("#blockers-header", Static).update(
+            f"Blockers   {n} blocked item{'s' if n != 1 else ''}, longest blocked first"
+        )
+        table = self.query_one(DataTable)
+        table.clear()
+        for b in self.found:
+            bound = "@".join(x for x in (b.member, b.system) if x) or "handover"
+            table.add_row(
+                Text(printable(b.ref)),
+                Text(printable(bound)),
+                Text(printable(b.reason or ""), overflow="ellipsis", no_wrap=True),
+                Text(printable(b.by or "")),
+                (b.since or "")[:10],
+                "" if b.days is None else str(b.days),
+                str(b.waiting) if b.waiting else "",
+                key=str(b.instance_id),
+            )
+        if not self.found:
+            self.query_one("#blocker-detail", Static).update("Nothing is blocked.")
+        self.shown("blockers")
+
+    @on(DataTable.RowHighlighted)
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if 0 <= event.cursor_row < len(self.found):
+            b = self.found[event.cursor_row]
+            text = Text()
+            text.append(printable(b.title), style="bold")
+            text.append(f"\n{printable(b.label)}\nWhy: ")
+            text.append(printable(b.reason or "-"))
+            if b.waiting:
+                text.append(f"\n{b.waiting} item(s) wait on it (after)")
+            self.query_one("#blocker-detail", Static).update(text)
+
+    @on(DataTable.RowSelected)
+    def _open(self, event: DataTable.RowSelected) -> None:
+        if 0 <= event.cursor_row < len(self.found):
+            b = self.found[event.cursor_row]
+            self.app.open_checklist(b.member, b.system)
+
+    def action_back(self) -> None:
+        self.app.back_from(self)
