@@ -225,6 +225,10 @@ def list_cmd(filter_words: tuple[str, ...], limit: int, as_json: bool) -> None:
     escalation: reason, who blocked, since when, how long, what waits on each.
     """
     service = current().service()
+    from kt_tui.present import printable
+
+    for warning in service.filter_warnings(" ".join(filter_words)):
+        err(f"kt-tui: warning: {printable(warning)}")
     if [w.lower() for w in filter_words] == ["blocked"]:
         _blockers(service, as_json)
         return
@@ -266,9 +270,22 @@ def _blockers(service: Any, as_json: bool) -> None:
     "--limit", default=20, show_default=True, type=click.IntRange(1, 10_000_000), help="Events."
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the events as JSON.")
-def log(limit: int, as_json: bool) -> None:
-    """The event log, newest first."""
-    events = current().service().events(limit)
+@click.argument("ref", required=False)
+@click.option("--member", metavar="HANDLE", help="Only the items of (or acted on by) HANDLE.")
+@click.option(
+    "--since", metavar="DATE", type=click.DateTime(["%Y-%m-%d"]), help="From this day on."
+)
+def log(limit: int, as_json: bool, ref: str | None, member: str | None, since: Any) -> None:
+    """The event log, newest first, with each block's and n/a's reason.
+
+    REF (template/item) keeps that item's events; --member a person's; --since a
+    day's and later ones.
+    """
+    events = (
+        current()
+        .service()
+        .events(limit, ref=ref, member=member, since=since.date() if since else None)
+    )
     if as_json:
         click.echo(json.dumps([e.to_json() for e in events], indent=2))
         return

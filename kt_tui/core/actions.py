@@ -16,7 +16,8 @@ from kt_tui.core.identity import Actor
 from kt_tui.core.instances import InstanceRow, get_instance, list_instances
 from kt_tui.core.rights import rights_now
 from kt_tui.core.store import Store
-from kt_tui.core.tables import INSTANCE, ITEM, SIGNATURE, TEMPLATE
+from kt_tui.core.suggest import did_you_mean
+from kt_tui.core.tables import INSTANCE, ITEM, MEMBER, SIGNATURE, SYSTEM, TEMPLATE
 from kt_tui.core.waiting import waiting_on
 from kt_tui.present import first_control
 
@@ -53,12 +54,22 @@ def resolve_ref(
             .where(TEMPLATE.c.key == template, ITEM.c.active == True)  # noqa: E712
             .limit(50)
         ).all()
-        hint = (
-            f"; items of {template}: {', '.join(k for _, k in known)}"
-            if known
-            else " (see `kt-tui list`)"
-        )
+        if known:
+            keys = [k for _, k in known]
+            hint = f"{did_you_mean(item, keys)}; items of {template}: {', '.join(keys)}"
+        else:
+            templates = conn.execute(select(TEMPLATE.c.key).where(TEMPLATE.c.active == True))  # noqa: E712
+            close = did_you_mean(template, [t for (t,) in templates])
+            hint = f": no template {template!r}{close}" if close else " (see `kt-tui list`)"
         raise BadInput(f"{ref}: no such item{hint}")
+    for flag, value, table, col in (
+        ("--member", member, MEMBER, MEMBER.c.handle),
+        ("--system", system, SYSTEM, SYSTEM.c.key),
+    ):
+        if value is not None and conn.execute(select(col).where(col == value)).first() is None:
+            names = [n for (n,) in conn.execute(select(col).where(table.c.active == True))]  # noqa: E712
+            what = "no member" if flag == "--member" else "no system"
+            raise BadInput(f"{flag} {value}: {what} is called that{did_you_mean(value, names)}")
     picked = rows
     if member is not None:
         picked = [r for r in picked if r.member == member]

@@ -125,8 +125,23 @@ def _row(r: Any) -> EventRow:
     )
 
 
-def recent(conn: Connection, limit: int = 50) -> list[EventRow]:
-    rows = conn.execute(select(EVENT).order_by(EVENT.c.id.desc()).limit(limit)).all()
+def recent(
+    conn: Connection,
+    limit: int = 50,
+    *,
+    ref: str | None = None,
+    instance_ids: list[int] | None = None,
+    since: str | None = None,
+) -> list[EventRow]:
+    """The newest events, newest first: of one REF (its instances), from ``since`` on."""
+    q = select(EVENT)
+    if ref is not None:
+        q = q.where(EVENT.c.ref == ref)
+    if instance_ids is not None:
+        q = q.where(EVENT.c.instance_id.in_(instance_ids))
+    if since is not None:
+        q = q.where(EVENT.c.at >= since)
+    rows = conn.execute(q.order_by(EVENT.c.id.desc()).limit(limit)).all()
     return [_row(r) for r in rows]
 
 

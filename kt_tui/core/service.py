@@ -28,6 +28,7 @@ from kt_tui.core.instances import InstanceRow
 from kt_tui.core.readiness import Figures, Status
 from kt_tui.core.rights import holds_handover, require_lead
 from kt_tui.core.store import Store, open_store
+from kt_tui.core.suggest import did_you_mean
 from kt_tui.core.tables import EVENT, ITEM, MEMBER, SYSTEM, TEMPLATE
 
 if TYPE_CHECKING:
@@ -128,14 +129,6 @@ class BulkResult:
 
     done: list[actions.Outcome] = field(default_factory=list)
     refused: list[tuple[int, str]] = field(default_factory=list)
-
-
-def did_you_mean(word: str, choices: Iterable[str]) -> str:
-    """' (did you mean x?)' for the closest choice, or ''."""
-    import difflib
-
-    close = difflib.get_close_matches(word, list(choices), n=1)
-    return f" (did you mean {close[0]}?)" if close else ""
 
 
 @dataclass(frozen=True)
@@ -414,10 +407,44 @@ class Service:
         with self.store.read() as conn:
             yield from instances.iter_instances(conn, f, self.actor, self.today())
 
-    def events(self, limit: int) -> list[EventRow]:
-        """The newest ``limit`` events, newest first."""
+    def events(
+        self,
+        limit: int,
+        *,
+        ref: str | None = None,
+        member: str | None = None,
+        since: date | None = None,
+    ) -> list[EventRow]:
+        """The newest ``limit`` events, newest first: of one REF, of one member's items
+        (and the verbs they used), from a day on."""
+        from sqlalchemy import or_, select
+
+        from kt_tui.core.tables import EVENT, INSTANCE, MEMBER
+
         with self.store.read() as conn:
-            return audit.recent(conn, limit)
+            ids: list[int] | None = None
+            if member is not None:
+                known = [h for (h,) in conn.execute(select(MEMBER.c.handle))]
+                if member not in known:
+                    raise BadInput(f"--member {member}: no member is called that"
+                                   f"{did_you_mean(member, known)}")  # fmt: skip
+                mid = select(MEMBER.c.id).where(MEMBER.c.handle == member).scalar_subquery()
+                ids = [
+                    i
+                    for (i,) in conn.execute(
+                        select(EVENT.c.instance_id)
+                        .join(INSTANCE, INSTANCE.c.id == EVENT.c.instance_id)
+                        .where(or_(INSTANCE.c.member_id == mid, EVENT.c.actor == member))
+                        .distinct()
+                    )
+                ]
+            return audit.recent(
+                conn,
+                limit,
+                ref=ref,
+                instance_ids=ids,
+                since=since.isoformat() if since else None,
+            )
 
     def verify(self, expected_head: str | None = None) -> VerifyResult:
         from kt_tui.core.verify import verify
@@ -452,6 +479,13 @@ class Service:
         if result.applied:
             self.refresh_actor()
         return result
+
+    def filter_warnings(self, text: str) -> list[str]:
+        """Names a (valid) filter uses that match nothing, each with the closest one."""
+        from kt_tui.core.filter_hints import filter_warnings
+
+        with self.store.read() as conn:
+            return filter_warnings(conn, self._filter(text))
 
     def blockers(self) -> list[Blocker]:
         """Every blocked item, longest blocked first, with what waits on it."""

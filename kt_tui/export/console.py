@@ -145,7 +145,7 @@ def instance_table(rows: Iterable[InstanceRow]) -> Table:
 
 def event_table(events: Iterable[EventRow]) -> Table:
     t = Table(box=None, pad_edge=False)
-    for col in ("#", "at (UTC)", "actor", "verb", "item", "change", "note / evidence"):
+    for col in ("#", "at (UTC)", "actor", "verb", "item", "change", "reason / note / evidence"):
         t.add_column(col)
     for e in events:
         change = f"{e.before} -> {e.after}" if e.before or e.after else ""
@@ -158,7 +158,9 @@ def event_table(events: Iterable[EventRow]) -> Table:
             if e.verb == "sync":
                 c = e.detail.get("counts", {})
                 change = f"+{c.get('added', 0)} -{c.get('retired', 0)} ~{c.get('reopened', 0)}"
-        extra = " / ".join(x for x in (e.note, e.evidence) if x)
+        reason = e.detail.get("reason") if isinstance(e.detail, dict) else None
+        said = f"why: {reason}" if isinstance(reason, str) else None
+        extra = " / ".join(x for x in (said, e.note, e.evidence) if x)
         t.add_row(
             str(e.id),
             shown(e.at[:19].replace("T", " ")),

@@ -168,8 +168,10 @@ def test_ref_resolution(tiny: Store) -> None:
     with pytest.raises(BadInput, match="matches 2 instances") as info:
         ref_id(tiny, "eve", "kt/read")
     assert "kt/read --member eve --system api" in str(info.value)
-    with pytest.raises(BadInput, match="matches no instance"):
+    with pytest.raises(BadInput, match="--system nope: no system is called that"):
         ref_id(tiny, "eve", "kt/read", system="nope")
+    with pytest.raises(BadInput, match="matches no instance"):  # db exists: not this pair
+        ref_id(tiny, "lea", "kt/read", member="lea", system="db")
     with pytest.raises(BadInput, match="no such item; items of kt: read, shadow"):
         ref_id(tiny, "eve", "kt/nope")
     with pytest.raises(BadInput, match="REF must be template/item"):
