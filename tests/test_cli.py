@@ -83,8 +83,8 @@ def test_verbs_exit_codes(tmp_path: Path, synced: str) -> None:
     db = synced
     ok = run(db, "done", "kt/read", "--system", "api", user="eve")
     assert ok.exit_code == 0 and "todo -> done" in ok.output
-    refused = run(db, "signoff", "kt/read", "--system", "api", user="eve")
-    assert refused.exit_code == 1 and "only a lead may signoff" in refused.output
+    refused = run(db, "signoff", "kt/read", "--member", "eve", "--system", "api", user="eve")
+    assert refused.exit_code == 1 and "may fill none of its missing parties" in refused.output
     ambiguous = run(db, "done", "kt/read", user="eve")
     assert ambiguous.exit_code == 2 and "candidates" in ambiguous.output
     missing = run(db, "block", "kt/read", "--system", "db", user="eve")

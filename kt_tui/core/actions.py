@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import Connection, and_, select, update
 
@@ -13,6 +14,13 @@ from kt_tui.core.errors import BadInput, Refused
 from kt_tui.core.filters import Filter
 from kt_tui.core.identity import Actor
 from kt_tui.core.instances import InstanceRow, get_instance, list_instances
+from kt_tui.core.parties import (
+    check_score,
+    check_score_given,
+    ensure_may,
+    party_to_fill,
+    write_signatures,
+)
 from kt_tui.core.rights import rights_now
 from kt_tui.core.store import Store
 from kt_tui.core.tables import INSTANCE, ITEM, TEMPLATE
@@ -35,8 +43,12 @@ def resolve_ref(
     actor: Actor,
     member: str | None = None,
     system: str | None = None,
+    *,
+    verb: str | None = None,
 ) -> int:
-    """REF is ``template/item`` with --member/--system; exactly one instance or BadInput."""
+    """REF is ``template/item`` with --member/--system; exactly one instance or BadInput.
+    --member defaults to the actor, except for signoff, reject and assess (one signs
+    or assesses someone else's item)."""
     today = date.min  # the rows' overdue flag plays no part in resolving a REF
     template, sep, item = ref.partition("/")
     if not sep or not template or not item:
@@ -60,7 +72,11 @@ def resolve_ref(
     picked = rows
     if member is not None:
         picked = [r for r in picked if r.member == member]
-    elif actor.handle is not None and any(r.member for r in picked):
+    elif (
+        actor.handle is not None
+        and verb not in rules.NOT_OWN_DEFAULT
+        and any(r.member for r in picked)
+    ):
         mine = [r for r in picked if r.member == actor.handle]
         picked = mine or picked
     if system is not None:
@@ -81,28 +97,25 @@ def load_target(conn: Connection, instance_id: int, today: date) -> InstanceRow:
     return row
 
 
-def owns(conn: Connection, actor: Actor, t: InstanceRow) -> bool:
-    """Whether the item is the actor's own (rules.owns_sql, asked of this one instance)."""
-    if actor.member_id is None:
-        return False
-    mine = select(INSTANCE.c.id).where(INSTANCE.c.id == t.id, rules.owns_sql(actor.member_id))
-    return conn.execute(mine).first() is not None
-
-
 def ensure_allowed(
-    conn: Connection, actor: Actor, verb: str, t: InstanceRow, evidence: str | None = None
-) -> None:
-    """Raise Refused with a one-line reason when the rules forbid this action."""
+    conn: Connection,
+    actor: Actor,
+    verb: str,
+    t: InstanceRow,
+    evidence: str | None = None,
+    *,
+    party: str | None = None,
+) -> str | None:
+    """Raise Refused with a one-line reason when the rules forbid this action; for
+    ``signoff`` return the party it fills (``party``, else the first missing one the
+    actor may fill)."""
     if verb not in rules.VERBS:
         raise BadInput(f"unknown verb {verb!r} (use {', '.join(rules.VERBS)})")
     if actor.read_only:
         raise Refused(f"{actor.asked} is not in the roster: read-only")
     if t.retired:
         raise Refused(f"{t.label}: retired by sync; it counts no more")
-    if not rules.may_use(actor.is_lead, verb):
-        raise Refused(f"only a lead may {verb} (you are {actor.handle}, engineer)")
-    if rules.needs_ownership(actor.is_lead) and not owns(conn, actor, t):
-        raise Refused(f"{t.label}: not yours ({actor.handle} may act on own items only)")
+    ensure_may(conn, actor, verb, t)
     if not rules.allowed_from(verb, t.state):
         sources = rules.TRANSITIONS[verb][0]
         raise Refused(
@@ -110,20 +123,16 @@ def ensure_allowed(
         )
     if verb == rules.Verb.EVIDENCE and t.state in rules.EVIDENCE_FROZEN_IN:
         raise Refused(f"{t.label}: signed off: its evidence is frozen; reopen it first")
-    if verb == rules.Verb.SIGNOFF:
-        if not t.signoff:
-            raise Refused(f"{t.label}: needs no sign-off (signoff = false): done completes it")
-        conflict = rules.signer_conflict(
-            done_by=t.done_by, signer=actor.handle, bears=t.member_id, signer_id=actor.member_id
-        )
-        if conflict:
-            raise Refused(f"{t.label}: {conflict}")
+    filled = None
+    if verb in rules.SIGNER_VERBS:
+        filled = party_to_fill(conn, actor, verb, t, party)
     if (
         verb == rules.Verb.DONE
         and t.evidence_required
         and not (evidence or (t.evidence or "").strip())
     ):
         raise Refused(f"{t.label}: evidence required: give --evidence (a link, ticket id or path)")
+    return filled
 
 
 def act(
@@ -137,9 +146,16 @@ def act(
     reason: str | None = None,
     text: str | None = None,
     expect_version: int | None = None,
+    party: str | None = None,
+    score: int | None = None,
     clock: Clock = SYSTEM_CLOCK,
 ) -> Outcome:
     """Apply one verb in one write transaction, with its event."""
+    check_score_given(verb, score)
+    if verb != rules.Verb.SIGNOFF:
+        party = None
+    if verb != rules.Verb.ASSESS:
+        score = None
     if verb in rules.REASON_VERBS and not (reason and reason.strip()):
         raise BadInput(f"{verb} needs --reason ({rules.REASON_VERBS[verb]})")
     if verb == rules.Verb.EVIDENCE and not (text and text.strip()):
@@ -171,11 +187,27 @@ def act(
         t = load_target(conn, instance_id, clock.today())
         if expect_version is not None and t.version != expect_version:
             raise Refused(f"{t.label}: changed by {_last_actor(conn, t.id)}, reload")
+        check_score(t, score)
         actor = rights_now(conn, actor)  # a sync may have changed them since
-        ensure_allowed(conn, actor, verb, t, evidence)
+        party = ensure_allowed(conn, actor, verb, t, evidence, party=party)
         now = clock.stamp()
+        to = rules.sign_outcome(
+            verb,
+            parties=t.parties,
+            signed=[*t.signed, *([party] if party else [])],
+            score=score,
+            pass_score=t.pass_score,
+        )
         values = rules.effect(
-            verb, t.state, actor=actor.name, at=now, reason=reason, evidence=evidence, note=note
+            verb,
+            t.state,
+            actor=actor.name,
+            at=now,
+            reason=reason,
+            evidence=evidence,
+            note=note,
+            to=to,
+            score=score,
         )
         after = values.get("state", t.state)
         changed = conn.execute(
@@ -185,6 +217,7 @@ def act(
         ).rowcount
         if changed != 1:
             raise Refused(f"{t.label}: changed by {_last_actor(conn, t.id)}, reload")
+        write_signatures(conn, verb, t.id, party=party, by=actor.name, at=now)
         if after != t.state:
             rollup.add_delta(
                 conn,
@@ -195,9 +228,11 @@ def act(
                 before=rollup.contribution(t.state, t.signoff, t.weight),
                 after=rollup.contribution(after, t.signoff, t.weight),
             )
-        detail = {"member": t.member, "system": t.system}
+        detail: dict[str, Any] = {"member": t.member, "system": t.system}
         if reason is not None:
             detail["reason"] = reason
+        if score is not None:
+            detail["pass"] = t.pass_score  # what the score was judged by (verify replays it)
         event_id = audit.record(
             conn,
             at=now,
@@ -210,6 +245,8 @@ def act(
             after=after,
             note=note,
             evidence=evidence,
+            score=score,
+            party=party,
             detail=detail,
         )
     return Outcome(t.id, verb, t.state, after, event_id, t.ref)

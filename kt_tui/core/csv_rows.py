@@ -98,6 +98,10 @@ def export_rows(
         INSTANCE.c.id,
         _flag(rules.complete_sql()),
         _flag(rules.overdue_sql(today)),
+        ITEM.c.owner,
+        ITEM.c.parties,  # the JSON list as stored
+        INSTANCE.c.score,
+        _flag(INSTANCE.c.sent_back == True),  # noqa: E712
         _flag(rules.awaiting_sql()),
         case((INSTANCE.c.system_id.is_(None), None), else_=can),
         *(literal(c) for c in constants),

@@ -17,6 +17,7 @@ from sqlalchemy import false, func, or_
 from kt_tui.core import rules
 from kt_tui.core.errors import BadInput
 from kt_tui.core.identity import Actor
+from kt_tui.core.rights import person_from
 from kt_tui.core.tables import INSTANCE, ITEM, MEMBER, SYSTEM, TEMPLATE
 
 STATES = rules.STATES
@@ -94,7 +95,7 @@ def conditions(f: Filter, actor: Actor | None, today: date) -> list[Any]:
     if "awaiting" in f.flags:
         conds.append(rules.awaiting_sql())
     if "mine" in f.flags:
-        conds.append(rules.owns_sql(actor.member_id) if actor else false())
+        conds.append(rules.may_do_sql(person_from(actor)) if actor else false())
     for word in f.text:
         w = word.lower()  # % and _ are literal characters here, not wildcards
         conds.append(

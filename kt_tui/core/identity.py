@@ -22,6 +22,7 @@ class Actor:
     member_id: int | None = None
     role: str | None = None
     stand_in: bool = False  # an outsider acting as the bundled sample's first lead
+    side: str = "client"  # client | provider (owners and sign-off parties read it)
 
     @property
     def read_only(self) -> bool:
@@ -68,13 +69,13 @@ def resolve_actor(store: Store, conn: Connection, explicit: str | None = None) -
     if settings is not None and settings.identity == "database":
         return _database_actor(store, conn, asked, was_explicit, login)
     row = conn.execute(
-        select(MEMBER.c.id, MEMBER.c.handle, MEMBER.c.role).where(
+        select(MEMBER.c.id, MEMBER.c.handle, MEMBER.c.role, MEMBER.c.side).where(
             MEMBER.c.handle == asked,
             MEMBER.c.active == True,  # noqa: E712
         )
     ).first()
     if row is not None:
-        return Actor(asked, login, row.handle, row.id, row.role)
+        return Actor(asked, login, row.handle, row.id, row.role, side=row.side)
     if settings is not None and settings.sample:
         lead = conn.execute(
             select(MEMBER.c.id, MEMBER.c.handle)
@@ -96,7 +97,7 @@ def _database_actor(
         )
     db_user = conn.execute(text("SELECT session_user")).scalar()
     row = conn.execute(
-        select(MEMBER.c.id, MEMBER.c.handle, MEMBER.c.role).where(
+        select(MEMBER.c.id, MEMBER.c.handle, MEMBER.c.role, MEMBER.c.side).where(
             MEMBER.c.db_user == db_user,
             MEMBER.c.active == True,  # noqa: E712
         )
@@ -107,4 +108,4 @@ def _database_actor(
         raise Refused(
             f'identity is "database": you are {row.handle} (database user {db_user}), not {asked}'
         )
-    return Actor(row.handle, login, row.handle, row.id, row.role)
+    return Actor(row.handle, login, row.handle, row.id, row.role, side=row.side)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -12,7 +13,7 @@ from sqlalchemy import Connection, func, select
 from kt_tui.core import rules
 from kt_tui.core.filters import Filter, conditions
 from kt_tui.core.identity import Actor
-from kt_tui.core.tables import INSTANCE, ITEM, MEMBER, SYSTEM, TEMPLATE
+from kt_tui.core.tables import INSTANCE, ITEM, MEMBER, SIGNATURE, SYSTEM, TEMPLATE
 
 
 def with_instance_joins(source: Any = INSTANCE, *, outer: bool = False) -> Any:
@@ -50,7 +51,24 @@ ITEM_JSON_FIELDS = (
     "id",
     "complete",
     "overdue",
+    # format 2: who does it, who signs it, the last score, sent back by a reject
+    "owner",
+    "parties",
+    "score",
+    "sent_back",
 )
+
+
+@dataclass(frozen=True, slots=True)
+class Signed:
+    """One signature: the party filled, by whom, when (UTC)."""
+
+    party: str
+    by: str
+    at: str
+
+    def to_json(self) -> dict[str, str]:
+        return {"party": self.party, "by": self.by, "at": self.at}
 
 
 @dataclass(slots=True)
@@ -89,12 +107,65 @@ class InstanceRow:
     session_trainer: str | None
     member_id: int | None = None
     system_id: int | None = None
+    # owners, parties, signatures and scores (format 2)
+    owner: str = rules.OWNER_RECEIVER
+    parties: list[str] = field(default_factory=list)  # in their listed order
+    pass_score: int | None = None
+    scale: int | None = None
+    score: int | None = None  # the last assessment score
+    sent_back: bool = False  # rejected, until done again
+    signatures: list[Signed] = field(default_factory=list)  # in the order they were given
 
     def to_json(self) -> dict[str, Any]:
         """The item fields of DESIGN's ``export json`` (plus id, complete, overdue)."""
         out = {k: getattr(self, k) for k in ITEM_JSON_FIELDS}
         out["due"] = self.due.isoformat() if self.due else None
+        out["parties"] = list(self.parties)
         return out
+
+    def listing_json(self) -> dict[str, Any]:
+        """``list --json`` and ``queue --json``: the export's fields, plus the signatures
+        (party, by, at) and the missing parties."""
+        out = self.to_json()
+        out["signatures"] = [s.to_json() for s in self.signatures]
+        out["missing"] = self.missing if self.state == rules.State.DONE else []
+        return out
+
+    @property
+    def signed(self) -> dict[str, str]:
+        """party -> who signed it."""
+        return {s.party: s.by for s in self.signatures}
+
+    @property
+    def missing(self) -> list[str]:
+        """The parties not signed yet, in their listed order."""
+        return rules.missing_parties(self.parties, self.signed)
+
+    @property
+    def signing(self) -> str:
+        """How far its sign-off is: "1 of 2 signed, missing client-lead"; '' when it
+        needs none, or is not done (a done item is the one that collects signatures)."""
+        if not self.parties or self.state != rules.State.DONE:
+            return ""
+        if rules.is_assessment(self.kind):
+            return "awaiting assessment"
+        n = len(self.parties) - len(self.missing)
+        return f"{n} of {len(self.parties)} signed, missing {', '.join(self.missing)}"
+
+    @property
+    def state_label(self) -> str:
+        """The state as shown: "sent back" for a rejected item until it is done again."""
+        if self.sent_back and self.state in (rules.State.TODO, rules.State.BLOCKED):
+            return f"{self.state} (sent back)"
+        return self.state
+
+    @property
+    def score_label(self) -> str:
+        """The last score of an assessment as "3/4 (pass 3)"; '' where none."""
+        if self.score is None:
+            return ""
+        top = self.scale or rules.DEFAULT_SCALE
+        return f"{self.score}/{top} (pass {self.pass_score})"
 
     @property
     def label(self) -> str:
@@ -149,6 +220,12 @@ def _columns(today: date) -> list[Any]:
         ITEM.c.session_trainer,
         INSTANCE.c.member_id,
         INSTANCE.c.system_id,
+        ITEM.c.owner,
+        ITEM.c.parties,
+        ITEM.c.pass_score,
+        ITEM.c.scale,
+        INSTANCE.c.score,
+        INSTANCE.c.sent_back,
     ]
 
 
@@ -166,7 +243,32 @@ def _row(r: Any) -> InstanceRow:
         bool(row.overdue),
         bool(row.retired),
     )
+    row.parties = json.loads(row.parties) if isinstance(row.parties, str) else []
+    row.sent_back = bool(row.sent_back)
     return row
+
+
+def _with_signatures(conn: Connection, rows: list[InstanceRow]) -> list[InstanceRow]:
+    """Fill in the signatures of the rows that can have some (done or signed off)."""
+    ids = [r.id for r in rows if r.parties and r.state in _SIGNED_STATES]
+    if not ids:
+        return rows
+    found: dict[int, list[Signed]] = {}
+    s = SIGNATURE.c
+    for i in range(0, len(ids), 900):
+        q = (
+            select(s.instance_id, s.party, s.by, s.at)
+            .where(s.instance_id.in_(ids[i : i + 900]))
+            .order_by(s.instance_id, s.at, s.party)
+        )
+        for iid, party, by, at in conn.execute(q):
+            found.setdefault(iid, []).append(Signed(party, by, at))
+    for r in rows:
+        r.signatures = found.get(r.id, [])
+    return rows
+
+
+_SIGNED_STATES = (rules.State.DONE, rules.State.SIGNED_OFF)
 
 
 ORDER = (
@@ -202,8 +304,13 @@ def iter_instances(
     q = q.order_by(*ORDER)
     if limit is not None:
         q = q.limit(limit).offset(offset)
+    batch: list[InstanceRow] = []
     for r in conn.execute(q.execution_options(yield_per=5000)):
-        yield _row(r)
+        batch.append(_row(r))
+        if len(batch) >= 5000:
+            yield from _with_signatures(conn, batch)
+            batch = []
+    yield from _with_signatures(conn, batch)
 
 
 def count_instances(
@@ -219,7 +326,7 @@ def count_instances(
 
 def get_instance(conn: Connection, instance_id: int, today: date) -> InstanceRow | None:
     r = conn.execute(_base(today).where(INSTANCE.c.id == instance_id)).first()
-    return _row(r) if r is not None else None
+    return _with_signatures(conn, [_row(r)])[0] if r is not None else None
 
 
 def scope_conditions(member: str | None = None, system: str | None = None) -> list[Any]:

@@ -106,6 +106,8 @@ def instance_table(rows: Iterable[InstanceRow]) -> Table:
         "due",
         "done by",
         "signed by",
+        "signing",
+        "score",
     ):
         t.add_column(col, no_wrap=col == "REF")
     for r in rows:
@@ -115,12 +117,33 @@ def instance_table(rows: Iterable[InstanceRow]) -> Table:
             shown(r.title),
             shown(r.member),
             shown(r.system),
-            shown(r.state, STATE_STYLE.get(r.state, "")),
+            shown(r.state_label, STATE_STYLE.get(r.state, "")),
             shown(r.stage),
             str(r.weight),
             due,
             shown(r.done_by),
             shown(r.signed_off_by),
+            shown(r.signing),
+            shown(r.score_label),
+        )
+    return t
+
+
+def queue_table(rows: Iterable[InstanceRow]) -> Table:
+    """``queue``: what waits for the actor's signature, with its evidence and detail."""
+    t = Table(box=None, pad_edge=False)
+    for col in ("REF", "member", "system", "title", "done by", "signing", "evidence", "detail"):
+        t.add_column(col, no_wrap=col == "REF")
+    for r in rows:
+        t.add_row(
+            shown(r.ref),
+            shown(r.member),
+            shown(r.system),
+            shown(r.title),
+            shown(r.done_by),
+            shown(r.signing),
+            shown(r.evidence),
+            shown(r.detail),
         )
     return t
 
@@ -161,7 +184,7 @@ def stream_rows(rows: Iterable[InstanceRow], as_json: bool, out: TextIO) -> None
     if as_json:
         out.write("[")
         for n, r in enumerate(rows):
-            out.write(("," if n else "") + "\n" + json.dumps(r.to_json()))
+            out.write(("," if n else "") + "\n" + json.dumps(r.listing_json()))
         out.write("\n]\n")
         return
     out.write("\t".join(LIST_COLUMNS) + "\n")

@@ -117,6 +117,7 @@ def test_rehashed_rewrite_passes_alone_but_not_against_a_published_head(worked: 
     conn.row_factory = sqlite3.Row
     conn.execute("UPDATE event SET actor = 'lou' WHERE verb = 'signoff'")
     conn.execute("UPDATE instance SET signed_off_by = 'lou' WHERE signed_off_by = 'lea'")
+    conn.execute("UPDATE signature SET by = 'lou' WHERE by = 'lea'")
     prev = ""
     for row in conn.execute("SELECT * FROM event ORDER BY id").fetchall():
         fields = dict(row)
