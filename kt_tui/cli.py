@@ -360,7 +360,11 @@ def _act(verb: str, ref: str, member: str | None, system: str | None, **kw: Any)
     where = "".join(
         [f" --member {member}" if member else "", f" --system {system}" if system else ""]
     )
-    if out.before != out.after:
+    if out.party and out.missing:
+        click.echo(
+            f"{verb}: {out.ref}{where}: signed as {out.party}; waiting for {', '.join(out.missing)}"
+        )
+    elif out.before != out.after:
         click.echo(f"{verb}: {out.ref}{where}: {out.before} -> {out.after}")
     else:
         click.echo(f"{verb}: {out.ref}{where}: set")

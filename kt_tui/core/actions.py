@@ -35,6 +35,8 @@ class Outcome:
     after: str
     event_id: int
     ref: str
+    party: str | None = None  # the party a signoff filled
+    missing: tuple[str, ...] = ()  # the parties still to sign after it
 
 
 def resolve_ref(
@@ -249,7 +251,8 @@ def act(
             party=party,
             detail=detail,
         )
-    return Outcome(t.id, verb, t.state, after, event_id, t.ref)
+    left = rules.missing_parties(t.parties, [*t.signed, party]) if party else []
+    return Outcome(t.id, verb, t.state, after, event_id, t.ref, party, tuple(left))
 
 
 def _last_actor(conn: Connection, instance_id: int) -> str:

@@ -150,7 +150,7 @@ class InstanceRow:
         if rules.is_assessment(self.kind):
             return "awaiting assessment"
         n = len(self.parties) - len(self.missing)
-        return f"{n} of {len(self.parties)} signed, missing {', '.join(self.missing)}"
+        return f"{n} of {len(self.parties)} signed; missing {', '.join(self.missing)}"
 
     @property
     def state_label(self) -> str:

@@ -30,6 +30,7 @@ from kt_tui.core.store import Store, open_store
 from kt_tui.core.tables import EVENT, ITEM, MEMBER, SYSTEM, TEMPLATE
 
 if TYPE_CHECKING:
+    from kt_tui.core.competency import Competency
     from kt_tui.core.sync import SyncResult
     from kt_tui.core.verify import VerifyResult
 
@@ -284,6 +285,13 @@ class Service:
             else:
                 signed.append(iid)
         return signed, refused
+
+    def competency(self) -> list[Competency]:
+        """Each member's last score on each assessment item (the member x assessment view)."""
+        from kt_tui.core.competency import competency
+
+        with self.store.read() as conn:
+            return competency(conn)
 
     # -- training sessions ---------------------------------------------------
 
