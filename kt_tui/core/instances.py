@@ -150,6 +150,8 @@ class InstanceRow:
         if rules.is_assessment(self.kind):
             return "awaiting assessment"
         n = len(self.parties) - len(self.missing)
+        if len(self.parties) == 1:
+            return f"awaiting {self.parties[0]}"
         return f"{n} of {len(self.parties)} signed; missing {', '.join(self.missing)}"
 
     @property
