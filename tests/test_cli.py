@@ -208,9 +208,11 @@ def test_outsider_on_the_sample_is_told_who_they_act_as(tmp_path: Path) -> None:
 def test_list_limit_0_streams_every_row_tab_separated(synced: str) -> None:
     full = run(synced, "list", "--limit", "0")
     lines = full.output.splitlines()
-    assert full.exit_code == 0 and lines[0] == "ref\tmember\tsystem\tstate\tdue\ttitle"
+    assert (
+        full.exit_code == 0 and lines[0] == "ref\tmember\tsystem\tstate\tdue\ttitle\tsigning\tscore"
+    )
     counted = run(synced, "list", "--limit", "10000")
     assert f"{len(lines) - 1} item(s)" in counted.output
-    assert all(len(line.split("\t")) == 6 for line in lines)
+    assert all(len(line.split("\t")) == 8 for line in lines)
     as_json = run(synced, "list", "--limit", "0", "--json")
     assert len(json.loads(as_json.output)) == len(lines) - 1

@@ -191,7 +191,8 @@ def act(
             raise Refused(f"{t.label}: changed by {_last_actor(conn, t.id)}, reload")
         check_score(t, score)
         actor = rights_now(conn, actor)  # a sync may have changed them since
-        party = ensure_allowed(conn, actor, verb, t, evidence, party=party)
+        filled = ensure_allowed(conn, actor, verb, t, evidence, party=party)
+        party = filled if verb == rules.Verb.SIGNOFF else None  # reject fills no party
         now = clock.stamp()
         to = rules.sign_outcome(
             verb,

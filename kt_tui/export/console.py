@@ -176,7 +176,7 @@ def event_table(events: Iterable[EventRow]) -> Table:
     return t
 
 
-LIST_COLUMNS = ("ref", "member", "system", "state", "due", "title")
+LIST_COLUMNS = ("ref", "member", "system", "state", "due", "title", "signing", "score")
 
 
 def stream_rows(rows: Iterable[InstanceRow], as_json: bool, out: TextIO) -> None:
@@ -189,7 +189,16 @@ def stream_rows(rows: Iterable[InstanceRow], as_json: bool, out: TextIO) -> None
         return
     out.write("\t".join(LIST_COLUMNS) + "\n")
     for r in rows:
-        cells = (r.ref, r.member, r.system, r.state, r.due.isoformat() if r.due else "", r.title)
+        cells = (
+            r.ref,
+            r.member,
+            r.system,
+            r.state_label,
+            r.due.isoformat() if r.due else "",
+            r.title,
+            r.signing,
+            r.score_label,
+        )
         out.write(
             "\t".join(printable(c or "").replace("\t", "\\t").replace("\n", "\\n") for c in cells)
             + "\n"
