@@ -233,3 +233,100 @@ def test_one_person_fills_at_most_one_party(two: Store, clock: Clock) -> None:
     # lea is both a client member with the system (receiver) and a lead: the first listed
     assert act(two, clock, "lea", "signoff", "handoff/walkthrough").party == "receiver"
     refused(two, clock, "lea", "signoff", "handoff/walkthrough", "signed it already", party="lead")
+
+
+def test_a_raised_revision_drops_signatures_and_scores(
+    two: Store, clock: Clock, tmp_path: Path
+) -> None:
+    from kt_tui.core.sync import sync
+
+    act(two, clock, "pete", "done", "handoff/runbook", evidence="x")
+    act(two, clock, "lea", "signoff", "handoff/runbook")
+    act(two, clock, "lea", "assess", "quiz/teachback", member="eve", score=4)
+    root = two_sides.write(tmp_path / "two")
+    (root / "handoff.toml").write_text(
+        two_sides.HANDOFF.replace('key = "runbook"', 'key = "runbook"\nrevision = 2'),
+        encoding="utf-8",
+    )
+    (root / "quiz.toml").write_text(
+        two_sides.QUIZ.replace("pass = 3", "pass = 3\nrevision = 2"), encoding="utf-8"
+    )
+    result = sync(two, root, actor="lea", login="lea", clock=clock)
+    assert result.applied
+    r = row(two, "handoff/runbook", clock)
+    assert r.state == "todo" and r.signatures == []
+    quiz = row(two, "quiz/teachback", clock, member="eve", system=None)  # type: ignore[arg-type]
+    assert quiz.state == "todo" and quiz.score is None
+    with two.read() as conn:
+        assert conn.execute(select(SIGNATURE.c.party)).all() == []
+        assert verify.verify(conn).ok
+
+
+def test_sync_warns_of_parties_few_can_fill(two: Store, clock: Clock, tmp_path: Path) -> None:
+    from kt_tui.core.sync import sync
+
+    plan = sync(two, two_sides.write(tmp_path / "two"), actor="lea", login="lea", dry_run=True).plan
+    assert any(
+        "handoff/runbook: party 'provider-lead' can be filled by 1 person" in w
+        for w in plan.warnings
+    )
+    # client-lead: lea and lou; lead: three leads; a handover-wide receiver: every client member
+    assert not any("'client-lead'" in w or "'lead'" in w for w in plan.warnings)
+
+
+@pytest.mark.parametrize(
+    ("verb", "setup", "kw"),
+    [
+        ("done", [], {}),
+        ("undo", [("pete", "done", {})], {}),
+        ("block", [], {"reason": "waits on VPN"}),
+        ("unblock", [("pete", "block", {"reason": "VPN"})], {}),
+        ("evidence", [], {"text": "wiki/walk"}),
+    ],
+)
+def test_every_doing_verb_follows_the_owner(
+    two: Store,
+    clock: Clock,
+    verb: str,
+    setup: list[tuple[str, str, dict[str, str]]],
+    kw: dict[str, str],
+) -> None:
+    for who, v, extra in setup:
+        act(two, clock, who, v, "handoff/walkthrough", **extra)
+    refused(two, clock, "eve", verb, "handoff/walkthrough", "not yours to do", **kw)
+    act(two, clock, "pete", verb, "handoff/walkthrough", **kw)
+
+
+def test_awaiting_counts_a_partly_signed_item_until_its_last_party(
+    two: Store, clock: Clock
+) -> None:
+    def awaiting() -> int:
+        return Service(two, actor_of(two, "lea"), clock).require_status().overall.awaiting
+
+    act(two, clock, "pete", "done", "handoff/runbook", evidence="x")
+    assert awaiting() == 1
+    act(two, clock, "lea", "signoff", "handoff/runbook")
+    assert awaiting() == 1  # partly signed: still awaiting
+    act(two, clock, "pia", "signoff", "handoff/runbook")
+    assert awaiting() == 0
+    with two.read() as conn:
+        assert verify.verify(conn).ok  # the counters agree with a recount
+
+
+def test_a_change_of_side_takes_effect_at_the_next_write(
+    two: Store, clock: Clock, tmp_path: Path
+) -> None:
+    from kt_tui.core.sync import sync
+
+    pete = actor_of(two, "pete")  # resolved while he is on the provider side
+    root = two_sides.write(tmp_path / "two")
+    team = two_sides.TEAM.replace(
+        'name = "Pete Provider"\nrole = "engineer"\nside = "provider"',
+        'name = "Pete Provider"\nrole = "engineer"\nside = "client"',
+    )
+    assert team != two_sides.TEAM
+    (root / "team.toml").write_text(team, encoding="utf-8")
+    sync(two, root, actor="lea", login="lea", clock=clock)
+    target = iid(two, "handoff/walkthrough", None, "api")
+    with pytest.raises(Refused, match="not yours to do"):
+        actions.act(two, pete, "done", target, clock=clock)
