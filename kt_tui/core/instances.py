@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -109,7 +110,7 @@ class InstanceRow:
     system_id: int | None = None
     # owners, parties, signatures and scores (format 2)
     owner: str = rules.OWNER_RECEIVER
-    parties: list[str] = field(default_factory=list)  # in their listed order
+    parties: tuple[str, ...] = ()  # in their listed order
     pass_score: int | None = None
     scale: int | None = None
     score: int | None = None  # the last assessment score
@@ -245,9 +246,15 @@ def _row(r: Any) -> InstanceRow:
         bool(row.overdue),
         bool(row.retired),
     )
-    row.parties = json.loads(row.parties) if isinstance(row.parties, str) else []
+    row.parties = _parties(row.parties) if isinstance(row.parties, str) else ()
     row.sent_back = bool(row.sent_back)
     return row
+
+
+@functools.lru_cache(maxsize=256)
+def _parties(text: str) -> tuple[str, ...]:
+    """An item's parties from their JSON text: items are few, rows many, so parse once."""
+    return tuple(json.loads(text))
 
 
 def _with_signatures(conn: Connection, rows: list[InstanceRow]) -> list[InstanceRow]:

@@ -510,6 +510,11 @@ def _signed_sql(t: Any, *, party: str | None = None, by: str | None = None) -> A
     return exists().where(*conds)
 
 
+def _party_names(handle: str) -> tuple[str, ...]:
+    """The party names a person could fill: the named ones, and their own handle."""
+    return NAMED_PARTIES if handle in NAMED_PARTIES else (*NAMED_PARTIES, handle)
+
+
 def may_sign_sql(person: Person, t: Any = INSTANCE, item: Any = ITEM) -> Any:
     """The instances where ``person`` may fill a missing party now (fillable_parties
     is not empty): the sign-off queue, and who may reject."""
@@ -524,8 +529,7 @@ def may_sign_sql(person: Person, t: Any = INSTANCE, item: Any = ITEM) -> Any:
             may_fill_sql(p, person, t),
             own if p in LEAD_PARTIES else true(),
         )
-        for p in (*NAMED_PARTIES, handle)
-        if p not in NAMED_PARTIES or p != handle
+        for p in _party_names(handle)
     ]
     return and_(
         not_(_signed_sql(t, by=handle)),
@@ -547,7 +551,7 @@ def may_assess(
 def may_assess_sql(person: Person, t: Any = INSTANCE, item: Any = ITEM) -> Any:
     if person.member_id is None or person.handle is None:
         return false()
-    names = (*NAMED_PARTIES, person.handle) if person.handle not in NAMED_PARTIES else NAMED_PARTIES
+    names = _party_names(person.handle)
     return and_(
         or_(t.c.member_id.is_(None), t.c.member_id != person.member_id),
         or_(*(and_(_party_listed(item, p), may_fill_sql(p, person, t)) for p in names)),
