@@ -56,6 +56,11 @@ def test_signoff_fills_parties_in_turn(db: Path) -> None:
     last = kt(db, "signoff", "handoff/runbook", "--system", "api", user="pia")
     assert last.exit_code == 0 and "done -> signed_off" in last.output
     assert kt(db, "verify").exit_code == 0
+    events = json.loads(kt(db, "log", "--json").output)
+    assert [e["party"] for e in events if e["verb"] == "signoff"] == [
+        "provider-lead",
+        "client-lead",
+    ]
 
 
 def test_queue_lists_what_waits_for_you(db: Path) -> None:

@@ -154,6 +154,10 @@ def event_table(events: Iterable[EventRow]) -> Table:
         t.add_column(col)
     for e in events:
         change = f"{e.before} -> {e.after}" if e.before or e.after else ""
+        if e.party:
+            change += f" as {e.party}"
+        if e.score is not None:
+            change += f" score {e.score}"
         item = e.ref or ""
         if isinstance(e.detail, dict):
             where = " ".join(

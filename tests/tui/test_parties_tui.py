@@ -53,7 +53,7 @@ async def test_two_parties_sign_from_their_queues(
     app_as: Callable[[str], KtApp], two_db: str, messages: list[Message]
 ) -> None:
     runbook = ref_row(two_db, "handoff/runbook")
-    core_act(two_db, "pete", "done", runbook.id, evidence="https://wiki/runbook")
+    core_act(two_db, "pete", "done", runbook.id, evidence="[b]https://wiki/runbook[/b]")
     app = app_as("lea")
     async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
         screen = await open_queue(pilot, messages)
@@ -74,7 +74,9 @@ async def test_two_parties_sign_from_their_queues(
         assert screen.rows[0].signing == "1 of 2 signed; missing provider-lead"
         shown = str(screen.query_one("#queue-detail", Static).render())
         assert "1 of 2 signed; missing provider-lead" in shown  # the detail, in view
-        assert "Signed as client-lead: lea" in shown and "https://wiki/runbook" in shown
+        assert (
+            "Signed as client-lead: lea" in shown and "[b]https://wiki/runbook[/b]" in shown
+        )  # text, not markup
         await pilot.press("a", "s")
         await pilot.pause()
         await pilot.press("y")
