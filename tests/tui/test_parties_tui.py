@@ -133,3 +133,22 @@ async def test_the_member_may_not_assess_themselves(
         await pilot.press("a")
         await wait_until(pilot, lambda: any("may not assess" in m for m in errors(app)))
         assert not isinstance(app.screen, PromptScreen)
+
+
+async def test_assess_from_the_queue(
+    app_as: Callable[[str], KtApp], two_db: str, messages: list[Message]
+) -> None:
+    quiz = ref_row(two_db, "quiz/teachback", "eve")
+    core_act(two_db, "eve", "done", quiz.id)  # "I am ready"
+    app = app_as("pia")
+    async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
+        screen = await open_queue(pilot, messages)
+        assert [r.id for r in screen.rows] == [quiz.id]
+        assert screen.rows[0].signing == "awaiting assessment"
+        await pilot.press("A")
+        await wait_until(pilot, lambda: isinstance(app.screen, PromptScreen))
+        await pilot.press("2", "enter")  # does not pass: back to todo, the score kept
+        await wait_until(pilot, lambda: instance(two_db, quiz.id).state == "todo")
+        await wait_loaded(pilot, messages, "queue", 2)
+        assert screen.rows == []
+    assert instance(two_db, quiz.id).score == 2

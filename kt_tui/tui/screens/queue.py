@@ -12,6 +12,8 @@ from textual.binding import Binding
 from textual.widgets import Footer, Static
 from textual.widgets.selection_list import Selection
 
+from kt_tui.core import rules
+from kt_tui.core.errors import Refused
 from kt_tui.present import printable
 from kt_tui.tui.messages import NodeMessage
 from kt_tui.tui.screens.base import DataScreen
@@ -30,6 +32,7 @@ class QueueScreen(DataScreen):
         Binding("a", "toggle_all", "All/none", id="queue.all", tooltip="Select all, or none"),
         Binding("s,enter", "sign", "Sign off selected", id="queue.sign", tooltip="Asks first"),
         Binding("r", "reject", "Reject selected", id="queue.reject", tooltip="Asks why"),
+        Binding("A", "assess", "Assess", id="queue.assess", tooltip="Score the highlighted item"),
         Binding("escape", "back", "Back", id="queue.back", tooltip="Back to the dashboard"),
         Binding("q", "back", "Back", id="queue.quit", show=False, tooltip="Back"),
     ]
@@ -92,7 +95,7 @@ class QueueScreen(DataScreen):
             header.append("   read-only: nothing to sign")
         else:
             header.append(f"   {len(self.rows)} awaiting your sign-off")
-            header.append("   space: select   a: all   s: sign off   r: reject (asks why)")
+            header.append("   space: select   a: all   s: sign off   r: reject   A: assess")
         self.query_one("#queue-header", Static).update(header)
         if listing.highlighted is None and self.rows:
             listing.highlighted = 0
@@ -145,6 +148,42 @@ class QueueScreen(DataScreen):
         question = f"Send {n} item{'s' if n != 1 else ''} back to to-do: what is missing?"
         self.app.push_screen(PromptScreen(question), answered)
 
+    def action_assess(self) -> None:
+        index = self.query_one(QueueList).highlighted
+        if index is None or not 0 <= index < len(self.rows):
+            self.notify("no item here", severity="warning")
+            return
+        row = self.rows[index]
+        if not rules.is_assessment(row.kind):
+            self.notify("not an assessment: sign it off (s)", severity="warning")
+            return
+        top = row.scale or rules.DEFAULT_SCALE
+
+        def answered(text: str | None) -> None:
+            if text is None:
+                return
+            if not text.strip().isdigit():
+                self.notify(f"a score is a number, 1..{top}", severity="error")
+                return
+            self.assess(row.id, int(text.strip()))
+
+        question = f"{row.title} ({row.member}): score 1..{top} (pass {row.pass_score})"
+        self.app.push_screen(PromptScreen(question), answered)
+
+    @work(
+        thread=True, exclusive=True, group="queue-sign", description="Refused", exit_on_error=False
+    )
+    def assess(self, instance_id: int, score: int) -> None:
+        service = self.app.service
+        if service is None:
+            return
+        try:
+            service.act(rules.Verb.ASSESS, instance_id, score=score)
+        except Refused:
+            service.refresh_actor()
+            raise
+        self.post_message(self.Signed(self, [instance_id], [], "assess"))
+
     @work(
         thread=True, exclusive=True, group="queue-sign", description="Refused", exit_on_error=False
     )
@@ -174,7 +213,7 @@ class QueueScreen(DataScreen):
     def _signed(self, message: Signed) -> None:
         n = len(message.signed)
         if n:
-            done = "sent back" if message.verb == "reject" else "signed"
+            done = {"reject": "sent back", "assess": "assessed"}.get(message.verb, "signed")
             self.notify(f"{done} {n} item{'s' if n != 1 else ''}")
         for reason in message.refused[:5]:
             self.notify(printable(reason), title="Refused", severity="error", markup=False)
