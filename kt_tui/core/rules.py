@@ -333,7 +333,7 @@ DROPS_SIGNATURES = frozenset({Verb.DONE, Verb.UNDO, Verb.REOPEN, Verb.REJECT, Ve
 @dataclass(frozen=True)
 class Person:
     """A roster member as the rules about people see them (read from the store at
-    the moment of a write: rights.person_now). ``systems``: the systems they have
+    the moment of a write: rights.person_of). ``systems``: the systems they have
     (active receiver rows, either side); the SQL forms read those from the store."""
 
     member_id: int | None
@@ -383,7 +383,7 @@ def may_do(owner: str, person: Person, member_id: int | None, system_id: int | N
 
 
 def may_do_sql(person: Person, t: Any = INSTANCE, item: Any = ITEM) -> Any:
-    """may_do over the instance table joined to its item (``mine``, and the queue)."""
+    """may_do over the instance table joined to its item (the ``mine`` filter)."""
     if person.member_id is None:
         return false()
     if person.is_lead:
@@ -643,7 +643,7 @@ def _parties_effect(verb: str, score: int | None) -> dict[str, Any]:
 REOPENED_BY_REVISION_CLEARS: dict[str, Any] = {"score": None}
 
 
-def thin_parties(fillers: Mapping[str, int]) -> list[str]:
-    """The parties that fewer than two people can fill (one absence would block them):
-    ``fillers`` maps a party to how many may fill it."""
-    return [p for p, n in fillers.items() if n < 2]
+def too_few_to_fill(fillers: int) -> bool:
+    """A party that fewer than two people can fill: one absence would block it (sync
+    warns)."""
+    return fillers < 2

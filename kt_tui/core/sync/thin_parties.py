@@ -46,7 +46,7 @@ def thin_party_warnings(wanted: Wanted) -> list[str]:
             n = fillers.get(bearing)
             if n is None:
                 n = fillers[bearing] = sum(1 for p in people if rules.may_fill(party, p, mid, sid))
-            if n < 2:
+            if rules.too_few_to_fill(n):
                 k = (template, item, party)
                 thin[k] = min(n, thin.get(k, n))
     lines = [
