@@ -152,3 +152,19 @@ async def test_assess_from_the_queue(
         await wait_loaded(pilot, messages, "queue", 2)
         assert screen.rows == []
     assert instance(two_db, quiz.id).score == 2
+
+
+async def test_the_checklist_row_shows_a_score_that_did_not_pass(
+    app_as: Callable[[str], KtApp], two_db: str, messages: list[Message]
+) -> None:
+    from kt_tui.tui.widgets.checklist_view import ChecklistView
+
+    quiz = ref_row(two_db, "quiz/teachback", "eve")
+    core_act(two_db, "eve", "done", quiz.id)
+    core_act(two_db, "lea", "assess", quiz.id, score=1)
+    app = app_as("lea")
+    async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
+        screen = await open_member(pilot, messages, downs=3)
+        view = screen.query_one(ChecklistView)
+        line = "".join(seg.text for seg in view.render_line(0))
+        assert "score 1" in line
