@@ -239,7 +239,7 @@ def list_cmd(filter_words: tuple[str, ...], limit: int, as_json: bool) -> None:
         return
     rows, total = service.listing(" ".join(filter_words), limit)
     if as_json:
-        click.echo(json.dumps([r.to_json() for r in rows], indent=2))
+        click.echo(json.dumps([r.listing_json() for r in rows], indent=2))
         return
 
     from kt_tui.export.console import instance_table
@@ -414,18 +414,28 @@ def _act(verb: str, ref: str, member: str | None, system: str | None, **kw: Any)
     service = current().service()
     if service.actor.stand_in:
         err(f"kt-tui: {service.actor.describe()}")
-    out = service.act(verb, service.resolve(ref, member, system), **kw)
+    out = service.act(verb, service.resolve(ref, member, system, verb=verb), **kw)
     where = "".join(
         [f" --member {member}" if member else "", f" --system {system}" if system else ""]
     )
-    if out.before != out.after:
+    if out.party and out.missing:
+        click.echo(
+            f"{verb}: {out.ref}{where}: signed as {out.party}; waiting for {', '.join(out.missing)}"
+        )
+    elif out.before != out.after:
         click.echo(f"{verb}: {out.ref}{where}: {out.before} -> {out.after}")
     else:
         click.echo(f"{verb}: {out.ref}{where}: set")
 
 
 def _verb_command(
-    verb: str, help_text: str, *, reason: bool = False, evidence: bool = False
+    verb: str,
+    help_text: str,
+    *,
+    reason: bool = False,
+    evidence: bool = False,
+    party: bool = False,
+    score: bool = False,
 ) -> None:
     @common_options
     @click.argument("ref", required=False)
@@ -459,6 +469,17 @@ def _verb_command(
         command = click.option("--reason", metavar="TEXT", required=True, help="Why (required).")(
             command
         )
+    if party:
+        command = click.option(
+            "--as-party",
+            "party",
+            metavar="PARTY",
+            help="The party to fill (default: the first missing one you may fill).",
+        )(command)
+    if score:
+        command = click.option(
+            "--score", type=int, required=True, metavar="N", help="The score, 1..scale (required)."
+        )(command)
     cli.command(
         verb, help=help_text + "\n\nREF is template/item, e.g. system-docs/runbook." + BULK_HELP
     )(command)
@@ -468,7 +489,22 @@ _verb_command("done", "Mark an item done.", evidence=True)
 _verb_command("undo", "Take back a done mark.")
 _verb_command("block", "Mark an item blocked, with what it waits on.", reason=True)
 _verb_command("unblock", "Clear a block.")
-_verb_command("signoff", "Sign off a done item (leads; never your own).")
+_verb_command(
+    "signoff",
+    "Sign a done item as one of its missing parties (never your own work); it is signed off "
+    "once every party has signed.",
+    party=True,
+)
+_verb_command(
+    "reject",
+    "Send a done item back to todo, with what is missing (anyone who could sign it).",
+    reason=True,
+)
+_verb_command(
+    "assess",
+    "Score an assessment item: signed off if the score passes, else back to todo.",
+    score=True,
+)
 _verb_command("na", "Mark an item not applicable, with the reason (leads).", reason=True)
 _verb_command("reopen", "Send a signed-off or n/a item back to todo (leads).")
 
@@ -578,6 +614,27 @@ def _add_demo() -> None:
 
 
 _add_demo()
+
+
+@cli.command()
+@common_options
+@click.option("--json", "as_json", is_flag=True, help="Print the items as JSON.")
+def queue(as_json: bool) -> None:
+    """What waits for your signature or assessment: done items with a missing party you
+    may fill, and done assessments you may assess."""
+    service = current().service()
+    rows = service.queue()
+    if as_json:
+        click.echo(json.dumps([r.listing_json() for r in rows], indent=2))
+        return
+    from kt_tui.export.console import queue_table
+
+    console = make_console()
+    if not rows:
+        console.print(f"nothing waits for {service.actor.describe()}", markup=False)
+        return
+    console.print(queue_table(rows))
+    console.print(f"[dim]{len(rows)} item(s) wait for you[/]")
 
 
 # --- entry point -------------------------------------------------------------------------

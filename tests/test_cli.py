@@ -83,8 +83,8 @@ def test_verbs_exit_codes(tmp_path: Path, synced: str) -> None:
     db = synced
     ok = run(db, "done", "kt/read", "--system", "api", user="eve")
     assert ok.exit_code == 0 and "todo -> done" in ok.output
-    refused = run(db, "signoff", "kt/read", "--system", "api", user="eve")
-    assert refused.exit_code == 1 and "only a lead may signoff" in refused.output
+    refused = run(db, "signoff", "kt/read", "--member", "eve", "--system", "api", user="eve")
+    assert refused.exit_code == 1 and "may fill none of its missing parties" in refused.output
     ambiguous = run(db, "done", "kt/read", user="eve")
     assert ambiguous.exit_code == 2 and "candidates" in ambiguous.output
     missing = run(db, "block", "kt/read", "--system", "db", user="eve")
@@ -208,9 +208,11 @@ def test_outsider_on_the_sample_is_told_who_they_act_as(tmp_path: Path) -> None:
 def test_list_limit_0_streams_every_row_tab_separated(synced: str) -> None:
     full = run(synced, "list", "--limit", "0")
     lines = full.output.splitlines()
-    assert full.exit_code == 0 and lines[0] == "ref\tmember\tsystem\tstate\tdue\ttitle"
+    assert (
+        full.exit_code == 0 and lines[0] == "ref\tmember\tsystem\tstate\tdue\ttitle\tsigning\tscore"
+    )
     counted = run(synced, "list", "--limit", "10000")
     assert f"{len(lines) - 1} item(s)" in counted.output
-    assert all(len(line.split("\t")) == 6 for line in lines)
+    assert all(len(line.split("\t")) == 8 for line in lines)
     as_json = run(synced, "list", "--limit", "0", "--json")
     assert len(json.loads(as_json.output)) == len(lines) - 1

@@ -105,12 +105,16 @@ def drive(url: str) -> str:
         page.goto(url)
         page.wait_for_selector(".textual-terminal.-connected", timeout=20_000)
         deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and "identity" not in "".join(received):
+            page.wait_for_timeout(200)  # the context bar: the app is up
+        page.wait_for_timeout(1000)
+        page.focus(".xterm-helper-textarea")  # keys to the terminal, no click on a widget
+        page.keyboard.press("1")  # the dashboard (a lead lands on the queue)
+        deadline = time.monotonic() + 20
         while time.monotonic() < deadline and "Tiny" not in "".join(received):
             page.wait_for_timeout(200)
         screen = "".join(received)
-        # open the first member's checklist and try every write key there
         page.wait_for_timeout(1000)
-        page.focus(".xterm-helper-textarea")  # keys to the terminal, no click on a widget
         page.keyboard.press("Enter")  # the first member's checklist
         page.wait_for_timeout(1500)
         page.keyboard.press("Space")  # done on its first item

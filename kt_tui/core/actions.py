@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, select, update
+from sqlalchemy import Connection, and_, select, update
 
 from kt_tui.core import audit, rollup, rules
 from kt_tui.core.clock import SYSTEM_CLOCK, Clock
@@ -14,10 +14,17 @@ from kt_tui.core.errors import BadInput, Refused
 from kt_tui.core.filters import Filter
 from kt_tui.core.identity import Actor
 from kt_tui.core.instances import InstanceRow, get_instance, list_instances
+from kt_tui.core.parties import (
+    check_score,
+    check_score_given,
+    ensure_may,
+    party_to_fill,
+    write_signatures,
+)
 from kt_tui.core.rights import rights_now
 from kt_tui.core.store import Store
 from kt_tui.core.suggest import did_you_mean
-from kt_tui.core.tables import INSTANCE, ITEM, MEMBER, SIGNATURE, SYSTEM, TEMPLATE
+from kt_tui.core.tables import INSTANCE, ITEM, MEMBER, SYSTEM, TEMPLATE
 from kt_tui.core.waiting import waiting_on
 from kt_tui.present import first_control
 
@@ -30,6 +37,8 @@ class Outcome:
     after: str
     event_id: int
     ref: str
+    party: str | None = None  # the party a signoff filled
+    missing: tuple[str, ...] = ()  # the parties still to sign after it
 
 
 def resolve_ref(
@@ -38,8 +47,12 @@ def resolve_ref(
     actor: Actor,
     member: str | None = None,
     system: str | None = None,
+    *,
+    verb: str | None = None,
 ) -> int:
-    """REF is ``template/item`` with --member/--system; exactly one instance or BadInput."""
+    """REF is ``template/item`` with --member/--system; exactly one instance or BadInput.
+    --member defaults to the actor, except for signoff, reject and assess (one signs
+    or assesses someone else's item)."""
     today = date.min  # the rows' overdue flag plays no part in resolving a REF
     template, sep, item = ref.partition("/")
     if not sep or not template or not item:
@@ -73,7 +86,11 @@ def resolve_ref(
     picked = rows
     if member is not None:
         picked = [r for r in picked if r.member == member]
-    elif actor.handle is not None and any(r.member for r in picked):
+    elif (
+        actor.handle is not None
+        and verb not in rules.NOT_OWN_DEFAULT
+        and any(r.member for r in picked)
+    ):
         mine = [r for r in picked if r.member == actor.handle]
         picked = mine or picked
     if system is not None:
@@ -94,14 +111,6 @@ def load_target(conn: Connection, instance_id: int, today: date) -> InstanceRow:
     return row
 
 
-def owns(conn: Connection, actor: Actor, t: InstanceRow) -> bool:
-    """Whether the item is the actor's own (rules.owns_sql, asked of this one instance)."""
-    if actor.member_id is None:
-        return False
-    mine = select(INSTANCE.c.id).where(INSTANCE.c.id == t.id, rules.owns_sql(actor.member_id))
-    return conn.execute(mine).first() is not None
-
-
 def ensure_allowed(
     conn: Connection,
     actor: Actor,
@@ -109,24 +118,22 @@ def ensure_allowed(
     t: InstanceRow,
     evidence: str | None = None,
     *,
+    party: str | None = None,
     attendance: bool = False,
     today: date | None = None,
-) -> None:
-    """Raise Refused with a one-line reason when the rules forbid this action."""
+) -> str | None:
+    """Raise Refused with a one-line reason when the rules forbid this action; for
+    ``signoff`` return the party it fills (``party``, else the first missing one the
+    actor may fill). ``attendance``: a done that marks a session's attendance, which
+    a trainer on the roster may give others (rules.may_mark_attendance)."""
     if verb not in rules.VERBS:
         raise BadInput(f"unknown verb {verb!r} (use {', '.join(rules.VERBS)})")
     if actor.read_only:
         raise Refused(f"{actor.asked} is not in the roster: read-only")
     if t.retired:
         raise Refused(f"{t.label}: retired by sync; it counts no more")
-    if not rules.may_use(actor.is_lead, verb):
-        raise Refused(f"only a lead may {verb} (you are {actor.handle}, engineer)")
-    if (
-        rules.needs_ownership(actor.is_lead)
-        and not owns(conn, actor, t)
-        and not (attendance and may_mark_attendance(conn, actor, t))
-    ):
-        raise Refused(f"{t.label}: not yours ({actor.handle} may act on own items only)")
+    if not (attendance and verb == rules.Verb.DONE and may_mark_attendance(conn, actor, t)):
+        ensure_may(conn, actor, verb, t)
     if not rules.allowed_from(verb, t.state) and not rules.may_redo(verb, t.state, t.lapsed):
         sources = rules.TRANSITIONS[verb][0]
         lapsed = " (or a lapsed completion)" if verb == rules.Verb.DONE else ""
@@ -135,14 +142,9 @@ def ensure_allowed(
         )
     if verb == rules.Verb.EVIDENCE and t.state in rules.EVIDENCE_FROZEN_IN:
         raise Refused(f"{t.label}: signed off: its evidence is frozen; reopen it first")
-    if verb == rules.Verb.SIGNOFF:
-        if not t.signoff:
-            raise Refused(f"{t.label}: needs no sign-off (signoff = false): done completes it")
-        conflict = rules.signer_conflict(
-            done_by=t.done_by, signer=actor.handle, bears=t.member_id, signer_id=actor.member_id
-        )
-        if conflict:
-            raise Refused(f"{t.label}: {conflict}")
+    filled = None
+    if verb in rules.SIGNER_VERBS:
+        filled = party_to_fill(conn, actor, verb, t, party)
     if verb == rules.Verb.DONE:
         refuse_while_waiting(conn, t, today or date.today())
     if (
@@ -151,6 +153,7 @@ def ensure_allowed(
         and not (evidence or (t.evidence or "").strip())
     ):
         raise Refused(f"{t.label}: evidence required: give --evidence (a link, ticket id or path)")
+    return filled
 
 
 def act(
@@ -164,10 +167,17 @@ def act(
     reason: str | None = None,
     text: str | None = None,
     expect_version: int | None = None,
+    party: str | None = None,
+    score: int | None = None,
     clock: Clock = SYSTEM_CLOCK,
     attendance: bool = False,
 ) -> Outcome:
     """Apply one verb in one write transaction, with its event."""
+    check_score_given(verb, score)
+    if verb != rules.Verb.SIGNOFF:
+        party = None
+    if verb != rules.Verb.ASSESS:
+        score = None
     if verb in rules.REASON_VERBS and not (reason and reason.strip()):
         raise BadInput(f"{verb} needs --reason ({rules.REASON_VERBS[verb]})")
     if verb == rules.Verb.EVIDENCE and not (text and text.strip()):
@@ -199,11 +209,37 @@ def act(
         t = load_target(conn, instance_id, clock.today())
         if expect_version is not None and t.version != expect_version:
             raise Refused(f"{t.label}: changed by {_last_actor(conn, t.id)}, reload")
+        check_score(t, score)
         actor = rights_now(conn, actor)  # a sync may have changed them since
-        ensure_allowed(conn, actor, verb, t, evidence, attendance=attendance, today=clock.today())
+        filled = ensure_allowed(
+            conn,
+            actor,
+            verb,
+            t,
+            evidence,
+            party=party,
+            attendance=attendance,
+            today=clock.today(),
+        )
+        party = filled if verb == rules.Verb.SIGNOFF else None  # reject fills no party
         now = clock.stamp()
+        to = rules.sign_outcome(
+            verb,
+            parties=t.parties,
+            signed=[*t.signed, *([party] if party else [])],
+            score=score,
+            pass_score=t.pass_score,
+        )
         values = rules.effect(
-            verb, t.state, actor=actor.name, at=now, reason=reason, evidence=evidence, note=note
+            verb,
+            t.state,
+            actor=actor.name,
+            at=now,
+            reason=reason,
+            evidence=evidence,
+            note=note,
+            to=to,
+            score=score,
         )
         values.update(rules.redo_clears(verb, t.state))
         after = values.get("state", t.state)
@@ -215,6 +251,7 @@ def act(
         ).rowcount
         if changed != 1:
             raise Refused(f"{t.label}: changed by {_last_actor(conn, t.id)}, reload")
+        write_signatures(conn, verb, t.id, party=party, by=actor.name, at=now)
         if after != t.state:
             rollup.add_delta(
                 conn,
@@ -234,11 +271,11 @@ def act(
             before=rollup.lapse_of(t.state, t.signoff, t.weight, t.lapses_on),
             after=rollup.lapse_of(after, t.signoff, t.weight, values["lapses_on"]),
         )
-        if verb == rules.Verb.DONE:  # done again: old signatures go
-            conn.execute(delete(SIGNATURE).where(SIGNATURE.c.instance_id == t.id))
-        detail = {"member": t.member, "system": t.system}
+        detail: dict[str, Any] = {"member": t.member, "system": t.system}
         if reason is not None:
             detail["reason"] = reason
+        if score is not None:
+            detail["pass"] = t.pass_score  # what the score was judged by (verify replays it)
         if attendance:
             detail["attendance"] = "yes"
         event_id = audit.record(
@@ -253,9 +290,12 @@ def act(
             after=after,
             note=note,
             evidence=evidence,
+            score=score,
+            party=party,
             detail=detail,
         )
-    return Outcome(t.id, verb, t.state, after, event_id, t.ref)
+    left = rules.missing_parties(t.parties, [*t.signed, party]) if party else []
+    return Outcome(t.id, verb, t.state, after, event_id, t.ref, party, tuple(left))
 
 
 def _last_actor(conn: Connection, instance_id: int) -> str:

@@ -140,6 +140,8 @@ def export_lines(
             ).label("head"),
             _cell(ITEM.c.stage, d).label("stage"),
             ITEM.c.after.label("after"),
+            ITEM.c.owner.label("owner"),
+            ITEM.c.parties.label("parties"),
         )
         .select_from(ITEM.join(TEMPLATE, TEMPLATE.c.id == ITEM.c.template_id))
         .cte("item_cells")
@@ -164,6 +166,10 @@ def export_lines(
         _flag(rules.overdue_on_sql(today)),
         _flag(rules.lapsed_sql(today)),
         _cell(rules.waiting_refs_sql(today, after=per_item.c.after), d, neutralised=True),
+        _cell(per_item.c.owner, d),
+        _cell(per_item.c.parties, d),  # the JSON list as stored
+        cast(INSTANCE.c.score, String),
+        _flag(INSTANCE.c.sent_back == True),  # noqa: E712
         _flag(rules.awaiting_sql()),
         per_system.c.can,
     ]

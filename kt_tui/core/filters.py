@@ -18,6 +18,7 @@ from sqlalchemy import and_, false, func, or_
 from kt_tui.core import rules
 from kt_tui.core.errors import BadInput
 from kt_tui.core.identity import Actor
+from kt_tui.core.rights import person_from
 from kt_tui.core.tables import INSTANCE, ITEM, MEMBER, SYSTEM, TEMPLATE
 
 STATES = rules.STATES
@@ -104,7 +105,7 @@ def conditions(f: Filter, actor: Actor | None, today: date) -> list[Any]:
         # rows of items with no prerequisite skip the subquery
         conds.append(and_(ITEM.c.after.is_not(None), rules.waiting_sql(today)))
     if "mine" in f.flags:
-        conds.append(rules.owns_sql(actor.member_id) if actor else false())
+        conds.append(rules.may_do_sql(person_from(actor)) if actor else false())
     for word in f.text:
         w = word.lower()  # % and _ are literal characters here, not wildcards
         conds.append(

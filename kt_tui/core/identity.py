@@ -24,7 +24,7 @@ class Actor:
     role: str | None = None
     stand_in: bool = False  # an outsider acting as the bundled sample's first lead
     view_only: bool = False  # a read-only view (`kt-tui serve`): nobody may write
-    side: str | None = None  # client | provider
+    side: str = "client"  # client | provider (owners and sign-off parties read it)
 
     @property
     def read_only(self) -> bool:

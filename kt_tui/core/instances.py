@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -13,7 +15,7 @@ from sqlalchemy import Connection, bindparam, func, select
 from kt_tui.core import rules
 from kt_tui.core.filters import Filter, conditions
 from kt_tui.core.identity import Actor
-from kt_tui.core.tables import INSTANCE, ITEM, MEMBER, SYSTEM, TEMPLATE
+from kt_tui.core.tables import INSTANCE, ITEM, MEMBER, SIGNATURE, SYSTEM, TEMPLATE
 
 
 def with_instance_joins(source: Any = INSTANCE, *, outer: bool = False) -> Any:
@@ -54,7 +56,24 @@ ITEM_JSON_FIELDS = (
     # lapsing and waiting (issue 11)
     "lapsed",
     "waiting_on",
+    # format 2: who does it, who signs it, the last score, sent back by a reject
+    "owner",
+    "parties",
+    "score",
+    "sent_back",
 )
+
+
+@dataclass(frozen=True, slots=True)
+class Signed:
+    """One signature: the party filled, by whom, when (UTC)."""
+
+    party: str
+    by: str
+    at: str
+
+    def to_json(self) -> dict[str, str]:
+        return {"party": self.party, "by": self.by, "at": self.at}
 
 
 @dataclass(slots=True)
@@ -112,11 +131,68 @@ class InstanceRow:
             return "waiting" if self.state == rules.State.TODO else f"{self.state}, waiting"
         return self.state
 
+    # owners, parties, signatures and scores (format 2)
+    owner: str = rules.OWNER_RECEIVER
+    parties: tuple[str, ...] = ()  # in their listed order
+    pass_score: int | None = None
+    scale: int | None = None
+    score: int | None = None  # the last assessment score
+    sent_back: bool = False  # rejected, until done again
+    signatures: list[Signed] = field(default_factory=list)  # in the order they were given
+
     def to_json(self) -> dict[str, Any]:
         """The item fields of DESIGN's ``export json`` (plus id, complete, overdue)."""
         out = {k: getattr(self, k) for k in ITEM_JSON_FIELDS}
         out["due"] = self.due.isoformat() if self.due else None
+        out["parties"] = list(self.parties)
         return out
+
+    def listing_json(self) -> dict[str, Any]:
+        """``list --json`` and ``queue --json``: the export's fields, plus the signatures
+        (party, by, at) and the missing parties."""
+        out = self.to_json()
+        out["signatures"] = [s.to_json() for s in self.signatures]
+        out["missing"] = self.missing if self.state == rules.State.DONE else []
+        return out
+
+    @property
+    def signed(self) -> dict[str, str]:
+        """party -> who signed it."""
+        return {s.party: s.by for s in self.signatures}
+
+    @property
+    def missing(self) -> list[str]:
+        """The parties not signed yet, in their listed order."""
+        return rules.missing_parties(self.parties, self.signed)
+
+    @property
+    def signing(self) -> str:
+        """How far its sign-off is: "1 of 2 signed, missing client-lead"; '' when it
+        needs none, or is not done (a done item is the one that collects signatures)."""
+        if not self.parties or self.state != rules.State.DONE:
+            return ""
+        if rules.is_assessment(self.kind):
+            return "awaiting assessment"
+        n = len(self.parties) - len(self.missing)
+        if len(self.parties) == 1:
+            return f"awaiting {self.parties[0]}"
+        return f"{n} of {len(self.parties)} signed; missing {', '.join(self.missing)}"
+
+    @property
+    def state_label(self) -> str:
+        """The state as shown: lapsed or waiting where that is so (shown_state), and
+        "sent back" for a rejected item until it is done again."""
+        if self.sent_back and self.state in (rules.State.TODO, rules.State.BLOCKED):
+            return f"{self.shown_state} (sent back)"
+        return self.shown_state
+
+    @property
+    def score_label(self) -> str:
+        """The last score of an assessment as "3/4 (pass 3)"; '' where none."""
+        if self.score is None:
+            return ""
+        top = self.scale or rules.DEFAULT_SCALE
+        return f"{self.score}/{top} (pass {self.pass_score})"
 
     @property
     def label(self) -> str:
@@ -175,6 +251,12 @@ def _columns(today: date) -> list[Any]:
         ITEM.c.valid_days,
         rules.lapsed_sql(today).label("lapsed"),
         rules.waiting_refs_sql(today, after=ITEM.c.after).label("waiting_on"),
+        ITEM.c.owner,
+        ITEM.c.parties,
+        ITEM.c.pass_score,
+        ITEM.c.scale,
+        INSTANCE.c.score,
+        INSTANCE.c.sent_back,
     ]
 
 
@@ -194,7 +276,38 @@ def _row(r: Any) -> InstanceRow:
     )
     row.lapsed = bool(row.lapsed)
     row.waiting_on = rules.split_refs(row.waiting_on)  # type: ignore[arg-type]
+    row.parties = _parties(row.parties) if isinstance(row.parties, str) else ()
+    row.sent_back = bool(row.sent_back)
     return row
+
+
+@functools.lru_cache(maxsize=256)
+def _parties(text: str) -> tuple[str, ...]:
+    """An item's parties from their JSON text: items are few, rows many, so parse once."""
+    return tuple(json.loads(text))
+
+
+def _with_signatures(conn: Connection, rows: list[InstanceRow]) -> list[InstanceRow]:
+    """Fill in the signatures of the rows that can have some (done or signed off)."""
+    ids = [r.id for r in rows if r.parties and r.state in _SIGNED_STATES]
+    if not ids:
+        return rows
+    found: dict[int, list[Signed]] = {}
+    s = SIGNATURE.c
+    for i in range(0, len(ids), 900):
+        q = (
+            select(s.instance_id, s.party, s.by, s.at)
+            .where(s.instance_id.in_(ids[i : i + 900]))
+            .order_by(s.instance_id, s.at, s.party)
+        )
+        for iid, party, by, at in conn.execute(q):
+            found.setdefault(iid, []).append(Signed(party, by, at))
+    for r in rows:
+        r.signatures = found.get(r.id, [])
+    return rows
+
+
+_SIGNED_STATES = (rules.State.DONE, rules.State.SIGNED_OFF)
 
 
 ORDER = (
@@ -230,8 +343,13 @@ def iter_instances(
     q = q.order_by(*ORDER)
     if limit is not None:
         q = q.limit(limit).offset(offset)
+    batch: list[InstanceRow] = []
     for r in conn.execute(q.execution_options(yield_per=5000)):
-        yield _row(r)
+        batch.append(_row(r))
+        if len(batch) >= 5000:
+            yield from _with_signatures(conn, batch)
+            batch = []
+    yield from _with_signatures(conn, batch)
 
 
 def count_instances(
@@ -247,7 +365,7 @@ def count_instances(
 
 def get_instance(conn: Connection, instance_id: int, today: date) -> InstanceRow | None:
     r = conn.execute(_one(today), {"instance_id": instance_id}).first()
-    return _row(r) if r is not None else None
+    return _with_signatures(conn, [_row(r)])[0] if r is not None else None
 
 
 @lru_cache(maxsize=4)

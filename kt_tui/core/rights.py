@@ -13,8 +13,8 @@ from sqlalchemy import Connection, select, text
 
 from kt_tui.core.errors import Refused
 from kt_tui.core.identity import Actor
-from kt_tui.core.rules import Role
-from kt_tui.core.tables import MEMBER, META
+from kt_tui.core.rules import Person, Role
+from kt_tui.core.tables import MEMBER, META, RECEIVER
 
 
 def rights_now(conn: Connection, actor: Actor) -> Actor:
@@ -25,7 +25,7 @@ def rights_now(conn: Connection, actor: Actor) -> Actor:
         return actor
     read_only = replace(actor, handle=None, member_id=None, role=None, stand_in=False)
     row = conn.execute(
-        select(MEMBER.c.role, MEMBER.c.active).where(MEMBER.c.id == actor.member_id)
+        select(MEMBER.c.role, MEMBER.c.active, MEMBER.c.side).where(MEMBER.c.id == actor.member_id)
     ).first()
     if row is None or not row.active:
         return read_only
@@ -46,7 +46,28 @@ def rights_now(conn: Connection, actor: Actor) -> Actor:
         ).scalar()
         if mapped != actor.member_id:
             return read_only
-    return replace(actor, role=row.role)
+    return replace(actor, role=row.role, side=row.side)
+
+
+def person_of(conn: Connection, actor: Actor) -> Person:
+    """The actor as the rules about owners and parties see them, with the systems
+    they have, from the store now (call it with rights_now's answer)."""
+    systems: frozenset[int] = frozenset()
+    if actor.member_id is not None:
+        systems = frozenset(
+            conn.execute(
+                select(RECEIVER.c.system_id).where(
+                    RECEIVER.c.member_id == actor.member_id,
+                    RECEIVER.c.active == True,  # noqa: E712
+                )
+            ).scalars()
+        )
+    return person_from(actor, systems)
+
+
+def person_from(actor: Actor, systems: frozenset[int] = frozenset()) -> Person:
+    """The actor as a rules.Person (the SQL forms read the systems from the store)."""
+    return Person(actor.member_id, actor.handle, actor.is_lead, actor.side, systems)
 
 
 def holds_handover(conn: Connection) -> bool:

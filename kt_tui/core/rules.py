@@ -10,14 +10,15 @@ Nothing else in kt-tui decides these questions.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import and_, case, exists, false, func, literal, not_, or_, select
+from sqlalchemy import and_, case, exists, false, func, literal, not_, or_, select, true
 
-from kt_tui.core.tables import INSTANCE, ITEM, RECEIVER, TEMPLATE
+from kt_tui.core.tables import INSTANCE, ITEM, RECEIVER, SIGNATURE, TEMPLATE
 from kt_tui.present import EPSILON
 
 
@@ -59,6 +60,8 @@ class Verb(StrEnum):
     REOPEN = "reopen"
     NOTE = "note"
     EVIDENCE = "evidence"
+    REJECT = "reject"
+    ASSESS = "assess"
 
 
 # verb -> (states it applies to, state it leads to)
@@ -70,6 +73,14 @@ TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
     Verb.SIGNOFF: ((State.DONE,), State.SIGNED_OFF),
     Verb.NA: ((State.TODO, State.BLOCKED, State.DONE), State.NA),
     Verb.REOPEN: ((State.SIGNED_OFF, State.NA), State.TODO),
+    Verb.REJECT: ((State.DONE,), State.TODO),
+    Verb.ASSESS: ((State.TODO, State.BLOCKED, State.DONE), State.SIGNED_OFF),
+}
+# verbs with more than one outcome: signoff stays done until every party has signed;
+# assess leads to todo when the score does not pass (see sign_outcome)
+OUTCOMES: dict[str, tuple[str, ...]] = {
+    Verb.SIGNOFF: (State.DONE, State.SIGNED_OFF),
+    Verb.ASSESS: (State.SIGNED_OFF, State.TODO),
 }
 TEXT_VERBS: tuple[str, ...] = (Verb.NOTE, Verb.EVIDENCE)
 VERBS: tuple[str, ...] = (*TRANSITIONS, *TEXT_VERBS)
@@ -77,66 +88,23 @@ VERBS: tuple[str, ...] = (*TRANSITIONS, *TEXT_VERBS)
 REASON_VERBS: dict[str, str] = {
     Verb.BLOCK: "what it waits on",
     Verb.NA: "why it does not apply",
+    Verb.REJECT: "what is missing",
 }
 
 
 # --- who may do what ------------------------------------------------------------
 
-# An engineer may use these on their own items; a lead may use every verb on any item.
-DOER_VERBS = frozenset({Verb.DONE, Verb.UNDO, Verb.BLOCK, Verb.UNBLOCK, Verb.NOTE, Verb.EVIDENCE})
-
-
-def may_use(is_lead: bool, verb: str) -> bool:
-    """Whether a member of this role may use ``verb`` at all."""
-    return is_lead or verb in DOER_VERBS
-
-
-def needs_ownership(is_lead: bool) -> bool:
-    """Whether the member may act only on their own items (engineers)."""
-    return not is_lead
-
-
-def owns_sql(member_id: int | None, table: Any = INSTANCE) -> Any:
-    """The instances that are this member's: bearing their handle, or system items of
-    systems they receive. Used for ``mine`` and for an engineer's right to act."""
-    if member_id is None:
-        return false()
-    receives = exists().where(
-        RECEIVER.c.member_id == member_id,
-        RECEIVER.c.system_id == table.c.system_id,
-        RECEIVER.c.active == True,  # noqa: E712
-    )
-    return or_(
-        table.c.member_id == member_id,
-        and_(table.c.member_id.is_(None), receives),
-    )
-
-
-def signer_conflict(
-    *, done_by: str | None, signer: str | None, bears: int | None, signer_id: int | None
-) -> str | None:
-    """Why this person may not sign this item (their own work), or None."""
-    if done_by is not None and done_by == signer:
-        return "you marked it done; another lead must sign it off"
-    if bears is not None and bears == signer_id:
-        return "it bears your handle; another lead must sign it off"
-    return None
-
-
-def may_sign_sql(handle: str, member_id: int | None, table: Any = INSTANCE) -> Any:
-    """The instances this lead may sign: not done by them, not bearing their handle."""
-    return and_(
-        or_(table.c.done_by.is_(None), table.c.done_by != handle),
-        or_(table.c.member_id.is_(None), table.c.member_id != member_id),
-    )
+# Who does an item (owner), who signs it (parties), and which verbs need which:
+# see the section "owners, sign-off parties, signatures, assessments" below.
 
 
 # --- what a verb does to an instance ----------------------------------------------
 
 # Fields a verb clears: done and sign-off marks go with undo and reopen; a
 # block's reason goes when the item is done, unblocked, undone or reopened.
-_CLEARS_MARKS = frozenset({Verb.UNDO, Verb.REOPEN})
-_CLEARS_REASON = frozenset({Verb.DONE, Verb.UNDO, Verb.UNBLOCK, Verb.REOPEN})
+# (assess: a score that does not pass sends the item back to todo)
+_CLEARS_MARKS = frozenset({Verb.UNDO, Verb.REOPEN, Verb.REJECT, Verb.ASSESS})
+_CLEARS_REASON = frozenset({Verb.DONE, Verb.UNDO, Verb.UNBLOCK, Verb.REOPEN, Verb.ASSESS})
 
 
 def effect(
@@ -148,19 +116,23 @@ def effect(
     reason: str | None = None,
     evidence: str | None = None,
     note: str | None = None,
+    to: str | None = None,
+    score: int | None = None,
 ) -> dict[str, Any]:
     """The stored fields one verb sets on one instance, state included.
 
     The action writes these; verify's replay computes them again from the
     event, so what a verb does is written here only. For ``note`` and
-    ``evidence`` the text is passed as ``note`` and ``evidence``.
+    ``evidence`` the text is passed as ``note`` and ``evidence``. ``to`` is the
+    outcome of a verb with several (OUTCOMES: see sign_outcome); ``score`` an
+    assessment's.
     """
     values: dict[str, Any] = {}
     if verb in TRANSITIONS:
-        values["state"] = str(TRANSITIONS[verb][1])
+        values["state"] = str(outcome_of(verb, to))
     if verb == Verb.DONE:
         values.update(done_by=actor, done_at=at)
-    elif verb == Verb.SIGNOFF:
+    elif verb in OUTCOMES and values["state"] == State.SIGNED_OFF:
         values.update(signed_off_by=actor, signed_off_at=at)
     elif verb in _CLEARS_MARKS:
         values.update(done_by=None, done_at=None, signed_off_by=None, signed_off_at=None)
@@ -172,6 +144,7 @@ def effect(
         values["evidence"] = evidence
     if note is not None:
         values["note"] = note
+    values.update(_parties_effect(verb, score))
     return values
 
 
@@ -260,7 +233,11 @@ def past_due_sql(due: Any, today: date) -> Any:
 
 
 def is_awaiting(state: str, signoff: bool) -> bool:
-    """Done, and waiting for a sign-off."""
+    """Done, and waiting for a sign-off: DESIGN's "done, needs sign-off and some party
+    has not signed (partly signed included), or an assessment in done with no passing
+    score". It is this simple because a done item whose last party signs, and an
+    assessment that gets a passing score, leave ``done`` for ``signed_off``
+    (sign_outcome), and an assessment always has parties (``signoff`` true)."""
     return state == State.DONE and signoff
 
 
@@ -562,3 +539,355 @@ def waiting_refs_sql(today: date, t: Any = INSTANCE, after: Any = None) -> Any:
 def split_refs(joined: str | None) -> list[str]:
     """waiting_refs_sql's value as a sorted list of refs."""
     return sorted(joined.split(" ")) if joined else []
+
+
+# === owners, sign-off parties, signatures, assessments (issue 11: 4 and 5) ===========
+#
+# DESIGN "Who may do what": ``owner`` says who does an item; the parties of
+# ``signoff`` say who signs it. Each rule in Python (over one instance and one
+# person) and in SQL (over the instance table joined to its item), side by side;
+# tests/core/test_parties_rules.py checks that both agree.
+
+OWNER_RECEIVER = "receiver"
+OWNER_PROVIDER = "provider"
+OWNER_LEAD = "lead"
+PARTY_LEAD = "lead"
+PARTY_CLIENT_LEAD = "client-lead"
+PARTY_PROVIDER_LEAD = "provider-lead"
+PARTY_RECEIVER = "receiver"
+LEAD_PARTIES: tuple[str, ...] = (PARTY_LEAD, PARTY_CLIENT_LEAD, PARTY_PROVIDER_LEAD)
+NAMED_PARTIES: tuple[str, ...] = (*LEAD_PARTIES, PARTY_RECEIVER)
+# a signoff event written before parties (schema 2) filled the one party there was
+LEGACY_SIGNOFF_PARTY = PARTY_LEAD
+
+# verbs open to whoever may do the item (owner); note: to whoever may do or sign it
+OWNER_VERBS = frozenset({Verb.DONE, Verb.UNDO, Verb.BLOCK, Verb.UNBLOCK, Verb.EVIDENCE})
+# verbs of whoever may fill a missing party
+SIGNER_VERBS = frozenset({Verb.SIGNOFF, Verb.REJECT})
+# verbs that are leads' alone
+LEAD_VERBS = frozenset({Verb.NA, Verb.REOPEN})
+# verbs whose REF does not default --member to the actor (one signs others' items)
+NOT_OWN_DEFAULT = frozenset({Verb.SIGNOFF, Verb.REJECT, Verb.ASSESS})
+# verbs after which an instance holds no signatures (done: a new completion is
+# signed anew; evidence: what was signed changed)
+DROPS_SIGNATURES = frozenset({Verb.DONE, Verb.UNDO, Verb.REOPEN, Verb.REJECT, Verb.EVIDENCE,
+                              Verb.ASSESS})  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Person:
+    """A roster member as the rules about people see them (read from the store at
+    the moment of a write: rights.person_of). ``systems``: the systems they have
+    (active receiver rows, either side); the SQL forms read those from the store."""
+
+    member_id: int | None
+    handle: str | None
+    is_lead: bool
+    side: str
+    systems: frozenset[int] = frozenset()
+
+
+def _has_system(person: Person, t: Any) -> Any:
+    if person.member_id is None:
+        return false()
+    return exists().where(
+        RECEIVER.c.member_id == person.member_id,
+        RECEIVER.c.system_id == t.c.system_id,
+        RECEIVER.c.active == True,  # noqa: E712
+    )
+
+
+def _flag(value: bool) -> Any:
+    return true() if value else false()
+
+
+def may_do(owner: str, person: Person, member_id: int | None, system_id: int | None) -> bool:
+    """Whether ``person`` may do the item (done, undo, block, unblock, evidence).
+
+    receiver: a member-bearing item's own member, a system item's client-side
+    members who have the system, a handover item's leads; provider: provider-side
+    members (who have the system, for system-bearing items); lead: leads; a handle:
+    that member. A lead may do every item.
+    """
+    if person.member_id is None:
+        return False
+    if person.is_lead:
+        return True
+    if owner == OWNER_RECEIVER:
+        if member_id is not None:
+            return member_id == person.member_id
+        return (
+            system_id is not None and is_receiving_side(person.side) and system_id in person.systems
+        )
+    if owner == OWNER_PROVIDER:
+        return person.side == Side.PROVIDER and (system_id is None or system_id in person.systems)
+    if owner == OWNER_LEAD:
+        return False
+    return owner == person.handle
+
+
+def may_do_sql(person: Person, t: Any = INSTANCE, item: Any = ITEM) -> Any:
+    """may_do over the instance table joined to its item (the ``mine`` filter)."""
+    if person.member_id is None:
+        return false()
+    if person.is_lead:
+        return true()
+    receiver = or_(
+        t.c.member_id == person.member_id,
+        and_(
+            t.c.member_id.is_(None),
+            t.c.system_id.is_not(None),
+            _flag(is_receiving_side(person.side)),
+            _has_system(person, t),
+        ),
+    )
+    provider = and_(
+        _flag(person.side == Side.PROVIDER),
+        or_(t.c.system_id.is_(None), _has_system(person, t)),
+    )
+    return or_(
+        and_(item.c.owner == OWNER_RECEIVER, receiver),
+        and_(item.c.owner == OWNER_PROVIDER, provider),
+        item.c.owner == (person.handle or ""),
+    )
+
+
+def may_fill(party: str, person: Person, member_id: int | None, system_id: int | None) -> bool:
+    """Whether ``person`` is one who may fill ``party`` on this instance (before the
+    conflicts of sign_conflict): lead, client-lead, provider-lead, receiver, a handle."""
+    if person.member_id is None:
+        return False
+    if party == PARTY_LEAD:
+        return person.is_lead
+    if party == PARTY_CLIENT_LEAD:
+        return person.is_lead and person.side == Side.CLIENT
+    if party == PARTY_PROVIDER_LEAD:
+        return person.is_lead and person.side == Side.PROVIDER
+    if party == PARTY_RECEIVER:
+        if member_id is not None:
+            return member_id == person.member_id
+        client = is_receiving_side(person.side)
+        return client and (system_id is None or system_id in person.systems)
+    return party == person.handle
+
+
+def may_fill_sql(party: str, person: Person, t: Any = INSTANCE) -> Any:
+    """may_fill for one party name, over the instance table."""
+    if person.member_id is None:
+        return false()
+    if party == PARTY_LEAD:
+        return _flag(person.is_lead)
+    if party == PARTY_CLIENT_LEAD:
+        return _flag(person.is_lead and person.side == Side.CLIENT)
+    if party == PARTY_PROVIDER_LEAD:
+        return _flag(person.is_lead and person.side == Side.PROVIDER)
+    if party == PARTY_RECEIVER:
+        return or_(
+            t.c.member_id == person.member_id,
+            and_(
+                t.c.member_id.is_(None),
+                _flag(is_receiving_side(person.side)),
+                or_(t.c.system_id.is_(None), _has_system(person, t)),
+            ),
+        )
+    return _flag(party == person.handle)
+
+
+def sign_conflict(
+    party: str,
+    person: Person,
+    *,
+    member_id: int | None,
+    done_by: str | None,
+    signed_by: Collection[str],
+) -> str | None:
+    """Why ``person`` may not fill ``party`` here even though they are one who may:
+    one person fills at most one party; nobody signs what they marked done; a lead
+    never signs, as a lead party, an item bearing their own handle."""
+    if person.handle is not None and person.handle in signed_by:
+        return "you signed it already (one person fills one party)"
+    if done_by is not None and done_by == person.handle:
+        return "you marked it done; someone else must sign it"
+    if party in LEAD_PARTIES and member_id is not None and member_id == person.member_id:
+        return "it bears your handle; another lead must sign it"
+    return None
+
+
+def missing_parties(parties: Sequence[str], signed: Collection[str]) -> list[str]:
+    """The parties not signed yet, in their listed order."""
+    return [p for p in parties if p not in signed]
+
+
+def fillable_parties(
+    parties: Sequence[str],
+    signed: Mapping[str, str],
+    person: Person,
+    *,
+    member_id: int | None,
+    system_id: int | None,
+    done_by: str | None,
+) -> list[str]:
+    """The missing parties ``person`` may fill now, in their listed order (the first
+    is the one ``signoff`` fills without --as-party). ``signed``: party -> by."""
+    return [
+        p
+        for p in missing_parties(parties, signed)
+        if may_fill(p, person, member_id, system_id)
+        and sign_conflict(
+            p, person, member_id=member_id, done_by=done_by, signed_by=signed.values()
+        )
+        is None
+    ]
+
+
+def _party_listed(item: Any, party: str) -> Any:
+    """``party`` is in the item's parties (a JSON list of strings)."""
+    return item.c.parties.contains(f'"{party}"', autoescape=True)
+
+
+def _signed_sql(t: Any, *, party: str | None = None, by: str | None = None) -> Any:
+    conds = [SIGNATURE.c.instance_id == t.c.id]
+    if party is not None:
+        conds.append(SIGNATURE.c.party == party)
+    if by is not None:
+        conds.append(SIGNATURE.c.by == by)
+    return exists().where(*conds)
+
+
+def _party_names(handle: str) -> tuple[str, ...]:
+    """The party names a person could fill: the named ones, and their own handle."""
+    return NAMED_PARTIES if handle in NAMED_PARTIES else (*NAMED_PARTIES, handle)
+
+
+def may_sign_sql(person: Person, t: Any = INSTANCE, item: Any = ITEM) -> Any:
+    """The instances where ``person`` may fill a missing party now (fillable_parties
+    is not empty): the sign-off queue, and who may reject."""
+    if person.member_id is None or person.handle is None:
+        return false()
+    handle = person.handle
+    own = or_(t.c.member_id.is_(None), t.c.member_id != person.member_id)
+    fills = [
+        and_(
+            _party_listed(item, p),
+            not_(_signed_sql(t, party=p)),
+            may_fill_sql(p, person, t),
+            own if p in LEAD_PARTIES else true(),
+        )
+        for p in _party_names(handle)
+    ]
+    return and_(
+        not_(_signed_sql(t, by=handle)),
+        or_(t.c.done_by.is_(None), t.c.done_by != handle),
+        or_(*fills),
+    )
+
+
+def may_assess(
+    parties: Sequence[str], person: Person, member_id: int | None, system_id: int | None
+) -> bool:
+    """``assess`` needs a person who may fill one of the item's parties and who is
+    not its member."""
+    if member_id is not None and member_id == person.member_id:
+        return False
+    return any(may_fill(p, person, member_id, system_id) for p in parties)
+
+
+def may_assess_sql(person: Person, t: Any = INSTANCE, item: Any = ITEM) -> Any:
+    if person.member_id is None or person.handle is None:
+        return false()
+    names = _party_names(person.handle)
+    return and_(
+        or_(t.c.member_id.is_(None), t.c.member_id != person.member_id),
+        or_(*(and_(_party_listed(item, p), may_fill_sql(p, person, t)) for p in names)),
+    )
+
+
+def may_sign_or_do(
+    owner: str,
+    parties: Sequence[str],
+    person: Person,
+    member_id: int | None,
+    system_id: int | None,
+) -> bool:
+    """``note`` is open to anyone who may do or sign the item."""
+    return may_do(owner, person, member_id, system_id) or any(
+        may_fill(p, person, member_id, system_id) for p in parties
+    )
+
+
+def is_assessment(kind: str) -> bool:
+    return kind == "assessment"
+
+
+def score_problem(score: int, scale: int | None) -> str | None:
+    """Why a score is bad input (outside 1..scale), or None."""
+    top = scale or DEFAULT_SCALE
+    if not 1 <= score <= top:
+        return f"a score is 1..{top}, got {score}"
+    return None
+
+
+DEFAULT_SCALE = 4
+
+
+def passes(score: int | None, pass_score: int | None) -> bool:
+    return score is not None and pass_score is not None and score >= pass_score
+
+
+def sign_outcome(
+    verb: str,
+    *,
+    parties: Sequence[str] = (),
+    signed: Collection[str] = (),
+    score: int | None = None,
+    pass_score: int | None = None,
+) -> str | None:
+    """The state a verb with several outcomes leads to: signoff -> signed_off once
+    every party (``signed`` includes the one being filled) has signed, else done;
+    assess -> signed_off when the score passes, else todo. None for other verbs."""
+    if verb == Verb.SIGNOFF:
+        return State.SIGNED_OFF if not missing_parties(parties, signed) else State.DONE
+    if verb == Verb.ASSESS:
+        return State.SIGNED_OFF if passes(score, pass_score) else State.TODO
+    return None
+
+
+def outcome_of(verb: str, to: str | None) -> str:
+    """The state ``verb`` leads to, ``to`` where it has several outcomes (one of OUTCOMES)."""
+    if verb in OUTCOMES:
+        if to not in OUTCOMES[verb]:
+            raise ValueError(f"{verb} leads to one of {OUTCOMES[verb]}, not {to!r}")
+        return str(to)
+    return str(TRANSITIONS[verb][1])
+
+
+def may_lead_to(verb: str, state: str) -> tuple[str, ...]:
+    """Every state ``verb`` may lead to from ``state`` (verify's replay checks events)."""
+    if verb in OUTCOMES:
+        return OUTCOMES[verb]
+    return (next_state(verb, state),)
+
+
+def _parties_effect(verb: str, score: int | None) -> dict[str, Any]:
+    """The fields of this section that a verb sets: the last score (assess sets it,
+    reopen drops it) and ``sent_back`` (reject sets it; done and assess clear it)."""
+    values: dict[str, Any] = {}
+    if verb == Verb.ASSESS:
+        values["score"] = score
+    elif verb == Verb.REOPEN:
+        values["score"] = None
+    if verb == Verb.REJECT:
+        values["sent_back"] = True
+    elif verb in (Verb.DONE, Verb.ASSESS):
+        values["sent_back"] = False
+    return values
+
+
+# a raised revision also drops these (sync): signatures go too (DROPS_SIGNATURES)
+REOPENED_BY_REVISION_CLEARS: dict[str, Any] = {"score": None}
+
+
+def too_few_to_fill(fillers: int) -> bool:
+    """A party that fewer than two people can fill: one absence would block it (sync
+    warns)."""
+    return fillers < 2

@@ -16,7 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 
 from kt_tui.core import actions, audit, burnup, filters, instances, readiness, rules
 from kt_tui.core.audit import EventRow
@@ -26,13 +26,14 @@ from kt_tui.core.errors import BadInput, KtError, Refused, StoreError
 from kt_tui.core.identity import Actor, login_name, resolve_actor
 from kt_tui.core.instances import InstanceRow
 from kt_tui.core.readiness import Figures, Status
-from kt_tui.core.rights import holds_handover, require_lead
+from kt_tui.core.rights import holds_handover, person_from, require_lead
 from kt_tui.core.store import Store, open_store
 from kt_tui.core.suggest import did_you_mean
 from kt_tui.core.tables import EVENT, ITEM, MEMBER, SYSTEM, TEMPLATE
 
 if TYPE_CHECKING:
     from kt_tui.core.blockers import Blocker
+    from kt_tui.core.competency import Competency
     from kt_tui.core.demo import DemoResult
     from kt_tui.core.sync import SyncResult
     from kt_tui.core.verify import VerifyResult
@@ -283,12 +284,19 @@ class Service:
     # -- sign-off queue ------------------------------------------------------
 
     def queue(self, limit: int = 5000) -> list[InstanceRow]:
-        """Every done item awaiting sign-off that this actor may sign (none for engineers)."""
+        """Every done item that waits for this actor's signature (a missing party they
+        may fill now) or assessment (rules.may_sign_sql, rules.may_assess_sql)."""
         a = self.actor
-        if a.read_only or not a.is_lead or a.handle is None:
+        if a.read_only or a.handle is None:
             return []
         f = filters.Filter(flags={"awaiting"})
-        extra: list[Any] = [rules.may_sign_sql(a.handle, a.member_id)]
+        person = person_from(a)
+        extra: list[Any] = [
+            or_(
+                and_(TEMPLATE.c.kind != "assessment", rules.may_sign_sql(person)),
+                and_(TEMPLATE.c.kind == "assessment", rules.may_assess_sql(person)),
+            )
+        ]
         with self.store.read() as conn:
             return instances.list_instances(conn, f, a, self.today(), extra=extra, limit=limit)
 
@@ -330,17 +338,34 @@ class Service:
         return out
 
     def sign_off(self, instance_ids: Iterable[int]) -> tuple[list[int], list[str]]:
-        """Sign off each item in its own transaction: the ids signed, the refusals."""
+        """Sign off each item in its own transaction (the first missing party the actor
+        may fill): the ids signed, the refusals."""
+        return self._each_verb(rules.Verb.SIGNOFF, instance_ids)
+
+    def reject(self, instance_ids: Iterable[int], reason: str) -> tuple[list[int], list[str]]:
+        """Send each item back to todo with the reason, each in its own transaction."""
+        return self._each_verb(rules.Verb.REJECT, instance_ids, reason=reason)
+
+    def _each_verb(
+        self, verb: str, instance_ids: Iterable[int], **texts: Any
+    ) -> tuple[list[int], list[str]]:
         signed: list[int] = []
         refused: list[str] = []
         for iid in instance_ids:
             try:
-                self.act("signoff", iid)
+                self.act(verb, iid, **texts)
             except KtError as exc:
                 refused.append(str(exc))
             else:
                 signed.append(iid)
         return signed, refused
+
+    def competency(self) -> list[Competency]:
+        """Each member's last score on each assessment item (the member x assessment view)."""
+        from kt_tui.core.competency import competency
+
+        with self.store.read() as conn:
+            return competency(conn)
 
     # -- training sessions ---------------------------------------------------
 
@@ -452,10 +477,13 @@ class Service:
         with self.store.read() as conn:
             return verify(conn, expected_head)
 
-    def resolve(self, ref: str, member: str | None, system: str | None) -> int:
-        """The one instance a REF with --member/--system names (BadInput otherwise)."""
+    def resolve(
+        self, ref: str, member: str | None, system: str | None, verb: str | None = None
+    ) -> int:
+        """The one instance a REF with --member/--system names (BadInput otherwise);
+        --member defaults to the actor, except for the verbs that sign or assess."""
         with self.store.read() as conn:
-            return actions.resolve_ref(conn, ref, self.actor, member, system)
+            return actions.resolve_ref(conn, ref, self.actor, member, system, verb=verb)
 
     # -- sync ----------------------------------------------------------------
 

@@ -17,7 +17,7 @@ from sqlalchemy.exc import StatementError
 
 from kt_tui.core import lapsing, ledger, rollup, rules
 from kt_tui.core.audit import event_hash, hashed_fields
-from kt_tui.core.tables import EVENT, INSTANCE, ITEM, META
+from kt_tui.core.tables import EVENT, INSTANCE, ITEM, META, SIGNATURE
 
 
 @dataclass(frozen=True)
@@ -39,12 +39,19 @@ REPLAYED_FIELDS = (
     "note",
     "reason",
     "retired",
+    "score",
+    "sent_back",
 )
 Replayed = tuple[Any, ...]
-FRESH: Replayed = (rules.State.TODO.value, None, None, None, None, None, None, None, False)
+FRESH: Replayed = (
+    rules.State.TODO.value, None, None, None, None, None, None, None, False, None, False,
+)  # fmt: skip
 # what a sync's reopening (a raised revision) clears
 _REOPEN_CLEARS = {"state": rules.State.TODO.value, "done_by": None, "done_at": None,
-                  "signed_off_by": None, "signed_off_at": None}  # fmt: skip
+                  "signed_off_by": None, "signed_off_at": None,
+                  **rules.REOPENED_BY_REVISION_CLEARS}  # fmt: skip
+# instance -> party -> (by, at): the signatures the log says each instance holds
+Signatures = dict[int, dict[str, tuple[str, str]]]
 
 
 class _Mismatch(Exception):
@@ -61,6 +68,7 @@ def verify(conn: Connection, expected_head: str | None = None) -> VerifyResult:
     count = 0
     seen_head = False
     expected: dict[int, Replayed] = {}
+    signatures: Signatures = {}
     recorded: dict[str, Any] | None = None  # the last sync's snapshot of the roster
     added: list[tuple[int, dict[str, Any]]] = []  # (sync event, the instances it added)
     legacy = False  # a sync event written before syncs recorded what they applied
@@ -81,6 +89,7 @@ def verify(conn: Connection, expected_head: str | None = None) -> VerifyResult:
             seen_head = True
         try:
             _replay(expected, r)
+            _replay_signatures(signatures, r)
         except _Mismatch as exc:
             return VerifyResult(False, prev, count, str(exc))
         if r["verb"] == "sync":
@@ -97,6 +106,7 @@ def verify(conn: Connection, expected_head: str | None = None) -> VerifyResult:
         )
     try:
         problem = _stored_difference(conn, expected, recorded, added, legacy)
+        problem = problem or _signature_difference(conn, signatures)
     except (ValueError, TypeError, KeyError, StatementError) as exc:
         problem = (
             f"the store holds a value that cannot be read ({type(exc).__name__}): "
@@ -148,7 +158,6 @@ def _replay(expected: dict[int, Replayed], r: Any) -> None:
         return
     now = expected.get(iid, FRESH)
     state, verb = now[0], r["verb"]
-    after = rules.next_state(verb, state)
     # done again on a completion: whether it had lapsed by then is not replayed (its
     # valid_for may have changed since); the lapse day it leaves is (lapsing.difference)
     redo = rules.may_redo(verb, state, lapsed=True)
@@ -161,7 +170,7 @@ def _replay(expected: dict[int, Replayed], r: Any) -> None:
             f"event {r['id']}: {verb} on item instance #{iid} from {r['before']!r}, "
             f"but the log had it {state!r}"
         )
-    if (r["after"] or state) != after:
+    if (r["after"] or state) not in rules.may_lead_to(verb, state):
         raise _Mismatch(f"event {r['id']}: {verb} cannot lead to {r['after']!r}")
     detail = json.loads(r["detail"]) if r["detail"] else {}
     values = rules.effect(
@@ -172,9 +181,69 @@ def _replay(expected: dict[int, Replayed], r: Any) -> None:
         reason=detail.get("reason"),
         evidence=r["evidence"],
         note=r["note"],
+        to=r["after"] if verb in rules.OUTCOMES else None,
+        score=r["score"],
     )
     values.update(rules.redo_clears(verb, state))
+    if verb == rules.Verb.ASSESS and (
+        r["score"] is None
+        or r["after"] != rules.sign_outcome(verb, score=r["score"], pass_score=_pass_of(r))
+    ):
+        raise _Mismatch(
+            f"event {r['id']}: assess with score {r['score']!r} cannot lead to {r['after']!r}"
+        )
     expected[iid] = _with(now, values)
+
+
+def _pass_of(r: Any) -> int | None:
+    """The pass score an assess event was judged by (kept in its detail)."""
+    detail = json.loads(r["detail"]) if r["detail"] else {}
+    value = detail.get("pass")
+    return value if isinstance(value, int) else None
+
+
+def _replay_signatures(signatures: Signatures, r: Any) -> None:
+    """The signature rows the log says each instance holds: a signoff adds its party's;
+    the verbs of rules.DROPS_SIGNATURES, and a sync's reopening, drop them all."""
+    if r["verb"] == "sync":
+        detail = json.loads(r["detail"]) if r["detail"] else {}
+        for iid in detail.get("reopened_ids", []):
+            signatures.pop(iid, None)
+        return
+    iid = r["instance_id"]
+    if iid is None:
+        return
+    if r["verb"] in rules.DROPS_SIGNATURES:
+        signatures.pop(iid, None)
+    if r["verb"] == rules.Verb.SIGNOFF:
+        party = r["party"] or rules.LEGACY_SIGNOFF_PARTY
+        held = signatures.setdefault(iid, {})
+        if party in held or any(by == r["actor"] for by, _at in held.values()):
+            raise _Mismatch(
+                f"event {r['id']}: {r['actor']} signs {party} of item instance #{iid} "
+                "twice, or a second party"
+            )
+        held[party] = (r["actor"], r["at"])
+
+
+def _signature_difference(conn: Connection, signatures: Signatures) -> str:
+    """The first signature row that differs from what the log says; '' if none."""
+    s = SIGNATURE.c
+    stored = {
+        (iid, party): (by, at)
+        for iid, party, by, at in conn.execute(
+            select(s.instance_id, s.party, s.by, s.at).order_by(s.instance_id, s.party)
+        )
+    }
+    wanted = {(iid, p): v for iid, held in signatures.items() for p, v in held.items()}
+    for key in sorted(set(stored) | set(wanted)):
+        if stored.get(key) != wanted.get(key):
+            iid, party = key
+            return (
+                f"signature of item instance #{iid}, party {party}: the store has "
+                f"{stored.get(key)!r}, the log says {wanted.get(key)!r}"
+            )
+    return ""
 
 
 def _with(now: Replayed, values: dict[str, Any]) -> Replayed:
@@ -184,8 +253,10 @@ def _with(now: Replayed, values: dict[str, Any]) -> Replayed:
 def _check_states(conn: Connection, expected: dict[int, Replayed]) -> str:
     inst = INSTANCE
     cols = [inst.c[f] for f in REPLAYED_FIELDS]
+    flags = [i for i, f in enumerate(REPLAYED_FIELDS) if f in ("retired", "sent_back")]
     for iid, *have in conn.execute(select(inst.c.id, *cols).order_by(inst.c.id)):
-        have[-1] = bool(have[-1])
+        for i in flags:
+            have[i] = bool(have[i])
         want = expected.get(iid, FRESH)
         if tuple(have) != want:
             diffs = ", ".join(

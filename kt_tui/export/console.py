@@ -124,6 +124,8 @@ def instance_table(rows: Iterable[InstanceRow]) -> Table:
         "due",
         "done by",
         "signed by",
+        "signing",
+        "score",
     ):
         t.add_column(col, no_wrap=col == "REF")
     for r in rows:
@@ -133,12 +135,33 @@ def instance_table(rows: Iterable[InstanceRow]) -> Table:
             shown(r.title),
             shown(r.member),
             shown(r.system),
-            shown(r.shown_state, STATE_STYLE.get(r.state, "")),  # lapsed, waiting shown
+            shown(r.state_label, STATE_STYLE.get(r.state, "")),
             shown(r.stage),
             str(r.weight),
             due,
             shown(r.done_by),
             shown(r.signed_off_by),
+            shown(r.signing),
+            shown(r.score_label),
+        )
+    return t
+
+
+def queue_table(rows: Iterable[InstanceRow]) -> Table:
+    """``queue``: what waits for the actor's signature, with its evidence and detail."""
+    t = Table(box=None, pad_edge=False)
+    for col in ("REF", "member", "system", "title", "done by", "signing", "evidence", "detail"):
+        t.add_column(col, no_wrap=col == "REF")
+    for r in rows:
+        t.add_row(
+            shown(r.ref),
+            shown(r.member),
+            shown(r.system),
+            shown(r.title),
+            shown(r.done_by),
+            shown(r.signing),
+            shown(r.evidence),
+            shown(r.detail),
         )
     return t
 
@@ -149,6 +172,10 @@ def event_table(events: Iterable[EventRow]) -> Table:
         t.add_column(col)
     for e in events:
         change = f"{e.before} -> {e.after}" if e.before or e.after else ""
+        if e.party:
+            change += f" as {e.party}"
+        if e.score is not None:
+            change += f" score {e.score}"
         item = e.ref or ""
         if isinstance(e.detail, dict):
             where = " ".join(
@@ -173,7 +200,7 @@ def event_table(events: Iterable[EventRow]) -> Table:
     return t
 
 
-LIST_COLUMNS = ("ref", "member", "system", "state", "due", "title")
+LIST_COLUMNS = ("ref", "member", "system", "state", "due", "title", "signing", "score")
 
 
 def stream_rows(rows: Iterable[InstanceRow], as_json: bool, out: TextIO) -> None:
@@ -181,13 +208,21 @@ def stream_rows(rows: Iterable[InstanceRow], as_json: bool, out: TextIO) -> None
     if as_json:
         out.write("[")
         for n, r in enumerate(rows):
-            out.write(("," if n else "") + "\n" + json.dumps(r.to_json()))
+            out.write(("," if n else "") + "\n" + json.dumps(r.listing_json()))
         out.write("\n]\n")
         return
     out.write("\t".join(LIST_COLUMNS) + "\n")
     for r in rows:
-        due = r.due.isoformat() if r.due else ""
-        cells = (r.ref, r.member, r.system, r.shown_state, due, r.title)
+        cells = (
+            r.ref,
+            r.member,
+            r.system,
+            r.state_label,
+            r.due.isoformat() if r.due else "",
+            r.title,
+            r.signing,
+            r.score_label,
+        )
         out.write(
             "\t".join(printable(c or "").replace("\t", "\\t").replace("\n", "\\n") for c in cells)
             + "\n"

@@ -107,6 +107,10 @@ def items_query(dialect: str, today: Any) -> Any:
         "overdue": _bool(rules.overdue_on_sql(today)),
         "lapsed": _bool(rules.lapsed_sql(today)),
         "waiting_on": _refs(rules.waiting_refs_sql(today, after=ITEM.c.after)),
+        "owner": _quote(ITEM.c.owner, d),
+        "parties": ITEM.c.parties,  # a JSON list as sync wrote it (slugs: nothing to escape)
+        "score": case((INSTANCE.c.score.is_(None), "null"), else_=cast(INSTANCE.c.score, String)),
+        "sent_back": _bool(INSTANCE.c.sent_back == True),  # noqa: E712
     }
     assert tuple(values) == ITEM_JSON_FIELDS
     template = "{" + ", ".join(f'"{k}": %s' for k in values) + "}"

@@ -66,14 +66,27 @@ def test_engineer_may_act_on_system_items_of_systems_received(tiny: Store, clock
 
 def test_engineer_may_not_sign_off_or_na_or_reopen(tiny: Store, clock: Clock) -> None:
     act(tiny, clock, "eve", "done", "kt/read", system="api")
-    refused(tiny, clock, "eve", "signoff", "kt/read", "only a lead may signoff", system="api")
+    refused(tiny, clock, "eve", "signoff", "kt/read", "may fill none of", system="api")
+    act(tiny, clock, "eve", "done", "docs/runbook", system="api")
+    refused(
+        tiny,
+        clock,
+        "eve",
+        "signoff",
+        "docs/runbook",
+        "may not sign as lead",
+        system="api",
+        party="lead",
+    )
     refused(tiny, clock, "eve", "na", "kt/shadow", "only a lead may na", system="api", reason="x")
     refused(tiny, clock, "eve", "reopen", "kt/read", "only a lead may reopen", system="api")
 
 
 def test_engineer_may_not_touch_others_items(tiny: Store, clock: Clock) -> None:
     refused(tiny, clock, "eve", "done", "kt/read", "not yours", member="lea", system="api")
-    refused(tiny, clock, "eve", "note", "onboard/access", "not yours", member="lou", text="hi")
+    refused(
+        tiny, clock, "eve", "note", "onboard/access", "neither do nor sign", member="lou", text="hi"
+    )
 
 
 def test_nobody_signs_off_what_they_marked_done(tiny: Store, clock: Clock) -> None:

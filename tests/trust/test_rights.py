@@ -38,7 +38,7 @@ def test_a_lead_demoted_by_a_sync_cannot_sign_off_with_the_old_rights(
     assert demoted != TEAM
     write_tiny(root, team=demoted)
     sync(lead.store, root, actor="lou", login="lou", clock=clock)
-    with pytest.raises(Refused, match="only a lead may signoff"):
+    with pytest.raises(Refused, match="may fill none of its missing parties"):
         lead.act("signoff", iid)
 
 

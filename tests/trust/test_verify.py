@@ -117,6 +117,7 @@ def test_rehashed_rewrite_passes_alone_but_not_against_a_published_head(worked: 
     conn.row_factory = sqlite3.Row
     conn.execute("UPDATE event SET actor = 'lou' WHERE verb = 'signoff'")
     conn.execute("UPDATE instance SET signed_off_by = 'lou' WHERE signed_off_by = 'lea'")
+    conn.execute("UPDATE signature SET by = 'lou' WHERE by = 'lea'")
     prev = ""
     for row in conn.execute("SELECT * FROM event ORDER BY id").fetchall():
         fields = dict(row)
@@ -238,3 +239,92 @@ def test_an_event_the_rules_could_not_have_written_is_named(worked: Path, clock:
     store.dispose()
     code, out = run_verify(worked)
     assert code == 1 and "event 6: note on item instance #1 from 'blocked'" in out
+
+
+# --- parties, rejects and scores (format 2) ----------------------------------------
+
+
+@pytest.fixture
+def parties_worked(tmp_path: Path, clock: Clock) -> Path:
+    """A two-sided store: a partial and a full two-party sign-off, a reject, scores."""
+    from tests import two_sides
+
+    db = tmp_path / "two.db"
+    store = open_store(str(db))
+    sync(store, two_sides.write(tmp_path / "two"), actor="lea", login="lea", clock=clock)
+    script = [
+        ("pete", "done", "handoff/runbook", None, "api", {"evidence": "wiki/rb"}),
+        ("lea", "signoff", "handoff/runbook", None, "api", {}),
+        ("pia", "signoff", "handoff/runbook", None, "api", {}),
+        ("pete", "done", "handoff/walkthrough", None, "api", {}),
+        ("eve", "signoff", "handoff/walkthrough", None, "api", {}),  # partial
+        ("eve", "done", "quiz/teachback", "eve", None, {}),
+        ("lea", "assess", "quiz/teachback", "eve", None, {"score": 2}),
+        ("eve", "done", "quiz/teachback", "eve", None, {}),
+        ("lou", "assess", "quiz/teachback", "eve", None, {"score": 4}),
+        ("cal", "done", "quiz/teachback", "cal", None, {}),
+        ("pia", "assess", "quiz/teachback", "cal", None, {"score": 1}),
+    ]
+    for who, verb, ref, member, system, kw in script:
+        with store.read() as conn:
+            iid = actions.resolve_ref(conn, ref, actor_of(store, who), member, system, verb=verb)
+        actions.act(store, actor_of(store, who), verb, iid, clock=clock, **kw)  # type: ignore[arg-type]
+    # a reject after a partial sign-off: sent back, signatures gone
+    with store.read() as conn:
+        iid = actions.resolve_ref(conn, "handoff/walkthrough", actor_of(store, "lea"), None, "api")
+    actions.act(store, actor_of(store, "lou"), "reject", iid, reason="no failover", clock=clock)
+    actions.act(store, actor_of(store, "pete"), "done", iid, clock=clock)
+    actions.act(store, actor_of(store, "cal"), "signoff", iid, clock=clock)
+    store.dispose()
+    return db
+
+
+def test_parties_store_verifies(parties_worked: Path) -> None:
+    code, out = run_verify(parties_worked)
+    assert code == 0, out
+
+
+@pytest.mark.parametrize(
+    ("sql", "named"),
+    [
+        ("UPDATE signature SET by = 'lou' WHERE party = 'client-lead'", "party client-lead"),
+        ("DELETE FROM signature WHERE party = 'provider-lead'", "party provider-lead"),
+        (
+            "INSERT INTO signature (instance_id, party, by, at) "
+            "SELECT instance_id, 'lead', 'lou', 'T' FROM signature WHERE party = 'receiver'",
+            "party lead",
+        ),
+        ("UPDATE instance SET score = 4 WHERE score = 1", "score is 4, the log says 1"),
+        ("UPDATE instance SET sent_back = 1 WHERE score = 1", "sent_back is True"),
+    ],
+)
+def test_forged_signatures_scores_and_send_backs_are_caught(
+    parties_worked: Path, sql: str, named: str
+) -> None:
+    edit(parties_worked, sql)
+    code, out = run_verify(parties_worked)
+    assert code == 1 and named in out, out
+
+
+def test_an_assess_event_whose_outcome_does_not_follow_from_its_score_is_caught(
+    parties_worked: Path,
+) -> None:
+    """Rehashing the chain after raising a failing score keeps the chain intact, but the
+    replay sees that a score of 3 cannot send the item back to todo."""
+    conn = sqlite3.connect(parties_worked)
+    conn.row_factory = sqlite3.Row
+    conn.execute("UPDATE event SET score = 3 WHERE score = 1")
+    conn.execute("UPDATE instance SET score = 3 WHERE score = 1")
+    prev = ""
+    for row in conn.execute("SELECT * FROM event ORDER BY id").fetchall():
+        fields = dict(row)
+        fields["prev_hash"] = prev
+        new = event_hash(hashed_fields(fields))
+        conn.execute(
+            "UPDATE event SET prev_hash = ?, hash = ? WHERE id = ?", (prev, new, row["id"])
+        )
+        prev = new
+    conn.commit()
+    conn.close()
+    code, out = run_verify(parties_worked)
+    assert code == 1 and "assess with score 3 cannot lead to 'todo'" in out

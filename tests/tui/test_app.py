@@ -226,7 +226,7 @@ async def test_engineer_refused_signoff(
         await pilot.pause()
         await pilot.press("s")
         await wait_until(pilot, lambda: bool(errors(app)))
-        assert any("only a lead may signoff" in m for m in errors(app))
+        assert any("may fill none of its missing parties" in m for m in errors(app))
         after = instance(db_path, target.id)
         assert after.state == "done" and after.version == target.version + 1
 

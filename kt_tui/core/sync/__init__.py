@@ -20,6 +20,7 @@ from kt_tui.core.sync.desired import Wanted, wanted_from
 from kt_tui.core.sync.plan import Plan, describe, diff
 from kt_tui.core.sync.renames import find as find_renames
 from kt_tui.core.sync.stored import Current, load_current
+from kt_tui.core.sync.thin_parties import thin_party_warnings
 from kt_tui.core.templates import Folder, load_folder
 
 __all__ = ["Plan", "SyncResult", "describe", "is_bundled_sample", "sync"]
@@ -63,7 +64,7 @@ def _plan(store: Store, conn: Connection, folder: Folder, wanted: Wanted, label:
     _refuse_other_handover(current, wanted, folder, label)
     _refuse_rename_conflicts(current, wanted, folder, label)
     plan = diff(wanted, current)
-    plan.warnings = list(folder.warnings)
+    plan.warnings = [*folder.warnings, *thin_party_warnings(wanted)]
     return plan
 
 

@@ -8,6 +8,7 @@ from sqlalchemy import Connection, bindparam, func, insert, or_, select, update
 
 from kt_tui.core import audit, lapsing, ledger, rollup, rules
 from kt_tui.core.clock import SYSTEM_CLOCK, Clock
+from kt_tui.core.parties import drop_signatures
 from kt_tui.core.store import Store
 from kt_tui.core.sync.desired import INSERT_CHUNK, ITEM_V2_FIELDS, Ident, T, Wanted, WantedItem
 from kt_tui.core.sync.plan import Plan
@@ -87,9 +88,11 @@ def apply(
                     signed_off_by=None,
                     signed_off_at=None,
                     lapses_on=None,
+                    **rules.REOPENED_BY_REVISION_CLEARS,
                     version=INSTANCE.c.version + 1,
                 )
             )
+        drop_signatures(conn, plan.reopen)
     changed_items = {
         (t.key, i) for t in plan.templates for i in t.items_changed if i != "(template)"
     }

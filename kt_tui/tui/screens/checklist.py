@@ -37,6 +37,8 @@ class ChecklistScreen(SelectableChecklist):
             "space", "toggle_done", "Done/undo", id="checklist.done", tooltip="Mark done, or undo"
         ),
         Binding("s", "signoff", "Sign off", id="checklist.signoff", tooltip="Sign off a done item"),
+        Binding("R", "reject", "Reject", id="checklist.reject", tooltip="Send back (asks why)"),
+        Binding("A", "assess", "Assess", id="checklist.assess", tooltip="Score (asks the score)"),
         Binding("n", "na", "N/A", id="checklist.na", tooltip="Not applicable (asks why)"),
         Binding("r", "reopen", "Reopen", id="checklist.reopen", tooltip="Back to to-do"),
         Binding(
@@ -289,6 +291,35 @@ class ChecklistScreen(SelectableChecklist):
         row = self._current()
         if row is not None:
             self.run_verb("signoff", row)
+
+    def action_reject(self) -> None:
+        row = self._current()
+        if row is not None:
+            self._ask(
+                f"{row.title}: what is missing? (it goes back to to-do)",
+                lambda text: self.run_verb("reject", row, reason=text),
+                verb="reject",
+                row=row,
+            )
+
+    def action_assess(self) -> None:
+        row = self._current()
+        if row is None:
+            return
+        top = row.scale or rules.DEFAULT_SCALE
+
+        def scored(text: str) -> None:
+            if not text.strip().isdigit():
+                self.notify(f"a score is a number, 1..{top}", severity="error")
+                return
+            self.run_verb("assess", row, score=int(text.strip()))
+
+        self._ask(
+            f"{row.title}: score 1..{top} (pass {row.pass_score})",
+            scored,
+            verb="assess",
+            row=row,
+        )
 
     def action_reopen(self) -> None:
         if self.on_selection(rules.Verb.REOPEN):

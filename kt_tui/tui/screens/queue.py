@@ -12,10 +12,14 @@ from textual.binding import Binding
 from textual.widgets import Footer, Static
 from textual.widgets.selection_list import Selection
 
+from kt_tui.core import rules
+from kt_tui.core.errors import Refused
 from kt_tui.present import printable
 from kt_tui.tui.messages import NodeMessage
 from kt_tui.tui.screens.base import DataScreen
 from kt_tui.tui.screens.confirm import ConfirmScreen
+from kt_tui.tui.screens.prompt import PromptScreen
+from kt_tui.tui.widgets.item_detail import item_detail_text
 from kt_tui.tui.widgets.queue_list import QueueList
 
 if TYPE_CHECKING:
@@ -27,6 +31,8 @@ class QueueScreen(DataScreen):
     BINDINGS = [
         Binding("a", "toggle_all", "All/none", id="queue.all", tooltip="Select all, or none"),
         Binding("s,enter", "sign", "Sign off selected", id="queue.sign", tooltip="Asks first"),
+        Binding("r", "reject", "Reject selected", id="queue.reject", tooltip="Asks why"),
+        Binding("A", "assess", "Assess", id="queue.assess", tooltip="Score the highlighted item"),
         Binding("escape", "back", "Back", id="queue.back", tooltip="Back to the dashboard"),
         Binding("q", "app.leave", "Quit", id="queue.quit", show=False, tooltip="Quit kt-tui"),
     ]
@@ -39,6 +45,7 @@ class QueueScreen(DataScreen):
     class Signed(NodeMessage):
         signed: list[int]
         refused: list[str]
+        verb: str = "signoff"
 
     def __init__(self) -> None:
         super().__init__()
@@ -47,6 +54,7 @@ class QueueScreen(DataScreen):
     def compose(self) -> ComposeResult:
         yield Static("Sign-off queue", id="queue-header", classes="header")
         yield QueueList(id="queue")
+        yield Static(id="queue-detail")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -76,18 +84,35 @@ class QueueScreen(DataScreen):
             label.append(printable(r.title), style="bold")
             where = "@".join(p for p in (r.member, r.system) if p)
             label.append(printable(f"  {r.ref}  {where}  done by {r.done_by}"))
+            if r.signing:
+                label.append(printable(f"  {r.signing}"), style="italic")
             if r.evidence:
                 label.append(f"  evidence: {printable(r.evidence)}")
             listing.add_option(Selection(label, r.id, r.id in keep))
         header = Text()
         header.append("Sign-off queue", style="bold")
-        if service is not None and not service.actor.is_lead:
-            header.append("   only leads sign off: nothing to do here")
+        if service is not None and service.actor.read_only:
+            header.append("   read-only: nothing to sign")
         else:
             header.append(f"   {len(self.rows)} awaiting your sign-off")
-            header.append("   space: select   a: all   s: sign off the selected")
+            header.append("   space: select   a: all   s: sign off   r: reject   A: assess")
         self.query_one("#queue-header", Static).update(header)
+        if listing.highlighted is None and self.rows:
+            listing.highlighted = 0
+        self._show_detail(listing.highlighted)
         self.shown("queue")
+
+    @on(QueueList.SelectionHighlighted)
+    def _highlighted(self, event: QueueList.SelectionHighlighted) -> None:
+        self._show_detail(event.selection_index)
+
+    def _show_detail(self, index: int | None) -> None:
+        """The highlighted item's detail (what it is, its evidence, who signed), in view."""
+        pane = self.query_one("#queue-detail", Static)
+        if index is None or not 0 <= index < len(self.rows):
+            pane.update("")
+            return
+        pane.update(item_detail_text(self.app.current_theme, self.rows[index], None))
 
     def action_toggle_all(self) -> None:
         listing = self.query_one(QueueList)
@@ -109,6 +134,68 @@ class QueueScreen(DataScreen):
         n = len(ids)
         self.app.push_screen(ConfirmScreen(f"Sign off {n} item{'s' if n != 1 else ''}?"), confirmed)
 
+    def action_reject(self) -> None:
+        ids = list(self.query_one(QueueList).selected)
+        if not ids:
+            self.notify("select items first (space, or a for all)", severity="warning")
+            return
+
+        def answered(reason: str | None) -> None:
+            if reason and reason.strip():
+                self.reject(ids, reason)
+
+        n = len(ids)
+        question = f"Send {n} item{'s' if n != 1 else ''} back to to-do: what is missing?"
+        self.app.push_screen(PromptScreen(question), answered)
+
+    def action_assess(self) -> None:
+        index = self.query_one(QueueList).highlighted
+        if index is None or not 0 <= index < len(self.rows):
+            self.notify("no item here", severity="warning")
+            return
+        row = self.rows[index]
+        if not rules.is_assessment(row.kind):
+            self.notify("not an assessment: sign it off (s)", severity="warning")
+            return
+        top = row.scale or rules.DEFAULT_SCALE
+
+        def answered(text: str | None) -> None:
+            if text is None:
+                return
+            if not text.strip().isdigit():
+                self.notify(f"a score is a number, 1..{top}", severity="error")
+                return
+            self.assess(row.id, int(text.strip()))
+
+        question = f"{row.title} ({row.member}): score 1..{top} (pass {row.pass_score})"
+        self.app.push_screen(PromptScreen(question), answered)
+
+    @work(
+        thread=True, exclusive=True, group="queue-sign", description="Refused", exit_on_error=False
+    )
+    def assess(self, instance_id: int, score: int) -> None:
+        service = self.app.service
+        if service is None:
+            return
+        try:
+            service.act(rules.Verb.ASSESS, instance_id, score=score)
+        except Refused:
+            service.refresh_actor()
+            raise
+        self.post_message(self.Signed(self, [instance_id], [], "assess"))
+
+    @work(
+        thread=True, exclusive=True, group="queue-sign", description="Refused", exit_on_error=False
+    )
+    def reject(self, ids: list[int], reason: str) -> None:
+        service = self.app.service
+        if service is None:
+            return
+        sent, refused = service.reject(ids, reason)
+        if refused:
+            service.refresh_actor()
+        self.post_message(self.Signed(self, sent, refused, "reject"))
+
     @work(
         thread=True, exclusive=True, group="queue-sign", description="Refused", exit_on_error=False
     )
@@ -126,7 +213,8 @@ class QueueScreen(DataScreen):
     def _signed(self, message: Signed) -> None:
         n = len(message.signed)
         if n:
-            self.notify(f"signed off {n} item{'s' if n != 1 else ''}")
+            done = {"reject": "sent back", "assess": "assessed"}.get(message.verb, "signed")
+            self.notify(f"{done} {n} item{'s' if n != 1 else ''}")
         for reason in message.refused[:5]:
             self.notify(printable(reason), title="Refused", severity="error", markup=False)
         self.app.show_actor()

@@ -324,6 +324,12 @@ class ChecklistView(ScrollView, can_focus=True):
                 text = row.done_by or ""
             elif key == "signed":
                 text = row.signed_off_by or ("" if row.signoff else "n/a")
+                if row.state == State.DONE and row.signatures:  # partly signed
+                    text = f"{len(row.signatures)}/{len(row.parties)} signed"
+                elif row.sent_back:
+                    text = "sent back"
+                elif row.score is not None and not row.complete:
+                    text = f"score {row.score}"
             else:
                 text = row.evidence or ("needed" if row.evidence_required else "")
             out.append(Segment(_fit(printable(text), w), style))

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual.theme import Theme
 
+from kt_tui.core.parties import owner_label
 from kt_tui.present import printable
 
 if TYPE_CHECKING:
@@ -25,7 +26,7 @@ def item_detail_text(theme: Theme, row: InstanceRow, detail: Detail | None) -> T
     t = Text()
     t.append(printable(row.title), style="bold")
     t.append(printable(f"   {row.ref}  {row.where}   state: "))
-    t.append(row.shown_state, style="bold")
+    t.append(row.state_label, style="bold")
     if row.overdue:
         t.append("   overdue", style=f"bold {theme.error}")
     t.append("\n")
@@ -35,7 +36,10 @@ def item_detail_text(theme: Theme, row: InstanceRow, detail: Detail | None) -> T
         ("Stage", row.stage),
         ("Due", row.due.isoformat() if row.due else None),
         ("Weight", str(row.weight)),
-        ("Sign-off", "needed" if row.signoff else "not needed"),
+        ("Done by whom", owner_label(row.owner)),
+        ("Sign-off", ", ".join(row.parties) if row.parties else "not needed"),
+        ("Signing", row.signing or None),
+        ("Score", row.score_label or None),
         ("Evidence", row.evidence or ("required" if row.evidence_required else None)),
         ("Waits on", ", ".join(row.waiting_on) or None),
         ("Valid for", f"{row.valid_days} days" if row.valid_days else None),
@@ -46,6 +50,11 @@ def item_detail_text(theme: Theme, row: InstanceRow, detail: Detail | None) -> T
         (
             "Signed off",
             f"{row.signed_off_by} at {_when(row.signed_off_at)}" if row.signed_off_by else None,
+        ),
+        *(
+            (f"Signed as {s.party}", f"{s.by} at {_when(s.at)}")
+            for s in row.signatures
+            if row.state == "done"
         ),
     ):
         if value:
@@ -59,6 +68,10 @@ def item_detail_text(theme: Theme, row: InstanceRow, detail: Detail | None) -> T
             t.append(printable(f"  {_when(e.at)}  {e.actor:<8} {e.verb:<8}"))
             if e.before != e.after:
                 t.append(f" {e.before} -> {e.after}")
+            if e.party:
+                t.append(printable(f"  as {e.party}"))
+            if e.score is not None:
+                t.append(f"  score {e.score}")
             extra = e.note or e.evidence or (e.detail or {}).get("reason")
             if extra:
                 t.append(f"  {printable(str(extra))}")

@@ -1,0 +1,77 @@
+"""Competency: the last score of each member on each assessment item, from SQL.
+
+DESIGN "competency: for assessment items, the last score per instance; exports
+carry it, and the member x assessment view shows it". This is the question the
+view and the exports ask; it reads the stored last scores (instance.score), never
+the log.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from kt_tui.core import rules
+from kt_tui.core.instances import with_instance_joins
+from kt_tui.core.tables import INSTANCE, ITEM, MEMBER, SYSTEM, TEMPLATE
+
+
+@dataclass(frozen=True)
+class Competency:
+    """One member's last score on one assessment item (on one system, if it has one)."""
+
+    member: str
+    system: str | None
+    ref: str
+    title: str
+    state: str
+    score: int | None  # None: not assessed yet
+    pass_score: int | None
+    scale: int
+
+    @property
+    def passed(self) -> bool:
+        return rules.passes(self.score, self.pass_score)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "member": self.member,
+            "system": self.system,
+            "ref": self.ref,
+            "title": self.title,
+            "state": self.state,
+            "score": self.score,
+            "pass": self.pass_score,
+            "scale": self.scale,
+            "passed": self.passed,
+        }
+
+
+def competency(conn: Connection) -> list[Competency]:
+    """Every counted member-bearing assessment instance with its last score, by member
+    (roster order), then template and item (file order), then system."""
+    q = (
+        select(
+            MEMBER.c.handle,
+            SYSTEM.c.key,
+            (TEMPLATE.c.key + "/" + ITEM.c.key).label("ref"),
+            ITEM.c.title,
+            INSTANCE.c.state,
+            INSTANCE.c.score,
+            ITEM.c.pass_score,
+            ITEM.c.scale,
+        )
+        .select_from(with_instance_joins())
+        .where(
+            TEMPLATE.c.kind == "assessment",
+            INSTANCE.c.member_id.is_not(None),
+            rules.counted_sql(),
+        )
+        .order_by(MEMBER.c.position, TEMPLATE.c.id, ITEM.c.position, SYSTEM.c.position)
+    )
+    return [
+        Competency(h, s, ref, title, state, score, pass_score, scale or rules.DEFAULT_SCALE)
+        for h, s, ref, title, state, score, pass_score, scale in conn.execute(q)
+    ]

@@ -1,0 +1,170 @@
+"""The queue and the checklist with parties: multi-party sign-off, reject from the
+queue (asks why), assess (asks the score), partial sign-off in the item detail."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from textual.message import Message
+from textual.widgets import Static
+
+from kt_tui.core.store import open_store
+from kt_tui.core.sync import sync
+from kt_tui.tui.app import KtApp
+from kt_tui.tui.screens.prompt import PromptScreen
+from kt_tui.tui.screens.queue import QueueScreen
+from tests import two_sides
+from tests.tui.conftest import FIXED_CLOCK, wait_loaded, wait_until
+from tests.tui.test_app import SIZE, core_act, errors, instance, open_member, rows_of
+
+
+@pytest.fixture
+def two_db(tmp_path: Path) -> str:
+    path = str(tmp_path / "two.db")
+    store = open_store(path)
+    try:
+        sync(store, two_sides.write(tmp_path / "two"), actor="lea", login="lea", clock=FIXED_CLOCK)
+    finally:
+        store.dispose()
+    return path
+
+
+@pytest.fixture
+def app_as(two_db: str) -> Callable[[str], KtApp]:
+    return lambda handle: KtApp(db=two_db, as_handle=handle, clock=FIXED_CLOCK, start="dashboard")
+
+
+def ref_row(db: str, ref: str, member: str | None = None):  # type: ignore[no-untyped-def]
+    return next(r for r in rows_of(db) if r.ref == ref and r.member == member)
+
+
+async def open_queue(pilot, messages: list[Message], count: int = 1) -> QueueScreen:  # type: ignore[no-untyped-def]
+    await wait_loaded(pilot, messages, "dashboard")
+    await pilot.press("S")
+    await wait_loaded(pilot, messages, "queue", count)
+    screen = pilot.app.screen
+    assert isinstance(screen, QueueScreen)
+    return screen
+
+
+async def test_two_parties_sign_from_their_queues(
+    app_as: Callable[[str], KtApp], two_db: str, messages: list[Message]
+) -> None:
+    runbook = ref_row(two_db, "handoff/runbook")
+    core_act(two_db, "pete", "done", runbook.id, evidence="[b]https://wiki/runbook[/b]")
+    app = app_as("lea")
+    async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
+        screen = await open_queue(pilot, messages)
+        assert [r.id for r in screen.rows] == [runbook.id]
+        assert screen.rows[0].signing == "0 of 2 signed; missing provider-lead, client-lead"
+        await pilot.press("a", "s")
+        await pilot.pause()
+        await pilot.press("y")
+        await wait_until(pilot, lambda: bool(instance(two_db, runbook.id).signatures))
+        await wait_loaded(pilot, messages, "queue", 2)
+        assert screen.rows == []  # lea has signed her party
+    row = instance(two_db, runbook.id)
+    assert row.state == "done" and [s.party for s in row.signatures] == ["client-lead"]
+    messages.clear()
+    app = app_as("pia")
+    async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
+        screen = await open_queue(pilot, messages)
+        assert screen.rows[0].signing == "1 of 2 signed; missing provider-lead"
+        shown = str(screen.query_one("#queue-detail", Static).render())
+        assert "1 of 2 signed; missing provider-lead" in shown  # the detail, in view
+        assert (
+            "Signed as client-lead: lea" in shown and "[b]https://wiki/runbook[/b]" in shown
+        )  # text, not markup
+        await pilot.press("a", "s")
+        await pilot.pause()
+        await pilot.press("y")
+        await wait_until(pilot, lambda: instance(two_db, runbook.id).state == "signed_off")
+    assert instance(two_db, runbook.id).signed_off_by == "pia"
+
+
+async def test_reject_from_the_queue_asks_why(
+    app_as: Callable[[str], KtApp], two_db: str, messages: list[Message]
+) -> None:
+    walk = ref_row(two_db, "handoff/walkthrough")
+    core_act(two_db, "pete", "done", walk.id)
+    app = app_as("eve")  # a client receiver of api: she may fill the receiver party
+    async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
+        screen = await open_queue(pilot, messages)
+        assert [r.id for r in screen.rows] == [walk.id]
+        await pilot.press("a", "r")
+        await wait_until(pilot, lambda: isinstance(app.screen, PromptScreen))
+        await pilot.press(*"[b]no demo of failover[/b]", "enter")
+        await wait_until(pilot, lambda: instance(two_db, walk.id).state == "todo")
+    row = instance(two_db, walk.id)
+    assert row.sent_back and row.reason == "[b]no demo of failover[/b]"  # text, not markup
+    assert row.state_label == "todo (sent back)"
+
+
+async def test_assess_from_the_checklist_asks_the_score(
+    app_as: Callable[[str], KtApp], two_db: str, messages: list[Message]
+) -> None:
+    quiz = ref_row(two_db, "quiz/teachback", "eve")
+    core_act(two_db, "eve", "done", quiz.id)
+    app = app_as("lea")
+    async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
+        await open_member(pilot, messages, downs=3)  # lea, lou, pia, eve
+        await pilot.press("A")
+        await wait_until(pilot, lambda: isinstance(app.screen, PromptScreen))
+        await pilot.press("9", "enter")  # outside 1..4: bad input, said so
+        await wait_until(pilot, lambda: any("1..4" in m for m in errors(app)))
+        assert instance(two_db, quiz.id).state == "done"
+        await pilot.press("A")
+        await wait_until(pilot, lambda: isinstance(app.screen, PromptScreen))
+        await pilot.press("3", "enter")
+        await wait_until(pilot, lambda: instance(two_db, quiz.id).state == "signed_off")
+    assert instance(two_db, quiz.id).score == 3
+
+
+async def test_the_member_may_not_assess_themselves(
+    app_as: Callable[[str], KtApp], two_db: str, messages: list[Message]
+) -> None:
+    quiz = ref_row(two_db, "quiz/teachback", "eve")
+    core_act(two_db, "eve", "done", quiz.id)
+    app = app_as("eve")
+    async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
+        await open_member(pilot, messages, downs=3)
+        await pilot.press("A")
+        await wait_until(pilot, lambda: any("may not assess" in m for m in errors(app)))
+        assert not isinstance(app.screen, PromptScreen)
+
+
+async def test_assess_from_the_queue(
+    app_as: Callable[[str], KtApp], two_db: str, messages: list[Message]
+) -> None:
+    quiz = ref_row(two_db, "quiz/teachback", "eve")
+    core_act(two_db, "eve", "done", quiz.id)  # "I am ready"
+    app = app_as("pia")
+    async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
+        screen = await open_queue(pilot, messages)
+        assert [r.id for r in screen.rows] == [quiz.id]
+        assert screen.rows[0].signing == "awaiting assessment"
+        await pilot.press("A")
+        await wait_until(pilot, lambda: isinstance(app.screen, PromptScreen))
+        await pilot.press("2", "enter")  # does not pass: back to todo, the score kept
+        await wait_until(pilot, lambda: instance(two_db, quiz.id).state == "todo")
+        await wait_loaded(pilot, messages, "queue", 2)
+        assert screen.rows == []
+    assert instance(two_db, quiz.id).score == 2
+
+
+async def test_the_checklist_row_shows_a_score_that_did_not_pass(
+    app_as: Callable[[str], KtApp], two_db: str, messages: list[Message]
+) -> None:
+    from kt_tui.tui.widgets.checklist_view import ChecklistView
+
+    quiz = ref_row(two_db, "quiz/teachback", "eve")
+    core_act(two_db, "eve", "done", quiz.id)
+    core_act(two_db, "lea", "assess", quiz.id, score=1)
+    app = app_as("lea")
+    async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
+        screen = await open_member(pilot, messages, downs=3)
+        view = screen.query_one(ChecklistView)
+        line = "".join(seg.text for seg in view.render_line(0))
+        assert "score 1" in line
