@@ -14,9 +14,10 @@ from kt_tui.core.instances import with_instance_joins
 from kt_tui.core.tables import EVENT, INSTANCE, ITEM, MEMBER, SYSTEM
 
 # verbs that can complete an item (done where no sign-off is needed, the last sign-off)
-COMPLETED_VERBS: tuple[str, ...] = (rules.Verb.DONE, rules.Verb.SIGNOFF)
-SIGNED_OFF_VERBS: tuple[str, ...] = (rules.Verb.SIGNOFF,)
-REOPENED_VERBS: tuple[str, ...] = (rules.Verb.REOPEN, rules.Verb.UNDO)
+COMPLETED_VERBS: tuple[str, ...] = (rules.Verb.DONE, rules.Verb.SIGNOFF, rules.Verb.ASSESS)
+# a sign-off counts once it is whole (the last party's), a passing assessment too
+SIGNED_OFF_VERBS: tuple[str, ...] = (rules.Verb.SIGNOFF, rules.Verb.ASSESS)
+REOPENED_VERBS: tuple[str, ...] = (rules.Verb.REOPEN, rules.Verb.UNDO, rules.Verb.REJECT)
 
 
 @dataclass(frozen=True)
@@ -130,7 +131,8 @@ def changes_since(conn: Connection, since: date) -> Changes:
             r.note,
         )
         if r.verb in SIGNED_OFF_VERBS:
-            signed.append(change)
+            if r.after == rules.State.SIGNED_OFF:  # a partial sign-off is not one yet
+                signed.append(change)
         elif r.verb not in COMPLETED_VERBS:
             reopened.append(change)
         complete_now = (

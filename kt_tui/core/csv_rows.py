@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import String, and_, case, cast, func, literal, select
 
 from kt_tui.core import rules
-from kt_tui.core.tables import INSTANCE, ITEM, MEMBER, SYSTEM, TEMPLATE
+from kt_tui.core.tables import INSTANCE, ITEM, MEMBER, SIGNATURE, SYSTEM, TEMPLATE
 
 FORMULA_CHARS = ("=", "+", "-", "@", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 SKIPPED = " \t\r\n"  # what a spreadsheet skips before a formula
@@ -79,6 +79,20 @@ def _printf(dialect: str, template: str, *args: Any) -> Any:
     """printf (SQLite) / format (PostgreSQL) with ``%s`` only: one string per row, NULL as ''."""
     fn = func.format if dialect == "postgresql" else func.printf
     return fn(literal(template), *args, type_=String)
+
+
+def _signatures() -> Any:
+    """The signatures as ``party:by@at; ...`` in the order given; NULL where the state holds
+    none (only done and signed_off do: no subquery for the other rows)."""
+    sig = SIGNATURE
+    one = sig.c.party + ":" + sig.c.by + "@" + sig.c.at
+    listed = (
+        select(func.aggregate_strings(one, "; "))
+        .where(sig.c.instance_id == INSTANCE.c.id)
+        .correlate(INSTANCE)
+    ).scalar_subquery()
+    held = INSTANCE.c.state.in_((rules.State.DONE, rules.State.SIGNED_OFF))
+    return case((held, listed), else_=None)
 
 
 LINE_END = "\r\n"
@@ -170,6 +184,7 @@ def export_lines(
         _cell(per_item.c.parties, d),  # the JSON list as stored
         cast(INSTANCE.c.score, String),
         _flag(INSTANCE.c.sent_back == True),  # noqa: E712
+        _cell(_signatures(), d),
         _flag(rules.awaiting_sql()),
         per_system.c.can,
     ]

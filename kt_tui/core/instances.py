@@ -61,6 +61,7 @@ ITEM_JSON_FIELDS = (
     "parties",
     "score",
     "sent_back",
+    "signatures",  # (party, by, at) of each signature given, in order
 )
 
 
@@ -145,13 +146,13 @@ class InstanceRow:
         out = {k: getattr(self, k) for k in ITEM_JSON_FIELDS}
         out["due"] = self.due.isoformat() if self.due else None
         out["parties"] = list(self.parties)
+        out["signatures"] = [s.to_json() for s in self.signatures]
         return out
 
     def listing_json(self) -> dict[str, Any]:
         """``list --json`` and ``queue --json``: the export's fields, plus the signatures
         (party, by, at) and the missing parties."""
         out = self.to_json()
-        out["signatures"] = [s.to_json() for s in self.signatures]
         out["missing"] = self.missing if self.state == rules.State.DONE else []
         return out
 

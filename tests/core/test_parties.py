@@ -330,3 +330,20 @@ def test_a_change_of_side_takes_effect_at_the_next_write(
     target = iid(two, "handoff/walkthrough", None, "api")
     with pytest.raises(Refused, match="not yours to do"):
         actions.act(two, pete, "done", target, clock=clock)
+
+
+def test_changes_since_count_a_sign_off_once_it_is_whole(two: Store, clock: Clock) -> None:
+    from datetime import date
+
+    from kt_tui.core.changes import changes_since
+
+    act(two, clock, "pete", "done", "handoff/runbook", evidence="http://runbook")
+    act(two, clock, "lea", "signoff", "handoff/runbook")  # one of two parties
+    with two.read() as conn:
+        ch = changes_since(conn, date(2000, 1, 1))
+    assert ch.signed_off == [] and ch.completed == []  # partly signed: neither yet
+    act(two, clock, "pia", "signoff", "handoff/runbook")
+    with two.read() as conn:
+        ch = changes_since(conn, date(2000, 1, 1))
+    assert [(c.actor, c.after) for c in ch.signed_off] == [("pia", "signed_off")]
+    assert [c.actor for c in ch.completed] == ["pia"]

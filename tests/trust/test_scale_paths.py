@@ -24,14 +24,15 @@ def test_reviving_retired_instances_is_no_slower_than_syncing_them_first(
     shutil.copyfile(full / "team.toml", roster_only / "team.toml")
     service = open_service(str(tmp_path / "kt.db"), "m0000", clock, fill_sample=False).service
 
-    started = time.perf_counter()
+    # CPU time of this process, not wall time: the suite runs beside other work
+    started = time.process_time()
     first = service.sync(full)
-    first_s = time.perf_counter() - started
+    first_s = time.process_time() - started
     assert first.applied
     assert service.sync(roster_only).applied  # retires every instance
-    started = time.perf_counter()
+    started = time.process_time()
     revived = service.sync(full)
-    revive_s = time.perf_counter() - started
+    revive_s = time.process_time() - started
 
     assert revived.plan.counts()["revived"] >= 29_000
     assert revive_s <= first_s * 1.3 + 0.3, (first_s, revive_s)
