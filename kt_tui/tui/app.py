@@ -345,15 +345,16 @@ class KtApp(App[None]):
 
         if isinstance(self.screen, HelpScreen):
             return
-        shown: list[tuple[str, str]] = []
-        others: list[tuple[str, str]] = []
+        # this app's keys first (they have ids), those in the footer before the rest;
+        # Textual's own (focus, copy, quit) after them
+        ranked: list[tuple[int, tuple[str, str]]] = []
         for active in self.screen.active_bindings.values():
             b = active.binding
             what = b.description or b.tooltip or b.action
             entry = (self.get_key_display(b), what)
-            if what and entry not in shown and entry not in others:
-                (shown if b.show else others).append(entry)
-        keys = shown + others
+            if what and entry not in (e for _, e in ranked):
+                ranked.append(((b.id is None) * 2 + (not b.show), entry))
+        keys = [e for _, e in sorted(ranked, key=lambda r: r[0])]
         keys.append((self.get_key_display(Binding("ctrl+p", "")), "Command palette"))
         name = type(self.screen).__name__.removesuffix("Screen").lower()
         self.push_screen(HelpScreen(name, keys))

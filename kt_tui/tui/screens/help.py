@@ -9,6 +9,17 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Label
 
+FILTERS = (
+    "Filter (/): free text, and  state:todo|blocked|done|signed_off|na  system:KEY  "
+    "member:HANDLE  stage:NAME  template:KEY  kind:KIND  tier:N;  words: mine open "
+    "overdue awaiting blocked waiting lapsed retired. They combine (AND)."
+)
+FIGURES = (
+    "Readiness: complete weight / counted weight (n/a and retired items do not count). "
+    "Progress: the same with done counted too. Level: the last stage whose items, and "
+    "every earlier stage's, are all complete."
+)
+
 
 class HelpScreen(ModalScreen[None]):
     CSS_PATH = "help.tcss"
@@ -25,6 +36,8 @@ class HelpScreen(ModalScreen[None]):
         with Vertical(id="help-dialog"):
             yield Label(Text(f"Keys: {self.title_text}"), id="help-title")
             yield DataTable(id="help-keys", cursor_type="row", show_cursor=False)
+            yield Label(Text(FILTERS), id="help-filters")
+            yield Label(Text(FIGURES), id="help-figures")
             yield Label("escape: close", classes="hint")
 
     def on_mount(self) -> None:

@@ -39,7 +39,7 @@ COLUMNS: tuple[tuple[str, str, int, int], ...] = (
     ("weight", "Wt", 2, 4),
     ("due", "Due", 10, 1),
     ("done_by", "Done by", 8, 5),
-    ("signed", "Signed", 8, 5),
+    ("signed", "Signed", 10, 5),
     ("evidence", "Evidence", 12, 6),
 )
 TITLE_MIN = 24
@@ -323,7 +323,7 @@ class ChecklistView(ScrollView, can_focus=True):
             elif key == "done_by":
                 text = row.done_by or ""
             elif key == "signed":
-                text = row.signed_off_by or ("" if row.signoff else "n/a")
+                text = row.signed_off_by or ("" if row.signoff else "not needed")
                 if row.state == State.DONE and row.signatures:  # partly signed
                     text = f"{len(row.signatures)}/{len(row.parties)} signed"
                 elif row.sent_back:
@@ -331,7 +331,8 @@ class ChecklistView(ScrollView, can_focus=True):
                 elif row.score is not None and not row.complete:
                     text = f"score {row.score}"
             else:
-                text = row.evidence or ("needed" if row.evidence_required else "")
+                wanted = row.evidence_required and row.state != State.NA  # n/a needs none
+                text = row.evidence or ("needed" if wanted else "")
             out.append(Segment(_fit(printable(text), w), style))
             out.append(Segment(" ", base))
         return out
