@@ -61,6 +61,7 @@ class KtApp(App[None]):
         "queue": lambda: _view("queue"),
         "sessions": lambda: _view("sessions"),
         "blockers": lambda: _view("blockers"),
+        "competency": lambda: _view("competency"),
     }
     BINDINGS = [
         Binding(
@@ -97,6 +98,13 @@ class KtApp(App[None]):
             "Blockers",
             id="app.view.blockers",
             tooltip="What is stuck, why, and for how long",
+        ),
+        Binding(
+            "6",
+            "view('competency')",
+            "Competency",
+            id="app.view.competency",
+            tooltip="Each member's last assessment scores",
         ),
         Binding(
             "S",
@@ -485,6 +493,10 @@ def _view(name: str) -> Screen[Any]:
         from kt_tui.tui.screens.blockers import BlockersScreen
 
         return BlockersScreen()
+    if name == "competency":
+        from kt_tui.tui.screens.competency import CompetencyScreen
+
+        return CompetencyScreen()
     from kt_tui.tui.screens.dashboard import DashboardScreen
 
     return DashboardScreen()

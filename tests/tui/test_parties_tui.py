@@ -168,3 +168,29 @@ async def test_the_checklist_row_shows_a_score_that_did_not_pass(
         view = screen.query_one(ChecklistView)
         line = "".join(seg.text for seg in view.render_line(0))
         assert "score 1" in line
+
+
+async def test_the_competency_view_colours_and_marks_each_last_score(
+    app_as: Callable[[str], KtApp], two_db: str, messages: list[Message]
+) -> None:
+    from textual.widgets import DataTable
+
+    from kt_tui.tui.screens.competency import CompetencyScreen
+
+    quiz = ref_row(two_db, "quiz/teachback", "eve")
+    core_act(two_db, "eve", "done", quiz.id)
+    core_act(two_db, "lea", "assess", quiz.id, score=2)  # below the pass mark of 3
+    app = app_as("lea")
+    async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
+        await wait_loaded(pilot, messages, "dashboard")
+        await pilot.press("6")
+        await wait_loaded(pilot, messages, "competency")
+        screen = app.screen
+        assert isinstance(screen, CompetencyScreen) and len(app.screen_stack) == 1
+        table = screen.query_one(DataTable)
+        cells = {str(table.get_row(key)[0]): table.get_row(key)[1:] for key in table.rows}
+        eve = cells["eve"]
+        assert [str(c) for c in eve] == ["2/4 ✗"]  # marked, not only coloured
+        assert "red" in str(eve[0].style)  # type: ignore[union-attr]
+        others = [str(c[0]) for m, c in cells.items() if m != "eve"]
+        assert others and all(c == "-" for c in others)  # not assessed yet

@@ -1,0 +1,101 @@
+"""Competency, a top-level view: each member's last score on each assessment (member x
+assessment), green where it passes, red where it does not, a dash where not assessed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable, Footer, Static
+
+from kt_tui.present import printable
+from kt_tui.tui.messages import NodeMessage
+from kt_tui.tui.screens.base import DataScreen
+
+if TYPE_CHECKING:
+    from kt_tui.core.competency import Competency
+
+
+def column_of(c: Competency) -> str:
+    """An assessment's column: its REF, and the system where it is per system."""
+    return f"{c.ref}@{c.system}" if c.system else c.ref
+
+
+def score_cell(c: Competency) -> Text:
+    """The last score as "3/4", marked as well as coloured (pass ✓, below ✗)."""
+    if c.score is None:
+        return Text("-", style="dim")
+    mark = "✓" if c.passed else "✗"
+    return Text(f"{c.score}/{c.scale} {mark}", style="bold green" if c.passed else "bold red")
+
+
+class CompetencyScreen(DataScreen):
+    CSS_PATH = "blockers.tcss"
+    BINDINGS = [
+        Binding("escape", "back", "Back", id="competency.back", tooltip="Back to the dashboard"),
+        Binding("q", "app.leave", "Quit", id="competency.quit", show=False, tooltip="Quit kt-tui"),
+    ]
+
+    @dataclass
+    class Ready(NodeMessage):
+        scores: list[Competency]
+
+    def compose(self) -> ComposeResult:
+        yield Static("Competency", id="competency-header", classes="header")
+        yield DataTable(id="competency", cursor_type="cell", zebra_stripes=True)
+        yield Static("", id="competency-legend")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(DataTable).focus()
+        self.load()
+
+    def reload_data(self) -> None:
+        self.load()
+
+    @work(
+        thread=True,
+        exclusive=True,
+        group="competency",
+        description="Cannot load",
+        exit_on_error=False,
+    )
+    def load(self) -> None:
+        service = self.app.service
+        if service is not None:
+            self.post_message(self.Ready(self, service.competency()))
+
+    @on(Ready)
+    def _show(self, message: Ready) -> None:
+        scores = message.scores
+        columns = list(dict.fromkeys(column_of(c) for c in scores))
+        members = list(dict.fromkeys(c.member for c in scores))
+        cells = {(c.member, column_of(c)): c for c in scores}
+        table = self.query_one(DataTable)
+        table.clear(columns=True)
+        table.add_column("Member", key="member")
+        for col in columns:
+            table.add_column(Text(printable(col)), key=col)
+        for m in members:
+            row: list[Text | str] = [Text(printable(m))]
+            for col in columns:
+                c = cells.get((m, col))
+                row.append(score_cell(c) if c is not None else "")
+            table.add_row(*row, key=m)
+        passed = sum(1 for c in scores if c.passed)
+        assessed = sum(1 for c in scores if c.score is not None)
+        self.query_one("#competency-header", Static).update(
+            f"Competency   {passed} passed of {assessed} assessed, {len(scores)} in all"
+        )
+        legend = "last score / scale: ✓ passes, ✗ below the pass mark, - not assessed yet"
+        self.query_one("#competency-legend", Static).update(
+            legend if scores else "No assessment items in this handover."
+        )
+        self.shown("competency")
+
+    def action_back(self) -> None:
+        self.app.back_from(self)
