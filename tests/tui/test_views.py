@@ -102,3 +102,25 @@ async def test_the_blockers_view_says_why_who_and_how_long(
         assert isinstance(app.screen, ChecklistScreen)
         await pilot.press("escape")
         await wait_until(pilot, lambda: isinstance(app.screen, BlockersScreen))
+
+
+async def test_the_queue_opens_on_its_first_row_and_marks_a_selection_by_glyph(
+    make_app: Callable[..., KtApp], db_path: str, messages: list[Message]
+) -> None:
+    from kt_tui.tui.widgets.queue_list import SELECTED, QueueList
+
+    for handle in ("ben", "chloe"):
+        r = next(r for r in rows_of(db_path, member=handle) if r.signoff)
+        core_act(db_path, handle, "done", r.id, evidence="T-1")
+    app = make_app("tomas")
+    async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
+        await wait_loaded(pilot, messages, "dashboard")
+        await pilot.press("3")
+        await wait_loaded(pilot, messages, "queue")
+        listing = app.screen.query_one(QueueList)
+        assert listing.highlighted == 0
+        await pilot.press("space")
+        await pilot.pause()
+        first = "".join(s.text for s in listing.render_line(0))
+        second = "".join(s.text for s in listing.render_line(1))
+        assert SELECTED in first[:3] and SELECTED not in second[:3]
