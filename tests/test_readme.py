@@ -7,10 +7,14 @@ from __future__ import annotations
 import re
 import shlex
 import shutil
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 
+from kt_tui.core.clock import Clock
+from kt_tui.core.service import fill_demo
+from kt_tui.core.store import open_store
 from tests.helpers import kt
 
 README = Path(__file__).resolve().parents[1] / "README.md"
@@ -40,11 +44,18 @@ def command_rows() -> list[tuple[str, list[str]]]:
 ROWS = command_rows()
 
 
+# the demo as of one day, so that the examples meet the same states whenever they run
+DEMO_DAY = Clock.fixed(datetime(2026, 11, 26, 9, 0, tzinfo=UTC), date(2026, 11, 26))
+
+
 @pytest.fixture(scope="module")
 def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     db = tmp_path_factory.mktemp("demo") / "demo.db"
-    r = kt(db, "demo", "--no-open")
-    assert r.exit_code == 0, r.output
+    store = open_store(str(db))
+    try:
+        fill_demo(store, DEMO_DAY)
+    finally:
+        store.dispose()
     return db
 
 

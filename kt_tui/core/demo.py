@@ -4,9 +4,9 @@ On an empty store, the sample is synced as of ``DAYS`` days ago, then a fixed
 (seeded) plan of actions is replayed day by day through the normal action path
 (Service.act, as the people DESIGN says do or sign each item, with a clock set
 to that day), so every event is an ordinary one and ``verify`` passes. The plan
-uses the verbs done, signoff, block, na and note only; an item that needs more
-than one sign-off party is left done (awaiting), and an action that the rules
-refuse to every candidate is left out, so a change of the rules never breaks it.
+uses the verbs done, signoff (each party in turn), assess, block, na and note;
+an action that the rules refuse to every candidate is left out, so a change of
+the rules never breaks it.
 """
 
 from __future__ import annotations
@@ -95,7 +95,7 @@ def _at(day: date, hour: int, minute: int) -> Clock:
 
 
 def _apply(
-    desk_for: DeskFor, clock: Clock, verb: str, t: Target, who: list[str], texts: dict[str, str]
+    desk_for: DeskFor, clock: Clock, verb: str, t: Target, who: list[str], texts: dict[str, Any]
 ) -> bool:
     """The action by the first candidate the rules allow now; False when none may."""
     for handle in who:
@@ -163,7 +163,7 @@ def _people(conn: Connection) -> list[Person]:
     ]
 
 
-Action = tuple[date, int, str, Target, list[str], dict[str, str]]
+Action = tuple[date, int, str, Target, list[str], dict[str, Any]]
 
 
 class Plan:
@@ -204,11 +204,12 @@ class Plan:
             return [t.member]
         return side(False, t.system) if t.system else side(False, None, leads=True)
 
-    def signers(self, t: Target, doer: str) -> list[str]:
-        """Who may fill the one party (none when it has several: the demo leaves those)."""
-        if len(t.parties) != 1:
+    def signers(self, t: Target, doer: str, party: str | None = None) -> list[str]:
+        """Who may fill ``party`` (the item's first by default), in a shuffled order; the
+        rules, not this, decide (one party each, never your own work)."""
+        if not t.parties:
             return []
-        party = t.parties[0]
+        party = party or t.parties[0]
         leads = [p for p in self.people if p.lead]
         if party == "client-lead":
             pool = [p.handle for p in leads if not p.provider]
@@ -266,12 +267,16 @@ class Plan:
         if not t.parties:
             self.complete[t.id] = done
             return
-        signers = self.signers(t, who[0] if who else "")
-        if signers and self.rng.random() < sign:
-            signed = done + timedelta(days=self.rng.randint(1, 4))
-            if signed < self.today:
-                yield signed, self.rng.randint(0, 480), "signoff", t, signers, {}
-                self.complete[t.id] = signed
+        if self.rng.random() >= sign:
+            return
+        signed = done
+        for party in t.parties:  # each party in its listed order, a day or few apart
+            signers = self.signers(t, who[0] if who else "", party)
+            signed = signed + timedelta(days=self.rng.randint(1, 4))
+            if not signers or signed >= self.today:
+                return
+            yield signed, self.rng.randint(0, 480), "signoff", t, signers, {"party": party}
+        self.complete[t.id] = signed
 
     def build(self) -> list[Action]:
         out: list[Action] = []
@@ -323,9 +328,16 @@ class Plan:
         glass = [t for t in self.of("access-handover/break-glass") if t.system == "billing"]
         why = "billing has no break-glass account: recovery goes through the cloud's own flow"
         out += [(self.day(30, 34), 90, "na", t, self._leads(), {"reason": why}) for t in glass]
-        for t in self.of("assessments/teach-back")[:3]:
-            note = "teach-back booked with the provider's expert for next week"
-            out.append((self.day(45, 54), 120, "note", t, [t.member or ""], {"text": note}))
+        for i, t in enumerate(self.of("assessments/teach-back")[:5]):
+            if i >= 3:  # booked, not held yet
+                note = "teach-back booked with the provider's expert for next week"
+                out.append((self.day(45, 54), 120, "note", t, [t.member or ""], {"text": note}))
+                continue
+            held = self.day(40, 52)
+            out.append((held, 60, "done", t, [t.member or ""], {}))  # ready to be assessed
+            score = 2 if i == 1 else self.rng.choice((3, 4))  # one below the mark
+            assessors = self.signers(t, t.member or "")
+            out.append((held + timedelta(days=1), 120, "assess", t, assessors, {"score": score}))
         return out
 
     def _leads(self) -> list[str]:
