@@ -18,6 +18,15 @@ from kt_tui.cli_context import console as make_console
 # --- the group ----------------------------------------------------------------
 
 
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null so that Python's exit flush raises nothing more."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
 class KtGroup(click.Group):
     """Maps the core's errors to exit codes: 1 refused, 2 bad input, one line each."""
 
@@ -37,6 +46,9 @@ class KtGroup(click.Group):
             ctx.exit(exc.exit_code)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
+        except BrokenPipeError:  # the reader left (`| head`): nothing more to say
+            _quiet_stdout()
+            ctx.exit(0)
         except Exception as exc:  # the database or the disk said no: exit 2, never 3
             mapped = store_failure(ctx.ensure_object(Context), exc)
             if mapped is None:
@@ -272,10 +284,18 @@ def _blockers(service: Any, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the events as JSON.")
 @click.argument("ref", required=False)
 @click.option("--member", metavar="HANDLE", help="Only the items of (or acted on by) HANDLE.")
+@click.option("--system", metavar="KEY", help="Only the items of system KEY.")
 @click.option(
     "--since", metavar="DATE", type=click.DateTime(["%Y-%m-%d"]), help="From this day on."
 )
-def log(limit: int, as_json: bool, ref: str | None, member: str | None, since: Any) -> None:
+def log(
+    limit: int,
+    as_json: bool,
+    ref: str | None,
+    member: str | None,
+    system: str | None,
+    since: Any,
+) -> None:
     """The event log, newest first, with each block's and n/a's reason.
 
     REF (template/item) keeps that item's events; --member a person's; --since a
@@ -284,7 +304,7 @@ def log(limit: int, as_json: bool, ref: str | None, member: str | None, since: A
     events = (
         current()
         .service()
-        .events(limit, ref=ref, member=member, since=since.date() if since else None)
+        .events(limit, ref=ref, member=member, system=system, since=since.date() if since else None)
     )
     if as_json:
         click.echo(json.dumps([e.to_json() for e in events], indent=2))
@@ -584,7 +604,9 @@ def sessions(as_json: bool) -> None:
 @click.option(
     "--members", metavar="A,B,C", help="The members who attended (default: you); one event each."
 )
-def attend(ref: str, members: str | None) -> None:
+@click.option("--evidence", metavar="TEXT", help="For items that ask for it (a sign-in sheet...).")
+@click.option("--note", metavar="TEXT", help="A note on each attendee's item.")
+def attend(ref: str, members: str | None, evidence: str | None, note: str | None) -> None:
     """Mark attendance of a training item's session: each member's item done.
 
     Anyone marks their own; leads, and a trainer of the item who is on the roster,
@@ -601,7 +623,8 @@ def attend(ref: str, members: str | None) -> None:
         if members is not None or service.actor.handle is None:
             raise BadInput("--members: give the attendees' handles, e.g. --members ben,chloe")
         handles = [service.actor.handle]
-    result = service.attend_members(ref, list(dict.fromkeys(handles)))
+    texts = {k: v for k, v in (("evidence", evidence), ("note", note)) if v is not None}
+    result = service.attend_members(ref, list(dict.fromkeys(handles)), **texts)
     rows = [r for o in result.done if (r := service.row(o.instance_id)) is not None]
     rows += [r for iid, _ in result.refused if (r := service.row(iid)) is not None]
     report("attend", result, rows)
@@ -631,7 +654,8 @@ def queue(as_json: bool) -> None:
 
     console = make_console()
     if not rows:
-        console.print(f"nothing waits for {service.actor.describe()}", markup=False)
+        who = service.actor.handle or service.actor.asked
+        console.print(f"nothing waits for {who}'s signature or score", markup=False)
         return
     console.print(queue_table(rows))
     console.print(f"[dim]{len(rows)} item(s) wait for you[/]")

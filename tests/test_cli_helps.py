@@ -67,3 +67,16 @@ def test_log_narrows_to_a_ref_a_member_and_a_day_and_shows_reasons(db: Path) -> 
     assert "why: no VPN" in table and "why: no DR here" in table
     bad = kt(db, "log", "--member", "evee")
     assert bad.exit_code == 2 and "did you mean eve?" in bad.output
+
+
+def test_an_empty_where_is_bad_input_not_every_item(db: Path) -> None:
+    r = kt(db, "done", "--where", "", "--yes", user="eve")
+    assert r.exit_code == 2 and "--where needs a filter" in r.output
+    assert kt(db, "log", "--json").output.count('"verb"') == 1
+
+
+def test_log_takes_a_system(db: Path) -> None:
+    assert kt(db, "note", "docs/runbook", "on api", "--system", "api", user="lea").exit_code == 0
+    assert kt(db, "note", "docs/runbook", "on db", "--system", "db", user="lea").exit_code == 0
+    events = json.loads(kt(db, "log", "docs/runbook", "--system", "db", "--json").output)
+    assert [e["note"] for e in events] == ["on db"]

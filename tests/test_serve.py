@@ -161,3 +161,12 @@ def test_a_read_only_service_refuses_every_write(tmp_path: Path) -> None:
 def test_serve_without_a_store_says_so(tmp_path: Path) -> None:
     r = kt(tmp_path / "none.db", "serve", "--port", "1")
     assert r.exit_code == 2 and "no store here" in r.output
+
+
+def test_a_read_only_view_never_creates_a_store(tmp_path: Path) -> None:
+    from kt_tui.core.errors import StoreError
+
+    missing = tmp_path / "none.db"
+    with pytest.raises(StoreError, match="no store here"):
+        open_service(str(missing), "lea", read_only=True)
+    assert not missing.exists()

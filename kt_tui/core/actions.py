@@ -145,7 +145,7 @@ def ensure_allowed(
     filled = None
     if verb in rules.SIGNER_VERBS:
         filled = party_to_fill(conn, actor, verb, t, party)
-    if verb == rules.Verb.DONE:
+    if verb in (rules.Verb.DONE, rules.Verb.ASSESS):  # a score completes it as done does
         refuse_while_waiting(conn, t, today or date.today())
     if (
         verb == rules.Verb.DONE

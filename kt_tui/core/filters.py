@@ -105,7 +105,7 @@ def conditions(f: Filter, actor: Actor | None, today: date) -> list[Any]:
         # rows of items with no prerequisite skip the subquery
         conds.append(and_(ITEM.c.after.is_not(None), rules.waiting_sql(today)))
     if "mine" in f.flags:
-        conds.append(rules.may_do_sql(person_from(actor)) if actor else false())
+        conds.append(rules.mine_sql(person_from(actor)) if actor else false())
     for word in f.text:
         w = word.lower()  # % and _ are literal characters here, not wildcards
         conds.append(
@@ -113,6 +113,7 @@ def conditions(f: Filter, actor: Actor | None, today: date) -> list[Any]:
                 func.lower(ITEM.c.title).contains(w, autoescape=True),
                 func.lower(ITEM.c.key).contains(w, autoescape=True),
                 func.lower(TEMPLATE.c.key).contains(w, autoescape=True),
+                func.lower(TEMPLATE.c.key + "/" + ITEM.c.key).contains(w, autoescape=True),
                 func.lower(func.coalesce(INSTANCE.c.note, "")).contains(w, autoescape=True),
             )
         )

@@ -11,7 +11,7 @@ Nothing else in kt-tui decides these questions.
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -624,6 +624,31 @@ def may_do(owner: str, person: Person, member_id: int | None, system_id: int | N
     if owner == OWNER_LEAD:
         return False
     return owner == person.handle
+
+
+def is_mine(owner: str, person: Person, member_id: int | None, system_id: int | None) -> bool:
+    """The ``mine`` filter: the items the owner rule gives this person, without the
+    lead's right to do every item (a lead's own items, the lead-owned ones, and the
+    handover's own receiver items, which are leads')."""
+    if person.member_id is None:
+        return False
+    if may_do(owner, replace(person, is_lead=False), member_id, system_id):
+        return True
+    handover_item = member_id is None and system_id is None and owner == OWNER_RECEIVER
+    return person.is_lead and (owner == OWNER_LEAD or handover_item)
+
+
+def mine_sql(person: Person, t: Any = INSTANCE, item: Any = ITEM) -> Any:
+    """is_mine over the instance table joined to its item."""
+    if person.member_id is None:
+        return false()
+    own = may_do_sql(replace(person, is_lead=False), t, item)
+    if not person.is_lead:
+        return own
+    handover_item = and_(
+        t.c.member_id.is_(None), t.c.system_id.is_(None), item.c.owner == OWNER_RECEIVER
+    )
+    return or_(own, item.c.owner == OWNER_LEAD, handover_item)
 
 
 def may_do_sql(person: Person, t: Any = INSTANCE, item: Any = ITEM) -> Any:

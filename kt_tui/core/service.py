@@ -305,6 +305,8 @@ class Service:
     def matching(self, text: str) -> list[InstanceRow]:
         """The instances a ``--where`` filter picks: BadInput when it is malformed or
         picks nothing (nothing to do is a mistake, exit 2)."""
+        if not text.strip():
+            raise BadInput("--where needs a filter (an empty one would pick every item)")
         f = self._filter(text)
         with self.store.read() as conn:
             rows = instances.list_instances(conn, f, self.actor, self.today())
@@ -394,18 +396,25 @@ class Service:
             s.parts = parts.get(ref) or [SessionPart(s.at, s.minutes, s.trainer, None)]
         return sorted(out.values(), key=lambda s: s.at)
 
-    def attend(self, instance_id: int) -> actions.Outcome:
+    def attend(self, instance_id: int, **texts: Any) -> actions.Outcome:
         """Mark that one member attended: their item of the session is done (by them,
-        a lead, or a trainer of the item who is on the roster)."""
+        a lead, or a trainer of the item who is on the roster); ``texts``: evidence,
+        note, for items that ask for evidence of attendance."""
         return actions.act(
-            self.store, self.actor, rules.Verb.DONE, instance_id, clock=self.clock, attendance=True
+            self.store,
+            self.actor,
+            rules.Verb.DONE,
+            instance_id,
+            clock=self.clock,
+            attendance=True,
+            **texts,
         )
 
-    def attend_many(self, instance_ids: Iterable[int]) -> BulkResult:
+    def attend_many(self, instance_ids: Iterable[int], **texts: Any) -> BulkResult:
         """Mark each attendance in its own transaction: what was marked, what was refused."""
-        return self._each(instance_ids, self.attend)
+        return self._each(instance_ids, lambda iid: self.attend(iid, **texts))
 
-    def attend_members(self, ref: str, handles: list[str]) -> BulkResult:
+    def attend_members(self, ref: str, handles: list[str], **texts: Any) -> BulkResult:
         """``attend REF --members a,b``: every handle checked first (BadInput, with the
         closest handle, for one the roster does not have), then one event each."""
         with self.store.read() as conn:
@@ -414,7 +423,7 @@ class Service:
                 if h not in known:
                     raise BadInput(f"--members: no member {h!r}{did_you_mean(h, known)}")
             ids = [actions.resolve_ref(conn, ref, self.actor, h, None) for h in handles]
-        return self.attend_many(ids)
+        return self.attend_many(ids, **texts)
 
     # -- the command line's questions -------------------------------------------
 
@@ -438,6 +447,7 @@ class Service:
         *,
         ref: str | None = None,
         member: str | None = None,
+        system: str | None = None,
         since: date | None = None,
     ) -> list[EventRow]:
         """The newest ``limit`` events, newest first: of one REF, of one member's items
@@ -463,6 +473,19 @@ class Service:
                         .distinct()
                     )
                 ]
+            if system is not None:
+                keys = [k for (k,) in conn.execute(select(SYSTEM.c.key))]
+                if system not in keys:
+                    raise BadInput(f"--system {system}: no system is called that"
+                                   f"{did_you_mean(system, keys)}")  # fmt: skip
+                sid = select(SYSTEM.c.id).where(SYSTEM.c.key == system).scalar_subquery()
+                on_system = [
+                    i
+                    for (i,) in conn.execute(
+                        select(INSTANCE.c.id).where(INSTANCE.c.system_id == sid)
+                    )
+                ]
+                ids = on_system if ids is None else [i for i in ids if i in set(on_system)]
             return audit.recent(
                 conn,
                 limit,
@@ -565,7 +588,7 @@ def open_service(
     fills up with the sample.
     """
     named = db or os.environ.get("KT_DB")
-    store = open_store(named, create=create)
+    store = open_store(named, create=create and not read_only)  # a view never creates one
     synced = False
     if read_only:  # a view: never fills, never writes (Store.write refuses)
         store.read_only = True

@@ -238,3 +238,12 @@ def test_after_cycle_and_unknown_reference_are_errors(tmp_path: Path) -> None:
         "prerequisites form a cycle: golive/approval -> golive/b -> golive/approval" in t
         for t in text
     ), text
+
+
+def test_two_items_may_not_claim_the_same_old_key(tmp_path: Path) -> None:
+    body = GOLIVE + '\n[[items]]\nkey = "b"\ntitle = "B"\nrenamed_from = ["old"]\n'
+    body += '\n[[items]]\nkey = "c"\ntitle = "C"\nrenamed_from = ["old"]\n'
+    root = write_tiny(tmp_path / "tiny", team=TEAM2, golive=body)
+    with pytest.raises(ValidationFailed) as exc:
+        load_folder(root, "tiny")
+    assert any("item 'old' is renamed to 'b' already" in str(p) for p in exc.value.problems)

@@ -100,6 +100,7 @@ def sql_answers(table: list[dict[str, object]]) -> dict[tuple[str, int], set[int
         for person in PEOPLE:
             forms = {
                 "may_do": rules.may_do_sql(person),
+                "mine": rules.mine_sql(person),
                 "may_sign": rules.may_sign_sql(person),
                 "may_assess": rules.may_assess_sql(person),
                 **{
@@ -124,6 +125,8 @@ def python_answer(name: str, person: Person, r: dict[str, object]) -> bool:
     assert done_by is None or isinstance(done_by, str)
     if name == "may_do":
         return rules.may_do(owner, person, member, system)
+    if name == "mine":
+        return rules.is_mine(owner, person, member, system)
     if name == "may_sign":
         fill = rules.fillable_parties(
             parties, signed, person, member_id=member, system_id=system, done_by=done_by
@@ -134,7 +137,7 @@ def python_answer(name: str, person: Person, r: dict[str, object]) -> bool:
     return rules.may_fill(name.removeprefix("fill:"), person, member, system)
 
 
-NAMES = ["may_do", "may_sign", "may_assess", *(f"fill:{p}" for p in rules.NAMED_PARTIES)]
+NAMES = ["may_do", "mine", "may_sign", "may_assess", *(f"fill:{p}" for p in rules.NAMED_PARTIES)]
 
 
 @pytest.mark.parametrize("name", [*NAMES, "fill:dan", "fill:eli"])

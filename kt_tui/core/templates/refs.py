@@ -43,11 +43,20 @@ def check_references(team: TeamSpec, templates: list[TemplateFile]) -> list[Prob
     def bad(tf: TemplateFile, where: str, msg: str) -> None:
         problems.append(Problem(tf.path, where, msg))
 
+    claimed: dict[str, str] = {}  # an old template key -> the template that claims it
     for tf in templates:
         head = tf.spec.template
         for j, old in enumerate(head.renamed_from):
             if old in template_keys:
                 bad(tf, f"template.renamed_from[{j}]", f"template {old!r} still exists")
+            elif old in claimed:
+                bad(tf, f"template.renamed_from[{j}]",
+                    f"template {old!r} is renamed to {claimed[old]!r} already")  # fmt: skip
+            claimed.setdefault(old, head.key)
+        item_claims: dict[str, str] = {}
+        for it in tf.spec.items:
+            for i_old in it.renamed_from:
+                item_claims.setdefault(i_old, it.key)
         for i, it in enumerate(tf.spec.items):
             at = f"items[{i}]"
             _names(it, at, handles, systems, tracks, tiers, partial(bad, tf))
@@ -60,6 +69,9 @@ def check_references(team: TeamSpec, templates: list[TemplateFile]) -> list[Prob
             for j, old in enumerate(it.renamed_from):
                 if old in item_keys_of[head.key]:
                     bad(tf, f"{at}.renamed_from[{j}]", f"item {old!r} still exists in {head.key}")
+                elif item_claims.get(old) != it.key:
+                    bad(tf, f"{at}.renamed_from[{j}]",
+                        f"item {old!r} is renamed to {item_claims[old]!r} already")  # fmt: skip
             deps: list[Key] = []
             for j, ref in enumerate(it.after or []):
                 target: Key = tuple(ref.split("/", 1)) if "/" in ref else (head.key, ref)  # type: ignore[assignment]
