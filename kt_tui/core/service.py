@@ -410,6 +410,19 @@ class Service:
         with self.store.read() as conn:
             yield from instances.iter_instances(conn, f, self.actor, self.today())
 
+    def stream_text(self, text: str, *, as_json: bool) -> Iterator[list[str]]:
+        """``list --limit 0``: every instance a filter picks as finished text made in SQL
+        (a JSON object or a tab-separated line), a batch of lines at a time; control
+        characters are the caller's to escape."""
+        from kt_tui.core.item_text import listing_query
+        from kt_tui.core.streaming import batches
+
+        f = self._filter(text)
+        with self.store.read() as conn:
+            query = listing_query(conn.dialect.name, f, self.actor, self.today(), as_json=as_json)
+            for part in batches(conn, query):
+                yield [row[0] for row in part]
+
     def events(self, limit: int) -> list[EventRow]:
         """The newest ``limit`` events, newest first."""
         with self.store.read() as conn:
