@@ -18,19 +18,19 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 
-from kt_tui.core import actions, audit, burnup, filters, instances, readiness, rules
+from kt_tui.core import actions, audit, filters, instances, rules
 from kt_tui.core.audit import EventRow
-from kt_tui.core.burnup import Forecast, Point
 from kt_tui.core.clock import SYSTEM_CLOCK, Clock
 from kt_tui.core.errors import BadInput, KtError, Refused, StoreError
 from kt_tui.core.identity import Actor, login_name, resolve_actor
 from kt_tui.core.instances import InstanceRow
-from kt_tui.core.readiness import Figures, Status
 from kt_tui.core.rights import holds_handover, require_lead
 from kt_tui.core.store import Store, open_store
 from kt_tui.core.tables import EVENT, ITEM, MEMBER, SYSTEM, TEMPLATE
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # readiness and burn-up load when a figure is asked for, not for a verb
+    from kt_tui.core.burnup import Forecast, Point
+    from kt_tui.core.readiness import Figures, Status
     from kt_tui.core.sync import SyncResult
     from kt_tui.core.verify import VerifyResult
 
@@ -169,6 +169,8 @@ class Service:
         return self.clock.today()
 
     def status(self) -> Status | None:
+        from kt_tui.core import readiness
+
         with self.store.read() as conn:
             return readiness.status(self.store, conn, self.today())
 
@@ -188,6 +190,8 @@ class Service:
         Replaying the log reads every counted instance (about a second at a
         million), so the answer is kept until the store or the day changes.
         """
+        from kt_tui.core import burnup
+
         with self.store.read() as conn:
             today = self.today()
             key = (int(conn.execute(select(func.max(EVENT.c.id))).scalar() or 0), today)
@@ -234,6 +238,8 @@ class Service:
         (readiness.affected): about a millisecond at a million instances, so a
         checklist can refresh its header after every verb.
         """
+        from kt_tui.core import readiness
+
         with self.store.read() as conn:
             if self.store.settings(conn) is None:
                 return None
