@@ -36,6 +36,7 @@ def report_json(report: Report, items: Any = ITEMS) -> dict[str, Any]:
             "go_no_go": report.verdict.to_json(),
             "items": items,
             "missing": [_missing(g) for g in report.missing],
+            "open_items": [o.to_json() for o in report.open_items],
             "overdue": [o.to_json() for o in report.overdue],
             "awaiting_signoff": [o.to_json() for o in report.awaiting],
             "not_applicable": [o.to_json() for o in report.not_applicable],
@@ -56,7 +57,6 @@ def _missing(g: MissingGroup) -> dict[str, Any]:
         "can_transfer": g.can_transfer,
         "open_items": g.open,
         "open_weight": g.weight,
-        "items": [o.to_json() for o in g.items],
     }
 
 
