@@ -32,7 +32,9 @@ def _quote(col: Any, dialect: str) -> Any:
     """A value as JSON text in SQL (``null`` for NULL), escaped as json.dumps escapes."""
     if dialect == "postgresql":
         return func.coalesce(cast(func.to_json(col), String), "null")
-    return func.json_quote(col)
+    # most of an instance's text fields are NULL: a CASE skips the function call
+    # (a fifth of the query's time at a million rows)
+    return case((col.is_(None), "null"), else_=func.json_quote(col))
 
 
 def _bool(cond: Any) -> Any:
@@ -71,6 +73,74 @@ def json_object(dialect: str, today: date) -> Any:
     assert tuple(values) == ITEM_JSON_FIELDS
     template = "{" + ", ".join(f'"{k}": %s' for k in values) + "}"
     return _printf(d, template, *values.values())
+
+
+def export_objects(dialect: str, today: date) -> Any:
+    """Every live instance as its JSON object (as :func:`json_object` makes it), in the
+    store's order: ``export json``'s items. The text of an item, a member and a system
+    is made once each (materialised CTEs, as for the CSV lines), not once per instance:
+    per instance only its own fields are quoted."""
+    d = dialect
+    per_item = (
+        select(
+            ITEM.c.id.label("id"),
+            _printf(
+                d,
+                '{"ref": %s, "template": %s, "item": %s, "title": %s, "kind": %s, "scope": %s, ',
+                _quote(TEMPLATE.c.key + "/" + ITEM.c.key, d),
+                _quote(TEMPLATE.c.key, d),
+                _quote(ITEM.c.key, d),
+                _quote(ITEM.c.title, d),
+                _quote(TEMPLATE.c.kind, d),
+                _quote(TEMPLATE.c.scope, d),
+            ).label("head"),
+            _quote(ITEM.c.stage, d).label("stage"),
+        )
+        .select_from(ITEM.join(TEMPLATE, TEMPLATE.c.id == ITEM.c.template_id))
+        .cte("item_json")
+        .prefix_with("MATERIALIZED")
+    )
+    per_member = (
+        select(MEMBER.c.id.label("id"), _quote(MEMBER.c.handle, d).label("handle"))
+        .cte("member_json")
+        .prefix_with("MATERIALIZED")
+    )
+    per_system = (
+        select(SYSTEM.c.id.label("id"), _quote(SYSTEM.c.key, d).label("key"))
+        .cte("system_json")
+        .prefix_with("MATERIALIZED")
+    )
+    values = {
+        "member": func.coalesce(per_member.c.handle, "null"),
+        "system": func.coalesce(per_system.c.key, "null"),
+        "stage": per_item.c.stage,
+        "weight": cast(INSTANCE.c.weight, String),
+        "state": _quote(INSTANCE.c.state, d),
+        "due": _quote(cast(INSTANCE.c.due, String), d),
+        "done_by": _quote(INSTANCE.c.done_by, d),
+        "done_at": _quote(INSTANCE.c.done_at, d),
+        "signed_off_by": _quote(INSTANCE.c.signed_off_by, d),
+        "signed_off_at": _quote(INSTANCE.c.signed_off_at, d),
+        "evidence": _quote(INSTANCE.c.evidence, d),
+        "note": _quote(INSTANCE.c.note, d),
+        "reason": _quote(INSTANCE.c.reason, d),
+        "id": cast(INSTANCE.c.id, String),
+        "complete": _bool(rules.complete_sql()),
+        "overdue": _bool(rules.overdue_sql(today)),
+    }
+    assert ("ref", "template", "item", "title", "kind", "scope", *values) == ITEM_JSON_FIELDS
+    template = "%s" + ", ".join(f'"{k}": %s' for k in values) + "}"
+    source = (
+        INSTANCE.join(per_item, per_item.c.id == INSTANCE.c.item_id)
+        .outerjoin(per_member, per_member.c.id == INSTANCE.c.member_id)
+        .outerjoin(per_system, per_system.c.id == INSTANCE.c.system_id)
+    )
+    return (
+        select(_printf(d, template, per_item.c.head, *values.values()))
+        .select_from(source)
+        .where(INSTANCE.c.retired == False)  # noqa: E712
+        .order_by(INSTANCE.c.id)
+    )
 
 
 def _tsv(col: Any) -> Any:

@@ -226,6 +226,7 @@ def open_lines(conn: Connection, today: date, rosters: Rosters, *, overdue: bool
     live = INSTANCE.c.retired == False  # noqa: E712
     where = rules.overdue_sql(today) if overdue else rules.open_sql()
     blocked, done = INSTANCE.c.state == State.BLOCKED, INSTANCE.c.state == State.DONE
+    who = func.coalesce(INSTANCE.c.member_id, INSTANCE.c.system_id)
     agg = (
         select(
             INSTANCE.c.item_id,
@@ -241,10 +242,10 @@ def open_lines(conn: Connection, today: date, rosters: Rosters, *, overdue: bool
             func.count(INSTANCE.c.system_id.distinct()).label("systems"),
             _ids(conn, INSTANCE.c.member_id).label("ids"),
             _ids(conn, INSTANCE.c.system_id).label("system_ids"),
-            _ids(conn, case((blocked, INSTANCE.c.member_id))).label("blocked_ids"),
-            _ids(conn, case((done, INSTANCE.c.member_id))).label("done_ids"),
-            _ids(conn, case((blocked, INSTANCE.c.system_id))).label("blocked_systems"),
-            _ids(conn, case((done, INSTANCE.c.system_id))).label("done_systems"),
+            # the exceptions: members, or systems where the item bears no member (a
+            # template's scope holds for all its items, so one list serves both)
+            _ids(conn, case((blocked, who))).label("blocked_ids"),
+            _ids(conn, case((done, who))).label("done_ids"),
         )
         .where(live, where)
         .group_by(INSTANCE.c.item_id)
@@ -255,11 +256,10 @@ def open_lines(conn: Connection, today: date, rosters: Rosters, *, overdue: bool
     for r in conn.execute(q).mappings():
         states = {State.BLOCKED: r["blocked"], State.TODO: r["todo"], State.DONE: r["done"]}
         # the exceptions are named by member, or by system where the item bears none
-        roster, ids, blocked_ids, done_ids = (
-            (rosters.members, r["ids"], r["blocked_ids"], r["done_ids"])
-            if r["members"]
-            else (rosters.systems, r["system_ids"], r["blocked_systems"], r["done_systems"])
+        roster, ids = (
+            (rosters.members, r["ids"]) if r["members"] else (rosters.systems, r["system_ids"])
         )
+        blocked_ids, done_ids = r["blocked_ids"], r["done_ids"]
         by_state: dict[str, list[str]] = {
             State.BLOCKED: roster.first(blocked_ids),
             State.DONE: roster.first(done_ids),
@@ -288,15 +288,29 @@ def open_lines(conn: Connection, today: date, rosters: Rosters, *, overdue: bool
     return out
 
 
-def entry_lines(
-    conn: Connection, rosters: Rosters, where: Any, state: str, last: Any
-) -> list[Folded]:
-    """Instances matching ``where`` (awaiting, n/a, signed off) folded per item, each
-    line with its first NAMES instances (roster order) and their texts; ``last``: the
-    column whose latest value the line carries."""
-    live = INSTANCE.c.retired == False  # noqa: E712
+AWAITING, NA, SIGNED = "awaiting", "na", "signed"
+
+
+def entry_sections(conn: Connection, rosters: Rosters) -> dict[str, list[Folded]]:
+    """Awaiting sign-off, n/a and signed-off instances folded per item, each line with
+    its first NAMES instances (roster order) and their texts, and the latest done_at
+    (awaiting, n/a) or signed_off_at (signed off). One GROUP BY and one window over
+    the instances serve the three sections."""
+    state = INSTANCE.c.state
+    section = case(
+        (rules.awaiting_sql(), AWAITING),
+        (state == State.NA, NA),
+        (state == State.SIGNED_OFF, SIGNED),
+    )
+    last = case((state == State.SIGNED_OFF, INSTANCE.c.signed_off_at), else_=INSTANCE.c.done_at)
+    where = [
+        INSTANCE.c.retired == False,  # noqa: E712
+        state.in_([State.DONE, State.NA, State.SIGNED_OFF]),  # most instances leave here
+        section.is_not(None),
+    ]
     agg = (
         select(
+            section.label("section"),
             INSTANCE.c.item_id,
             func.min(INSTANCE.c.stage_idx).label("stage_idx"),
             func.count().label("n"),
@@ -307,15 +321,16 @@ def entry_lines(
             func.count(INSTANCE.c.system_id.distinct()).label("systems"),
             _ids(conn, INSTANCE.c.system_id).label("system_ids"),
         )
-        .where(live, where)
-        .group_by(INSTANCE.c.item_id)
+        .where(*where)
+        .group_by(section, INSTANCE.c.item_id)
         .subquery()
     )
-    lines: dict[Any, Folded] = {}
+    states = {AWAITING: State.DONE, NA: State.NA, SIGNED: State.SIGNED_OFF}
+    lines: dict[str, dict[Any, Folded]] = {AWAITING: {}, NA: {}, SIGNED: {}}
     for r in conn.execute(
         select(*_item_columns(), agg).select_from(_joined(agg)).order_by(*_order(agg))
     ).mappings():
-        lines[r["item_id"]] = Folded(
+        lines[r["section"]][r["item_id"]] = Folded(
             ref=r["ref"],
             title=r["title"],
             stage=r["stage"],
@@ -323,15 +338,17 @@ def entry_lines(
             weight=int(r["weight"] or 0),
             due=_day(r["due"]),
             overdue=0,
-            states={state: int(r["n"])},
+            states={states[r["section"]]: int(r["n"])},
             names=[],
             members=int(r["members"] or 0),
             last_at=r["last_at"],
             system_names=rosters.systems.first(r["system_ids"]),
             systems=int(r["systems"] or 0),
         )
+    part = [section, INSTANCE.c.item_id]
     ranked = (
         select(
+            section.label("section"),
             INSTANCE.c.item_id,
             MEMBER.c.handle.label("member"),
             SYSTEM.c.key.label("system"),
@@ -342,10 +359,7 @@ def entry_lines(
             INSTANCE.c.signed_off_by,
             INSTANCE.c.signed_off_at,
             func.row_number()
-            .over(
-                partition_by=INSTANCE.c.item_id,
-                order_by=[MEMBER.c.position, SYSTEM.c.position, INSTANCE.c.id],
-            )
+            .over(partition_by=part, order_by=[MEMBER.c.position, SYSTEM.c.position, INSTANCE.c.id])
             .label("rn"),
         )
         .select_from(
@@ -353,12 +367,12 @@ def entry_lines(
                 SYSTEM, SYSTEM.c.id == INSTANCE.c.system_id
             )
         )
-        .where(live, where)
+        .where(*where)
         .subquery()
     )
     q = select(ranked).where(ranked.c.rn <= NAMES).order_by(ranked.c.item_id, ranked.c.rn)
     for r in conn.execute(q).mappings():
-        line = lines[r["item_id"]]
+        line = lines[r["section"]][r["item_id"]]
         entry = Entry(
             r["member"],
             r["system"],
@@ -372,26 +386,13 @@ def entry_lines(
         line.entries.append(entry)
         if entry.member and entry.member not in line.names:
             line.names.append(entry.member)
-    return list(lines.values())
-
-
-def awaiting_lines(conn: Connection, rosters: Rosters) -> list[Folded]:
-    return entry_lines(conn, rosters, rules.awaiting_sql(), State.DONE, INSTANCE.c.done_at)
-
-
-def na_lines(conn: Connection, rosters: Rosters) -> list[Folded]:
-    return entry_lines(conn, rosters, INSTANCE.c.state == State.NA, State.NA, INSTANCE.c.done_at)
-
-
-def signed_lines(conn: Connection, rosters: Rosters) -> list[Folded]:
-    state = INSTANCE.c.state == State.SIGNED_OFF
-    return entry_lines(conn, rosters, state, State.SIGNED_OFF, INSTANCE.c.signed_off_at)
+    return {name: list(got.values()) for name, got in lines.items()}
 
 
 def open_per_system(conn: Connection) -> dict[str | None, tuple[int, int]]:
     """Open instances and their weight per system key (None: no system), from the
     rollup counters (counted minus complete): no pass over the instances."""
-    keys = dict(conn.execute(select(SYSTEM.c.id, SYSTEM.c.key)).all())
+    keys: dict[int, str] = dict(conn.execute(select(SYSTEM.c.id, SYSTEM.c.key)).tuples().all())
     out: dict[str | None, tuple[int, int]] = {}
     for g in rollup.groups(conn):
         key = keys.get(g.system_id) if g.system_id is not None else None

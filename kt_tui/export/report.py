@@ -200,9 +200,10 @@ def build_report(
                 missing.append(MissingGroup(None, "Per member (no system)", None, n, w))
             open_items = folding.open_lines(conn, today, rosters, overdue=False)
             overdue = folding.open_lines(conn, today, rosters, overdue=True)
-            awaiting = folding.awaiting_lines(conn, rosters)
-            not_applicable = folding.na_lines(conn, rosters)
-            signoffs = folding.signed_lines(conn, rosters)
+            sections = folding.entry_sections(conn, rosters)
+            awaiting = sections[folding.AWAITING]
+            not_applicable = sections[folding.NA]
+            signoffs = sections[folding.SIGNED]
         changes = changes_since(conn, since) if since is not None else None
         points = burnup.burn_up(conn, today)
         head = audit.head(conn)
