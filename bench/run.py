@@ -56,14 +56,23 @@ def timed(
     return out
 
 
-# runs the CLI in this interpreter, then prints its peak resident memory (kB) last
+# runs the CLI in this interpreter, then prints its peak resident memory (kB) last:
+# VmHWM, this process's own high-water mark. (ru_maxrss survives exec on Linux: a
+# child of this bench, which holds ~700 MB after syncing a million instances in
+# process, reported the bench's peak, not its own.)
 PEAK = (
     "import resource, sys\n"
     "from kt_tui.cli import main\n"
+    "def peak():\n"
+    "    try:\n"
+    "        with open('/proc/self/status') as fh:\n"
+    "            return next(int(x.split()[1]) for x in fh if x.startswith('VmHWM:'))\n"
+    "    except (OSError, StopIteration):\n"
+    "        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
     "try:\n"
     "    main(sys.argv[1:])\n"
     "finally:\n"
-    "    print(f'peak_kb={resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}', file=sys.stderr)\n"
+    "    print(f'peak_kb={peak()}', file=sys.stderr)\n"
 )
 PEAKS: dict[str, float] = {}  # the command's first words -> peak MB of its last run
 
@@ -250,10 +259,12 @@ def bench_cli(db: Path, work: Path, runs: int) -> list[Figure]:
         out.append(fig)
     if csv_floor:
         out.append(Figure("  floor: sqlite3 -csv of the same rows", csv_floor))
-    peak = max((mb for k, mb in PEAKS.items() if k.startswith("export")), default=None)
-    if peak is not None:
-        out.append(Figure("peak memory of any export", [peak], unit="MB", target="<= 200 MB",
-                          met=peak <= 200))  # fmt: skip
+    exports = {k: mb for k, mb in PEAKS.items() if k.startswith("export")}
+    if exports:
+        worst = max(exports, key=exports.__getitem__)
+        peak = exports[worst]
+        out.append(Figure(f"peak memory of any export ({worst})", [peak], unit="MB",
+                          target="<= 200 MB", met=peak <= 200))  # fmt: skip
     return out
 
 

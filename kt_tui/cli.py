@@ -245,13 +245,14 @@ def list_cmd(filter_words: tuple[str, ...], limit: int, as_json: bool) -> None:
         _blockers(service, as_json)
         return
     if limit == 0:  # every row, streamed: flat memory and seconds at a million
-        from kt_tui.export.console import stream_rows
+        from kt_tui.export.console import stream_lines
 
-        stream_rows(service.stream(" ".join(filter_words)), as_json, sys.stdout)
+        text = " ".join(filter_words)
+        stream_lines(service.stream_text(text, as_json=as_json), as_json, sys.stdout)
         return
     rows, total = service.listing(" ".join(filter_words), limit)
     if as_json:
-        click.echo(json.dumps([r.listing_json() for r in rows], indent=2))
+        click.echo(json.dumps([r.to_json() for r in rows], indent=2))
         return
 
     from kt_tui.export.console import instance_table

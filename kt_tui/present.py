@@ -52,6 +52,9 @@ _CONTROLS = {c: f"\\x{c:02x}" for c in (*range(0x00, 0x09), *range(0x0B, 0x20), 
 _CONTROLS.update({c: f"\\x{c:02x}" for c in range(0x80, 0xA0)})
 # the same set as one character class: a search runs at C speed
 CONTROL = re.compile("[" + "".join(re.escape(chr(c)) for c in _CONTROLS) + "]")
+# the same but carriage return: CSV lines end in CR LF, so a batch of them always holds
+# one; the caller counts those apart
+CONTROL_BUT_CR = re.compile("[" + "".join(re.escape(chr(c)) for c in _CONTROLS if c != 0x0D) + "]")
 
 
 def printable(text: str) -> str:
@@ -70,3 +73,17 @@ def first_control(text: str) -> str | None:
     """The first character of text that ``printable`` would escape, if any."""
     m = CONTROL.search(text)
     return m.group() if m else None
+
+
+# json_quote and json.dumps escape C0 controls as \u00XX but write DEL and C1 raw
+# (non-ASCII text stays readable): those become escapes too, the values unchanged
+_RAW_JSON_CONTROLS = {c: f"\\u{c:04x}" for c in (0x7F, *range(0x80, 0xA0))}
+_ANY_RAW_JSON = re.compile("[\x7f-\x9f]")
+
+
+def json_safe(text: str) -> str:
+    """JSON text with DEL and C1 characters escaped (``\\u007f``): safe in a terminal.
+    ASCII text (the common case, an O(1) test) can only hold DEL: one fast search."""
+    if text.isascii():
+        return text.replace("\x7f", "\\u007f") if "\x7f" in text else text
+    return text.translate(_RAW_JSON_CONTROLS) if _ANY_RAW_JSON.search(text) else text

@@ -216,3 +216,6 @@ def test_list_limit_0_streams_every_row_tab_separated(synced: str) -> None:
     assert all(len(line.split("\t")) == 8 for line in lines)
     as_json = run(synced, "list", "--limit", "0", "--json")
     assert len(json.loads(as_json.output)) == len(lines) - 1
+    # made in SQL, the streamed objects hold what the paged listing's json.dumps holds
+    paged = run(synced, "list", "--limit", "10000", "--json")
+    assert json.loads(as_json.output) == json.loads(paged.output)

@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, select
 
-from kt_tui.core import rules
+from kt_tui.core import rollup, rules
 from kt_tui.core.tables import EVENT, INSTANCE
 
 HISTORY_DAYS = 7  # between the first completion and today, before any forecast
@@ -140,12 +140,9 @@ def burn_up(conn: Connection, today: date) -> list[Point]:
                 ).where(rules.counted_sql(), INSTANCE.c.id.in_(chunk))
             ):
                 counted[r.id] = (int(r.weight), bool(r.signoff), r.state)
-    total = int(
-        conn.execute(
-            select(func.coalesce(func.sum(INSTANCE.c.weight), 0)).where(rules.counted_sql())
-        ).scalar()
-        or 0
-    )
+    # today's counted weight, from the rollup's totals rows (a sum over every instance
+    # was most of the report header's time at a million)
+    total = sum(g.weight for g in rollup.sums_by_stage(conn))
 
     def complete(iid: int, state: str | None) -> bool:
         return state is not None and rules.is_complete(state, counted[iid][1])

@@ -18,23 +18,23 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, func, or_, select
 
-from kt_tui.core import actions, audit, burnup, filters, instances, readiness, rules
+from kt_tui.core import actions, audit, filters, instances, rules
 from kt_tui.core.audit import EventRow
-from kt_tui.core.burnup import Forecast, Point
 from kt_tui.core.clock import SYSTEM_CLOCK, Clock
 from kt_tui.core.errors import BadInput, KtError, Refused, StoreError
 from kt_tui.core.identity import Actor, login_name, resolve_actor
 from kt_tui.core.instances import InstanceRow
-from kt_tui.core.readiness import Figures, Status
 from kt_tui.core.rights import holds_handover, person_from, require_lead
 from kt_tui.core.store import Store, open_store
 from kt_tui.core.suggest import did_you_mean
 from kt_tui.core.tables import EVENT, ITEM, MEMBER, SYSTEM, TEMPLATE
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # readiness and burn-up load when a figure is asked for, not for a verb
     from kt_tui.core.blockers import Blocker
+    from kt_tui.core.burnup import Forecast, Point
     from kt_tui.core.competency import Competency
     from kt_tui.core.demo import DemoResult
+    from kt_tui.core.readiness import Figures, Status
     from kt_tui.core.sync import SyncResult
     from kt_tui.core.verify import VerifyResult
 
@@ -165,6 +165,8 @@ class Service:
         return self.clock.today()
 
     def status(self) -> Status | None:
+        from kt_tui.core import readiness
+
         with self.store.read() as conn:
             return readiness.status(self.store, conn, self.today())
 
@@ -184,6 +186,8 @@ class Service:
         Replaying the log reads every counted instance (about a second at a
         million), so the answer is kept until the store or the day changes.
         """
+        from kt_tui.core import burnup
+
         with self.store.read() as conn:
             today = self.today()
             key = (int(conn.execute(select(func.max(EVENT.c.id))).scalar() or 0), today)
@@ -230,6 +234,8 @@ class Service:
         (readiness.affected): about a millisecond at a million instances, so a
         checklist can refresh its header after every verb.
         """
+        from kt_tui.core import readiness
+
         with self.store.read() as conn:
             if self.store.settings(conn) is None:
                 return None
@@ -440,6 +446,19 @@ class Service:
         f = self._filter(text)
         with self.store.read() as conn:
             yield from instances.iter_instances(conn, f, self.actor, self.today())
+
+    def stream_text(self, text: str, *, as_json: bool) -> Iterator[list[str]]:
+        """``list --limit 0``: every instance a filter picks as finished text made in SQL
+        (a JSON object or a tab-separated line), a batch of lines at a time; control
+        characters are the caller's to escape."""
+        from kt_tui.core.item_text import listing_query
+        from kt_tui.core.streaming import batches
+
+        f = self._filter(text)
+        with self.store.read() as conn:
+            query = listing_query(conn.dialect.name, f, self.actor, self.today(), as_json=as_json)
+            for part in batches(conn, query):
+                yield [row[0] for row in part]
 
     def events(
         self,

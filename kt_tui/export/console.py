@@ -8,7 +8,6 @@ escaped (:func:`kt_tui.present.printable`), never sent to the terminal.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from typing import Any, TextIO
 
@@ -18,9 +17,10 @@ from rich.text import Text
 from kt_tui.core.audit import EventRow
 from kt_tui.core.blockers import Blocker
 from kt_tui.core.instances import InstanceRow
+from kt_tui.core.item_text import LIST_COLUMNS
 from kt_tui.core.readiness import Figures, Status
 from kt_tui.core.rules import State
-from kt_tui.present import band, bar, level, pct, printable
+from kt_tui.present import CONTROL, band, bar, json_safe, level, pct, printable
 
 STATE_STYLE: dict[str, str] = {
     State.TODO: "default",
@@ -200,33 +200,22 @@ def event_table(events: Iterable[EventRow]) -> Table:
     return t
 
 
-LIST_COLUMNS = ("ref", "member", "system", "state", "due", "title", "signing", "score")
-
-
-def stream_rows(rows: Iterable[InstanceRow], as_json: bool, out: TextIO) -> None:
-    """``list --limit 0``: JSON one item a line, or tab-separated lines, never cut."""
+def stream_lines(batches: Iterable[list[str]], as_json: bool, out: TextIO) -> None:
+    """``list --limit 0``: JSON one item a line, or tab-separated lines, never cut. The
+    lines come made in SQL (:mod:`kt_tui.core.item_text`); control characters are
+    escaped here, one C-speed search a batch."""
     if as_json:
         out.write("[")
-        for n, r in enumerate(rows):
-            out.write(("," if n else "") + "\n" + json.dumps(r.listing_json()))
+        first = True
+        for lines in batches:
+            out.write(("\n" if first else ",\n") + json_safe(",\n".join(lines)))
+            first = False
         out.write("\n]\n")
         return
     out.write("\t".join(LIST_COLUMNS) + "\n")
-    for r in rows:
-        cells = (
-            r.ref,
-            r.member,
-            r.system,
-            r.state_label,
-            r.due.isoformat() if r.due else "",
-            r.title,
-            r.signing,
-            r.score_label,
-        )
-        out.write(
-            "\t".join(printable(c or "").replace("\t", "\\t").replace("\n", "\\n") for c in cells)
-            + "\n"
-        )
+    for lines in batches:
+        chunk = "\n".join(lines) + "\n"
+        out.write(printable(chunk) if CONTROL.search(chunk) else chunk)
 
 
 def blocker_table(found: Iterable[Blocker]) -> Table:

@@ -19,7 +19,7 @@ from kt_tui.core.instances import ITEM_JSON_FIELDS
 from kt_tui.core.store import Store
 from kt_tui.core.streaming import batches
 from kt_tui.export.report import Report
-from kt_tui.present import CONTROL, printable
+from kt_tui.present import CONTROL, CONTROL_BUT_CR, printable
 
 ITEM_FIELDS = ITEM_JSON_FIELDS
 ITEM_FLAGS = ("awaiting_signoff", "system_can_transfer", "changed_since")
@@ -78,7 +78,9 @@ def _escaped(lines: list[str]) -> str:
     """Lines with their control characters escaped (``printable``), each keeping its own
     CR LF: one C-speed search per batch, a translate only of a line that holds one."""
     chunk = "".join(lines)
-    if not CONTROL.search(chunk):
+    # every line ends in CR LF: a batch is clean when those are its only CRs and it
+    # holds no other control (two C-speed passes, where a search per line took 1M)
+    if chunk.count("\r") == len(lines) and not CONTROL_BUT_CR.search(chunk):
         return chunk
     end = len(LINE_END)
     return "".join(

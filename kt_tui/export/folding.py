@@ -1,12 +1,15 @@
-"""The report's appendix, folded per item in SQL: one line per (item, system), never
-one per instance, with at most NAMES names on a line.
+"""The report's appendix, folded per item in SQL: one line per item, never one per
+instance nor one per (item, system), with at most NAMES names of members and of
+systems on a line ("open on 100 systems: orders, billing, ... and 90 more").
+The appendix's size follows the checklists, not the number of instances.
 
-Open and overdue lines come from one GROUP BY over the instances (counts, weight,
-the earliest due date, and the members as a list of ids that is cut to NAMES
-here); awaiting, n/a and signed-off lines carry per-instance text (evidence, a
-reason, a signer), so they take the first NAMES instances of each item by a
-window (``row_number``), and the count of all of them. Predicates come from
-:mod:`kt_tui.core.rules`; no rule is restated here.
+Open and overdue lines come from one GROUP BY item over the instances (counts,
+weight, the earliest due date, and the distinct members and systems as lists of
+ids that are cut to NAMES here, in roster order); awaiting, n/a and signed-off
+lines carry per-instance text (evidence, a reason, a signer), so they take the
+first NAMES instances of each item by a window (``row_number``) beside one GROUP
+BY item for their counts. Predicates come from :mod:`kt_tui.core.rules`; no rule
+is restated here.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from typing import Any
 
 from sqlalchemy import Connection, String, and_, case, cast, func, select
 
-from kt_tui.core import rules
+from kt_tui.core import rollup, rules
 from kt_tui.core.rules import State
 from kt_tui.core.tables import INSTANCE, ITEM, MEMBER, SYSTEM, TEMPLATE
 
@@ -30,6 +33,7 @@ class Entry:
     """One instance shown on a folded line (awaiting, n/a, signed off)."""
 
     member: str | None
+    system: str | None
     done_by: str | None
     done_at: str | None
     evidence: str | None
@@ -40,11 +44,10 @@ class Entry:
 
 @dataclass(frozen=True)
 class Folded:
-    """The instances of one item on one system (or on none) in one section."""
+    """The instances of one item (on every system) in one section."""
 
     ref: str
     title: str
-    system: str | None
     stage: str | None
     count: int  # instances folded into this line
     weight: int
@@ -52,7 +55,9 @@ class Folded:
     overdue: int
     states: dict[str, int]  # state -> instances, in STATE_ORDER
     names: list[str]  # the first NAMES members, in roster order
-    members: int  # instances that bear a member
+    members: int  # distinct members among them
+    system_names: list[str] = field(default_factory=list)  # the first NAMES, roster order
+    systems: int = 0  # distinct systems among them
     by_state: dict[str, list[str]] = field(default_factory=dict)  # first names per state
     entries: list[Entry] = field(default_factory=list)
     last_at: str | None = None  # the latest done_at (awaiting) or signed_off_at (signed off)
@@ -62,14 +67,26 @@ class Folded:
         return self.members - len(self.names)
 
     @property
+    def system(self) -> str | None:
+        """The one system of the line, if it spans exactly one."""
+        return self.system_names[0] if self.systems == 1 and self.system_names else None
+
+    @staticmethod
+    def _cut(names: list[str], total: int, noun: str) -> str:
+        shown = ", ".join(names)
+        if total <= len(names):
+            return shown
+        return f"{total} {noun}: {shown} and {total - len(names)} more"
+
+    @property
     def members_text(self) -> str:
         """``ben, chloe``, or ``16 members: ben, chloe, ... and 6 more`` past NAMES."""
-        if not self.members:
-            return ""
-        shown = ", ".join(self.names)
-        if self.more <= 0:
-            return shown
-        return f"{self.members} members: {shown} and {self.more} more"
+        return self._cut(self.names, self.members, "members") if self.members else ""
+
+    @property
+    def systems_text(self) -> str:
+        """``orders``, or ``100 systems: orders, billing, ... and 90 more`` past NAMES."""
+        return self._cut(self.system_names, self.systems, "systems") if self.systems else ""
 
     @property
     def state_text(self) -> str:
@@ -95,7 +112,9 @@ class Folded:
         return f" and {hidden} more" if hidden > 0 else ""
 
     def _who(self, e: Entry) -> str:
-        return e.member or self.system or ""
+        if e.member and e.system and self.systems > 1:
+            return f"{e.member} on {e.system}"
+        return e.member or e.system or ""
 
     @property
     def evidence_text(self) -> str:
@@ -132,8 +151,9 @@ class Folded:
         out: dict[str, Any] = {
             "ref": self.ref,
             "title": self.title,
-            "system": self.system,
             "stage": self.stage,
+            "systems": self.system_names,
+            "more_systems": max(0, self.systems - len(self.system_names)),
             "count": self.count,
             "weight": self.weight,
             "due": self.due.isoformat() if self.due else None,
@@ -148,10 +168,11 @@ class Folded:
         return out
 
 
-def _concat(conn: Connection, col: Any) -> Any:
+def _ids(conn: Connection, col: Any) -> Any:
+    """The distinct values of an id column, comma-separated."""
     if conn.dialect.name == "postgresql":
-        return func.string_agg(cast(col, String), ",")
-    return func.group_concat(col)
+        return func.string_agg(cast(col, String).distinct(), ",")
+    return func.group_concat(col.distinct())
 
 
 def _count(cond: Any) -> Any:
@@ -159,10 +180,12 @@ def _count(cond: Any) -> Any:
 
 
 class Roster:
-    """Member ids to handles and roster positions: names are cut to NAMES in roster order."""
+    """Member (or system) ids to names and roster positions: names are cut to NAMES in
+    roster order."""
 
-    def __init__(self, conn: Connection) -> None:
-        rows = conn.execute(select(MEMBER.c.id, MEMBER.c.handle, MEMBER.c.position)).all()
+    def __init__(self, conn: Connection, table: Any = MEMBER) -> None:
+        name = table.c.handle if table is MEMBER else table.c.key
+        rows = conn.execute(select(table.c.id, name, table.c.position)).all()
         self.handle = {str(i): h for i, h, _p in rows}
         self.rank = {str(i): (p, h) for i, h, p in rows}
 
@@ -174,108 +197,161 @@ class Roster:
         return [self.handle[i] for i in got[:limit]]
 
 
+class Rosters:
+    def __init__(self, conn: Connection) -> None:
+        self.members = Roster(conn, MEMBER)
+        self.systems = Roster(conn, SYSTEM)
+
+
 def _item_columns() -> list[Any]:
-    return [
-        (TEMPLATE.c.key + "/" + ITEM.c.key).label("ref"),
-        ITEM.c.title,
-        SYSTEM.c.key.label("system"),
-        ITEM.c.stage,
-    ]
+    return [(TEMPLATE.c.key + "/" + ITEM.c.key).label("ref"), ITEM.c.title, ITEM.c.stage]
 
 
 def _order(agg: Any) -> list[Any]:
-    return [
-        TEMPLATE.c.id,
-        func.coalesce(agg.c.stage_idx, 999),
-        ITEM.c.position,
-        SYSTEM.c.position,
-    ]
+    return [TEMPLATE.c.id, func.coalesce(agg.c.stage_idx, 999), ITEM.c.position]
 
 
 def _joined(agg: Any) -> Any:
-    return (
-        agg.join(ITEM, ITEM.c.id == agg.c.item_id)
-        .join(TEMPLATE, TEMPLATE.c.id == ITEM.c.template_id)
-        .outerjoin(SYSTEM, SYSTEM.c.id == agg.c.system_id)
+    return agg.join(ITEM, ITEM.c.id == agg.c.item_id).join(
+        TEMPLATE, TEMPLATE.c.id == ITEM.c.template_id
     )
 
 
-def open_lines(conn: Connection, today: date, roster: Roster, *, overdue: bool) -> list[Folded]:
-    """The open (or only the overdue) instances folded per (item, system)."""
+def _day(value: Any) -> date | None:
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def open_lines(conn: Connection, today: date, rosters: Rosters, *, overdue: bool) -> list[Folded]:
+    """The open (or only the overdue) instances folded per item."""
     live = INSTANCE.c.retired == False  # noqa: E712
     where = rules.overdue_sql(today) if overdue else rules.open_sql()
+    blocked, done = INSTANCE.c.state == State.BLOCKED, INSTANCE.c.state == State.DONE
+    who = func.coalesce(INSTANCE.c.member_id, INSTANCE.c.system_id)
     agg = (
         select(
             INSTANCE.c.item_id,
-            INSTANCE.c.system_id,
             func.min(INSTANCE.c.stage_idx).label("stage_idx"),
             func.count().label("n"),
             func.sum(INSTANCE.c.weight).label("weight"),
             func.min(INSTANCE.c.due).label("due"),
             _count(rules.overdue_sql(today)).label("overdue"),
             _count(INSTANCE.c.state == State.TODO).label("todo"),
-            _count(INSTANCE.c.state == State.BLOCKED).label("blocked"),
-            _count(INSTANCE.c.state == State.DONE).label("done"),
-            func.count(INSTANCE.c.member_id).label("members"),
-            _concat(conn, INSTANCE.c.member_id).label("ids"),
-            _concat(conn, case((INSTANCE.c.state == State.BLOCKED, INSTANCE.c.member_id))).label(
-                "blocked_ids"
-            ),
-            _concat(conn, case((INSTANCE.c.state == State.DONE, INSTANCE.c.member_id))).label(
-                "done_ids"
-            ),
+            _count(blocked).label("blocked"),
+            _count(done).label("done"),
+            func.count(INSTANCE.c.member_id.distinct()).label("members"),
+            func.count(INSTANCE.c.system_id.distinct()).label("systems"),
+            _ids(conn, INSTANCE.c.member_id).label("ids"),
+            _ids(conn, INSTANCE.c.system_id).label("system_ids"),
+            # the exceptions: members, or systems where the item bears no member (a
+            # template's scope holds for all its items, so one list serves both)
+            _ids(conn, case((blocked, who))).label("blocked_ids"),
+            _ids(conn, case((done, who))).label("done_ids"),
         )
         .where(live, where)
-        .group_by(INSTANCE.c.item_id, INSTANCE.c.system_id)
+        .group_by(INSTANCE.c.item_id)
         .subquery()
     )
     q = select(*_item_columns(), agg).select_from(_joined(agg)).order_by(*_order(agg))
     out = []
     for r in conn.execute(q).mappings():
         states = {State.BLOCKED: r["blocked"], State.TODO: r["todo"], State.DONE: r["done"]}
+        # the exceptions are named by member, or by system where the item bears none
+        roster, ids = (
+            (rosters.members, r["ids"]) if r["members"] else (rosters.systems, r["system_ids"])
+        )
+        blocked_ids, done_ids = r["blocked_ids"], r["done_ids"]
         by_state: dict[str, list[str]] = {
-            State.BLOCKED: roster.first(r["blocked_ids"]),
-            State.DONE: roster.first(r["done_ids"]),
+            State.BLOCKED: roster.first(blocked_ids),
+            State.DONE: roster.first(done_ids),
         }
         if r["todo"] and (r["blocked"] or r["done"]):
-            others = set((r["blocked_ids"] or "").split(",")) | set(
-                (r["done_ids"] or "").split(",")
-            )
-            todo_ids = ",".join(i for i in (r["ids"] or "").split(",") if i not in others)
+            others = set((blocked_ids or "").split(",")) | set((done_ids or "").split(","))
+            todo_ids = ",".join(i for i in (ids or "").split(",") if i not in others)
             by_state[State.TODO] = roster.first(todo_ids)
-        due = r["due"]
         out.append(
             Folded(
                 ref=r["ref"],
                 title=r["title"],
-                system=r["system"],
                 stage=r["stage"],
                 count=int(r["n"]),
                 weight=int(r["weight"] or 0),
-                due=date.fromisoformat(due) if isinstance(due, str) else due,
+                due=_day(r["due"]),
                 overdue=int(r["overdue"] or 0),
                 states={s: int(n or 0) for s, n in states.items()},
-                names=roster.first(r["ids"]),
+                names=rosters.members.first(r["ids"]),
                 members=int(r["members"] or 0),
                 by_state=by_state,
+                system_names=rosters.systems.first(r["system_ids"]),
+                systems=int(r["systems"] or 0),
             )
         )
     return out
 
 
-def entry_lines(conn: Connection, where: Any, state: str, last: Any) -> list[Folded]:
-    """Instances matching ``where`` (awaiting, n/a, signed off) folded per (item, system),
-    each line with its first NAMES instances (roster order) and their texts; ``last``:
-    the column whose latest value the line carries."""
-    part = [INSTANCE.c.item_id, INSTANCE.c.system_id]
+AWAITING, NA, SIGNED = "awaiting", "na", "signed"
+
+
+def entry_sections(conn: Connection, rosters: Rosters) -> dict[str, list[Folded]]:
+    """Awaiting sign-off, n/a and signed-off instances folded per item, each line with
+    its first NAMES instances (roster order) and their texts, and the latest done_at
+    (awaiting, n/a) or signed_off_at (signed off). One GROUP BY and one window over
+    the instances serve the three sections."""
+    state = INSTANCE.c.state
+    section = case(
+        (rules.awaiting_sql(), AWAITING),
+        (state == State.NA, NA),
+        (state == State.SIGNED_OFF, SIGNED),
+    )
+    last = case((state == State.SIGNED_OFF, INSTANCE.c.signed_off_at), else_=INSTANCE.c.done_at)
+    where = [
+        INSTANCE.c.retired == False,  # noqa: E712
+        state.in_([State.DONE, State.NA, State.SIGNED_OFF]),  # most instances leave here
+        section.is_not(None),
+    ]
+    agg = (
+        select(
+            section.label("section"),
+            INSTANCE.c.item_id,
+            func.min(INSTANCE.c.stage_idx).label("stage_idx"),
+            func.count().label("n"),
+            func.sum(INSTANCE.c.weight).label("weight"),
+            func.min(INSTANCE.c.due).label("due"),
+            func.max(last).label("last_at"),
+            func.count(INSTANCE.c.member_id.distinct()).label("members"),
+            func.count(INSTANCE.c.system_id.distinct()).label("systems"),
+            _ids(conn, INSTANCE.c.system_id).label("system_ids"),
+        )
+        .where(*where)
+        .group_by(section, INSTANCE.c.item_id)
+        .subquery()
+    )
+    states = {AWAITING: State.DONE, NA: State.NA, SIGNED: State.SIGNED_OFF}
+    lines: dict[str, dict[Any, Folded]] = {AWAITING: {}, NA: {}, SIGNED: {}}
+    for r in conn.execute(
+        select(*_item_columns(), agg).select_from(_joined(agg)).order_by(*_order(agg))
+    ).mappings():
+        lines[r["section"]][r["item_id"]] = Folded(
+            ref=r["ref"],
+            title=r["title"],
+            stage=r["stage"],
+            count=int(r["n"]),
+            weight=int(r["weight"] or 0),
+            due=_day(r["due"]),
+            overdue=0,
+            states={states[r["section"]]: int(r["n"])},
+            names=[],
+            members=int(r["members"] or 0),
+            last_at=r["last_at"],
+            system_names=rosters.systems.first(r["system_ids"]),
+            systems=int(r["systems"] or 0),
+        )
+    part = [section, INSTANCE.c.item_id]
     ranked = (
         select(
+            section.label("section"),
             INSTANCE.c.item_id,
-            INSTANCE.c.system_id,
-            INSTANCE.c.stage_idx,
-            INSTANCE.c.weight,
-            INSTANCE.c.due,
             MEMBER.c.handle.label("member"),
+            SYSTEM.c.key.label("system"),
             INSTANCE.c.done_by,
             INSTANCE.c.done_at,
             INSTANCE.c.evidence,
@@ -283,29 +359,23 @@ def entry_lines(conn: Connection, where: Any, state: str, last: Any) -> list[Fol
             INSTANCE.c.signed_off_by,
             INSTANCE.c.signed_off_at,
             func.row_number()
-            .over(partition_by=part, order_by=[MEMBER.c.position, INSTANCE.c.id])
+            .over(partition_by=part, order_by=[MEMBER.c.position, SYSTEM.c.position, INSTANCE.c.id])
             .label("rn"),
-            func.count().over(partition_by=part).label("n"),
-            func.count(INSTANCE.c.member_id).over(partition_by=part).label("members"),
-            func.sum(INSTANCE.c.weight).over(partition_by=part).label("total_weight"),
-            func.min(INSTANCE.c.due).over(partition_by=part).label("first_due"),
-            func.max(last).over(partition_by=part).label("last_at"),
         )
-        .select_from(INSTANCE.outerjoin(MEMBER, MEMBER.c.id == INSTANCE.c.member_id))
-        .where(INSTANCE.c.retired == False, where)  # noqa: E712
+        .select_from(
+            INSTANCE.outerjoin(MEMBER, MEMBER.c.id == INSTANCE.c.member_id).outerjoin(
+                SYSTEM, SYSTEM.c.id == INSTANCE.c.system_id
+            )
+        )
+        .where(*where)
         .subquery()
     )
-    q = (
-        select(*_item_columns(), ranked)
-        .select_from(_joined(ranked))
-        .where(ranked.c.rn <= NAMES)
-        .order_by(*_order(ranked), ranked.c.rn)
-    )
-    out: list[Folded] = []
-    key: tuple[Any, Any] | None = None
+    q = select(ranked).where(ranked.c.rn <= NAMES).order_by(ranked.c.item_id, ranked.c.rn)
     for r in conn.execute(q).mappings():
+        line = lines[r["section"]][r["item_id"]]
         entry = Entry(
             r["member"],
+            r["system"],
             r["done_by"],
             r["done_at"],
             r["evidence"],
@@ -313,43 +383,22 @@ def entry_lines(conn: Connection, where: Any, state: str, last: Any) -> list[Fol
             r["signed_off_by"],
             r["signed_off_at"],
         )
-        if (r["item_id"], r["system_id"]) != key:
-            key = (r["item_id"], r["system_id"])
-            due = r["first_due"]
-            out.append(
-                Folded(
-                    ref=r["ref"],
-                    title=r["title"],
-                    system=r["system"],
-                    stage=r["stage"],
-                    count=int(r["n"]),
-                    weight=int(r["total_weight"] or 0),
-                    due=date.fromisoformat(due) if isinstance(due, str) else due,
-                    overdue=0,
-                    states={state: int(r["n"])},
-                    names=[],
-                    members=int(r["members"] or 0),
-                    last_at=r["last_at"],
-                )
-            )
-        line = out[-1]
         line.entries.append(entry)
-        if entry.member:
+        if entry.member and entry.member not in line.names:
             line.names.append(entry.member)
+    return {name: list(got.values()) for name, got in lines.items()}
+
+
+def open_per_system(conn: Connection) -> dict[str | None, tuple[int, int]]:
+    """Open instances and their weight per system key (None: no system), from the
+    rollup counters (counted minus complete): no pass over the instances."""
+    keys: dict[int, str] = {i: k for i, k in conn.execute(select(SYSTEM.c.id, SYSTEM.c.key))}
+    out: dict[str | None, tuple[int, int]] = {}
+    for g in rollup.groups(conn):
+        key = keys.get(g.system_id) if g.system_id is not None else None
+        n, w = out.get(key, (0, 0))
+        out[key] = (n + g.items - g.complete, w + g.weight - g.complete_weight)
     return out
-
-
-def awaiting_lines(conn: Connection) -> list[Folded]:
-    return entry_lines(conn, rules.awaiting_sql(), State.DONE, INSTANCE.c.done_at)
-
-
-def na_lines(conn: Connection) -> list[Folded]:
-    return entry_lines(conn, INSTANCE.c.state == State.NA, State.NA, INSTANCE.c.done_at)
-
-
-def signed_lines(conn: Connection) -> list[Folded]:
-    state = INSTANCE.c.state == State.SIGNED_OFF
-    return entry_lines(conn, state, State.SIGNED_OFF, INSTANCE.c.signed_off_at)
 
 
 def tier1_overdue(conn: Connection, today: date) -> tuple[int, list[str]]:

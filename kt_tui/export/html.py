@@ -158,11 +158,7 @@ def context(report: Report) -> dict[str, Any]:
         "v": report.verdict,
         "fc": report.forecast,
         "chart": burn_up_chart(report),
-        "tier1_overdue": sum(
-            o.count
-            for o in report.overdue
-            if o.system and any(s.key == o.system and s.tier == 1 for s in st.systems)
-        ),
+        "tier1_overdue": report.tier1_overdue,
         "overdue_folded": report.overdue,
         # the heat map's cells by (member, system): Status.cell scans the list, and
         # 400 x 100 lookups of it took 7 s at a million instances

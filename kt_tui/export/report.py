@@ -56,23 +56,14 @@ class Verdict:
 
 @dataclass(frozen=True)
 class MissingGroup:
-    """The open items of one system (or, with key None, of members alone), folded per item."""
+    """What one system (or, with key None, the members alone) still misses: from the
+    rollup counters; the items themselves are folded per item in ``Report.open_items``."""
 
     key: str | None
     name: str
     can_transfer: bool | None
-    items: list[Folded]
-
-    @property
-    def open(self) -> int:
-        return sum(o.count for o in self.items)
-
-    @property
-    def weight(self) -> int:
-        return sum(o.weight for o in self.items)
-
-    def by_item(self) -> list[Folded]:
-        return self.items
+    open: int
+    weight: int
 
 
 @dataclass(frozen=True)
@@ -81,8 +72,9 @@ class Report:
     generated_at: str  # UTC, ISO 8601 with a Z, to the second
     generated_by: str
     verdict: Verdict
-    missing: list[MissingGroup]
-    overdue: list[Folded]  # every line folds one item's instances on one system
+    missing: list[MissingGroup]  # per system, from the counters
+    open_items: list[Folded]  # every line folds one item's open instances, on every system
+    overdue: list[Folded]  # every line folds one item's overdue instances
     awaiting: list[Folded]
     not_applicable: list[Folded]
     signoffs: list[Folded]
@@ -90,6 +82,7 @@ class Report:
     history: list[Point]
     forecast: Forecast
     chain_head: str
+    tier1_overdue: int = 0  # overdue instances on tier-1 systems
 
     @property
     def name(self) -> str:
@@ -133,15 +126,14 @@ class Report:
         ]
 
 
-def verdict_of(st: Status, overdue: list[Folded], fc: Forecast) -> Verdict:
-    tier_of = {s.key: s.tier for s in st.systems}
-    tier1_overdue = [r for r in overdue if r.system and tier_of.get(r.system) == 1]
+def verdict_of(st: Status, tier1_overdue: tuple[int, list[str]], fc: Forecast) -> Verdict:
+    """``tier1_overdue``: overdue instances on tier-1 systems, and those systems' keys
+    (:func:`kt_tui.export.folding.tier1_overdue`)."""
+    n, systems = tier1_overdue
     red: list[str] = []
     if fc.is_late:
         red.append(f"the forecast is {fc.text}")
-    if tier1_overdue:
-        systems = sorted({r.system for r in tier1_overdue if r.system})
-        n = sum(r.count for r in tier1_overdue)
+    if n:
         red.append(f"{n} tier-1 item{'s' if n != 1 else ''} overdue ({', '.join(systems)})")
     if red:
         return Verdict(RED, red)
@@ -190,25 +182,28 @@ def build_report(
                 "the store holds no handover yet: run `kt-tui sync DIR` "
                 "(or plain `kt-tui` to open the bundled sample)"
             )
-        roster = folding.Roster(conn)
-        overdue = folding.open_lines(conn, today, roster, overdue=True)
+        rosters = folding.Rosters(conn)
+        tier1 = folding.tier1_overdue(conn, today)
         missing: list[MissingGroup] = []
+        open_items: list[Folded] = []
+        overdue: list[Folded] = []
         awaiting: list[Folded] = []
         not_applicable: list[Folded] = []
         signoffs: list[Folded] = []
         if items:
-            by_system: dict[str | None, list[Folded]] = {}
-            for line in folding.open_lines(conn, today, roster, overdue=False):
-                by_system.setdefault(line.system, []).append(line)
+            per_system = folding.open_per_system(conn)
             for s in st.systems:
-                missing.append(
-                    MissingGroup(s.key, s.name, s.can_transfer, by_system.get(s.key, []))
-                )
-            if by_system.get(None):
-                missing.append(MissingGroup(None, "Per member (no system)", None, by_system[None]))
-            awaiting = folding.awaiting_lines(conn)
-            not_applicable = folding.na_lines(conn)
-            signoffs = folding.signed_lines(conn)
+                n, w = per_system.get(s.key, (0, 0))
+                missing.append(MissingGroup(s.key, s.name, s.can_transfer, n, w))
+            n, w = per_system.get(None, (0, 0))
+            if n:
+                missing.append(MissingGroup(None, "Per member (no system)", None, n, w))
+            open_items = folding.open_lines(conn, today, rosters, overdue=False)
+            overdue = folding.open_lines(conn, today, rosters, overdue=True)
+            sections = folding.entry_sections(conn, rosters)
+            awaiting = sections[folding.AWAITING]
+            not_applicable = sections[folding.NA]
+            signoffs = sections[folding.SIGNED]
         changes = changes_since(conn, since) if since is not None else None
         points = burnup.burn_up(conn, today)
         head = audit.head(conn)
@@ -218,9 +213,10 @@ def build_report(
         status=st,
         generated_at=clock.now().astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         generated_by=generated_by(actor),
-        verdict=verdict_of(st, overdue, fc),
+        verdict=verdict_of(st, tier1, fc),
         missing=missing,
-        overdue=overdue if items else [],
+        open_items=open_items,
+        overdue=overdue,
         awaiting=awaiting,
         not_applicable=not_applicable,
         signoffs=signoffs,
@@ -228,4 +224,5 @@ def build_report(
         history=points,
         forecast=fc,
         chain_head=head,
+        tier1_overdue=tier1[0],
     )

@@ -135,3 +135,16 @@ def test_csv_cells_agree_in_python_and_sql(store: Store, text: str) -> None:
     buf = io.StringIO(newline="")
     csv.writer(buf, lineterminator="\r\n").writerow([neutralise(text), "x"])
     assert f"{in_sql},x\r\n" == buf.getvalue() == f"{csv_cell(neutralise(text))},x\r\n"
+
+
+def test_csv_escapes_a_lone_carriage_return(older: Store, clock: Clock) -> None:
+    # the batch's only control is a CR inside a cell (the lines' own CR LF aside)
+    with older.write() as conn:
+        conn.execute(update(ITEM).where(ITEM.c.key == "runbook").values(title="Run"))
+        conn.execute(
+            update(INSTANCE).where(INSTANCE.c.note.is_not(None)).values(note="a\rb", evidence="e")
+        )
+    text = render(older, "csv", actor=actor_of(older, "lea"), clock=clock)
+    rows = list(csv.DictReader(io.StringIO(text, newline="")))
+    assert "a\\x0db" in {r["note"] for r in rows}
+    assert "\r" not in text.replace("\r\n", "")

@@ -58,7 +58,9 @@ def test_hostile_text_is_escaped_as_before(hostile: Store, clock: Clock) -> None
     text = render(hostile, "md", actor=actor_of(hostile, "lea"), clock=clock)
     lines = text.splitlines()
     assert lines[0] == r"# Handover readiness: Tiny \| \[link\](x) &lt;script&gt;"
-    assert f"| `docs/runbook` | {TITLE_MD} | documented | the system | todo |   |" in lines
+    # one line for the item on both systems, the exception named by its system
+    line = f"| `docs/runbook` | {TITLE_MD} | documented | api, db | the system | todo (done: db) |"
+    assert f"{line}   |" in lines
     awaiting = (  # folded per item: the evidence after whom it is for
         f"| `docs/runbook` | {TITLE_MD} | db "
         r"| db: \[link\](x) \| &lt;script&gt;x&lt;/script&gt; | eve | 2026-11-25 09:00 |"

@@ -130,8 +130,9 @@ def test_sections_of_the_scripted_sample(sample_store: Store) -> None:
     assert [c.verb for c in r.changes.reopened] == ["reopen"]
     orders = r.missing[0]
     assert orders.key == "orders" and not orders.can_transfer
-    assert all(set(o.states) <= {"todo", "blocked", "done"} for g in r.missing for o in g.items)
+    assert all(set(o.states) <= {"todo", "blocked", "done"} for o in r.open_items)
     assert sum(g.open for g in r.missing) == r.status.overall.items - r.status.overall.complete
+    assert sum(o.count for o in r.open_items) == sum(g.open for g in r.missing)
     assert r.missing[-1].key is None  # member items, after the systems
     assert r.history[0].day == date(2026, 11, 1) and r.history[-1].day == scenario.TODAY
     assert r.history[-1].complete_weight == 25
@@ -185,10 +186,10 @@ def test_verdict_rule(tiny: Store, clock: Clock) -> None:
     assert st is not None
     r = build_report(tiny, actor=actor_of(tiny, "lea"), clock=clock)
     # kt/shadow (due 2026-11-01) is overdue on api (tier 1)
-    assert any(o.system == "api" for o in r.overdue)
-    v = verdict_of(st, r.overdue, _fc("on_track"))
-    assert v.level == RED and "tier-1" in v.summary
-    no_tier1 = [o for o in r.overdue if o.system != "api"]
+    assert any("api" in o.system_names for o in r.overdue) and r.tier1_overdue
+    v = verdict_of(st, (r.tier1_overdue, ["api"]), _fc("on_track"))
+    assert v.level == RED and "tier-1" in v.summary and "(api)" in v.summary
+    no_tier1: tuple[int, list[str]] = (0, [])
     assert verdict_of(st, no_tier1, _fc("late")).level == RED
     assert verdict_of(st, no_tier1, _fc("no_progress")).level == AMBER
     all_go = replace(st, systems=[replace(s, can_transfer=True) for s in st.systems])
@@ -222,11 +223,15 @@ def test_green_when_every_system_can_transfer(store: Store, tmp_path: Path, cloc
 
 def test_open_items_fold_by_item_and_name_exceptions(sample_store: Store) -> None:
     r = build_report(sample_store, actor="asha", clock=scenario.NOW)
-    orders = r.missing[0].by_item()
-    teach = next(o for o in orders if o.ref == "system-kt/teach-back")
-    assert teach.names == ["asha", "ben", "chloe", "dev", "femi"]
+    # one line per item, whatever the number of systems and members it is open for
+    refs = [o.ref for o in r.open_items]
+    assert len(refs) == len(set(refs))
+    teach = next(o for o in r.open_items if o.ref == "system-kt/teach-back")
+    assert teach.names == ["asha", "tomas", "ben", "chloe", "dev", "elif", "femi"]
+    assert teach.systems == 5 and teach.system_names[:2] == ["orders", "billing"]
     assert teach.state_text == "todo (blocked: ben)"
-    runbooks = next(o for o in orders if o.ref == "system-docs/runbooks")
+    runbooks = next(o for o in r.open_items if o.ref == "system-docs/runbooks")
     assert runbooks.names == [] and runbooks.state_text == "todo"
+    assert runbooks.systems_text == "orders, billing, inventory, notifications, reporting"
     assert all("na" not in o.states for o in r.overdue)
     assert r.overdue_count == r.status.overall.overdue
