@@ -32,6 +32,11 @@ class Competency:
     scale: int
 
     @property
+    def column(self) -> str:
+        """Its column in a member x assessment view: the REF, @system where per system."""
+        return f"{self.ref}@{self.system}" if self.system else self.ref
+
+    @property
     def passed(self) -> bool:
         return rules.passes(self.score, self.pass_score)
 
@@ -75,3 +80,12 @@ def competency(conn: Connection) -> list[Competency]:
         Competency(h, s, ref, title, state, score, pass_score, scale or rules.DEFAULT_SCALE)
         for h, s, ref, title, state, score, pass_score, scale in conn.execute(q)
     ]
+
+
+def grid(scores: list[Competency]) -> tuple[list[str], list[tuple[str, list[Competency | None]]]]:
+    """The member x assessment view: its columns (Competency.column, first-seen order)
+    and one row per member (roster order) with a cell per column (None: not theirs)."""
+    columns = list(dict.fromkeys(c.column for c in scores))
+    cells = {(c.member, c.column): c for c in scores}
+    members = list(dict.fromkeys(c.member for c in scores))
+    return columns, [(m, [cells.get((m, col)) for col in columns]) for m in members]

@@ -15,6 +15,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from kt_tui.core.competency import grid
 from kt_tui.export.report import Report
 from kt_tui.present import band, level, pct, printable
 
@@ -164,6 +165,7 @@ def context(report: Report) -> dict[str, Any]:
         # 400 x 100 lookups of it took 7 s at a million instances
         "cells": {(c.member, c.system): c for c in report.status.cells},
         "transferable": sum(1 for s in st.systems if s.can_transfer),
+        "competency_grid": grid,
     }
 
 

@@ -37,6 +37,8 @@ def report_json(report: Report, items: Any = ITEMS) -> dict[str, Any]:
             "awaiting_signoff": [o.to_json() for o in report.awaiting],
             "not_applicable": [o.to_json() for o in report.not_applicable],
             "signoffs": [o.to_json() for o in report.signoffs],
+            "blockers": [b.to_json() for b in report.blockers],
+            "competency": [c.to_json() for c in report.competency],
             "changes": report.changes.to_json() if report.changes else None,
             "history": [p.to_json() for p in report.history],
             "forecast": report.forecast.to_json(),

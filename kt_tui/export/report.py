@@ -5,14 +5,16 @@ Every export format (markdown, csv, json, html) renders this same Report.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date
 from typing import Any
 
 from kt_tui.core import audit, burnup, readiness, rules
+from kt_tui.core.blockers import Blocker, blockers
 from kt_tui.core.burnup import Forecast, Point
 from kt_tui.core.changes import Change, Changes, changes_since
 from kt_tui.core.clock import Clock
+from kt_tui.core.competency import Competency, competency
 from kt_tui.core.errors import StoreError
 from kt_tui.core.identity import Actor
 from kt_tui.core.readiness import Status
@@ -26,8 +28,9 @@ SCHEMA = "kt-tui/readiness@1"
 RED, AMBER, GREEN = "red", "amber", "green"
 GO_NO_GO_RULE = (
     "red: the forecast is late or a tier-1 item is overdue; "
-    "amber: not red, and some system cannot transfer yet; "
-    "green: every system can transfer"
+    "green: not red, every system with items can transfer and overall readiness "
+    "(every counted item, handover-wide ones included) reaches the threshold; "
+    "amber: otherwise"
 )
 
 
@@ -83,6 +86,8 @@ class Report:
     forecast: Forecast
     chain_head: str
     tier1_overdue: int = 0  # overdue instances on tier-1 systems
+    blockers: list[Blocker] = field(default_factory=list)  # for escalation
+    competency: list[Competency] = field(default_factory=list)  # last assessment scores
 
     @property
     def name(self) -> str:
@@ -137,14 +142,14 @@ def verdict_of(st: Status, tier1_overdue: tuple[int, list[str]], fc: Forecast) -
         red.append(f"{n} tier-1 item{'s' if n != 1 else ''} overdue ({', '.join(systems)})")
     if red:
         return Verdict(RED, red)
-    # a system with nothing counted (can_transfer None) has nothing to hand over
+    # a system with nothing counted (can_transfer None) has nothing to hand over: it
+    # leaves the verdict (with none counted, the system condition holds vacuously)
     counted = [s for s in st.systems if s.can_transfer is not None]
     blocked = [s.key for s in counted if not s.can_transfer]
     amber = []
-    if blocked or not counted:
-        what = ", ".join(blocked) if blocked else "no systems with items"
+    if blocked:
         n = len(blocked)
-        amber.append(f"{n} system{'s' if n != 1 else ''} cannot transfer yet: {what}")
+        amber.append(f"{n} system{'s' if n != 1 else ''} cannot transfer yet: {', '.join(blocked)}")
     if not rules.reaches(st.overall.readiness, st.ready_threshold):
         amber.append(
             f"overall readiness {pct(st.overall.readiness)} is below {pct(st.ready_threshold)}"
@@ -190,6 +195,8 @@ def build_report(
         awaiting: list[Folded] = []
         not_applicable: list[Folded] = []
         signoffs: list[Folded] = []
+        found_blockers: list[Blocker] = []
+        scores: list[Competency] = []
         if items:
             per_system = folding.open_per_system(conn)
             for s in st.systems:
@@ -204,6 +211,8 @@ def build_report(
             awaiting = sections[folding.AWAITING]
             not_applicable = sections[folding.NA]
             signoffs = sections[folding.SIGNED]
+            found_blockers = blockers(conn, today)
+            scores = competency(conn)
         changes = changes_since(conn, since) if since is not None else None
         points = burnup.burn_up(conn, today)
         head = audit.head(conn)
@@ -225,4 +234,6 @@ def build_report(
         forecast=fc,
         chain_head=head,
         tier1_overdue=tier1[0],
+        blockers=found_blockers,
+        competency=scores,
     )

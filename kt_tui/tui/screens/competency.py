@@ -20,11 +20,6 @@ if TYPE_CHECKING:
     from kt_tui.core.competency import Competency
 
 
-def column_of(c: Competency) -> str:
-    """An assessment's column: its REF, and the system where it is per system."""
-    return f"{c.ref}@{c.system}" if c.system else c.ref
-
-
 def score_cell(c: Competency) -> Text:
     """The last score as "3/4", marked as well as coloured (pass ✓, below ✗)."""
     if c.score is None:
@@ -71,20 +66,18 @@ class CompetencyScreen(DataScreen):
 
     @on(Ready)
     def _show(self, message: Ready) -> None:
+        from kt_tui.core.competency import grid
+
         scores = message.scores
-        columns = list(dict.fromkeys(column_of(c) for c in scores))
-        members = list(dict.fromkeys(c.member for c in scores))
-        cells = {(c.member, column_of(c)): c for c in scores}
+        columns, rows = grid(scores)
         table = self.query_one(DataTable)
         table.clear(columns=True)
         table.add_column("Member", key="member")
         for col in columns:
             table.add_column(Text(printable(col)), key=col)
-        for m in members:
+        for m, cells in rows:
             row: list[Text | str] = [Text(printable(m))]
-            for col in columns:
-                c = cells.get((m, col))
-                row.append(score_cell(c) if c is not None else "")
+            row += [score_cell(c) if c is not None else "" for c in cells]
             table.add_row(*row, key=m)
         passed = sum(1 for c in scores if c.passed)
         assessed = sum(1 for c in scores if c.score is not None)
