@@ -1,11 +1,10 @@
-"""Regenerate docs/dashboard.svg: the dashboard on the bundled sample, some work done.
+"""Regenerate the README's screens: docs/dashboard.svg, docs/queue.svg, docs/competency.svg.
 
-    python scripts/screenshot.py [OUT.svg]
+    python scripts/screenshot.py [OUT_DIR]
 
-A temp store gets the bundled sample, then three weeks of work (engineers
-mark items done, a lead signs them off, a few a day) so the burn-up has a
-shape; the app opens at 120x40 on a fixed clock and the dashboard is saved
-once the app's own Loaded messages say the figures and the burn-up are in.
+A temp store gets the demo (the bundled sample with eight weeks of history, as
+`kt-tui demo` makes it) on a fixed day; the app opens at 120x40 on that day and
+each view is saved once the app's own Loaded messages say it is in.
 """
 
 from __future__ import annotations
@@ -13,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import sys
 import tempfile
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -21,59 +20,28 @@ sys.path.insert(0, str(ROOT))
 
 from textual.message import Message  # noqa: E402
 
-from kt_tui.core import actions, filters, instances  # noqa: E402
 from kt_tui.core.clock import Clock  # noqa: E402
-from kt_tui.core.identity import resolve_actor  # noqa: E402
+from kt_tui.core.service import fill_demo  # noqa: E402
 from kt_tui.core.store import open_store  # noqa: E402
-from kt_tui.core.sync import sync  # noqa: E402
-from kt_tui.paths import sample_dir  # noqa: E402
 from kt_tui.tui.app import KtApp  # noqa: E402
 from kt_tui.tui.messages import Loaded  # noqa: E402
 
-START = date(2026, 11, 2)
-DAYS = 23
+TODAY = date(2026, 11, 26)
 SIZE = (120, 40)
-# (member, share of their items done over the period)
-WORK = (("chloe", 0.8), ("ben", 0.45), ("dev", 0.3), ("erin", 0.15))
+# (file, view, the Loaded messages to wait for, as whom)
+SHOTS = (
+    ("dashboard.svg", "dashboard", {"dashboard", "burnup"}, "asha"),
+    ("queue.svg", "queue", {"queue"}, "asha"),
+    ("competency.svg", "competency", {"competency"}, "priya"),
+)
 
 
-def clock_at(day: date, hour: int = 10) -> Clock:
-    return Clock.fixed(datetime(day.year, day.month, day.day, hour, tzinfo=UTC), day)
+def clock() -> Clock:
+    return Clock.fixed(datetime(2026, 11, 26, 10, tzinfo=UTC), TODAY)
 
 
-def build(db: str) -> date:
-    """The sample store with DAYS of work; the last day (the app's today)."""
-    store = open_store(db)
-    try:
-        sync(store, sample_dir(), actor="kt", login="kt", clock=clock_at(START, 9))
-        with store.read() as conn:
-            actors = {h: resolve_actor(store, conn, h) for h, _ in WORK}
-            lead = resolve_actor(store, conn, "asha")
-            plan: list[tuple[str, instances.InstanceRow]] = []
-            for handle, share in WORK:
-                rows = instances.list_instances(
-                    conn,
-                    filters.Filter(),
-                    None,
-                    START,
-                    extra=instances.scope_conditions(handle, None),
-                )
-                plan += [(handle, r) for r in rows[: int(len(rows) * share)]]
-        plan.sort(key=lambda p: p[1].id)
-        for n, (handle, row) in enumerate(plan):
-            day = START + timedelta(days=1 + (n * (DAYS - 1)) // len(plan))
-            clock = clock_at(day)
-            evidence = f"KT-{100 + n}" if row.evidence_required else None
-            actions.act(store, actors[handle], "done", row.id, evidence=evidence, clock=clock)
-            if row.signoff and n % 4 != 3:  # a few left in the sign-off queue
-                actions.act(store, lead, "signoff", row.id, clock=clock_at(day, 16))
-    finally:
-        store.dispose()
-    return START + timedelta(days=DAYS)
-
-
-async def shoot(db: str, today: date, out: Path) -> None:
-    app = KtApp(db=db, as_handle="asha", clock=clock_at(today), start="dashboard")
+async def shoot(db: str, view: str, wanted: set[str], who: str, out: Path) -> None:
+    app = KtApp(db=db, as_handle=who, clock=clock(), start=view)
     seen: set[str] = set()
 
     def note(message: Message) -> None:
@@ -82,21 +50,26 @@ async def shoot(db: str, today: date, out: Path) -> None:
 
     async with app.run_test(size=SIZE, message_hook=note) as pilot:
         for _ in range(500):
-            if {"dashboard", "burnup"} <= seen:
+            if wanted <= seen:
                 break
             await pilot.pause(0.02)
         await pilot.pause()
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(app.export_screenshot(title="kt-tui dashboard"), encoding="utf-8")
+        out.write_text(app.export_screenshot(title=f"kt-tui {view}"), encoding="utf-8")
 
 
 def main(argv: list[str]) -> None:
-    out = Path(argv[1]) if len(argv) > 1 else ROOT / "docs" / "dashboard.svg"
+    folder = Path(argv[1]) if len(argv) > 1 else ROOT / "docs"
+    folder.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
-        db = str(Path(tmp) / "kt.db")
-        today = build(db)
-        asyncio.run(shoot(db, today, out))
-    print(f"wrote {out}")
+        db = str(Path(tmp) / "demo.db")
+        store = open_store(db)
+        try:
+            fill_demo(store, clock())
+        finally:
+            store.dispose()
+        for name, view, wanted, who in SHOTS:
+            asyncio.run(shoot(db, view, wanted, who, folder / name))
+            print(f"wrote {folder / name}")
 
 
 if __name__ == "__main__":
