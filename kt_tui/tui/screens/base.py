@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
-from textual import on
+from textual import on, work
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Static
 from textual.worker import Worker
@@ -13,6 +15,7 @@ from textual.worker import Worker
 from kt_tui.tui.messages import Loaded
 
 if TYPE_CHECKING:
+    from kt_tui.core.service import Service
     from kt_tui.tui.app import KtApp
 
 
@@ -40,6 +43,20 @@ class DataScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.mount(ContextBar(id="context"), before=0)
+
+    @work(
+        thread=True,
+        exclusive=True,
+        group="fetch",
+        description="Cannot load",
+        exit_on_error=False,
+    )
+    def fetch(self, call: Callable[[Service], Any], ready: Callable[[Any, Any], Message]) -> None:
+        """Ask the service in a thread; post ``ready(self, answer)`` back (a screen whose
+        whole data is one question: blockers, competency)."""
+        service = self.app.service
+        if service is not None:
+            self.post_message(ready(self, call(service)))
 
     def reload_data(self) -> None:
         """Load the screen's data again (the store changed)."""

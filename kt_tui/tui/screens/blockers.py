@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Static
@@ -53,17 +53,8 @@ class BlockersScreen(DataScreen):
     def reload_data(self) -> None:
         self.load()
 
-    @work(
-        thread=True,
-        exclusive=True,
-        group="blockers",
-        description="Cannot load",
-        exit_on_error=False,
-    )
     def load(self) -> None:
-        service = self.app.service
-        if service is not None:
-            self.post_message(self.Ready(self, service.blockers()))
+        self.fetch(lambda service: service.blockers(), self.Ready)
 
     @on(Ready)
     def _show(self, message: Ready) -> None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Static
@@ -52,17 +52,8 @@ class CompetencyScreen(DataScreen):
     def reload_data(self) -> None:
         self.load()
 
-    @work(
-        thread=True,
-        exclusive=True,
-        group="competency",
-        description="Cannot load",
-        exit_on_error=False,
-    )
     def load(self) -> None:
-        service = self.app.service
-        if service is not None:
-            self.post_message(self.Ready(self, service.competency()))
+        self.fetch(lambda service: service.competency(), self.Ready)
 
     @on(Ready)
     def _show(self, message: Ready) -> None:
