@@ -145,3 +145,24 @@ def test_checklist_sizes(
         await pilot.pause()
 
     assert snap_compare(watched(make_app), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("view", ["3", "4", "5"], ids=["queue", "sessions", "blockers"])
+def test_views_at_80x24(
+    snap_compare: Any, make_app: Callable[..., KtApp], db_path: str, view: str
+) -> None:
+    """At 80x24 the queue keeps who and the evidence, sessions their time, blockers
+    their reason and age; the rest is cut or in the detail pane."""
+    rows = [r for r in rows_of(db_path, member="ben") if r.signoff]
+    for r in rows[:2]:
+        core_act(db_path, "ben", "done", r.id, evidence="TICKET-7")
+    core_act(db_path, "ben", "block", rows[3].id, reason="waits on the VPN token")
+    what = {"3": "queue", "4": "sessions", "5": "blockers"}[view]
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await loaded(pilot, "dashboard")
+        await pilot.press(view)
+        await loaded(pilot, what)
+        await pilot.pause()
+
+    assert snap_compare(watched(make_app), terminal_size=(80, 24), run_before=run_before)

@@ -94,9 +94,9 @@ async def test_the_blockers_view_says_why_who_and_how_long(
         table = screen.query_one(DataTable)
         assert table.row_count == 1
         cells = [str(c) for c in table.get_row_at(0)]
-        assert cells[1] == "ben" and cells[3] == "ben"  # for whom, blocked by whom
-        assert cells[2] == "waits on [VPN] [b]now[/b]"  # text is data: no markup
-        assert cells[4] == "2026-11-25" and cells[5] == "0"  # since, days
+        assert cells[1] == "ben" and cells[5] == "ben"  # for whom, blocked by whom
+        assert cells[4] == "waits on [VPN] [b]now[/b]"  # text is data: no markup
+        assert cells[6] == "2026-11-25" and cells[2] == "0"  # since, days
         await pilot.press("enter")  # the blocked item's checklist, a detail of this view
         await wait_loaded(pilot, messages, "checklist")
         assert isinstance(app.screen, ChecklistScreen)

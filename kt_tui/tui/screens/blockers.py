@@ -19,7 +19,8 @@ from kt_tui.tui.screens.base import DataScreen
 if TYPE_CHECKING:
     from kt_tui.core.blockers import Blocker
 
-COLUMNS = ("Item", "For", "Reason", "Blocked by", "Since", "Days", "Waiting")
+# how long and for whom first: at 80 columns the reason is cut, not the age
+COLUMNS = ("Item", "For", "Days", "Waiting", "Reason", "Blocked by", "Since")
 
 
 class BlockersScreen(DataScreen):
@@ -70,11 +71,11 @@ class BlockersScreen(DataScreen):
             table.add_row(
                 Text(printable(b.ref)),
                 Text(printable(bound)),
+                "" if b.days is None else str(b.days),
+                str(b.waiting) if b.waiting else "",
                 Text(printable(b.reason or ""), overflow="ellipsis", no_wrap=True),
                 Text(printable(b.by or "")),
                 (b.since or "")[:10],
-                "" if b.days is None else str(b.days),
-                str(b.waiting) if b.waiting else "",
                 key=str(b.instance_id),
             )
         if not self.found:
@@ -89,6 +90,8 @@ class BlockersScreen(DataScreen):
             text.append(printable(b.title), style="bold")
             text.append(f"\n{printable(b.label)}\nWhy: ")
             text.append(printable(b.reason or "-"))
+            since = (b.since or "")[:10]
+            text.append(printable(f"\nBlocked by {b.by or '-'} since {since} ({b.days} days)"))
             if b.waiting:
                 text.append(f"\n{b.waiting} item(s) wait on it (after)")
             self.query_one("#blocker-detail", Static).update(text)

@@ -80,14 +80,16 @@ class QueueScreen(DataScreen):
         keep = set(listing.selected)
         listing.clear_options()
         for r in self.rows:
-            label = Text()
-            label.append(printable(r.title), style="bold")
-            where = "@".join(p for p in (r.member, r.system) if p)
-            label.append(printable(f"  {r.ref}  {where}  done by {r.done_by}"))
+            # what a signer decides on first (for whom, the evidence), so that a narrow
+            # terminal cuts the rest, not these; the detail pane shows it all
+            label = Text(no_wrap=True, overflow="ellipsis")
+            where = "@".join(p for p in (r.member, r.system) if p) or "handover"
+            label.append(printable(where), style="bold")
+            label.append(f"  evidence: {printable(r.evidence)}" if r.evidence else "  no evidence")
+            label.append(printable(f"  {r.title}"), style="bold")
+            label.append(printable(f"  {r.ref}  done by {r.done_by}"))
             if r.signing:
                 label.append(printable(f"  {r.signing}"), style="italic")
-            if r.evidence:
-                label.append(f"  evidence: {printable(r.evidence)}")
             listing.add_option(Selection(label, r.id, r.id in keep))
         header = Text()
         header.append("Sign-off queue", style="bold")
