@@ -253,3 +253,26 @@ def test_a_crash_exits_non_zero_with_one_line(
     assert exited.value.code == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert err == ["kt-tui stopped: ValueError: the flux capacitor"]
+
+
+async def test_a_long_question_wraps_inside_its_dialog_at_80_columns() -> None:
+    from textual.app import App
+
+    from kt_tui.tui.screens.confirm import ConfirmScreen
+
+    class Bare(App[None]):
+        pass
+
+    app = Bare()
+    async with app.run_test(size=(80, 24)) as pilot:
+        for screen in (
+            PromptScreen("Why is this item not applicable to this system? " * 4),
+            ConfirmScreen("Sign off every selected item, each in its own write? " * 3),
+        ):
+            app.push_screen(screen)
+            await pilot.pause()
+            dialog = app.screen.query_one("#dialog").region
+            question = app.screen.query_one("#question").region
+            assert question.right <= dialog.right and question.height > 1  # wrapped
+            app.pop_screen()
+            await pilot.pause()
