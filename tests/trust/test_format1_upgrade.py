@@ -5,7 +5,6 @@ wrote upgrades to schema 3 with every state and event kept, and verifies."""
 from __future__ import annotations
 
 import json
-import shutil
 import sqlite3
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -21,7 +20,8 @@ from kt_tui.core.sync import sync
 from tests.helpers import FORMAT1
 
 FIXTURES = Path(__file__).with_name("fixtures")
-STORE_V2 = FIXTURES / "store_v2.sqlite"  # the sample synced, then ACTIONS, by eb74c72
+# the sample synced, then ACTIONS, by eb74c72: its SQL dump (text, reviewable in git)
+STORE_V2 = FIXTURES / "store_v2.sql"
 STATUS_V2 = FIXTURES / "store_v2.status.json"  # its `status --json`, the same day
 WRITTEN = date(2026, 11, 26)  # the day both were written (overdue depends on it)
 CLOCK = Clock.fixed(datetime(2026, 11, 26, 22, 30, tzinfo=UTC), WRITTEN)
@@ -83,9 +83,15 @@ INSTANCES = "SELECT id, state, done_by, done_at, evidence, note FROM instance OR
 EVENTS = "SELECT id, at, actor, verb, instance_id, before, after, hash FROM event ORDER BY id"
 
 
+def store_v2(db: Path) -> Path:
+    """The previous release's store, as a file again (from its dump)."""
+    with sqlite3.connect(db) as conn:
+        conn.executescript(STORE_V2.read_text(encoding="utf-8"))
+    return db
+
+
 def test_store_of_the_previous_release_upgrades_with_everything_kept(tmp_path: Path) -> None:
-    db = tmp_path / "old.db"
-    shutil.copyfile(STORE_V2, db)
+    db = store_v2(tmp_path / "old.db")
     assert rows(db, "SELECT value FROM meta WHERE key = 'schema_version'") == [("2",)]
     states, events = rows(db, INSTANCES), rows(db, EVENTS)
     assert len(states) == 317 and len(events) == 8
@@ -108,8 +114,7 @@ def test_store_of_the_previous_release_upgrades_with_everything_kept(tmp_path: P
 def test_an_upgraded_store_still_tells_an_edit_of_what_its_last_sync_recorded(
     tmp_path: Path,
 ) -> None:
-    db = tmp_path / "old.db"
-    shutil.copyfile(STORE_V2, db)
+    db = store_v2(tmp_path / "old.db")
     open_store(str(db)).dispose()  # upgraded
     with sqlite3.connect(db) as conn:
         conn.execute("UPDATE member SET name = 'Mallory' WHERE handle = 'ben'")
