@@ -140,9 +140,7 @@ def changes_since(conn: Connection, since: date) -> Changes:
             and rules.is_counted(r.state_now, bool(r.retired_now))
             and rules.is_complete(r.state_now, bool(r.signoff_now))
         )
-        completes = r.after == rules.State.SIGNED_OFF or (
-            r.after == rules.State.DONE and not r.signoff_now
-        )
+        completes = r.after is not None and rules.is_complete(r.after, bool(r.signoff_now))
         if r.verb in COMPLETED_VERBS and complete_now and completes and r.instance_id:
             completed.pop(r.instance_id, None)  # keep event order: the last one counts
             completed[r.instance_id] = change

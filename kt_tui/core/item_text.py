@@ -87,6 +87,23 @@ def _flags_and_parties(d: str, today: date, after: Any, owner: Any, parties: Any
     }
 
 
+def _instance_values(d: str) -> dict[str, Any]:
+    """An instance's own fields, weight to id, as JSON text (both item builders)."""
+    return {
+        "weight": cast(INSTANCE.c.weight, String),
+        "state": _quote(INSTANCE.c.state, d),
+        "due": _quote(cast(INSTANCE.c.due, String), d),
+        "done_by": _quote(INSTANCE.c.done_by, d),
+        "done_at": _quote(INSTANCE.c.done_at, d),
+        "signed_off_by": _quote(INSTANCE.c.signed_off_by, d),
+        "signed_off_at": _quote(INSTANCE.c.signed_off_at, d),
+        "evidence": _quote(INSTANCE.c.evidence, d),
+        "note": _quote(INSTANCE.c.note, d),
+        "reason": _quote(INSTANCE.c.reason, d),
+        "id": cast(INSTANCE.c.id, String),
+    }
+
+
 def json_object(dialect: str, today: date) -> Any:
     """Each instance as one JSON object: the fields of ITEM_JSON_FIELDS, in order, laid
     out as ``json.dumps`` lays them out (``{"ref": "a/b", ...}``). Selects from
@@ -102,17 +119,7 @@ def json_object(dialect: str, today: date) -> Any:
         "member": _quote(MEMBER.c.handle, d),
         "system": _quote(SYSTEM.c.key, d),
         "stage": _quote(ITEM.c.stage, d),
-        "weight": cast(INSTANCE.c.weight, String),
-        "state": _quote(INSTANCE.c.state, d),
-        "due": _quote(cast(INSTANCE.c.due, String), d),
-        "done_by": _quote(INSTANCE.c.done_by, d),
-        "done_at": _quote(INSTANCE.c.done_at, d),
-        "signed_off_by": _quote(INSTANCE.c.signed_off_by, d),
-        "signed_off_at": _quote(INSTANCE.c.signed_off_at, d),
-        "evidence": _quote(INSTANCE.c.evidence, d),
-        "note": _quote(INSTANCE.c.note, d),
-        "reason": _quote(INSTANCE.c.reason, d),
-        "id": cast(INSTANCE.c.id, String),
+        **_instance_values(d),
         **_flags_and_parties(d, today, ITEM.c.after, _quote(ITEM.c.owner, d), ITEM.c.parties),
     }
     assert tuple(values) == ITEM_JSON_FIELDS
@@ -162,17 +169,7 @@ def export_objects(dialect: str, today: date) -> Any:
         "member": func.coalesce(per_member.c.handle, "null"),
         "system": func.coalesce(per_system.c.key, "null"),
         "stage": per_item.c.stage,
-        "weight": cast(INSTANCE.c.weight, String),
-        "state": _quote(INSTANCE.c.state, d),
-        "due": _quote(cast(INSTANCE.c.due, String), d),
-        "done_by": _quote(INSTANCE.c.done_by, d),
-        "done_at": _quote(INSTANCE.c.done_at, d),
-        "signed_off_by": _quote(INSTANCE.c.signed_off_by, d),
-        "signed_off_at": _quote(INSTANCE.c.signed_off_at, d),
-        "evidence": _quote(INSTANCE.c.evidence, d),
-        "note": _quote(INSTANCE.c.note, d),
-        "reason": _quote(INSTANCE.c.reason, d),
-        "id": cast(INSTANCE.c.id, String),
+        **_instance_values(d),
         **_flags_and_parties(d, today, per_item.c.after, per_item.c.owner, per_item.c.parties),
     }
     assert ("ref", "template", "item", "title", "kind", "scope", *values) == ITEM_JSON_FIELDS
