@@ -278,6 +278,8 @@ def act(
             detail["pass"] = t.pass_score  # what the score was judged by (verify replays it)
         if attendance:
             detail["attendance"] = "yes"
+        if verb == rules.Verb.SIGNOFF:
+            detail["parties"] = list(t.parties)  # what it was signed against (verify)
         event_id = audit.record(
             conn,
             at=now,

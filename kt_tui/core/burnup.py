@@ -6,7 +6,9 @@ without per-instance events; an instance whose replayed state is complete but
 whose stored state is not was reopened by the first such sync after its last
 own event. Figures use each instance's *current* weight and sign-off flag,
 over the instances that count today (not retired, not ``na``), so the last
-point of the burn-up equals today's overall complete weight.
+point of the burn-up equals today's overall complete weight. A completion of an
+item with ``valid_for`` stops counting on its first lapsed day (rules.lapses_on,
+from the event that completed it) until it is done again.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from kt_tui.core import rollup, rules
-from kt_tui.core.tables import EVENT, INSTANCE
+from kt_tui.core.tables import EVENT, INSTANCE, ITEM
 
 HISTORY_DAYS = 7  # between the first completion and today, before any forecast
 PACE_DAYS = 28  # the pace is measured over this many days at most
@@ -123,23 +125,24 @@ def burn_up(conn: Connection, today: date) -> list[Point]:
     # Only instances some event names can ever have been complete: load those
     # alone (a million fresh instances cost nothing here), and sum the rest in SQL.
     touched = select(EVENT.c.instance_id).where(EVENT.c.instance_id.is_not(None))
-    counted = {
-        r.id: (int(r.weight), bool(r.signoff), r.state)
-        for r in conn.execute(
-            select(INSTANCE.c.id, INSTANCE.c.weight, INSTANCE.c.signoff, INSTANCE.c.state).where(
-                rules.counted_sql(), INSTANCE.c.id.in_(touched)
-            )
-        )
+    # id -> (weight, signoff, stored state, valid_days): as stored today
+    columns = (
+        INSTANCE.c.id,
+        INSTANCE.c.weight,
+        INSTANCE.c.signoff,
+        INSTANCE.c.state,
+        ITEM.c.valid_days,
+    )
+    counted_q = select(*columns).join(ITEM, ITEM.c.id == INSTANCE.c.item_id)
+    counted: dict[int, tuple[int, bool, str, int | None]] = {
+        r.id: (int(r.weight), bool(r.signoff), r.state, r.valid_days)
+        for r in conn.execute(counted_q.where(rules.counted_sql(), INSTANCE.c.id.in_(touched)))
     }
     for detail in conn.execute(select(EVENT.c.detail).where(EVENT.c.verb == "sync")).scalars():
         missing = [i for i in _reopened_ids(detail) or [] if i not in counted]
         for chunk in (missing[i : i + 900] for i in range(0, len(missing), 900)):
-            for r in conn.execute(
-                select(
-                    INSTANCE.c.id, INSTANCE.c.weight, INSTANCE.c.signoff, INSTANCE.c.state
-                ).where(rules.counted_sql(), INSTANCE.c.id.in_(chunk))
-            ):
-                counted[r.id] = (int(r.weight), bool(r.signoff), r.state)
+            for r in conn.execute(counted_q.where(rules.counted_sql(), INSTANCE.c.id.in_(chunk))):
+                counted[r.id] = (int(r.weight), bool(r.signoff), r.state, r.valid_days)
     # today's counted weight, from the rollup's totals rows (a sum over every instance
     # was most of the report header's time at a million)
     total = sum(g.weight for g in rollup.sums_by_stage(conn))
@@ -150,8 +153,19 @@ def burn_up(conn: Connection, today: date) -> list[Point]:
     first_day: date | None = None
     state: dict[int, str] = {}
     last_event: dict[int, int] = {}
-    # iid -> [(event id, day, complete after it)]
-    flips: dict[int, list[tuple[int, date, bool]]] = defaultdict(list)
+    # iid -> [(day, complete and not lapsed from that day on)]
+    flips: dict[int, list[tuple[date, bool]]] = defaultdict(list)
+    holds: dict[int, bool] = {}  # complete and not lapsed, after the events replayed so far
+    lapsed_from: dict[int, date] = {}  # the first day the current completion is lapsed
+
+    def lapse_before(iid: int, day: date) -> None:
+        """A completion that lapsed before ``day`` stops counting on its first lapsed day."""
+        first = lapsed_from.get(iid)
+        if first is not None and first <= day and holds.get(iid):
+            flips[iid].append((first, False))
+            holds[iid] = False
+            del lapsed_from[iid]
+
     reopen_syncs: list[tuple[int, date]] = []
     q = select(
         EVENT.c.id, EVENT.c.at, EVENT.c.verb, EVENT.c.instance_id, EVENT.c.after, EVENT.c.detail
@@ -173,25 +187,42 @@ def burn_up(conn: Connection, today: date) -> list[Point]:
         else:
             continue
         for iid, after in changes:
-            was = complete(iid, state.get(iid, rules.State.TODO))
+            lapse_before(iid, day)
+            before = state.get(iid, rules.State.TODO)
+            was = complete(iid, before)
             state[iid] = after
             last_event[iid] = e.id
             now = complete(iid, after)
-            if now != was:
-                flips[iid].append((e.id, day, now))
+            # a new completion: from incomplete, or done again on a lapsed one
+            starts = now and (not was or rules.may_redo(e.verb, before, lapsed=True))
+            if starts or not now:
+                lapsed_from.pop(iid, None)
+            if starts:
+                _w, signoff, _st, valid_days = counted[iid]
+                ends = rules.lapses_on(after, signoff, e.at, valid_days)
+                if ends is not None:
+                    lapsed_from[iid] = rules.first_lapsed_day(ends)
+            if (starts or not now) and now != holds.get(iid, False):
+                flips[iid].append((day, now))
+                holds[iid] = now
     if first_day is None:
         return []
 
-    for iid, (_w, _so, stored) in counted.items():
+    for iid, (_w, _so, stored, _v) in counted.items():
         if complete(iid, state.get(iid, rules.State.TODO)) and not complete(iid, stored):
             own_last = last_event.get(iid, 0)
             when = next((d for sid, d in reopen_syncs if sid > own_last), today)
-            flips[iid].append((10**18, when, False))
+            lapse_before(iid, when)
+            if holds.get(iid):
+                flips[iid].append((when, False))
+                holds[iid] = False
+    for iid in list(lapsed_from):
+        lapse_before(iid, today)  # lapsed by today: out of today's complete weight
 
     delta: dict[date, int] = defaultdict(int)
     for iid, flipped in flips.items():
         weight = counted[iid][0]
-        for _eid, day, now in flipped:
+        for day, now in flipped:
             delta[day] += weight if now else -weight
 
     end = max(today, first_day)

@@ -365,6 +365,11 @@ def is_lapsed(state: str, signoff: bool, lapses_on: date | None, today: date) ->
     return lapses_on is not None and lapses_on < today and is_complete(state, signoff)
 
 
+def first_lapsed_day(lapses_on: date) -> date:
+    """The first day is_lapsed holds for a completion that lapses on ``lapses_on``."""
+    return lapses_on + timedelta(days=1)
+
+
 def lapsed_sql(today: date, t: Any = INSTANCE) -> Any:
     return and_(complete_sql(t), t.c.lapses_on.is_not(None), t.c.lapses_on < today)
 

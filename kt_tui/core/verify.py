@@ -152,6 +152,18 @@ def _replay(expected: dict[int, Replayed], r: Any) -> None:
         for key, flag in (("retired_ids", True), ("revived_ids", False)):
             for iid in detail.get(key, []):
                 expected[iid] = _with(expected.get(iid, FRESH), {"retired": flag})
+        for iid, by, at in detail.get("parties", {}).get("settled", []):
+            # a change of parties left nothing missing (sync/party_changes.py)
+            now = expected.get(iid, FRESH)
+            if now[0] != rules.State.DONE:
+                raise _Mismatch(
+                    f"event {r['id']}: sync signs off item instance #{iid}, "
+                    f"but the log had it {now[0]!r}"
+                )
+            expected[iid] = _with(
+                now,
+                {"state": rules.State.SIGNED_OFF.value, "signed_off_by": by, "signed_off_at": at},
+            )
         return
     iid = r["instance_id"]
     if iid is None:
@@ -209,6 +221,8 @@ def _replay_signatures(signatures: Signatures, r: Any) -> None:
         detail = json.loads(r["detail"]) if r["detail"] else {}
         for iid in detail.get("reopened_ids", []):
             signatures.pop(iid, None)
+        for iid, party in detail.get("parties", {}).get("unsigned", []):
+            signatures.get(iid, {}).pop(party, None)
         return
     iid = r["instance_id"]
     if iid is None:
@@ -224,6 +238,15 @@ def _replay_signatures(signatures: Signatures, r: Any) -> None:
                 "twice, or a second party"
             )
         held[party] = (r["actor"], r["at"])
+        parties = (json.loads(r["detail"]) if r["detail"] else {}).get("parties")
+        if parties is not None:  # recorded since format 2's parties; older events lack it
+            outcome = rules.sign_outcome(rules.Verb.SIGNOFF, parties=parties, signed=held)
+            if r["after"] != outcome:
+                raise _Mismatch(
+                    f"event {r['id']}: signoff of item instance #{iid} leads to "
+                    f"{r['after']!r}, but with the parties {', '.join(parties)} and the "
+                    f"signatures {', '.join(sorted(held))} it leads to {outcome!r}"
+                )
 
 
 def _signature_difference(conn: Connection, signatures: Signatures) -> str:

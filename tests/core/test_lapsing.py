@@ -186,3 +186,43 @@ def test_verify_names_a_forged_lapse_day_and_counter(lapsing: Store) -> None:
     with lapsing.read() as conn:
         result = verify(conn)
     assert not result.ok and "lapses_on" in result.problem
+
+
+def test_the_burn_up_drops_a_completion_on_the_day_it_lapses_and_counts_it_again_when_redone(
+    lapsing: Store,
+) -> None:
+    """30-day validity: complete on Nov 25 (lapses on Dec 25), out of the burn-up from Dec
+    26, back when done again on Jan 2; the last point is the dashboard's readiness."""
+    from kt_tui.core.burnup import burn_up
+
+    do(lapsing, "eve", "done", "onboard/access", DAY0)
+
+    def weights(today: date) -> dict[date, int]:
+        with lapsing.read() as conn:
+            points = burn_up(conn, today)
+        last = points[-1]
+        assert last.readiness == status(lapsing, today).overall.readiness
+        return {p.day: p.complete_weight for p in points}
+
+    held = weights(date(2026, 12, 31))
+    w = held[date(2026, 11, 25)]
+    assert w > 0 and held[date(2026, 12, 25)] == w
+    assert held[date(2026, 12, 26)] == held[date(2026, 12, 31)] == 0
+    do(lapsing, "eve", "done", "onboard/access", on(date(2027, 1, 2)))
+    again = weights(date(2027, 1, 3))
+    assert again[date(2027, 1, 1)] == 0 and again[date(2027, 1, 2)] == again[date(2027, 1, 3)] == w
+
+
+def test_the_burn_up_of_a_signed_item_lapses_from_its_sign_off(lapsing: Store) -> None:
+    """2-week validity on a signed item: counted from its sign-off, out 15 days later."""
+    from kt_tui.core.burnup import burn_up
+
+    do(lapsing, "eve", "done", "docs/runbook", DAY0, system="db")
+    do(lapsing, "lea", "signoff", "docs/runbook", on(date(2026, 11, 26)), system="db")
+    today = date(2026, 12, 12)
+    with lapsing.read() as conn:
+        points = {p.day: p.complete_weight for p in burn_up(conn, today)}
+    assert points[date(2026, 11, 25)] == 0
+    assert points[date(2026, 11, 26)] == points[date(2026, 12, 10)] > 0
+    assert points[date(2026, 12, 11)] == points[today] == 0
+    assert status(lapsing, today).overall.lapsed == 1

@@ -17,8 +17,10 @@ from kt_tui.core.errors import Problem, ValidationFailed
 from kt_tui.core.store import Store
 from kt_tui.core.sync.apply import apply
 from kt_tui.core.sync.desired import Wanted, wanted_from
+from kt_tui.core.sync.party_changes import plan_party_changes
 from kt_tui.core.sync.plan import Plan, describe, diff
 from kt_tui.core.sync.renames import find as find_renames
+from kt_tui.core.sync.renames import renamed_view
 from kt_tui.core.sync.stored import Current, load_current
 from kt_tui.core.sync.thin_parties import thin_party_warnings
 from kt_tui.core.templates import Folder, load_folder
@@ -64,6 +66,13 @@ def _plan(store: Store, conn: Connection, folder: Folder, wanted: Wanted, label:
     _refuse_other_handover(current, wanted, folder, label)
     _refuse_rename_conflicts(current, wanted, folder, label)
     plan = diff(wanted, current)
+    plan.parties = plan_party_changes(
+        conn, wanted, renamed_view(current, plan.renames), plan.reopen
+    )
+    for template, (settled, unsigned) in plan.parties.per_template.items():
+        tp = next((t for t in plan.templates if t.key == template), None)
+        if tp is not None:
+            tp.settled, tp.unsigned = settled, unsigned
     plan.warnings = [*folder.warnings, *thin_party_warnings(wanted)]
     return plan
 

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, insert, or_, select, update
+from sqlalchemy import Connection, bindparam, delete, func, insert, or_, select, update
 
 from kt_tui.core import audit, lapsing, ledger, rollup, rules
 from kt_tui.core.clock import SYSTEM_CLOCK, Clock
 from kt_tui.core.parties import drop_signatures
 from kt_tui.core.store import Store
 from kt_tui.core.sync.desired import INSERT_CHUNK, ITEM_V2_FIELDS, Ident, T, Wanted, WantedItem
+from kt_tui.core.sync.party_changes import PartyChanges
 from kt_tui.core.sync.plan import Plan
 from kt_tui.core.sync.renames import rename_rows
-from kt_tui.core.tables import INSTANCE, ITEM, MEMBER, RECEIVER, SYSTEM, TEMPLATE
+from kt_tui.core.tables import INSTANCE, ITEM, MEMBER, RECEIVER, SIGNATURE, SYSTEM, TEMPLATE
 
 
 def apply(
@@ -147,6 +148,7 @@ def apply(
 
     if plan.add:
         _insert_instances(conn, plan.add, wanted, item_ids, member_ids, system_ids)
+    _apply_party_changes(conn, plan.parties)
 
     # a changed valid_for or sign-off moves the lapse day of completed instances
     lapsing.recompute(
@@ -154,7 +156,7 @@ def apply(
         (
             item_ids[k]
             for k in wanted.items
-            if {"valid_days", "signoff"} & set(_changes_of(plan, k))
+            if {"valid_days", "signoff", "parties"} & set(_changes_of(plan, k))
         ),
     )
     rollup.rebuild(conn)
@@ -172,9 +174,34 @@ def apply(
             "reopened_ids": plan.reopen,
             "retired_ids": plan.retire,
             "revived_ids": plan.revive,
+            **({"parties": plan.parties.record()} if plan.parties else {}),
             "applied": applied,
         },
     )
+
+
+def _apply_party_changes(conn: Connection, changes: PartyChanges) -> None:
+    """Drop the signatures of parties an item no longer lists; sign off the instances
+    whose remaining parties have all signed (sync/party_changes.py)."""
+    if changes.unsign:
+        conn.execute(
+            delete(SIGNATURE).where(
+                SIGNATURE.c.instance_id == bindparam("i"), SIGNATURE.c.party == bindparam("p")
+            ),
+            [{"i": i, "p": p} for i, p in changes.unsign],
+        )
+    if changes.settle:
+        conn.execute(
+            update(INSTANCE)
+            .where(INSTANCE.c.id == bindparam("i"))
+            .values(
+                state=rules.State.SIGNED_OFF,
+                signed_off_by=bindparam("by"),
+                signed_off_at=bindparam("at"),
+                version=INSTANCE.c.version + 1,
+            ),
+            [{"i": i, "by": by, "at": at} for i, by, at in changes.settle],
+        )
 
 
 INSTANCE_COLUMNS = (

@@ -10,6 +10,7 @@ from typing import Any
 
 from kt_tui.core import rules
 from kt_tui.core.sync.desired import ITEM_FIELDS, ITEM_V2_FIELDS, Ident, Wanted, WantedItem
+from kt_tui.core.sync.party_changes import PartyChanges
 from kt_tui.core.sync.renames import Renames, find, renamed_view
 from kt_tui.core.sync.renames import summary as renames_summary
 from kt_tui.core.sync.stored import Current
@@ -27,6 +28,8 @@ class TemplatePlan:
     retired: int = 0
     revived: int = 0
     reopened: int = 0
+    settled: int = 0  # partly signed, now signed off: the parties left have all signed
+    unsigned: int = 0  # signatures of parties the item no longer lists
 
     def is_empty(self) -> bool:
         return not (
@@ -39,6 +42,8 @@ class TemplatePlan:
             or self.retired
             or self.revived
             or self.reopened
+            or self.settled
+            or self.unsigned
         )
 
     def summary(self) -> dict[str, Any]:
@@ -53,6 +58,8 @@ class TemplatePlan:
             "retired": self.retired,
             "revived": self.revived,
             "reopened": self.reopened,
+            **({"signed_off_by_fewer_parties": self.settled} if self.settled else {}),
+            **({"signatures_dropped": self.unsigned} if self.unsigned else {}),
         }
 
 
@@ -80,6 +87,7 @@ class Plan:
     total_instances: int
     warnings: list[str] = field(default_factory=list)
     renames: Renames = field(default_factory=Renames)
+    parties: PartyChanges = field(default_factory=PartyChanges)
 
     def is_empty(self) -> bool:
         return not (
@@ -347,6 +355,9 @@ def describe(plan: Plan) -> list[str]:
                 "retired": t.retired,
                 "revived": t.revived,
                 "reopened by revision": t.reopened,
+                "signed off (the parties left have all signed)": t.settled,
+                f"signature{'' if t.unsigned == 1 else 's'} of parties no longer listed "
+                "dropped": t.unsigned,
             }
         )
         parts = [f"{v} {k}" for k, v in counts.items() if v]
