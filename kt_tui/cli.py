@@ -228,17 +228,29 @@ def _print_status(obj: Context, as_json: bool) -> None:
     help="Rows at most (0: all).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the items as JSON.")
-def list_cmd(filter_words: tuple[str, ...], limit: int, as_json: bool) -> None:
+@click.option(
+    "--sort",
+    "sort_key",
+    metavar="KEY",
+    help="Order by one column: state, template, item, for, weight, due, done_by, signed; "
+    "-KEY reverses it (--sort=-due). The same as the filter token sort:KEY.",
+)
+def list_cmd(
+    filter_words: tuple[str, ...], limit: int, as_json: bool, sort_key: str | None
+) -> None:
     """The item instances with their REF and state.
 
     FILTER: free text and tokens such as state:done system:orders member:ben
     stage:shadowed template:system-docs kind:training tier:1 overdue mine open
-    awaiting lapsed waiting blocked. `list blocked` alone lists the blockers for
-    escalation: reason, who blocked, since when, how long, what waits on each.
+    awaiting lapsed waiting blocked, and sort:due (or sort:-due) for the order.
+    `list blocked` alone lists the blockers for escalation: reason, who blocked,
+    since when, how long, what waits on each.
     """
     service = current().service()
     from kt_tui.present import printable
 
+    if sort_key is not None:
+        filter_words = (*filter_words, f"sort:{sort_key}")
     for warning in service.filter_warnings(" ".join(filter_words)):
         err(f"kt-tui: warning: {printable(warning)}")
     if [w.lower() for w in filter_words] == ["blocked"]:
@@ -643,11 +655,17 @@ _add_demo()
 @cli.command()
 @common_options
 @click.option("--json", "as_json", is_flag=True, help="Print the items as JSON.")
-def queue(as_json: bool) -> None:
+@click.option(
+    "--sort",
+    "sort_key",
+    metavar="KEY",
+    help="Order by one column (as list --sort): for, item, due, done_by...; -KEY reverses.",
+)
+def queue(as_json: bool, sort_key: str | None) -> None:
     """What waits for your signature or assessment: done items with a missing party you
     may fill, and done assessments you may assess."""
     service = current().service()
-    rows = service.queue()
+    rows = service.queue(sort=sort_key)
     if as_json:
         click.echo(json.dumps([r.listing_json() for r in rows], indent=2))
         return

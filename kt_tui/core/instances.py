@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, func, select
 
-from kt_tui.core import rules
+from kt_tui.core import rules, sorting
 from kt_tui.core.filters import Filter, conditions
 from kt_tui.core.identity import Actor
 from kt_tui.core.tables import INSTANCE, ITEM, MEMBER, SIGNATURE, SYSTEM, TEMPLATE
@@ -311,14 +311,7 @@ def _with_signatures(conn: Connection, rows: list[InstanceRow]) -> list[Instance
 _SIGNED_STATES = (rules.State.DONE, rules.State.SIGNED_OFF)
 
 
-ORDER = (
-    TEMPLATE.c.id,
-    func.coalesce(INSTANCE.c.stage_idx, 999),
-    ITEM.c.position,
-    MEMBER.c.position,
-    SYSTEM.c.position,
-    INSTANCE.c.id,
-)
+ORDER = sorting.DEFAULT_ORDER  # the plan's order, where a filter asks for no sort
 
 
 def list_instances(
@@ -341,7 +334,7 @@ def iter_instances(
 ) -> Iterator[InstanceRow]:
     """Those rows, fetched a few thousand at a time: memory stays flat for a million."""
     q = _base(today).where(*conditions(f, actor, today), *(extra or []))
-    q = q.order_by(*ORDER)
+    q = q.order_by(*sorting.order_by(f.sort))
     if limit is not None:
         q = q.limit(limit).offset(offset)
     batch: list[InstanceRow] = []

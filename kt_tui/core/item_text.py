@@ -16,10 +16,10 @@ from typing import Any
 from sqlalchemy import String, and_, case, cast, func, literal, select
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 
-from kt_tui.core import rules
+from kt_tui.core import rules, sorting
 from kt_tui.core.filters import Filter, conditions
 from kt_tui.core.identity import Actor
-from kt_tui.core.instances import ITEM_JSON_FIELDS, ORDER, with_instance_joins
+from kt_tui.core.instances import ITEM_JSON_FIELDS, with_instance_joins
 from kt_tui.core.tables import INSTANCE, ITEM, MEMBER, SIGNATURE, SYSTEM, TEMPLATE
 
 
@@ -279,5 +279,5 @@ def listing_query(
         select(text)
         .select_from(with_instance_joins())
         .where(*conditions(f, actor, today))
-        .order_by(*ORDER)
+        .order_by(*sorting.order_by(f.sort))
     )

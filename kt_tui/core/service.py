@@ -289,13 +289,17 @@ class Service:
 
     # -- sign-off queue ------------------------------------------------------
 
-    def queue(self, limit: int = 5000) -> list[InstanceRow]:
+    def queue(self, limit: int = 5000, sort: str | None = None) -> list[InstanceRow]:
         """Every done item that waits for this actor's signature (a missing party they
-        may fill now) or assessment (rules.may_sign_sql, rules.may_assess_sql)."""
+        may fill now) or assessment (rules.may_sign_sql, rules.may_assess_sql), in the
+        plan's order or by ``sort`` (a sort key, ``-`` before it for descending)."""
+        from kt_tui.core.sorting import parse_sort
+
+        order = parse_sort(sort) if sort else None
         a = self.actor
         if a.read_only or a.handle is None:
             return []
-        f = filters.Filter(flags={"awaiting"})
+        f = filters.Filter(flags={"awaiting"}, sort=order)
         person = person_from(a)
         extra: list[Any] = [
             or_(

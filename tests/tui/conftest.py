@@ -52,6 +52,20 @@ def db_path(tmp_path: Path) -> str:
 
 
 @pytest.fixture
+def two_db(tmp_path: Path) -> str:
+    """A temp store FILE holding the small two-sided handover (tests/two_sides.py)."""
+    from tests import two_sides
+
+    path = str(tmp_path / "two.db")
+    store = open_store(path)
+    try:
+        sync(store, two_sides.write(tmp_path / "two"), actor="lea", login="lea", clock=FIXED_CLOCK)
+    finally:
+        store.dispose()
+    return path
+
+
+@pytest.fixture
 def make_app(db_path: str) -> Callable[..., KtApp]:
     def make(as_handle: str | None = "tomas", start: str | None = "dashboard") -> KtApp:
         return KtApp(db=db_path, as_handle=as_handle, clock=FIXED_CLOCK, start=start)

@@ -4,31 +4,16 @@ queue (asks why), assess (asks the score), partial sign-off in the item detail."
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 from textual.message import Message
 from textual.widgets import Static
 
-from kt_tui.core.store import open_store
-from kt_tui.core.sync import sync
 from kt_tui.tui.app import KtApp
 from kt_tui.tui.screens.prompt import PromptScreen
 from kt_tui.tui.screens.queue import QueueScreen
-from tests import two_sides
 from tests.tui.conftest import FIXED_CLOCK, wait_loaded, wait_until
 from tests.tui.test_app import SIZE, core_act, errors, instance, open_member, rows_of
-
-
-@pytest.fixture
-def two_db(tmp_path: Path) -> str:
-    path = str(tmp_path / "two.db")
-    store = open_store(path)
-    try:
-        sync(store, two_sides.write(tmp_path / "two"), actor="lea", login="lea", clock=FIXED_CLOCK)
-    finally:
-        store.dispose()
-    return path
 
 
 @pytest.fixture

@@ -4,21 +4,17 @@ tests/test_cli_parties.py; the rules themselves are tested in tests/core/."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from sqlalchemy import func, select
 from textual.message import Message
 
 from kt_tui.core.service import Scope
 from kt_tui.core.store import open_store
-from kt_tui.core.sync import sync
 from kt_tui.core.tables import EVENT, SIGNATURE
 from kt_tui.tui.app import KtApp
 from kt_tui.tui.screens.checklist import ChecklistScreen
 from kt_tui.tui.screens.prompt import PromptScreen
 from kt_tui.tui.widgets.checklist_view import ChecklistView
-from tests import two_sides
 from tests.tui.conftest import FIXED_CLOCK, wait_loaded, wait_until
 from tests.tui.test_app import SIZE, core_act, errors, instance, rows_of
 
@@ -37,17 +33,6 @@ CASES = [
     ("e", "wiki/walk", [], "pete", "eve", {"evidence": "wiki/walk"}),
 ]
 IDS = ["done", "undo", "block", "unblock", "signoff", "reject", "na", "reopen", "evidence"]
-
-
-@pytest.fixture
-def two_db(tmp_path: Path) -> str:
-    path = str(tmp_path / "two.db")
-    store = open_store(path)
-    try:
-        sync(store, two_sides.write(tmp_path / "two"), actor="lea", login="lea", clock=FIXED_CLOCK)
-    finally:
-        store.dispose()
-    return path
 
 
 def _events(db: str) -> int:

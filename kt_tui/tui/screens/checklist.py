@@ -14,11 +14,13 @@ from textual.widgets import Footer, Input, Static
 
 from kt_tui.core import rules
 from kt_tui.core.errors import KtError, Refused
+from kt_tui.core.filters import parse_filter
+from kt_tui.core.sorting import Sort, next_sort
 from kt_tui.present import bar, level, pct, printable
 from kt_tui.tui.messages import NodeMessage
 from kt_tui.tui.screens.checklist_selection import SelectableChecklist
 from kt_tui.tui.screens.prompt import PromptScreen
-from kt_tui.tui.widgets.checklist_view import PAGE_SIZE, ChecklistView
+from kt_tui.tui.widgets.checklist_view import PAGE_SIZE, ChecklistView, sort_keys_shown
 from kt_tui.tui.widgets.figures import readiness_colour
 from kt_tui.tui.widgets.item_detail import item_detail_text
 
@@ -49,6 +51,13 @@ class ChecklistScreen(SelectableChecklist):
         ),
         Binding("c", "note", "Note", id="checklist.note", tooltip="Leave a note"),
         Binding("slash", "filter", "Filter", id="checklist.filter", tooltip="Filter the items"),
+        Binding(
+            "o",
+            "sort_next",
+            "Sort",
+            id="checklist.sort",
+            tooltip="Order by the next column; again: reversed (filter: sort:due, sort:-due)",
+        ),
         Binding("escape", "back", "Back", id="checklist.back", tooltip="Back to the dashboard"),
         Binding("q", "app.leave", "Back", id="checklist.quit", show=False, tooltip="Back, or quit"),
     ]
@@ -89,6 +98,7 @@ class ChecklistScreen(SelectableChecklist):
         self.title_text = title or f"Checklist: {scope.title}"
         self.top_level = top_level  # a view of its own (My items), not a detail
         self.filter_text = filter_text
+        self.sort: Sort | None = None  # the o key's order; None: the filter's, or the plan's
         self.generation = 0
         self.figures: Figures | None = None
         self._figures_asked = 0  # header refreshes asked for, and one at a time in flight
@@ -99,7 +109,7 @@ class ChecklistScreen(SelectableChecklist):
         yield Input(
             self.filter_text,
             placeholder="filter: text state:done system:orders member:asha stage:shadowed "
-            "overdue mine",
+            "overdue mine sort:due",
             id="filter",
             classes="-hidden",
         )
@@ -127,7 +137,7 @@ class ChecklistScreen(SelectableChecklist):
         offset = 0
         if keep_cursor:
             offset = (self.view.cursor // PAGE_SIZE) * PAGE_SIZE
-        self._load(self.generation, self.filter_text, offset)
+        self._load(self.generation, self.query_text, offset)
 
     @work(
         thread=True,
@@ -151,12 +161,12 @@ class ChecklistScreen(SelectableChecklist):
         view = self.view
         view.reset(message.page.total, message.page.rows, message.page.offset)
         self._show_header()
-        self.query_one("#cl-columns", Static).update(view.header_text())
+        self.query_one("#cl-columns", Static).update(view.header_text(self.shown_sort))
         self.shown("checklist")
 
     @on(ChecklistView.NeedRows)
     def _need_rows(self, message: ChecklistView.NeedRows) -> None:
-        self._load_page(self.generation, self.filter_text, message.offset)
+        self._load_page(self.generation, self.query_text, message.offset)
 
     @work(thread=True, group="checklist-pages", description="Cannot load", exit_on_error=False)
     def _load_page(self, generation: int, filter_text: str, offset: int) -> None:
@@ -171,7 +181,34 @@ class ChecklistScreen(SelectableChecklist):
             self.view.add_page(message.page.offset, message.page.rows)
 
     def on_resize(self) -> None:
-        self.query_one("#cl-columns", Static).update(self.view.header_text())
+        self.query_one("#cl-columns", Static).update(self.view.header_text(self.shown_sort))
+
+    # -- order -------------------------------------------------------------------
+
+    @property
+    def query_text(self) -> str:
+        """The filter as typed, with the o key's order after it (the last sort: wins)."""
+        if self.sort is None:
+            return self.filter_text
+        return f"{self.filter_text} {self.sort.token}".strip()
+
+    @property
+    def shown_sort(self) -> Sort | None:
+        if self.sort is not None:
+            return self.sort
+        try:
+            return parse_filter(self.filter_text).sort
+        except KtError:
+            return None
+
+    def action_sort_next(self) -> None:
+        self.sort = next_sort(self.shown_sort, sort_keys_shown(self.view.width_for_layout))
+        self.notify(
+            f"sorted by {self.sort.describe()}" if self.sort else "in the plan's order",
+            title="Order",
+        )
+        self.view.cursor = 0
+        self.load()
 
     # -- header and detail -----------------------------------------------------
 
@@ -184,6 +221,8 @@ class ChecklistScreen(SelectableChecklist):
         text.append(f"   {shown} item{'s' if shown != 1 else ''} shown")
         if self.filter_text:
             text.append(f"   filter: {printable(self.filter_text)}", style="italic")
+        if self.sort is not None:
+            text.append(f"   sorted by {self.sort.describe()}", style="italic")
         if self.view.selected:
             n = len(self.view.selected)
             text.append(f"   {n} selected: the verb keys apply to them (a: none)", style="bold")

@@ -14,6 +14,7 @@ from textual.widgets.selection_list import Selection
 
 from kt_tui.core import rules
 from kt_tui.core.errors import Refused
+from kt_tui.core.sorting import Sort, next_sort
 from kt_tui.present import printable
 from kt_tui.tui.messages import NodeMessage
 from kt_tui.tui.screens.base import DataScreen
@@ -26,6 +27,9 @@ if TYPE_CHECKING:
     from kt_tui.core.instances import InstanceRow
 
 
+QUEUE_SORT_KEYS = ("for", "item", "due", "template", "done_by")  # core/sorting.py's
+
+
 class QueueScreen(DataScreen):
     CSS_PATH = "queue.tcss"
     BINDINGS = [
@@ -33,6 +37,13 @@ class QueueScreen(DataScreen):
         Binding("s,enter", "sign", "Sign off selected", id="queue.sign", tooltip="Asks first"),
         Binding("r", "reject", "Reject selected", id="queue.reject", tooltip="Asks why"),
         Binding("A", "assess", "Assess", id="queue.assess", tooltip="Score the highlighted item"),
+        Binding(
+            "o",
+            "sort_next",
+            "Sort",
+            id="queue.sort",
+            tooltip="Order by for whom, item, due, template or who did it; again: reversed",
+        ),
         Binding("escape", "back", "Back", id="queue.back", tooltip="Back to the dashboard"),
         Binding("q", "app.leave", "Quit", id="queue.quit", show=False, tooltip="Quit kt-tui"),
     ]
@@ -50,6 +61,7 @@ class QueueScreen(DataScreen):
     def __init__(self) -> None:
         super().__init__()
         self.rows: list[InstanceRow] = []
+        self.sort: Sort | None = None  # None: the plan's order
 
     def compose(self) -> ComposeResult:
         yield Static("Sign-off queue", id="queue-header", classes="header")
@@ -70,7 +82,8 @@ class QueueScreen(DataScreen):
     def load(self) -> None:
         service = self.app.service
         if service is not None:
-            self.post_message(self.Ready(self, service.queue()))
+            order = self.sort.token.removeprefix("sort:") if self.sort else None
+            self.post_message(self.Ready(self, service.queue(sort=order)))
 
     @on(Ready)
     def _ready(self, message: Ready) -> None:
@@ -97,6 +110,8 @@ class QueueScreen(DataScreen):
             header.append("   read-only: nothing to sign")
         else:
             header.append(f"   {len(self.rows)} awaiting your sign-off")
+            if self.sort is not None:
+                header.append(f"   sorted by {self.sort.describe()}", style="italic")
             header.append("   space: select   a: all   s: sign off   r: reject   A: assess")
         self.query_one("#queue-header", Static).update(header)
         if listing.highlighted is None and self.rows:
@@ -115,6 +130,15 @@ class QueueScreen(DataScreen):
             pane.update("")
             return
         pane.update(item_detail_text(self.app.current_theme, self.rows[index], None))
+
+    def action_sort_next(self) -> None:
+        self.sort = next_sort(self.sort, QUEUE_SORT_KEYS)
+        self.notify(
+            f"sorted by {self.sort.describe()}" if self.sort else "in the plan's order",
+            title="Order",
+        )
+        self.query_one(QueueList).highlighted = None
+        self.load()
 
     def action_toggle_all(self) -> None:
         listing = self.query_one(QueueList)

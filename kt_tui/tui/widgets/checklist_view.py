@@ -21,6 +21,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from kt_tui.core.rules import State
+from kt_tui.core.sorting import Sort
 from kt_tui.present import printable
 from kt_tui.tui.widgets.figures import STATE_MARKS
 
@@ -43,6 +44,22 @@ COLUMNS: tuple[tuple[str, str, int, int], ...] = (
     ("evidence", "Evidence", 12, 6),
 )
 TITLE_MIN = 24
+# the sort key (core/sorting.py) of each column that has one
+COLUMN_SORT: dict[str, str] = {
+    "mark": "state",
+    "group": "template",
+    "title": "item",
+    "who": "for",
+    "weight": "weight",
+    "due": "due",
+    "done_by": "done_by",
+    "signed": "signed",
+}
+
+
+def sort_keys_shown(width: int) -> list[str]:
+    """The sort keys of the columns shown at this width, left to right (``o`` cycles them)."""
+    return [COLUMN_SORT[k] for k, _, _ in layout(width) if k in COLUMN_SORT]
 
 
 def layout(width: int) -> list[tuple[str, str, int]]:
@@ -257,10 +274,21 @@ class ChecklistView(ScrollView, can_focus=True):
 
     # -- drawing -------------------------------------------------------------
 
-    def header_text(self) -> str:
-        """The column titles for the screen's header line."""
+    def header_text(self, sort: Sort | None = None) -> str:
+        """The column titles for the screen's header line, the sorted one marked."""
         width = self.scrollable_content_region.width or self.size.width or 80
-        return " ".join(_fit(h, w) for _, h, w in layout(width))
+        arrow = "▼" if sort is not None and sort.descending else "▲"
+
+        def title(key: str, header: str) -> str:
+            if sort is not None and COLUMN_SORT.get(key) == sort.key:
+                return f"{header}{arrow}"
+            return header
+
+        return " ".join(_fit(title(k, h), w) for k, h, w in layout(width))
+
+    @property
+    def width_for_layout(self) -> int:
+        return self.scrollable_content_region.width or self.size.width or 80
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width

@@ -46,11 +46,19 @@ class SortableTable(DataTable[Any]):
         else:
             self.sorted_by, self.sort_reverse = column, False
         self.sort(column, key=sort_key, reverse=self.sort_reverse)
+        self._announce_cursor()
 
     def resort(self) -> None:
         """Keep the chosen order after cells changed."""
         if self.sorted_by is not None:
             self.sort(self.sorted_by, key=sort_key, reverse=self.sort_reverse)
+            self._announce_cursor()
+
+    def _announce_cursor(self) -> None:
+        """A sort moves another row under the cursor without moving the cursor: post the
+        Row/CellHighlighted a move would, so that a detail pane follows the row."""
+        if self.row_count and self.cursor_type != "none":
+            self._highlight_cursor()
 
     @on(DataTable.HeaderSelected)
     def _header_clicked(self, event: DataTable.HeaderSelected) -> None:
