@@ -148,8 +148,13 @@ def test_checklist_sizes(
 
 
 @pytest.mark.parametrize("view", ["3", "4", "5"], ids=["queue", "sessions", "blockers"])
-def test_views_at_80x24(
-    snap_compare: Any, make_app: Callable[..., KtApp], db_path: str, view: str
+@pytest.mark.parametrize("size", [(80, 24), (160, 48)], ids=["80x24", "160x48"])
+def test_views_at(
+    snap_compare: Any,
+    make_app: Callable[..., KtApp],
+    db_path: str,
+    view: str,
+    size: tuple[int, int],
 ) -> None:
     """At 80x24 the queue keeps who and the evidence, sessions their time, blockers
     their reason and age; the rest is cut or in the detail pane."""
@@ -165,4 +170,26 @@ def test_views_at_80x24(
         await loaded(pilot, what)
         await pilot.pause()
 
-    assert snap_compare(watched(make_app), terminal_size=(80, 24), run_before=run_before)
+    assert snap_compare(watched(make_app), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 48)], ids=["80x24", "160x48"])
+def test_competency_at(snap_compare: Any, two_db: str, size: tuple[int, int]) -> None:
+    """Each member's last score of each assessment, passing or not, at both sizes."""
+    from tests.tui.conftest import FIXED_CLOCK
+
+    for member, score in (("eve", 4), ("cal", 2)):
+        quiz = next(r for r in rows_of(two_db) if r.ref == "quiz/teachback" and r.member == member)
+        core_act(two_db, member, "done", quiz.id)
+        core_act(two_db, "lea", "assess", quiz.id, score=score)
+
+    def make() -> KtApp:
+        return KtApp(db=two_db, as_handle="lea", clock=FIXED_CLOCK, start="dashboard")
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await loaded(pilot, "dashboard")
+        await pilot.press("6")
+        await loaded(pilot, "competency")
+        await pilot.pause()
+
+    assert snap_compare(watched(make), terminal_size=size, run_before=run_before)

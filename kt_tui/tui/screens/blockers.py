@@ -15,7 +15,7 @@ from textual.widgets import DataTable, Footer, Static
 from kt_tui.present import printable
 from kt_tui.tui.messages import NodeMessage
 from kt_tui.tui.screens.base import DataScreen
-from kt_tui.tui.widgets.sortable_table import SortableTable
+from kt_tui.tui.widgets.sortable_table import OpeningTable, SortableTable
 
 if TYPE_CHECKING:
     from kt_tui.core.blockers import Blocker
@@ -41,7 +41,7 @@ class BlockersScreen(DataScreen):
 
     def compose(self) -> ComposeResult:
         yield Static("Blockers", id="blockers-header", classes="header")
-        yield SortableTable(id="blockers", cursor_type="row", zebra_stripes=True)
+        yield OpeningTable(id="blockers", cursor_type="row", zebra_stripes=True)
         yield Static("", id="blocker-detail")
         yield Footer()
 

@@ -19,7 +19,7 @@ from kt_tui.tui.messages import NodeMessage
 from kt_tui.tui.screens.base import DataScreen
 from kt_tui.tui.widgets.burnup import BurnUp
 from kt_tui.tui.widgets.figures import heat_cell, readiness_colour, readiness_text, yes_no
-from kt_tui.tui.widgets.sortable_table import SortableTable
+from kt_tui.tui.widgets.sortable_table import OpeningTable, SortableTable
 
 if TYPE_CHECKING:
     from kt_tui.core.readiness import Status
@@ -82,14 +82,14 @@ class DashboardScreen(DataScreen):
             # systems first: whether each may transfer is the decision
             with Vertical(id="systems-box"):
                 yield Label("Systems", classes="section-title")
-                yield SortableTable(id="systems", cursor_type="row", zebra_stripes=True)
+                yield OpeningTable(id="systems", cursor_type="row", zebra_stripes=True)
             with Container(id="top"):
                 with Vertical(id="members-box"):
                     yield Label("Members", classes="section-title")
-                    yield SortableTable(id="members", cursor_type="row", zebra_stripes=True)
+                    yield OpeningTable(id="members", cursor_type="row", zebra_stripes=True)
                 with Vertical(id="heat-box"):
                     yield Label("Readiness by member and system", classes="section-title")
-                    yield SortableTable(id="heatmap", cursor_type="cell")
+                    yield OpeningTable(id="heatmap", cursor_type="cell")
         yield Footer()
 
     def on_resize(self) -> None:

@@ -31,7 +31,6 @@ class SortableTable(DataTable[Any]):
     """DataTable whose rows sort by a column; sorting again reverses."""
 
     BINDINGS = [
-        Binding("enter", "select_cursor", "Open", id="table.open", tooltip="Open its checklist"),
         Binding("o", "sort_next", "Sort", id="table.sort", tooltip="Sort by the next column"),
     ]
 
@@ -79,3 +78,11 @@ class SortableTable(DataTable[Any]):
             column = keys[(keys.index(self.sorted_by) + 1) % len(keys)]
         self.sort_by(column)
         self.notify(f"sorted by {self.columns[column].label.plain}")
+
+
+class OpeningTable(SortableTable):
+    """A sortable table whose rows open a checklist (enter): the footer says so."""
+
+    BINDINGS = [
+        Binding("enter", "select_cursor", "Open", id="table.open", tooltip="Open its checklist"),
+    ]
