@@ -7,12 +7,13 @@ from __future__ import annotations
 import re
 import shlex
 import shutil
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from kt_tui.core.clock import Clock
+from kt_tui.core.demo import ANCHOR
 from kt_tui.core.service import fill_demo
 from kt_tui.core.store import open_store
 from tests.helpers import kt
@@ -44,16 +45,23 @@ def command_rows() -> list[tuple[str, list[str]]]:
 ROWS = command_rows()
 
 
-# the demo as of one day, so that the examples meet the same states whenever they run
-DEMO_DAY = Clock.fixed(datetime(2026, 11, 26, 9, 0, tzinfo=UTC), date(2026, 11, 26))
+# The demo as a new user gets it: built today (the CLI's clock), and on the day the
+# sample's calendar is written for (demo.ANCHOR) and two months later: a demo moves the
+# sample's dates to the day it is built, so the examples meet the same states any day.
+BUILT_ON = {
+    "today": date.today(),
+    "anchor": ANCHOR,
+    "two-months-on": ANCHOR + timedelta(days=61),
+}
 
 
-@pytest.fixture(scope="module")
-def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+@pytest.fixture(scope="module", params=list(BUILT_ON), ids=list(BUILT_ON))
+def demo_store(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    day = BUILT_ON[request.param]
     db = tmp_path_factory.mktemp("demo") / "demo.db"
     store = open_store(str(db))
     try:
-        fill_demo(store, DEMO_DAY)
+        fill_demo(store, Clock.fixed(datetime(day.year, day.month, day.day, 9, tzinfo=UTC), day))
     finally:
         store.dispose()
     return db

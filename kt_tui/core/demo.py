@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import json
 import random
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 from typing import Any, Protocol
 
 from sqlalchemy import Connection, select
@@ -27,6 +29,29 @@ from kt_tui.core.tables import INSTANCE, ITEM, MEMBER, SYSTEM, TEMPLATE
 
 DAYS = 56  # history: eight weeks up to yesterday
 SEED = 2027
+# The day the sample's calendar (start, sessions, target) is written for. A demo built
+# on another day moves every date of the sample by the difference, so that the demo
+# tells the same story, and the README's examples meet the same states, whatever day
+# it is built.
+ANCHOR = date(2026, 11, 26)
+_DATE = re.compile(r"(?<![\w-])(\d{4}-\d{2}-\d{2})(?![\d-])")  # a time may follow (T09:30)
+
+
+def shifted_copy(src: Path, dst: Path, today: date) -> Path:
+    """The sample's TOML files in ``dst``, every date moved by ``today - ANCHOR``."""
+    delta = timedelta(days=(today - ANCHOR).days)
+
+    def move(m: re.Match[str]) -> str:
+        try:
+            return (date.fromisoformat(m.group(1)) + delta).isoformat()
+        except ValueError:
+            return m.group(1)
+
+    dst.mkdir(parents=True, exist_ok=True)
+    for path in src.glob("*.toml"):
+        text = path.read_text(encoding="utf-8")
+        (dst / path.name).write_text(_DATE.sub(move, text), encoding="utf-8")
+    return dst
 
 
 @dataclass(frozen=True)

@@ -654,6 +654,8 @@ def _session_parts(conn: Any, refs: list[str]) -> dict[str, list[SessionPart]]:
 def fill_demo(store: Store, clock: Clock = SYSTEM_CLOCK) -> DemoResult:
     """The bundled sample, synced weeks ago, with its history replayed up to yesterday
     (core/demo.py), into a store that must be empty (else Refused, nothing written)."""
+    import tempfile
+
     from kt_tui.core import demo
     from kt_tui.core.sync import sync
     from kt_tui.paths import sample_dir
@@ -661,8 +663,11 @@ def fill_demo(store: Store, clock: Clock = SYSTEM_CLOCK) -> DemoResult:
     who = login_name()
 
     def sync_sample(at: Clock) -> None:
-        sync(store, sample_dir(), actor=who, login=who, shown="(bundled sample)",
-             clock=at, authorise=_still_empty)  # fmt: skip
+        with tempfile.TemporaryDirectory(prefix="kt-tui-demo-sample-") as tmp:
+            # the sample's calendar moved to today (demo.ANCHOR): the same story any day
+            folder = demo.shifted_copy(sample_dir(), Path(tmp), clock.today())
+            sync(store, folder, actor=who, login=who, shown="(bundled sample)",
+                 clock=at, authorise=_still_empty, sample=True)  # fmt: skip
 
     def desk_for(handle: str, at: Clock) -> Service:
         with store.read() as conn:

@@ -82,3 +82,44 @@ def test_demo_goes_only_into_an_empty_store(demo_db: str) -> None:
             fill_demo(store, CLOCK)
     finally:
         store.dispose()
+
+
+def test_a_demo_built_on_another_day_tells_the_same_story(tmp_path: Path) -> None:
+    """Every date of the sample moves with the day the demo is built: the same items in
+    the same states, the same figures, whatever the day (the README's examples rely on it)."""
+    from kt_tui.core import instances
+    from kt_tui.core.demo import ANCHOR
+    from kt_tui.core.filters import Filter
+
+    def story(day: date) -> tuple[list[tuple[object, ...]], float | None]:
+        db = str(tmp_path / f"{day}.db")
+        clock = Clock.fixed(datetime(day.year, day.month, day.day, 9, tzinfo=UTC), day)
+        store = open_store(db)
+        try:
+            fill_demo(store, clock)
+            with store.read() as conn:
+                rows = instances.list_instances(conn, Filter(), None, day)
+        finally:
+            store.dispose()
+        status = open_service(db, "asha", clock, fill_sample=False).service.status()
+        assert status is not None
+        shape = [(r.ref, r.member, r.system, r.state, r.score, r.overdue, r.lapsed) for r in rows]
+        return shape, status.overall.readiness
+
+    anchor, later = story(ANCHOR), story(date(2027, 2, 3))
+    assert anchor == later
+    assert {s for *_, s, _, _, _ in anchor[0]} >= {"todo", "done", "signed_off", "blocked", "na"}
+
+
+def test_the_sample_copy_moves_dates_and_nothing_else(tmp_path: Path) -> None:
+    from kt_tui.core.demo import ANCHOR, shifted_copy
+    from kt_tui.paths import sample_dir
+
+    out = shifted_copy(sample_dir(), tmp_path / "s", date(2026, 12, 6))  # ANCHOR + 10 days
+    assert date(2026, 11, 26) == ANCHOR
+    team = (out / "team.toml").read_text(encoding="utf-8")
+    assert "target_date = 2027-04-10" in team and "start_date = 2026-10-11" in team
+    training = (out / "training.toml").read_text(encoding="utf-8")
+    assert "at = 2026-12-06T09:00:00" in training  # a time after the date is kept
+    original = (sample_dir() / "training.toml").read_text(encoding="utf-8")
+    assert len(training.splitlines()) == len(original.splitlines())

@@ -45,10 +45,10 @@ class SyncResult:
     folder: Folder
 
 
-def _prepare(root: Path, shown: str | None) -> tuple[Folder, Wanted, str]:
+def _prepare(root: Path, shown: str | None, sample: bool) -> tuple[Folder, Wanted, str]:
     label = shown if shown is not None else str(root)
     folder = load_folder(root, shown)
-    return folder, wanted_from(folder, sample=is_bundled_sample(root)), label
+    return folder, wanted_from(folder, sample=sample or is_bundled_sample(root)), label
 
 
 def _plan(store: Store, conn: Connection, folder: Folder, wanted: Wanted, label: str) -> Plan:
@@ -119,15 +119,17 @@ def sync(
     shown: str | None = None,
     clock: Clock = SYSTEM_CLOCK,
     authorise: Callable[[Connection], None] | None = None,
+    sample: bool = False,
 ) -> SyncResult:
     """Validate the folder, compute the plan and (unless dry) apply it at once.
 
     The plan is computed inside the write transaction that applies it, so no
     other writer can slip in between the diff and its application. ``authorise``
     runs first in that transaction (the service checks there that the actor is a
-    lead, as the store says at that moment); a dry run needs no right.
+    lead, as the store says at that moment); a dry run needs no right. ``sample``: the
+    folder is the bundled sample though not at its place (the demo's dated copy).
     """
-    folder, wanted, label = _prepare(root, shown)
+    folder, wanted, label = _prepare(root, shown, sample)
     if dry_run:
         with store.read() as conn:
             return SyncResult(_plan(store, conn, folder, wanted, label), False, folder)
