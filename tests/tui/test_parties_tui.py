@@ -78,7 +78,7 @@ async def test_reject_from_the_queue_asks_why(
     async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
         screen = await open_queue(pilot, messages)
         assert [r.id for r in screen.rows] == [walk.id]
-        await pilot.press("a", "r")
+        await pilot.press("a", "R")
         await wait_until(pilot, lambda: isinstance(app.screen, PromptScreen))
         await pilot.press(*"[b]no demo of failover[/b]", "enter")
         await wait_until(pilot, lambda: instance(two_db, walk.id).state == "todo")
@@ -179,3 +179,28 @@ async def test_the_competency_view_colours_and_marks_each_last_score(
         assert "red" in str(eve[0].style)  # type: ignore[union-attr]
         others = [str(c[0]) for m, c in cells.items() if m != "eve"]
         assert others and all(c == "-" for c in others)  # not assessed yet
+
+
+async def test_queue_keys_act_on_the_highlighted_item_when_none_is_selected(
+    app_as: Callable[[str], KtApp], two_db: str, messages: list[Message]
+) -> None:
+    """As in the checklist: s and R act on the highlighted row without a selection; v
+    selects as space does; r (reopen elsewhere) does not reject here."""
+    walk = ref_row(two_db, "handoff/walkthrough")
+    core_act(two_db, "pete", "done", walk.id)
+    app = app_as("eve")
+    async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
+        screen = await open_queue(pilot, messages)
+        listing = screen.query_one("#queue")
+        await pilot.press("v")
+        assert list(listing.selected) == [walk.id]  # type: ignore[attr-defined]
+        await pilot.press("v")
+        assert not listing.selected  # type: ignore[attr-defined]
+        await pilot.press("r")
+        await pilot.pause()
+        assert not isinstance(app.screen, PromptScreen)
+        await pilot.press("s")
+        await pilot.pause()
+        await pilot.press("y")
+        await wait_until(pilot, lambda: bool(instance(two_db, walk.id).signatures))
+    assert instance(two_db, walk.id).signatures[0].by == "eve"

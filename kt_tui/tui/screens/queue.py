@@ -34,8 +34,20 @@ class QueueScreen(DataScreen):
     CSS_PATH = "queue.tcss"
     BINDINGS = [
         Binding("a", "toggle_all", "All/none", id="queue.all", tooltip="Select all, or none"),
-        Binding("s,enter", "sign", "Sign off selected", id="queue.sign", tooltip="Asks first"),
-        Binding("r", "reject", "Reject selected", id="queue.reject", tooltip="Asks why"),
+        Binding(
+            "s,enter",
+            "sign",
+            "Sign off",
+            id="queue.sign",
+            tooltip="The selected items, or the highlighted one; asks first",
+        ),
+        Binding(
+            "R",
+            "reject",
+            "Reject",
+            id="queue.reject",
+            tooltip="Send back the selected items, or the highlighted one; asks why",
+        ),
         Binding("A", "assess", "Assess", id="queue.assess", tooltip="Score the highlighted item"),
         Binding(
             "o",
@@ -112,7 +124,7 @@ class QueueScreen(DataScreen):
             header.append(f"   {len(self.rows)} awaiting your sign-off")
             if self.sort is not None:
                 header.append(f"   sorted by {self.sort.describe()}", style="italic")
-            header.append("   space: select   a: all   s: sign off   r: reject   A: assess")
+            header.append("   s: sign off   R: reject   A: assess   (space or v: select, a: all)")
         self.query_one("#queue-header", Static).update(header)
         if listing.highlighted is None and self.rows:
             listing.highlighted = 0
@@ -147,10 +159,18 @@ class QueueScreen(DataScreen):
         else:
             listing.select_all()
 
+    def _chosen(self) -> list[int]:
+        """The selected items, or else the highlighted one (as the checklist's verbs)."""
+        listing = self.query_one(QueueList)
+        if listing.selected:
+            return list(listing.selected)
+        index = listing.highlighted
+        return [self.rows[index].id] if index is not None and 0 <= index < len(self.rows) else []
+
     def action_sign(self) -> None:
-        ids = list(self.query_one(QueueList).selected)
+        ids = self._chosen()
         if not ids:
-            self.notify("select items first (space, or a for all)", severity="warning")
+            self.notify("nothing waits for your signature here", severity="warning")
             return
 
         def confirmed(yes: bool | None) -> None:
@@ -161,9 +181,9 @@ class QueueScreen(DataScreen):
         self.app.push_screen(ConfirmScreen(f"Sign off {n} item{'s' if n != 1 else ''}?"), confirmed)
 
     def action_reject(self) -> None:
-        ids = list(self.query_one(QueueList).selected)
+        ids = self._chosen()
         if not ids:
-            self.notify("select items first (space, or a for all)", severity="warning")
+            self.notify("nothing waits for your signature here", severity="warning")
             return
 
         def answered(reason: str | None) -> None:

@@ -16,7 +16,7 @@ SELECTED, UNSELECTED = "✓", " "
 
 class QueueList(SelectionList[int]):
     BINDINGS = [
-        Binding("space", "select", "Toggle", id="queue.toggle", tooltip="Select or unselect")
+        Binding("space,v", "select", "Select", id="queue.toggle", tooltip="Select or unselect")
     ]
 
     def render_line(self, y: int) -> Strip:
