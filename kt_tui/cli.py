@@ -169,9 +169,11 @@ def sync_cmd(directory: str, dry_run: bool, as_json: bool) -> None:
     """Read DIRECTORY (default ./checklists), print the plan, apply it."""
     obj = current()
     if obj.store_missing():  # an invalid folder or a dry run must leave no store behind
+        from kt_tui.core.sync import refuse_identity_on_sqlite
         from kt_tui.core.templates import load_folder
 
-        load_folder(Path(directory), directory)
+        folder = load_folder(Path(directory), directory)
+        refuse_identity_on_sqlite(True, folder, directory)  # a missing store is a SQLite file
     service = obj.service(create=not dry_run, in_memory=dry_run and obj.store_missing())
     result = service.sync(Path(directory), dry_run=dry_run, shown=directory)
     for w in result.plan.warnings:

@@ -21,6 +21,18 @@ def test_an_invalid_sync_into_no_store_leaves_no_file_or_folder(tmp_path: Path) 
     assert not (tmp_path / "new").exists()
 
 
+def test_identity_database_into_a_new_sqlite_store_leaves_no_file(tmp_path: Path) -> None:
+    """Refused because a SQLite store cannot map database users: no file made either."""
+    db = tmp_path / "new" / "kt.db"
+    folder = write_tiny(tmp_path / "tiny")
+    team = folder / "team.toml"
+    text = team.read_text(encoding="utf-8")
+    team.write_text(text.replace("[handover]\n", '[handover]\nidentity = "database"\n', 1))
+    r = kt(db, "sync", str(folder))
+    assert r.exit_code == 2 and "handover.identity" in r.stderr, r.stderr
+    assert not (tmp_path / "new").exists()
+
+
 def test_a_dry_run_into_no_store_prints_the_plan_and_writes_nothing(tmp_path: Path) -> None:
     db = tmp_path / "new" / "kt.db"
     r = kt(db, "sync", str(write_tiny(tmp_path / "tiny")), "--dry-run")

@@ -129,3 +129,26 @@ def test_a_signoff_event_is_judged_by_the_parties_it_recorded(
     assert "leads to 'signed_off', but with the parties provider-lead, client-lead" in (
         result.problem
     )
+
+
+def test_a_lowered_revision_is_an_error_naming_the_file_and_key(
+    two: Store, clock: Clock, tmp_path: Path
+) -> None:
+    """DESIGN: 'a lowered one is an error'. A reverted folder re-applied later would
+    otherwise reopen work signed off at the higher revision."""
+    from kt_tui.core.errors import ValidationFailed
+
+    root = two_sides.write(tmp_path / "two")
+    raised = two_sides.HANDOFF.replace('key = "walkthrough"', 'key = "walkthrough"\nrevision = 2')
+    (root / "handoff.toml").write_text(raised, encoding="utf-8")
+    assert sync(two, root, actor="lea", login="lea", clock=clock).applied
+    with two.read() as conn:
+        events = len(conn.execute(select(EVENT.c.id)).all())
+    (root / "handoff.toml").write_text(two_sides.HANDOFF, encoding="utf-8")
+    with pytest.raises(ValidationFailed) as caught:
+        sync(two, root, actor="lea", login="lea", clock=clock)
+    text = str(caught.value)
+    assert "handoff.toml" in text and "items[1].revision" in text
+    assert "lowered from 2 to 1" in text
+    with two.read() as conn:
+        assert len(conn.execute(select(EVENT.c.id)).all()) == events

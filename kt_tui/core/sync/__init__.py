@@ -25,7 +25,9 @@ from kt_tui.core.sync.stored import Current, load_current
 from kt_tui.core.sync.thin_parties import thin_party_warnings
 from kt_tui.core.templates import Folder, load_folder
 
-__all__ = ["Plan", "SyncResult", "describe", "is_bundled_sample", "sync"]
+__all__ = [
+    "Plan", "SyncResult", "describe", "is_bundled_sample", "refuse_identity_on_sqlite", "sync",
+]  # fmt: skip
 
 
 def is_bundled_sample(root: Path) -> bool:
@@ -51,8 +53,10 @@ def _prepare(root: Path, shown: str | None, sample: bool) -> tuple[Folder, Wante
     return folder, wanted_from(folder, sample=sample or is_bundled_sample(root)), label
 
 
-def _plan(store: Store, conn: Connection, folder: Folder, wanted: Wanted, label: str) -> Plan:
-    if store.is_sqlite and folder.team.handover.identity == "database":
+def refuse_identity_on_sqlite(is_sqlite: bool, folder: Folder, label: str) -> None:
+    """Checked before the store is opened for writing (the CLI: before the store file is
+    made): a refused folder creates no file."""
+    if is_sqlite and folder.team.handover.identity == "database":
         raise ValidationFailed(
             [
                 Problem(
@@ -62,9 +66,15 @@ def _plan(store: Store, conn: Connection, folder: Folder, wanted: Wanted, label:
                 )
             ]
         )
+
+
+def _plan(store: Store, conn: Connection, folder: Folder, wanted: Wanted, label: str) -> Plan:
     current = load_current(store, conn)
     _refuse_other_handover(current, wanted, folder, label)
     _refuse_rename_conflicts(current, wanted, folder, label)
+    _refuse_lowered_revisions(
+        renamed_view(current, find_renames(wanted, current)[0]), wanted, folder
+    )
     plan = diff(wanted, current)
     plan.parties = plan_party_changes(
         conn, wanted, renamed_view(current, plan.renames), plan.reopen
@@ -91,6 +101,29 @@ def _refuse_other_handover(current: Current, wanted: Wanted, folder: Folder, sho
                 )
             ]
         )
+
+
+def _refuse_lowered_revisions(current: Current, wanted: Wanted, folder: Folder) -> None:
+    """DESIGN: a lowered revision is an error (raising it back would reopen work done at
+    the higher one). ``current``: the store as this sync's renames leave it."""
+    problems = []
+    for tf in folder.templates:
+        tkey = tf.spec.template.key
+        for i, it in enumerate(tf.spec.items):
+            have = current.items.get((tkey, it.key))
+            want = wanted.items.get((tkey, it.key))
+            if have is None or want is None or want.revision >= have["revision"]:
+                continue
+            problems.append(
+                Problem(
+                    tf.path,
+                    f"items[{i}].revision",
+                    f"lowered from {have['revision']} to {want.revision}: a revision only "
+                    f"rises (keep {have['revision']}, or raise it to reopen the work)",
+                )
+            )
+    if problems:
+        raise ValidationFailed(problems)
 
 
 def _refuse_rename_conflicts(current: Current, wanted: Wanted, folder: Folder, shown: str) -> None:
@@ -130,6 +163,7 @@ def sync(
     folder is the bundled sample though not at its place (the demo's dated copy).
     """
     folder, wanted, label = _prepare(root, shown, sample)
+    refuse_identity_on_sqlite(store.is_sqlite, folder, label)
     if dry_run:
         with store.read() as conn:
             return SyncResult(_plan(store, conn, folder, wanted, label), False, folder)
