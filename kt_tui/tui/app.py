@@ -478,9 +478,14 @@ def _view(name: str) -> Screen[Any]:
     """A top-level view's screen, made when first switched to."""
     if name == "mine":
         from kt_tui.core.service import Scope
+        from kt_tui.core.sorting import Sort
         from kt_tui.tui.screens.checklist import ChecklistScreen
 
-        return ChecklistScreen(Scope(), "mine open", title="My items", top_level=True)
+        # mine and open, by due date (overdue first), with the person's own figures
+        return ChecklistScreen(
+            Scope(), "mine open", title="My items", top_level=True, sort=Sort("due"),
+            own_figures=True,
+        )  # fmt: skip
     if name == "queue":
         from kt_tui.tui.screens.queue import QueueScreen
 

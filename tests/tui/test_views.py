@@ -7,6 +7,7 @@ from collections.abc import Callable
 from textual.message import Message
 from textual.widgets import DataTable
 
+from kt_tui.core.service import Scope
 from kt_tui.tui.app import KtApp
 from kt_tui.tui.screens.blockers import BlockersScreen
 from kt_tui.tui.screens.checklist import ChecklistScreen
@@ -31,7 +32,17 @@ async def test_an_engineer_lands_on_their_own_open_items(
         rows = list(view.rows.values())
         assert rows and all(r.member in ("ben", None) for r in rows)  # his, or his systems'
         assert all(r.state in ("todo", "blocked", "done") for r in rows)  # open ones
-        assert "My items" in str(screen.query_one("#cl-header").render())
+        header = str(screen.query_one("#cl-header").render())
+        assert "My items" in header
+        # by due date, overdue (earliest) first; undated last
+        dues = [view.rows[i].due for i in range(view.total) if i in view.rows]
+        dated = [d for d in dues if d is not None]
+        assert dated == sorted(dated) and dues[: len(dated)] == dated
+        assert "sorted by Due, ascending" in header
+        # his own figures, not the handover's
+        assert "Your readiness (ben)" in header
+        own = app.service.figures(Scope(member="ben"))  # type: ignore[union-attr]
+        assert own is not None and f"{own.complete}/{own.items} complete" in header
 
 
 async def test_a_lead_lands_on_the_queue(

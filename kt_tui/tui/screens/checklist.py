@@ -91,14 +91,24 @@ class ChecklistScreen(SelectableChecklist):
         figures: Figures | None
 
     def __init__(
-        self, scope: Scope, filter_text: str = "", *, title: str = "", top_level: bool = False
+        self,
+        scope: Scope,
+        filter_text: str = "",
+        *,
+        title: str = "",
+        top_level: bool = False,
+        sort: Sort | None = None,
+        own_figures: bool = False,
     ) -> None:
         super().__init__()
         self.scope = scope
         self.title_text = title or f"Checklist: {scope.title}"
         self.top_level = top_level  # a view of its own (My items), not a detail
         self.filter_text = filter_text
-        self.sort: Sort | None = None  # the o key's order; None: the filter's, or the plan's
+        self.sort: Sort | None = sort  # the o key's order; None: the filter's, or the plan's
+        # My items: the header shows the actor's own figures (their member's), not the
+        # handover's, though the list is every item they do
+        self.own_figures = own_figures
         self.generation = 0
         self.figures: Figures | None = None
         self._figures_asked = 0  # header refreshes asked for, and one at a time in flight
@@ -151,7 +161,9 @@ class ChecklistScreen(SelectableChecklist):
         if service is None:
             return
         page = service.page(self.scope, filter_text, offset, PAGE_SIZE)
-        self.post_message(self.Reset(self, generation, page, service.figures(self.scope)))
+        self.post_message(
+            self.Reset(self, generation, page, service.figures(self._figures_scope()))
+        )
 
     @on(Reset)
     def _reset(self, message: Reset) -> None:
@@ -201,6 +213,14 @@ class ChecklistScreen(SelectableChecklist):
         except KtError:
             return None
 
+    def _figures_scope(self) -> Scope:
+        from kt_tui.core.service import Scope
+
+        service = self.app.service
+        if self.own_figures and service is not None and service.actor.handle:
+            return Scope(member=service.actor.handle)
+        return self.scope
+
     def action_sort_next(self) -> None:
         self.sort = next_sort(self.shown_sort, sort_keys_shown(self.view.width_for_layout))
         self.notify(
@@ -227,7 +247,8 @@ class ChecklistScreen(SelectableChecklist):
             n = len(self.view.selected)
             text.append(f"   {n} selected: the verb keys apply to them (a: none)", style="bold")
         if f is not None:
-            text.append("\nReadiness ")
+            mine = self.own_figures and self._figures_scope().member
+            text.append(f"\nYour readiness ({mine}) " if mine else "\nReadiness ")
             text.append(bar(f.readiness, 20), style=readiness_colour(theme, f.readiness))
             text.append(f" {pct(f.readiness)}", style="bold")
             text.append(f"   progress {pct(f.progress)}   level {level(f.level)}")
@@ -466,7 +487,7 @@ class ChecklistScreen(SelectableChecklist):
     @work(thread=True, group="checklist-figures", description="Cannot load", exit_on_error=False)
     def _load_figures(self, asked: int) -> None:
         service = self.app.service
-        figures = service.figures(self.scope) if service else None
+        figures = service.figures(self._figures_scope()) if service else None
         self.post_message(self.FiguresReady(self, asked, figures))
 
     @on(FiguresReady)
