@@ -152,3 +152,21 @@ def test_a_lowered_revision_is_an_error_naming_the_file_and_key(
     assert "lowered from 2 to 1" in text
     with two.read() as conn:
         assert len(conn.execute(select(EVENT.c.id)).all()) == events
+
+
+def test_sync_warns_of_an_assessment_nobody_may_assess_and_a_gate_nobody_can_meet(
+    store: Store, clock: Clock, tmp_path: Path
+) -> None:
+    """A member's assessment whose only party is the member themselves can never be
+    scored; a min_ready above a system's client receivers can never be met: both said."""
+    root = two_sides.write(tmp_path / "two")
+    (root / "quiz.toml").write_text(
+        two_sides.QUIZ.replace('signoff = ["lead"]', 'signoff = ["receiver"]'), encoding="utf-8"
+    )
+    team = (root / "team.toml").read_text(encoding="utf-8")
+    (root / "team.toml").write_text(team.replace("tier = 1", "tier = 1\nmin_ready = 9"))
+    warnings = sync(store, root, actor="lea", login="lea", clock=clock, dry_run=True).plan.warnings
+    assert any(
+        w.startswith("quiz/teachback: nobody may assess it") and "(receiver)" in w for w in warnings
+    ), warnings
+    assert "system api: min_ready 9 but only 3 client-side receivers" in " ".join(warnings)

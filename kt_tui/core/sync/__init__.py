@@ -22,7 +22,7 @@ from kt_tui.core.sync.plan import Plan, describe, diff
 from kt_tui.core.sync.renames import find as find_renames
 from kt_tui.core.sync.renames import renamed_view
 from kt_tui.core.sync.stored import Current, load_current
-from kt_tui.core.sync.thin_parties import thin_party_warnings
+from kt_tui.core.sync.thin_parties import thin_party_warnings, unreachable_gate_warnings
 from kt_tui.core.templates import Folder, load_folder
 
 __all__ = [
@@ -83,7 +83,11 @@ def _plan(store: Store, conn: Connection, folder: Folder, wanted: Wanted, label:
         tp = next((t for t in plan.templates if t.key == template), None)
         if tp is not None:
             tp.settled, tp.unsigned = settled, unsigned
-    plan.warnings = [*folder.warnings, *thin_party_warnings(wanted)]
+    plan.warnings = [
+        *folder.warnings,
+        *thin_party_warnings(wanted),
+        *unreachable_gate_warnings(wanted),
+    ]
     return plan
 
 

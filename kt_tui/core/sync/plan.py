@@ -311,6 +311,17 @@ def _as_date(value: Any) -> date | None:
 # --- apply ----------------------------------------------------------------------
 
 
+# the plan's lines name an item's keys as the files write them, not as the store does
+FILE_KEY = {
+    "valid_days": "valid_for",
+    "pass_score": "pass",
+    "parties": "signoff parties",
+    "audience": "audience (tiers, systems, sides, roles, tracks, members)",
+    "due date": "due (its date)",
+    "stage order": "stage (its order)",
+}
+
+
 def describe(plan: Plan) -> list[str]:
     """The plan as lines a person reads."""
     if plan.is_empty():
@@ -367,7 +378,8 @@ def describe(plan: Plan) -> list[str]:
         if t.items_removed:
             out.append(f"  items removed: {', '.join(t.items_removed)}")
         for ikey, fields in t.items_changed.items():
-            out.append(f"  {ikey}: {', '.join(fields)} changed")
+            shown = ", ".join(FILE_KEY.get(f, f) for f in fields)
+            out.append(f"  {ikey}: {shown} changed")
     c = plan.counts()
     out.append(
         f"instances: {c['added']} added, {c['retired']} retired, {c['revived']} revived, "

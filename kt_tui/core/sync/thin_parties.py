@@ -38,9 +38,16 @@ def thin_party_warnings(wanted: Wanted) -> list[str]:
     fillers: dict[tuple[str, int | None, int | None], int] = {}
     thin: dict[tuple[str, str, str], int] = {}  # (template, item, party) -> fewest fillers
     parties_of = {k: json.loads(w.parties) for k, w in wanted.items.items()}
+    assessors: dict[tuple[str, str], int] = {}  # assessment item -> fewest who may assess
     for template, item, member, system in wanted.instances:
         mid = member_no.get(member) if member else None
         sid = system_no.get(system) if system else None
+        if rules.is_assessment(str(wanted.templates[template]["kind"])):
+            # assessed, not signed: by one who may fill a party and is not its member
+            parties = parties_of.get((template, item), [])
+            can = sum(1 for p in people if rules.may_assess(parties, p, mid, sid))
+            assessors[(template, item)] = min(can, assessors.get((template, item), can))
+            continue
         for party in parties_of.get((template, item), []):
             bearing = (party, mid, sid)
             n = fillers.get(bearing)
@@ -50,6 +57,15 @@ def thin_party_warnings(wanted: Wanted) -> list[str]:
                 k = (template, item, party)
                 thin[k] = min(n, thin.get(k, n))
     lines = [
+        f"{t}/{i}: nobody may assess it somewhere: its parties ({', '.join(parties_of[(t, i)])}) "
+        "leave only its own member, who may not assess themselves"
+        if n == 0
+        else f"{t}/{i}: {n} {'person' if n == 1 else 'people'} may assess it somewhere "
+        "(one absence would block it)"
+        for (t, i), n in assessors.items()
+        if rules.too_few_to_fill(n)
+    ]
+    lines += [
         f"{t}/{i}: party {party!r} can be filled by {n} "
         f"{'person' if n == 1 else 'people'} somewhere (one absence would block it)"
         for (t, i, party), n in thin.items()
@@ -58,3 +74,24 @@ def thin_party_warnings(wanted: Wanted) -> list[str]:
         rest = len(lines) - MAX_WARNINGS
         lines = [*lines[:MAX_WARNINGS], f"... and {rest} more parties that few can fill"]
     return lines
+
+
+def unreachable_gate_warnings(wanted: Wanted) -> list[str]:
+    """A system whose min_ready asks for more ready receivers than it has client-side
+    receivers can never transfer (the verdict can never be go): say so at sync."""
+    default = int(wanted.settings["min_ready_per_system"])
+    receivers: dict[str, int] = {key: 0 for key in wanted.systems}
+    for handle, key in wanted.receivers:
+        member = wanted.members.get(handle)
+        if member is not None and key in receivers and rules.is_receiving_side(member["side"]):
+            receivers[key] += 1
+    out = []
+    for key, row in wanted.systems.items():
+        need = rules.min_ready_of(row["min_ready"], default)
+        if need > receivers[key]:
+            n = receivers[key]
+            out.append(
+                f"system {key}: min_ready {need} but only {n} client-side receiver"
+                f"{'' if n == 1 else 's'}: it can never transfer as the roster stands"
+            )
+    return out
