@@ -453,7 +453,18 @@ def _act(verb: str, ref: str, member: str | None, system: str | None, **kw: Any)
     where = "".join(
         [f" --member {member}" if member else "", f" --system {system}" if system else ""]
     )
-    if out.party and out.missing:
+    if verb == "assess":
+        score = kw.get("score")
+        if out.after == "signed_off":
+            click.echo(
+                f"{verb}: {out.ref}{where}: score {score} passes: {out.before} -> {out.after}"
+            )
+        else:
+            moved = (
+                f"{out.before} -> {out.after}" if out.before != out.after else f"stays {out.after}"
+            )
+            click.echo(f"{verb}: {out.ref}{where}: score {score} is below the pass mark: {moved}")
+    elif out.party and out.missing:
         click.echo(
             f"{verb}: {out.ref}{where}: signed as {out.party}; waiting for {', '.join(out.missing)}"
         )

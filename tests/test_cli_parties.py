@@ -114,9 +114,11 @@ def test_assess_scores_and_exit_codes(db: Path) -> None:
     assert self_assess.exit_code == 1 and "may not assess" in self_assess.stderr
     assert kt(db, "done", "quiz/teachback", user="eve").exit_code == 0  # "I am ready"
     failed = kt(db, "assess", "quiz/teachback", "--member", "eve", "--score", "2", user="lea")
-    assert failed.exit_code == 0 and "done -> todo" in failed.output
+    assert failed.exit_code == 0 and "score 2 is below the pass mark: done -> todo" in failed.output
+    again = kt(db, "assess", "quiz/teachback", "--member", "eve", "--score", "1", user="lea")
+    assert "score 1 is below the pass mark: stays todo" in again.output  # not a bare "set"
     passed = kt(db, "assess", "quiz/teachback", "--member", "eve", "--score", "3", user="lou")
-    assert passed.exit_code == 0 and "todo -> signed_off" in passed.output
+    assert passed.exit_code == 0 and "score 3 passes: todo -> signed_off" in passed.output
     items = json.loads(kt(db, "list", "quiz", "member:eve", "--json").output)
     assert items[0]["score"] == 3
     assert "\t3/4 (pass 3)" in kt(db, "list", "quiz", "--limit", "0").output
