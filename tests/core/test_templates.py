@@ -315,3 +315,27 @@ def test_after_on_itself_and_cycles_are_errors(tiny_dir: Path) -> None:
     assert any("prerequisites form a cycle" in p and "kt/read -> kt/shadow" in p for p in got), got
     write_tiny(tiny_dir, kt=KT.replace("weight = 3\n", 'weight = 3\nafter = ["shadow"]\n'))
     assert any("an item cannot wait on itself" in p for p in problems(tiny_dir))
+
+
+def test_one_bad_item_does_not_make_references_into_its_file_look_missing(
+    tmp_path: Path,
+) -> None:
+    """Other files' `after` naming items of a file with an error of its own are not
+    reported as 'no item ... in the folder': only the real mistake is."""
+    import shutil
+
+    from kt_tui.core.errors import ValidationFailed
+    from kt_tui.core.templates import load_folder
+    from kt_tui.paths import sample_dir
+
+    root = tmp_path / "copy"
+    shutil.copytree(sample_dir(), root)
+    docs = root / "system-docs.toml"
+    docs.write_text(
+        docs.read_text(encoding="utf-8") + '\n[[items]]\nkey = "x1"\ntitle = "x"\nweight = 0\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(ValidationFailed) as caught:
+        load_folder(root, "copy")
+    problems = caught.value.problems
+    assert [p.where for p in problems] == ["items[9].weight"], [str(p) for p in problems]

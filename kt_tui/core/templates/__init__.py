@@ -341,12 +341,22 @@ def _misplaced(present: set[str], kind: Any, scope: Any) -> list[tuple[str, str]
     return out
 
 
-def _check_references(team: TeamSpec, templates: list[TemplateFile]) -> list[Problem]:
+def _check_references(
+    team: TeamSpec, templates: list[TemplateFile], unreadable: frozenset[str]
+) -> list[Problem]:
     """Every name a template uses must be on the roster; due forms must resolve;
     ``after`` must name items that exist, without a cycle; renames must not collide."""
     from kt_tui.core.templates.refs import check_references
 
-    return check_references(team, templates)
+    return check_references(team, templates, unreadable)
+
+
+def _raw_key(path: Path) -> str | None:
+    """The template key a file that failed validation names, if it parses at all."""
+    data, _problems = read_toml(path, str(path))
+    head = data.get("template") if isinstance(data, dict) else None
+    key = head.get("key") if isinstance(head, dict) else None
+    return key if isinstance(key, str) else None
 
 
 def load_folder(root: Path, shown_root: str | None = None) -> Folder:
@@ -378,6 +388,7 @@ def load_folder(root: Path, shown_root: str | None = None) -> Folder:
         stages = raw_stages if ok else None
 
     templates: list[TemplateFile] = []
+    unreadable: set[str] = set()  # template keys of files with problems of their own
     seen_keys: dict[str, str] = {}
     files = [p for p in listed(root, base) if p.name != TEAM_FILE]
     for p in files:
@@ -387,6 +398,8 @@ def load_folder(root: Path, shown_root: str | None = None) -> Folder:
             continue
         spec, file_problems = load_template(p, show(p), stages)
         problems.extend(file_problems)
+        if spec is None or file_problems:
+            unreadable.add(_raw_key(p) or "")
         if spec is None:
             continue
         key = spec.template.key
@@ -402,7 +415,7 @@ def load_folder(root: Path, shown_root: str | None = None) -> Folder:
         seen_keys[key] = show(p)
         templates.append(TemplateFile(show(p), spec))
     if team is not None:
-        problems.extend(_check_references(team, templates))
+        problems.extend(_check_references(team, templates, frozenset(unreadable)))
     if problems or team is None:
         raise ValidationFailed(problems)
     warnings = []

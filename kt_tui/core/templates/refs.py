@@ -23,7 +23,11 @@ from kt_tui.core.templates.spec import (
 Key = tuple[str, str]  # (template key, item key)
 
 
-def check_references(team: TeamSpec, templates: list[TemplateFile]) -> list[Problem]:
+def check_references(
+    team: TeamSpec, templates: list[TemplateFile], unreadable: frozenset[str] = frozenset()
+) -> list[Problem]:
+    """``unreadable``: template keys of files that failed validation (their own problems
+    are listed): a reference into one of them is not reported as missing."""
     problems: list[Problem] = []
     h = team.handover
     handles = {m.handle for m in team.members}
@@ -75,6 +79,8 @@ def check_references(team: TeamSpec, templates: list[TemplateFile]) -> list[Prob
             deps: list[Key] = []
             for j, ref in enumerate(it.after or []):
                 target: Key = tuple(ref.split("/", 1)) if "/" in ref else (head.key, ref)  # type: ignore[assignment]
+                if target not in items and target[0] in unreadable:
+                    continue  # its file has errors of its own: fix those first
                 if target not in items:
                     bad(tf, f"{at}.after[{j}]", f"no item {ref!r} in the folder")
                 elif target == (head.key, it.key):
