@@ -57,6 +57,12 @@ class Verdict:
         }
 
 
+# The summary prints on one page: a roster up to these sizes is shown whole; a larger one
+# shows FOLDED_* of them (the least ready) and the appendix holds them all.
+SUMMARY_MEMBERS, FOLDED_MEMBERS = 12, 6
+SUMMARY_SYSTEMS, FOLDED_SYSTEMS = 10, 5
+
+
 @dataclass(frozen=True)
 class MissingGroup:
     """What one system (or, with key None, the members alone) still misses: from the
@@ -121,6 +127,39 @@ class Report:
     def since(self) -> date | None:
         return self.changes.since if self.changes else None
 
+    # -- the one-page summary: a large roster folds into the appendix ------------------
+
+    @property
+    def summary_members(self) -> list[Any]:
+        """The members the summary shows: all, up to SUMMARY_MEMBERS; beyond, the
+        FOLDED_MEMBERS least ready (the appendix has them all)."""
+        members = list(self.status.members)
+        if len(members) <= SUMMARY_MEMBERS:
+            return members
+        ranked = sorted(members, key=lambda m: (m.figures.readiness or 0.0, m.handle))
+        return ranked[:FOLDED_MEMBERS]
+
+    @property
+    def summary_systems(self) -> list[Any]:
+        """The systems the summary shows: all, up to SUMMARY_SYSTEMS; beyond, the
+        FOLDED_SYSTEMS furthest from transfer (cannot transfer, least ready, first)."""
+        systems = list(self.status.systems)
+        if len(systems) <= SUMMARY_SYSTEMS:
+            return systems
+        ranked = sorted(
+            systems,
+            key=lambda s: (bool(s.can_transfer), s.figures.readiness or 0.0, s.key),
+        )
+        return ranked[:FOLDED_SYSTEMS]
+
+    @property
+    def folded_members(self) -> int:
+        return len(self.status.members) - len(self.summary_members)
+
+    @property
+    def folded_systems(self) -> int:
+        return len(self.status.systems) - len(self.summary_systems)
+
     def changes_list(self) -> list[tuple[str, list[Change]]]:
         if self.changes is None:
             return []
@@ -131,6 +170,13 @@ class Report:
         ]
 
 
+def _some(keys: list[str], shown: int = 8) -> str:
+    """Keys for the verdict's one line: the first few, then how many more."""
+    if len(keys) <= shown:
+        return ", ".join(keys)
+    return f"{', '.join(keys[:shown])} and {len(keys) - shown} more"
+
+
 def verdict_of(st: Status, tier1_overdue: tuple[int, list[str]], fc: Forecast) -> Verdict:
     """``tier1_overdue``: overdue instances on tier-1 systems, and those systems' keys
     (:func:`kt_tui.export.folding.tier1_overdue`)."""
@@ -139,7 +185,7 @@ def verdict_of(st: Status, tier1_overdue: tuple[int, list[str]], fc: Forecast) -
     if fc.is_late:
         red.append(f"the forecast is {fc.text}")
     if n:
-        red.append(f"{n} tier-1 item{'s' if n != 1 else ''} overdue ({', '.join(systems)})")
+        red.append(f"{n} tier-1 item{'s' if n != 1 else ''} overdue ({_some(systems)})")
     if red:
         return Verdict(RED, red)
     # a system with nothing counted (can_transfer None) has nothing to hand over: it
@@ -149,7 +195,7 @@ def verdict_of(st: Status, tier1_overdue: tuple[int, list[str]], fc: Forecast) -
     amber = []
     if blocked:
         n = len(blocked)
-        amber.append(f"{n} system{'s' if n != 1 else ''} cannot transfer yet: {', '.join(blocked)}")
+        amber.append(f"{n} system{'s' if n != 1 else ''} cannot transfer yet: {_some(blocked)}")
     if not rules.reaches(st.overall.readiness, st.ready_threshold):
         amber.append(
             f"overall readiness {pct(st.overall.readiness)} is below {pct(st.ready_threshold)}"
