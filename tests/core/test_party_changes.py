@@ -170,3 +170,24 @@ def test_sync_warns_of_an_assessment_nobody_may_assess_and_a_gate_nobody_can_mee
         w.startswith("quiz/teachback: nobody may assess it") and "(receiver)" in w for w in warnings
     ), warnings
     assert "system api: min_ready 9 but only 3 client-side receivers" in " ".join(warnings)
+
+
+def test_the_plan_says_what_changed_on_a_member_and_who_only_moved(
+    two: Store, clock: Clock, tmp_path: Path
+) -> None:
+    """'member pete changed: side: provider -> client', not just his handle among
+    others that only moved in the file."""
+    from kt_tui.core.sync import describe
+
+    root = two_sides.write(tmp_path / "two")
+    team = (root / "team.toml").read_text(encoding="utf-8")
+    pete = team.index('[[members]]\nhandle = "pete"')
+    systems = team.index("[[systems]]")
+    block = team[pete:systems].replace('side = "provider"\n', "")
+    team = team[:pete] + team[systems:]  # pete moves up: cal, eve... shift
+    lea = team.index("[[members]]")
+    (root / "team.toml").write_text(team[:lea] + block + team[lea:], encoding="utf-8")
+    lines = describe(sync(two, root, actor="lea", login="lea", clock=clock, dry_run=True).plan)
+    assert "member pete changed: side: provider -> client; order" not in lines
+    assert any(ln.startswith("member pete changed: side: provider -> client") for ln in lines)
+    assert any(ln.startswith("members reordered: ") and "lea" in ln for ln in lines), lines

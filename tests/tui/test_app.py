@@ -597,7 +597,7 @@ async def test_sync_is_applied_only_when_confirmed(
         await wait_loaded(pilot, messages, "dashboard")
         app.plan_sync(str(folder))
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
-        assert "members changed: asha" in app.screen.details  # type: ignore[attr-defined]
+        assert "member asha changed: name: Asha Rao -> Asha Rao-Iyer" in app.screen.details  # type: ignore[attr-defined]
         await pilot.press("n")
         await pilot.pause(0.3)
         assert asha_name(app) == "Asha Rao"

@@ -87,6 +87,8 @@ class Plan:
     total_instances: int
     warnings: list[str] = field(default_factory=list)
     renames: Renames = field(default_factory=Renames)
+    # handle or key -> what changed, as "field: old -> new" (for the plan's lines)
+    roster_changes: dict[str, list[str]] = field(default_factory=dict)
     parties: PartyChanges = field(default_factory=PartyChanges)
 
     def is_empty(self) -> bool:
@@ -187,12 +189,14 @@ def diff(wanted: Wanted, current: Current) -> Plan:
         changed = [k for k in want if k in have and any(want[k][f] != have[k][f] for f in fields)]
         return added, gone, back, changed
 
-    m_add, m_gone, m_back, m_changed = roster(
-        wanted.members, current.members, ("name", "role", "side", "tracks", "db_user", "position")
-    )
-    s_add, s_gone, s_back, s_changed = roster(
-        wanted.systems, current.systems, ("name", "tier", "min_ready", "position")
-    )
+    member_fields = ("name", "role", "side", "tracks", "db_user", "position")
+    system_fields = ("name", "tier", "min_ready", "position")
+    m_add, m_gone, m_back, m_changed = roster(wanted.members, current.members, member_fields)
+    s_add, s_gone, s_back, s_changed = roster(wanted.systems, current.systems, system_fields)
+    roster_changes = {
+        **_what_changed(wanted.members, current.members, m_changed, member_fields),
+        **_what_changed(wanted.systems, current.systems, s_changed, system_fields),
+    }
     r_add = sorted(r for r in wanted.receivers if r not in current.receivers)
     r_drop = sorted(
         r for r, active in current.receivers.items() if active and r not in wanted.receivers
@@ -293,7 +297,27 @@ def diff(wanted: Wanted, current: Current) -> Plan:
         reopen=sorted(reopen),
         total_instances=len(wanted.instances),
         renames=renames,
+        roster_changes=roster_changes,
     )
+
+
+def _what_changed(
+    want: dict[str, dict[str, Any]],
+    have: dict[str, dict[str, Any]],
+    keys: list[str],
+    fields: tuple[str, ...],
+) -> dict[str, list[str]]:
+    """For each changed roster row, its changed fields as "field: old -> new" (a move in
+    the file's order alone is "order")."""
+    out: dict[str, list[str]] = {}
+    for k in keys:
+        parts = []
+        for f in fields:
+            if want[k][f] == have[k][f]:
+                continue
+            parts.append("order" if f == "position" else f"{f}: {have[k][f]} -> {want[k][f]}")
+        out[k] = parts
+    return out
 
 
 def _stage_idx_of(item: dict[str, Any], current: Current) -> int | None:
@@ -341,7 +365,15 @@ def describe(plan: Plan) -> list[str]:
         ("systems reactivated", plan.systems_reactivated),
         ("systems changed", plan.systems_changed),
     ):
-        if names:
+        if names and label.endswith("changed"):
+            moved = [n for n in names if plan.roster_changes.get(n) == ["order"]]
+            for n in names:
+                what = [w for w in plan.roster_changes.get(n, []) if w != "order"]
+                if what:
+                    out.append(f"{label.split()[0][:-1]} {n} changed: {'; '.join(what)}")
+            if moved:
+                out.append(f"{label.split()[0]} reordered: {', '.join(moved)}")
+        elif names:
             out.append(f"{label}: {', '.join(names)}")
     for label, pairs in (
         ("receivers added", plan.receivers_added),
