@@ -217,6 +217,18 @@ def _print_status(obj: Context, as_json: bool) -> None:
 # --- list / log / verify -----------------------------------------------------------
 
 
+def sort_option(f: Any) -> Any:
+    """``--sort KEY`` (``-KEY``: descending), a key of core/sorting.py's whitelist."""
+    from kt_tui.core.sorting import SORT_KEYS
+
+    return click.option(
+        "--sort",
+        metavar="KEY",
+        help=f"Order by KEY, one of {', '.join(SORT_KEYS)} (default template: the "
+        "checklist's order); -KEY sorts descending, e.g. --sort -due.",
+    )(f)
+
+
 @cli.command("list")
 @common_options
 @click.argument("filter_words", nargs=-1, metavar="[FILTER]...")
@@ -228,29 +240,33 @@ def _print_status(obj: Context, as_json: bool) -> None:
     help="Rows at most (0: all).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the items as JSON.")
-def list_cmd(filter_words: tuple[str, ...], limit: int, as_json: bool) -> None:
+@sort_option
+def list_cmd(filter_words: tuple[str, ...], limit: int, as_json: bool, sort: str | None) -> None:
     """The item instances with their REF and state.
 
     FILTER: free text and tokens such as state:done system:orders member:ben
     stage:shadowed template:system-docs kind:training tier:1 overdue mine open
-    awaiting lapsed waiting blocked. `list blocked` alone lists the blockers for
-    escalation: reason, who blocked, since when, how long, what waits on each.
+    awaiting lapsed waiting blocked. `list blocked` alone (without --sort) lists
+    the blockers for escalation: reason, who blocked, since when, how long, what
+    waits on each.
     """
     service = current().service()
     from kt_tui.present import printable
 
+    service.validate_sort(sort)  # before any output: a bad key prints nothing but why
     for warning in service.filter_warnings(" ".join(filter_words)):
         err(f"kt-tui: warning: {printable(warning)}")
-    if [w.lower() for w in filter_words] == ["blocked"]:
+    if [w.lower() for w in filter_words] == ["blocked"] and sort is None:
         _blockers(service, as_json)
         return
     if limit == 0:  # every row, streamed: flat memory and seconds at a million
         from kt_tui.export.console import stream_lines
 
         text = " ".join(filter_words)
-        stream_lines(service.stream_text(text, as_json=as_json), as_json, sys.stdout)
+        lines = service.stream_text(text, as_json=as_json, sort=sort)
+        stream_lines(lines, as_json, sys.stdout)
         return
-    rows, total = service.listing(" ".join(filter_words), limit)
+    rows, total = service.listing(" ".join(filter_words), limit, sort)
     if as_json:
         click.echo(json.dumps([r.to_json() for r in rows], indent=2))
         return
@@ -643,11 +659,12 @@ _add_demo()
 @cli.command()
 @common_options
 @click.option("--json", "as_json", is_flag=True, help="Print the items as JSON.")
-def queue(as_json: bool) -> None:
+@sort_option
+def queue(as_json: bool, sort: str | None) -> None:
     """What waits for your signature or assessment: done items with a missing party you
     may fill, and done assessments you may assess."""
     service = current().service()
-    rows = service.queue()
+    rows = service.queue(sort=sort)
     if as_json:
         click.echo(json.dumps([r.listing_json() for r in rows], indent=2))
         return

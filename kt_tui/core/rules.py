@@ -33,6 +33,8 @@ class State(StrEnum):
 
 
 STATES: tuple[str, ...] = tuple(s.value for s in State)
+# the order states are listed and sorted in: what needs attention first
+STATE_ORDER: tuple[str, ...] = (State.BLOCKED, State.TODO, State.DONE, State.SIGNED_OFF, State.NA)
 
 
 class Role(StrEnum):
