@@ -433,7 +433,14 @@ async def test_a_checklist_of_100000_items_fetches_only_pages(
         assert service is not None
         model = service.page(Scope(member="asha"), "", 0, 1).rows[0]
 
-        def page(scope: Scope, text: str, offset: int, limit: int) -> Page:
+        def page(
+            scope: Scope,
+            text: str,
+            offset: int,
+            limit: int,
+            sort: str | None = None,
+            total_known: int | None = None,
+        ) -> Page:
             calls.append((offset, limit))
             n = max(0, min(limit, total - offset))
             rows = [

@@ -14,9 +14,10 @@ from textual.widgets import Footer, Input, Static
 
 from kt_tui.core import rules
 from kt_tui.core.errors import KtError, Refused
+from kt_tui.core.sorting import Sort
 from kt_tui.present import bar, level, pct, printable
 from kt_tui.tui.messages import NodeMessage
-from kt_tui.tui.screens.checklist_selection import SelectableChecklist
+from kt_tui.tui.screens.checklist_sorting import SortedChecklist
 from kt_tui.tui.screens.prompt import PromptScreen
 from kt_tui.tui.widgets.checklist_view import PAGE_SIZE, ChecklistView
 from kt_tui.tui.widgets.figures import readiness_colour
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
     from kt_tui.core.service import Detail, Page, Scope
 
 
-class ChecklistScreen(SelectableChecklist):
+class ChecklistScreen(SortedChecklist):
     """Items grouped by template then stage, a detail pane, and the verbs as keys."""
 
     CSS_PATH = "checklist.tcss"
@@ -58,6 +59,7 @@ class ChecklistScreen(SelectableChecklist):
         generation: int
         page: Page
         figures: Figures | None
+        sorted: bool = False  # the rows in a new order: say which
 
     @dataclass
     class PageReady(NodeMessage):
@@ -127,7 +129,7 @@ class ChecklistScreen(SelectableChecklist):
         offset = 0
         if keep_cursor:
             offset = (self.view.cursor // PAGE_SIZE) * PAGE_SIZE
-        self._load(self.generation, self.filter_text, offset)
+        self._load(self.generation, self.filter_text, offset, self.sort)
 
     @work(
         thread=True,
@@ -136,12 +138,17 @@ class ChecklistScreen(SelectableChecklist):
         description="Cannot load",
         exit_on_error=False,
     )
-    def _load(self, generation: int, filter_text: str, offset: int) -> None:
+    def _load(
+        self, generation: int, filter_text: str, offset: int, sort: Sort, total: int | None = None
+    ) -> None:
+        """The first page and the header's figures; ``total`` given: the same rows in a
+        new order (not counted again), so the message says it was sorted."""
         service = self.app.service
         if service is None:
             return
-        page = service.page(self.scope, filter_text, offset, PAGE_SIZE)
-        self.post_message(self.Reset(self, generation, page, service.figures(self.scope)))
+        page = service.page(self.scope, filter_text, offset, PAGE_SIZE, sort.text, total)
+        figures = service.figures(self.scope)
+        self.post_message(self.Reset(self, generation, page, figures, sorted=total is not None))
 
     @on(Reset)
     def _reset(self, message: Reset) -> None:
@@ -151,18 +158,20 @@ class ChecklistScreen(SelectableChecklist):
         view = self.view
         view.reset(message.page.total, message.page.rows, message.page.offset)
         self._show_header()
-        self.query_one("#cl-columns", Static).update(view.header_text())
+        self._show_columns()
+        if message.sorted:
+            self.notify(f"sorted by {self.sort.label}")
         self.shown("checklist")
 
     @on(ChecklistView.NeedRows)
     def _need_rows(self, message: ChecklistView.NeedRows) -> None:
-        self._load_page(self.generation, self.filter_text, message.offset)
+        self._load_page(self.generation, self.filter_text, message.offset, self.sort)
 
     @work(thread=True, group="checklist-pages", description="Cannot load", exit_on_error=False)
-    def _load_page(self, generation: int, filter_text: str, offset: int) -> None:
+    def _load_page(self, generation: int, filter_text: str, offset: int, sort: Sort) -> None:
         service = self.app.service
         if service is not None:
-            page = service.page(self.scope, filter_text, offset, PAGE_SIZE)
+            page = service.page(self.scope, filter_text, offset, PAGE_SIZE, sort.text)
             self.post_message(self.PageReady(self, generation, page))
 
     @on(PageReady)
@@ -171,7 +180,12 @@ class ChecklistScreen(SelectableChecklist):
             self.view.add_page(message.page.offset, message.page.rows)
 
     def on_resize(self) -> None:
-        self.query_one("#cl-columns", Static).update(self.view.header_text())
+        self._show_columns()
+
+    def load_sorted(self) -> None:
+        """The rows again in the new order, the total known (not counted again)."""
+        self.generation += 1
+        self._load(self.generation, self.filter_text, 0, self.sort, self.view.total)
 
     # -- header and detail -----------------------------------------------------
 
