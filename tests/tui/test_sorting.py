@@ -16,7 +16,7 @@ from kt_tui.tui.screens.checklist import ChecklistScreen
 from kt_tui.tui.screens.help import HelpScreen
 from kt_tui.tui.widgets.checklist_view import PAGE_SIZE, ChecklistView
 from tests.tui.conftest import wait_loaded, wait_until
-from tests.tui.test_app import SIZE, rows_of
+from tests.tui.test_app import SIZE, core_act, rows_of
 
 
 async def shown(pilot, view: ChecklistView) -> list[InstanceRow]:  # type: ignore[no-untyped-def]
@@ -127,3 +127,92 @@ async def test_help_lists_the_sort_keys(
         assert isinstance(app.screen, HelpScreen)
         keys = dict(app.screen.keys)
         assert keys["o"] == "Sort" and keys["O"] == "Reverse order"
+
+
+async def test_the_queue_sorts_by_whom_with_o_and_reverses_with_O(
+    make_app: Callable[..., KtApp], db_path: str, messages: list[Message]
+) -> None:
+    from kt_tui.tui.screens.queue import QueueScreen
+
+    for handle in ("ben", "chloe", "dev"):
+        r = next(r for r in rows_of(db_path, member=handle) if r.signoff)
+        core_act(db_path, handle, "done", r.id, evidence="T-1")
+    app = make_app("tomas")
+    async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
+        await wait_loaded(pilot, messages, "dashboard")
+        await pilot.press("3")
+        await wait_loaded(pilot, messages, "queue")
+        screen = app.screen
+        assert isinstance(screen, QueueScreen)
+        await pilot.press("o")  # after the checklist's order: for whom
+        await wait_loaded(pilot, messages, "queue", count=2)
+        assert [r.member for r in screen.rows] == ["ben", "chloe", "dev"]
+        assert "sorted by Member, ascending" in notes(app)
+        assert "by Member ▲" in str(screen.query_one("#queue-header").render())
+        await pilot.press("O")
+        await wait_loaded(pilot, messages, "queue", count=3)
+        assert [r.member for r in screen.rows] == ["dev", "chloe", "ben"]
+        assert "by Member ▼" in str(screen.query_one("#queue-header").render())
+        # what is shown follows the rows: the first line is dev's
+        first = "".join(s.text for s in screen.query_one("#queue").render_line(0))
+        assert "dev" in first
+
+
+async def test_the_blockers_sort_by_a_column_and_the_detail_follows_the_row(
+    make_app: Callable[..., KtApp], db_path: str, messages: list[Message]
+) -> None:
+    from kt_tui.tui.screens.blockers import BlockersScreen
+    from kt_tui.tui.widgets.sortable_table import SortableTable
+
+    for handle, why in (("ben", "no VPN"), ("chloe", "a laptop"), ("dev", "the wiki")):
+        r = next(r for r in rows_of(db_path, member=handle) if r.state == "todo")
+        core_act(db_path, handle, "block", r.id, reason=why)
+    app = make_app("tomas")
+    async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
+        await wait_loaded(pilot, messages, "dashboard")
+        await pilot.press("5")
+        await wait_loaded(pilot, messages, "blockers")
+        assert isinstance(app.screen, BlockersScreen)
+        table = app.screen.query_one(SortableTable)
+        reason = list(table.columns).index(next(k for k in table.columns if k == "Reason"))
+        for _ in range(reason + 1):  # o steps column by column, up to the reason
+            await pilot.press("o")
+        await pilot.pause()
+        reasons = [str(table.get_row_at(i)[reason]) for i in range(table.row_count)]
+        assert reasons == ["a laptop", "no VPN", "the wiki"]
+        assert "Reason ▲" in str(table.columns[table.sorted_by].label)  # type: ignore[index]
+        assert "sorted by Reason, ascending" in notes(app)
+        await pilot.press("O")
+        await pilot.pause()
+        reasons = [str(table.get_row_at(i)[reason]) for i in range(table.row_count)]
+        assert reasons == ["the wiki", "no VPN", "a laptop"]
+        assert "sorted by Reason, descending" in notes(app)
+        # the cursor stays on its row (ben's, blocked first), and so does the detail
+        assert str(table.get_row_at(table.cursor_row)[reason]) == "no VPN"
+        assert "no VPN" in str(app.screen.query_one("#blocker-detail").render())
+        await pilot.press("up")
+        await pilot.pause()
+        assert "the wiki" in str(app.screen.query_one("#blocker-detail").render())
+
+
+async def test_the_sessions_sort_by_a_click_on_a_column_title(
+    make_app: Callable[..., KtApp], messages: list[Message]
+) -> None:
+    from kt_tui.tui.widgets.sortable_table import SortableTable
+
+    app = make_app("tomas")
+    async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
+        await wait_loaded(pilot, messages, "dashboard")
+        await pilot.press("4")
+        await wait_loaded(pilot, messages, "sessions")
+        table = app.screen.query_one("#sessions", SortableTable)
+        assert table.row_count > 1
+        title = list(table.columns).index(next(k for k in table.columns if k == "title"))
+        titles = [str(table.get_row_at(i)[title]) for i in range(table.row_count)]
+        table.post_message(  # what a click on the "Session" title sends
+            SortableTable.HeaderSelected(table, "title", title, table.columns["title"].label)  # type: ignore[index]
+        )
+        await pilot.pause()
+        after = [str(table.get_row_at(i)[title]) for i in range(table.row_count)]
+        assert after == sorted(titles, key=str.lower) != titles or after == sorted(titles)
+        assert "Session ▲" in str(table.columns["title"].label)  # type: ignore[index]

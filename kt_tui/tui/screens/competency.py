@@ -15,6 +15,7 @@ from textual.widgets import DataTable, Footer, Static
 from kt_tui.present import printable
 from kt_tui.tui.messages import NodeMessage
 from kt_tui.tui.screens.base import DataScreen
+from kt_tui.tui.widgets.sortable_table import SortableTable
 
 if TYPE_CHECKING:
     from kt_tui.core.competency import Competency
@@ -41,7 +42,7 @@ class CompetencyScreen(DataScreen):
 
     def compose(self) -> ComposeResult:
         yield Static("Competency", id="competency-header", classes="header")
-        yield DataTable(id="competency", cursor_type="cell", zebra_stripes=True)
+        yield SortableTable(id="competency", cursor_type="cell", zebra_stripes=True)
         yield Static("", id="competency-legend")
         yield Footer()
 
@@ -61,7 +62,7 @@ class CompetencyScreen(DataScreen):
 
         scores = message.scores
         columns, rows = grid(scores)
-        table = self.query_one(DataTable)
+        table = self.query_one(SortableTable)
         table.clear(columns=True)
         table.add_column("Member", key="member")
         for col in columns:
@@ -70,6 +71,7 @@ class CompetencyScreen(DataScreen):
             row: list[Text | str] = [Text(printable(m))]
             row += [score_cell(c) if c is not None else "" for c in cells]
             table.add_row(*row, key=m)
+        table.resort()  # by a member's score on one assessment, if the user chose so
         passed = sum(1 for c in scores if c.passed)
         assessed = sum(1 for c in scores if c.score is not None)
         self.query_one("#competency-header", Static).update(

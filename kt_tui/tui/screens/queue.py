@@ -14,6 +14,7 @@ from textual.widgets.selection_list import Selection
 
 from kt_tui.core import rules
 from kt_tui.core.errors import Refused
+from kt_tui.core.sorting import DEFAULT_SORT, SORT_KEYS, Sort
 from kt_tui.present import printable
 from kt_tui.tui.messages import NodeMessage
 from kt_tui.tui.screens.base import DataScreen
@@ -25,6 +26,9 @@ from kt_tui.tui.widgets.queue_list import QueueList
 if TYPE_CHECKING:
     from kt_tui.core.instances import InstanceRow
 
+# what o steps through: what a row shows (core/sorting.py's keys), the default first
+QUEUE_SORTS = ("template", "member", "title", "done_by", "evidence", "due")
+
 
 class QueueScreen(DataScreen):
     CSS_PATH = "queue.tcss"
@@ -33,6 +37,15 @@ class QueueScreen(DataScreen):
         Binding("s,enter", "sign", "Sign off selected", id="queue.sign", tooltip="Asks first"),
         Binding("r", "reject", "Reject selected", id="queue.reject", tooltip="Asks why"),
         Binding("A", "assess", "Assess", id="queue.assess", tooltip="Score the highlighted item"),
+        Binding("o", "sort_next", "Sort", id="queue.sort", tooltip="Sort by the next key"),
+        Binding(
+            "O",
+            "sort_reverse",
+            "Reverse order",
+            id="queue.sort_reverse",
+            show=False,
+            tooltip="Reverse the order: descending, or ascending again",
+        ),
         Binding("escape", "back", "Back", id="queue.back", tooltip="Back to the dashboard"),
         Binding("q", "app.leave", "Quit", id="queue.quit", show=False, tooltip="Quit kt-tui"),
     ]
@@ -40,6 +53,7 @@ class QueueScreen(DataScreen):
     @dataclass
     class Ready(NodeMessage):
         rows: list[InstanceRow]
+        sorted: bool = False  # the rows in a new order: say which
 
     @dataclass
     class Signed(NodeMessage):
@@ -50,6 +64,7 @@ class QueueScreen(DataScreen):
     def __init__(self) -> None:
         super().__init__()
         self.rows: list[InstanceRow] = []
+        self.sort: Sort = DEFAULT_SORT
 
     def compose(self) -> ComposeResult:
         yield Static("Sign-off queue", id="queue-header", classes="header")
@@ -67,10 +82,21 @@ class QueueScreen(DataScreen):
     @work(
         thread=True, exclusive=True, group="queue", description="Cannot load", exit_on_error=False
     )
-    def load(self) -> None:
+    def load(self, sorted: bool = False) -> None:
         service = self.app.service
         if service is not None:
-            self.post_message(self.Ready(self, service.queue()))
+            self.post_message(self.Ready(self, service.queue(sort=self.sort.text), sorted))
+
+    def action_sort_next(self) -> None:
+        """o: the next of QUEUE_SORTS, ascending; the queue is read again in that order."""
+        at = QUEUE_SORTS.index(self.sort.key) if self.sort.key in QUEUE_SORTS else -1
+        self.sort = Sort(QUEUE_SORTS[(at + 1) % len(QUEUE_SORTS)])
+        self.load(sorted=True)
+
+    def action_sort_reverse(self) -> None:
+        """O: the same key, the other way."""
+        self.sort = self.sort.reversed()
+        self.load(sorted=True)
 
     @on(Ready)
     def _ready(self, message: Ready) -> None:
@@ -97,11 +123,16 @@ class QueueScreen(DataScreen):
             header.append("   read-only: nothing to sign")
         else:
             header.append(f"   {len(self.rows)} awaiting your sign-off")
+            if self.sort != DEFAULT_SORT:  # the checklist's order needs no saying
+                arrow = "▼" if self.sort.descending else "▲"
+                header.append(f", by {SORT_KEYS[self.sort.key]} {arrow}")
             header.append("   space: select   a: all   s: sign off   r: reject   A: assess")
         self.query_one("#queue-header", Static).update(header)
         if listing.highlighted is None and self.rows:
             listing.highlighted = 0
         self._show_detail(listing.highlighted)
+        if message.sorted:
+            self.notify(f"sorted by {self.sort.label}")
         self.shown("queue")
 
     @on(QueueList.SelectionHighlighted)

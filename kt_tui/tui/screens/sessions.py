@@ -18,6 +18,7 @@ from kt_tui.tui.messages import NodeMessage
 from kt_tui.tui.screens.base import DataScreen
 from kt_tui.tui.screens.confirm import ConfirmScreen
 from kt_tui.tui.widgets.figures import STATE_MARKS
+from kt_tui.tui.widgets.sortable_table import SortableTable
 
 if TYPE_CHECKING:
     from kt_tui.core.service import TrainingSession
@@ -62,9 +63,9 @@ class SessionsScreen(DataScreen):
 
     def compose(self) -> ComposeResult:
         yield Static("Training sessions", id="sessions-header", classes="header")
-        yield DataTable(id="sessions", cursor_type="row", zebra_stripes=True)
+        yield SortableTable(id="sessions", cursor_type="row", zebra_stripes=True)
         yield Label("Attendees (m: mark attended)", classes="section-title")
-        yield DataTable(id="attendees", cursor_type="row")
+        yield SortableTable(id="attendees", cursor_type="row")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -112,7 +113,7 @@ class SessionsScreen(DataScreen):
         service = self.app.service
         today = service.today() if service else None
         theme = self.app.current_theme
-        table = self.query_one("#sessions", DataTable)
+        table = self.query_one("#sessions", SortableTable)
         for s in self.sessions:
             past = today is not None and s.is_past(today)
             attended = sum(1 for a in s.attendees if rules.is_progress(a.state, s.signoff))
@@ -133,6 +134,7 @@ class SessionsScreen(DataScreen):
                     table.update_cell(s.ref, column, value)
             else:
                 table.add_row(*cells.values(), key=s.ref)
+        table.resort()  # the order the user chose (o, a click), else by time
         self._show_attendees()
         self.query_one("#sessions-header", Static).update(
             Text(f"Training sessions   {len(self.sessions)} scheduled", style="bold")
@@ -152,7 +154,7 @@ class SessionsScreen(DataScreen):
 
     def _show_attendees(self) -> None:
         session = self._selected()
-        table = self.query_one("#attendees", DataTable)
+        table = self.query_one("#attendees", SortableTable)
         cursor = table.cursor_row
         table.clear()
         if session is None:
@@ -160,6 +162,7 @@ class SessionsScreen(DataScreen):
         for a in session.attendees:
             mark = STATE_MARKS.get(a.state, "[?]")
             table.add_row(Text(a.member or "-"), Text(f"{mark} {a.state}"), key=str(a.instance_id))
+        table.resort()
         if cursor < table.row_count:
             table.move_cursor(row=cursor)
 
