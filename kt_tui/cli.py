@@ -410,6 +410,7 @@ def restore(file: Path, force: bool) -> None:
     """
     from kt_tui.core.backup import record_restore, restore_sqlite, verified_copy
     from kt_tui.core.errors import KtError, Refused
+    from kt_tui.core.rights import lead_only
 
     obj = current()
     live = obj.sqlite_file()
@@ -423,12 +424,13 @@ def restore(file: Path, force: bool) -> None:
         except KtError:
             pass  # a damaged store: restoring is the remedy, so it does not stop here
         if actor is not None and not actor.is_lead:
-            raise Refused(f"only a lead may restore; you are {actor.describe()}")
+            raise Refused(lead_only("restore", f"you are {actor.describe()}"))
     obj.close()
     with verified_copy(file, live) as (copy, result):
         if not result.ok and not force:
             raise Refused(
-                f"{file}: its event log fails verify ({result.problem}); --force to restore it"
+                f"{file}: its event log fails verify ({result.problem}), so it was not "
+                "restored; give --force to restore it anyway."
             )
         kept = restore_sqlite(copy, live, force=force, stamp=obj.get_clock().now(), shown=file)
     service = obj.service()

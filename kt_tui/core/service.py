@@ -362,7 +362,7 @@ class Service:
         instance the rules refuse is listed with why and the others go on. Bad input
         (a missing reason) stops before anything is written."""
         if verb in rules.REASON_VERBS and not (texts.get("reason") or "").strip():
-            raise BadInput(f"{verb} needs --reason ({rules.REASON_VERBS[verb]})")
+            raise BadInput(actions.missing_reason(verb))
         return self._each(instance_ids, lambda iid: self.act(verb, iid, **texts))
 
     def _each(self, instance_ids: Iterable[int], one: Any) -> BulkResult:
@@ -711,4 +711,4 @@ def _still_empty(conn: Any) -> None:
     """The sample goes only into a store that is still empty inside the write itself:
     another process may have synced a real handover since we looked."""
     if holds_handover(conn):
-        raise Refused("the store is no longer empty: the bundled sample was not synced")
+        raise Refused("The store is no longer empty, so the bundled sample was not synced into it.")
