@@ -130,8 +130,9 @@ def test_another_engineer_marks_only_their_own(db: str) -> None:
     assert r.exit_code == 1
     assert "attend: course/intro --member ian: todo -> done" in r.stdout
     assert (
-        "refused: course/intro --member eve: Only its receiver (or a lead) may mark "
-        "course/intro --member eve done" in r.stderr
+        "refused: course/intro --member eve: Only its member, a trainer of its session on "
+        "the roster, or a lead may mark the attendance of course/intro --member eve; you are "
+        "ian, an engineer on the client side." in r.stderr
     )
     # the trainer rule is for attendance only: the generic verb stays the owner's
     r = run(db, "done", "course/intro", "--member", "lou", user="eve")

@@ -20,6 +20,7 @@ from kt_tui.core.parties import (
     ensure_may,
     party_to_fill,
     write_signatures,
+    you_are,
 )
 from kt_tui.core.rights import rights_now
 from kt_tui.core.store import Store
@@ -139,7 +140,16 @@ def ensure_allowed(
             f"Nobody may {what}: a sync retired it (its item, member or system left the "
             "folder), and it counts no more."
         )
-    if not (attendance and verb == rules.Verb.DONE and may_mark_attendance(conn, actor, t)):
+    if attendance and verb == rules.Verb.DONE:
+        if not may_mark_attendance(conn, actor, t):
+            try:
+                ensure_may(conn, actor, verb, t)
+            except Refused:
+                raise Refused(
+                    f"Only its member, a trainer of its session on the roster, or a lead may "
+                    f"mark the attendance of {t.label}; {you_are(actor)}."
+                ) from None
+    else:
         ensure_may(conn, actor, verb, t)
     if not rules.allowed_from(verb, t.state) and not rules.may_redo(verb, t.state, t.lapsed):
         sources = rules.TRANSITIONS[verb][0]
