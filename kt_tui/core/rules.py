@@ -869,10 +869,14 @@ def is_assessment(kind: str) -> bool:
 
 def score_problem(score: int, scale: int | None) -> str | None:
     """Why a score is bad input (outside 1..scale), or None."""
-    top = scale or DEFAULT_SCALE
-    if not 1 <= score <= top:
-        return f"a score is a whole number from 1 to {top}, not {score}"
+    if not 1 <= score <= (scale or DEFAULT_SCALE):
+        return f"{score_range(scale)}, not {score}"
     return None
+
+
+def score_range(scale: int | None) -> str:
+    """What a score may be: "a score is a whole number from 1 to 4"."""
+    return f"a score is a whole number from 1 to {scale or DEFAULT_SCALE}"
 
 
 DEFAULT_SCALE = 4

@@ -16,6 +16,7 @@ from kt_tui.core import rules
 from kt_tui.core.errors import KtError, Refused
 from kt_tui.core.sorting import Sort
 from kt_tui.present import bar, level, pct, printable
+from kt_tui.tui import hints
 from kt_tui.tui.messages import NodeMessage
 from kt_tui.tui.screens.checklist_sorting import SortedChecklist
 from kt_tui.tui.screens.prompt import PromptScreen
@@ -250,7 +251,7 @@ class ChecklistScreen(SortedChecklist):
     def _current(self) -> InstanceRow | None:
         row = self.view.current
         if row is None:
-            self.notify("no item here", severity="warning")
+            self.notify(hints.NO_ITEM, severity="warning")
         return row
 
     def _ask(
@@ -324,7 +325,7 @@ class ChecklistScreen(SortedChecklist):
 
         def scored(text: str) -> None:
             if not text.strip().isdigit():
-                self.notify(f"a score is a number, 1..{top}", severity="error")
+                self.notify(hints.bad_score(row.scale), severity="error")
                 return
             self.run_verb("assess", row, score=int(text.strip()))
 

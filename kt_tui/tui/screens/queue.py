@@ -16,6 +16,7 @@ from kt_tui.core import rules
 from kt_tui.core.errors import Refused
 from kt_tui.core.sorting import DEFAULT_SORT, SORT_KEYS, Sort
 from kt_tui.present import printable
+from kt_tui.tui import hints
 from kt_tui.tui.messages import NodeMessage
 from kt_tui.tui.screens.base import DataScreen
 from kt_tui.tui.screens.confirm import ConfirmScreen
@@ -157,7 +158,7 @@ class QueueScreen(DataScreen):
     def action_sign(self) -> None:
         ids = list(self.query_one(QueueList).selected)
         if not ids:
-            self.notify("select items first (space, or a for all)", severity="warning")
+            self.notify(hints.SELECT_FIRST, severity="warning")
             return
 
         def confirmed(yes: bool | None) -> None:
@@ -170,7 +171,7 @@ class QueueScreen(DataScreen):
     def action_reject(self) -> None:
         ids = list(self.query_one(QueueList).selected)
         if not ids:
-            self.notify("select items first (space, or a for all)", severity="warning")
+            self.notify(hints.SELECT_FIRST, severity="warning")
             return
 
         def answered(reason: str | None) -> None:
@@ -184,11 +185,13 @@ class QueueScreen(DataScreen):
     def action_assess(self) -> None:
         index = self.query_one(QueueList).highlighted
         if index is None or not 0 <= index < len(self.rows):
-            self.notify("no item here", severity="warning")
+            self.notify(hints.NO_ITEM, severity="warning")
             return
         row = self.rows[index]
         if not rules.is_assessment(row.kind):
-            self.notify("not an assessment: sign it off (s)", severity="warning")
+            self.notify(
+                hints.not_assessment(printable(row.title)), severity="warning", markup=False
+            )
             return
         top = row.scale or rules.DEFAULT_SCALE
 
@@ -196,7 +199,7 @@ class QueueScreen(DataScreen):
             if text is None:
                 return
             if not text.strip().isdigit():
-                self.notify(f"a score is a number, 1..{top}", severity="error")
+                self.notify(hints.bad_score(row.scale), severity="error")
                 return
             self.assess(row.id, int(text.strip()))
 

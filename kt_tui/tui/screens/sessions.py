@@ -14,6 +14,7 @@ from textual.widgets import DataTable, Footer, Label, Static
 from kt_tui.core import rules
 from kt_tui.core.errors import Refused
 from kt_tui.present import printable
+from kt_tui.tui import hints
 from kt_tui.tui.messages import NodeMessage
 from kt_tui.tui.screens.base import DataScreen
 from kt_tui.tui.screens.confirm import ConfirmScreen
@@ -173,7 +174,7 @@ class SessionsScreen(DataScreen):
             return
         if not table.has_focus:
             table.focus()
-            self.notify("pick the attendee, then m", severity="information")
+            self.notify(hints.PICK_ATTENDEE, severity="information")
             return
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
         if key is not None:
