@@ -219,6 +219,18 @@ def _print_status(obj: Context, as_json: bool) -> None:
 # --- list / log / verify -----------------------------------------------------------
 
 
+def sort_option(f: Any) -> Any:
+    """``--sort KEY`` (``-KEY``: descending), a key of core/sorting.py's whitelist."""
+    from kt_tui.core.sorting import SORT_KEYS
+
+    return click.option(
+        "--sort",
+        metavar="KEY",
+        help=f"Order by KEY, one of {', '.join(SORT_KEYS)} (default template: the "
+        "checklist's order); -KEY sorts descending, e.g. --sort -due.",
+    )(f)
+
+
 @cli.command("list")
 @common_options
 @click.argument("filter_words", nargs=-1, metavar="[FILTER]...")
@@ -230,41 +242,33 @@ def _print_status(obj: Context, as_json: bool) -> None:
     help="Rows at most (0: all).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the items as JSON.")
-@click.option(
-    "--sort",
-    "sort_key",
-    metavar="KEY",
-    help="Order by one column: state, template, item, for, weight, due, done_by, signed; "
-    "-KEY reverses it (--sort=-due). The same as the filter token sort:KEY.",
-)
-def list_cmd(
-    filter_words: tuple[str, ...], limit: int, as_json: bool, sort_key: str | None
-) -> None:
+@sort_option
+def list_cmd(filter_words: tuple[str, ...], limit: int, as_json: bool, sort: str | None) -> None:
     """The item instances with their REF and state.
 
     FILTER: free text and tokens such as state:done system:orders member:ben
     stage:shadowed template:system-docs kind:training tier:1 overdue mine open
-    awaiting lapsed waiting blocked, and sort:due (or sort:-due) for the order.
-    `list blocked` alone lists the blockers for escalation: reason, who blocked,
-    since when, how long, what waits on each.
+    awaiting lapsed waiting blocked. `list blocked` alone (without --sort) lists
+    the blockers for escalation: reason, who blocked, since when, how long, what
+    waits on each.
     """
     service = current().service()
     from kt_tui.present import printable
 
-    if sort_key is not None:
-        filter_words = (*filter_words, f"sort:{sort_key}")
+    service.validate_sort(sort)  # before any output: a bad key prints nothing but why
     for warning in service.filter_warnings(" ".join(filter_words)):
         err(f"kt-tui: warning: {printable(warning)}")
-    if [w.lower() for w in filter_words] == ["blocked"]:
+    if [w.lower() for w in filter_words] == ["blocked"] and sort is None:
         _blockers(service, as_json)
         return
     if limit == 0:  # every row, streamed: flat memory and seconds at a million
         from kt_tui.export.console import stream_lines
 
         text = " ".join(filter_words)
-        stream_lines(service.stream_text(text, as_json=as_json), as_json, sys.stdout)
+        lines = service.stream_text(text, as_json=as_json, sort=sort)
+        stream_lines(lines, as_json, sys.stdout)
         return
-    rows, total = service.listing(" ".join(filter_words), limit)
+    rows, total = service.listing(" ".join(filter_words), limit, sort)
     if as_json:
         click.echo(json.dumps([r.to_json() for r in rows], indent=2))
         return
@@ -408,6 +412,7 @@ def restore(file: Path, force: bool) -> None:
     """
     from kt_tui.core.backup import record_restore, restore_sqlite, verified_copy
     from kt_tui.core.errors import KtError, Refused
+    from kt_tui.core.rights import lead_only
 
     obj = current()
     live = obj.sqlite_file()
@@ -421,12 +426,13 @@ def restore(file: Path, force: bool) -> None:
         except KtError:
             pass  # a damaged store: restoring is the remedy, so it does not stop here
         if actor is not None and not actor.is_lead:
-            raise Refused(f"only a lead may restore; you are {actor.describe()}")
+            raise Refused(lead_only("restore", f"you are {actor.describe()}"))
     obj.close()
     with verified_copy(file, live) as (copy, result):
         if not result.ok and not force:
             raise Refused(
-                f"{file}: its event log fails verify ({result.problem}); --force to restore it"
+                f"{file}: its event log fails verify ({result.problem}), so it was not "
+                "restored; give --force to restore it anyway."
             )
         kept = restore_sqlite(copy, live, force=force, stamp=obj.get_clock().now(), shown=file)
     service = obj.service()
@@ -668,17 +674,12 @@ _add_demo()
 @cli.command()
 @common_options
 @click.option("--json", "as_json", is_flag=True, help="Print the items as JSON.")
-@click.option(
-    "--sort",
-    "sort_key",
-    metavar="KEY",
-    help="Order by one column (as list --sort): for, item, due, done_by...; -KEY reverses.",
-)
-def queue(as_json: bool, sort_key: str | None) -> None:
+@sort_option
+def queue(as_json: bool, sort: str | None) -> None:
     """What waits for your signature or assessment: done items with a missing party you
     may fill, and done assessments you may assess."""
     service = current().service()
-    rows = service.queue(sort=sort_key)
+    rows = service.queue(sort=sort)
     if as_json:
         click.echo(json.dumps([r.listing_json() for r in rows], indent=2))
         return

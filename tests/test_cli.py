@@ -84,7 +84,11 @@ def test_verbs_exit_codes(tmp_path: Path, synced: str) -> None:
     ok = run(db, "done", "kt/read", "--system", "api", user="eve")
     assert ok.exit_code == 0 and "todo -> done" in ok.output
     refused = run(db, "signoff", "kt/read", "--member", "eve", "--system", "api", user="eve")
-    assert refused.exit_code == 1 and "may fill none of its missing parties" in refused.output
+    assert (
+        refused.exit_code == 1
+        and "may sign off kt/read --member eve --system api now (it waits on lead)"
+        in refused.output
+    )
     ambiguous = run(db, "done", "kt/read", user="eve")
     assert ambiguous.exit_code == 2 and "candidates" in ambiguous.output
     missing = run(db, "block", "kt/read", "--system", "db", user="eve")
@@ -182,9 +186,9 @@ def test_export_never_replaces_what_is_not_a_file(tmp_path: Path, synced: str) -
 
 def test_blank_evidence_is_no_evidence(synced: str) -> None:
     r = run(synced, "done", "docs/dr", "--system", "api", "--evidence", "  ", user="eve")
-    assert r.exit_code == 1 and "evidence required" in r.output
+    assert r.exit_code == 1 and "needs evidence to be done" in r.output
     r = run(synced, "evidence", "docs/dr", " ", "--system", "api", user="eve")
-    assert r.exit_code == 2 and "evidence needs the text" in r.output
+    assert r.exit_code == 2 and "evidence needs its text" in r.output
 
 
 def test_filter_words_are_literal_and_limits_bounded(synced: str) -> None:

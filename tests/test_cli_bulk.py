@@ -65,12 +65,15 @@ def test_bulk_lists_refusals_and_exits_1(db: str) -> None:
     assert r.exit_code == 1
     assert "done: onboard/access --member eve: todo -> done" in r.stdout
     assert "done: 1 applied, 3 refused" in r.stdout
-    assert "refused: onboard/access --member lea: not yours" in r.stderr
+    assert (
+        "refused: onboard/access --member lea: Only its receiver (or a lead) may mark "
+        "onboard/access --member lea done" in r.stderr
+    )
     # wrong state is a refusal too, and leaves the others alone
     r = run(db, "na", "--where", "template:onboard", "--reason", "n/a here", user="lea")
     assert r.exit_code == 0 and "na: 4 applied" in r.stdout
     r = run(db, "unblock", "--where", "template:onboard", user="lea")
-    assert r.exit_code == 1 and "4 refused" in r.stdout and "wrong state" in r.stderr
+    assert r.exit_code == 1 and "4 refused" in r.stdout and "Wrong state: " in r.stderr
 
 
 @pytest.mark.parametrize("where", ["state:nonsense", "bogus:1", "nothing-matches-this"])
@@ -126,7 +129,11 @@ def test_another_engineer_marks_only_their_own(db: str) -> None:
     r = run(db, "attend", "course/intro", "--members", "ian,eve", user="ian")
     assert r.exit_code == 1
     assert "attend: course/intro --member ian: todo -> done" in r.stdout
-    assert "refused: course/intro --member eve: not yours" in r.stderr
+    assert (
+        "refused: course/intro --member eve: Only its member, a trainer of its session on "
+        "the roster, or a lead may mark the attendance of course/intro --member eve; you are "
+        "ian, an engineer on the client side." in r.stderr
+    )
     # the trainer rule is for attendance only: the generic verb stays the owner's
     r = run(db, "done", "course/intro", "--member", "lou", user="eve")
     assert r.exit_code == 1

@@ -103,7 +103,10 @@ def test_only_a_lead_may_restore(tmp_path: Path) -> None:
     assert kt(db, "backup", str(tmp_path / "copy.db")).exit_code == 0
     for who in ("eve", "stranger"):
         r = kt(db, "restore", str(tmp_path / "copy.db"), user=who)
-        assert r.exit_code == 1 and "only a lead may restore" in r.stderr, who
+        assert (
+            r.exit_code == 1
+            and "Only a lead may restore once the store holds a handover" in r.stderr
+        ), who
     assert not list(tmp_path.glob("kt.db.before-restore-*"))
 
 

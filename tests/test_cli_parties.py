@@ -31,7 +31,9 @@ def test_signoff_fills_parties_in_turn(db: Path) -> None:
     bad = kt(
         db, "signoff", "handoff/runbook", "--system", "api", "--as-party", "nobody", user="lea"
     )
-    assert bad.exit_code == 2 and "not one of its parties" in bad.stderr
+    assert (
+        bad.exit_code == 2 and "is signed by provider-lead, client-lead, not nobody" in bad.stderr
+    )
     refused = kt(
         db,
         "signoff",
@@ -42,7 +44,11 @@ def test_signoff_fills_parties_in_turn(db: Path) -> None:
         "provider-lead",
         user="lea",
     )
-    assert refused.exit_code == 1 and "may not sign as provider-lead" in refused.stderr
+    assert (
+        refused.exit_code == 1
+        and "Only a provider-side lead may sign off handoff/runbook --system api as provider-lead"
+        in refused.stderr
+    )
     first = kt(db, "signoff", "handoff/runbook", "--system", "api", user="lea")
     assert (
         first.exit_code == 0 and "signed as client-lead; waiting for provider-lead" in first.output
@@ -107,11 +113,17 @@ def test_reject_needs_a_reason_and_a_signer(db: Path) -> None:
 
 def test_assess_scores_and_exit_codes(db: Path) -> None:
     out_of_scale = kt(db, "assess", "quiz/teachback", "--member", "eve", "--score", "5", user="lea")
-    assert out_of_scale.exit_code == 2 and "1..4" in out_of_scale.stderr
+    assert (
+        out_of_scale.exit_code == 2
+        and "a score is a whole number from 1 to 4, not 5" in out_of_scale.stderr
+    )
     no_score = kt(db, "assess", "quiz/teachback", "--member", "eve", user="lea")
     assert no_score.exit_code == 2
     self_assess = kt(db, "assess", "quiz/teachback", "--member", "eve", "--score", "4", user="eve")
-    assert self_assess.exit_code == 1 and "may not assess" in self_assess.stderr
+    assert (
+        self_assess.exit_code == 1
+        and "and is not its member, may assess quiz/teachback --member eve" in self_assess.stderr
+    )
     assert kt(db, "done", "quiz/teachback", user="eve").exit_code == 0  # "I am ready"
     failed = kt(db, "assess", "quiz/teachback", "--member", "eve", "--score", "2", user="lea")
     assert failed.exit_code == 0 and "score 2 is below the pass mark: done -> todo" in failed.output

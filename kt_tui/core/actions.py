@@ -20,6 +20,7 @@ from kt_tui.core.parties import (
     ensure_may,
     party_to_fill,
     write_signatures,
+    you_are,
 )
 from kt_tui.core.rights import rights_now
 from kt_tui.core.store import Store
@@ -107,7 +108,7 @@ def resolve_ref(
 def load_target(conn: Connection, instance_id: int, today: date) -> InstanceRow:
     row = get_instance(conn, instance_id, today)
     if row is None:
-        raise BadInput(f"no item instance #{instance_id}")
+        raise BadInput(f"There is no item instance #{instance_id}: reload, it may be gone.")
     return row
 
 
@@ -127,21 +128,41 @@ def ensure_allowed(
     actor may fill). ``attendance``: a done that marks a session's attendance, which
     a trainer on the roster may give others (rules.may_mark_attendance)."""
     if verb not in rules.VERBS:
-        raise BadInput(f"unknown verb {verb!r} (use {', '.join(rules.VERBS)})")
+        raise BadInput(f"There is no verb {verb!r}: use one of {', '.join(rules.VERBS)}.")
+    what = rules.verb_words(verb, t.label)
     if actor.read_only:
-        raise Refused(f"{actor.asked} is not in the roster: read-only")
+        raise Refused(
+            f"Only a member of the roster may {what}; {actor.asked} is not in it, so this "
+            "session is read-only."
+        )
     if t.retired:
-        raise Refused(f"{t.label}: retired by sync; it counts no more")
-    if not (attendance and verb == rules.Verb.DONE and may_mark_attendance(conn, actor, t)):
+        raise Refused(
+            f"Nobody may {what}: a sync retired it (its item, member or system left the "
+            "folder), and it counts no more."
+        )
+    if attendance and verb == rules.Verb.DONE:
+        if not may_mark_attendance(conn, actor, t):
+            try:
+                ensure_may(conn, actor, verb, t)
+            except Refused:
+                raise Refused(
+                    f"Only its member, a trainer of its session on the roster, or a lead may "
+                    f"mark the attendance of {t.label}; {you_are(actor)}."
+                ) from None
+    else:
         ensure_may(conn, actor, verb, t)
     if not rules.allowed_from(verb, t.state) and not rules.may_redo(verb, t.state, t.lapsed):
         sources = rules.TRANSITIONS[verb][0]
         lapsed = " (or a lapsed completion)" if verb == rules.Verb.DONE else ""
         raise Refused(
-            f"{t.label}: wrong state: {verb} needs {' or '.join(sources)}{lapsed}, it is {t.state}"
+            f"Wrong state: {t.label} is {t.state}, and {verb} applies only to an item that "
+            f"is {' or '.join(sources)}{lapsed}."
         )
     if verb == rules.Verb.EVIDENCE and t.state in rules.EVIDENCE_FROZEN_IN:
-        raise Refused(f"{t.label}: signed off: its evidence is frozen; reopen it first")
+        raise Refused(
+            f"{t.label} is signed off, so its evidence is frozen: a lead must reopen it "
+            "before the evidence changes."
+        )
     filled = None
     if verb in rules.SIGNER_VERBS:
         filled = party_to_fill(conn, actor, verb, t, party)
@@ -152,7 +173,9 @@ def ensure_allowed(
         and t.evidence_required
         and not (evidence or (t.evidence or "").strip())
     ):
-        raise Refused(f"{t.label}: evidence required: give --evidence (a link, ticket id or path)")
+        raise Refused(
+            f"{t.label} needs evidence to be done: give --evidence (a link, ticket id or path)."
+        )
     return filled
 
 
@@ -179,11 +202,11 @@ def act(
     if verb != rules.Verb.ASSESS:
         score = None
     if verb in rules.REASON_VERBS and not (reason and reason.strip()):
-        raise BadInput(f"{verb} needs --reason ({rules.REASON_VERBS[verb]})")
+        raise BadInput(missing_reason(verb))
     if verb == rules.Verb.EVIDENCE and not (text and text.strip()):
-        raise BadInput("evidence needs the text (a link, ticket id or path)")
+        raise BadInput("evidence needs its text: a link, ticket id or path.")
     if verb == rules.Verb.NOTE and text is None:
-        raise BadInput("note needs the text")
+        raise BadInput("note needs the text of the note.")
     for label, value in (
         ("note", note),
         ("evidence", evidence),
@@ -193,7 +216,7 @@ def act(
         if value is not None and (bad := first_control(value)) is not None:
             raise BadInput(
                 f"{verb}: the {label} contains a control character (U+{ord(bad):04X}): "
-                "type it without one"
+                "type it without one."
             )
     if evidence is not None and not evidence.strip():
         evidence = None  # blank is no evidence
@@ -208,7 +231,7 @@ def act(
     with store.write() as conn:
         t = load_target(conn, instance_id, clock.today())
         if expect_version is not None and t.version != expect_version:
-            raise Refused(f"{t.label}: changed by {_last_actor(conn, t.id)}, reload")
+            raise Refused(changed_since(t.label, _last_actor(conn, t.id)))
         check_score(t, score)
         actor = rights_now(conn, actor)  # a sync may have changed them since
         filled = ensure_allowed(
@@ -250,7 +273,7 @@ def act(
             .values(**values, version=t.version + 1)
         ).rowcount
         if changed != 1:
-            raise Refused(f"{t.label}: changed by {_last_actor(conn, t.id)}, reload")
+            raise Refused(changed_since(t.label, _last_actor(conn, t.id)))
         write_signatures(conn, verb, t.id, party=party, by=actor.name, at=now)
         if after != t.state:
             rollup.add_delta(
@@ -300,6 +323,15 @@ def act(
     return Outcome(t.id, verb, t.state, after, event_id, t.ref, party, tuple(left))
 
 
+def missing_reason(verb: str) -> str:
+    """Why a verb that needs --reason without one is bad input (the CLI and bulk)."""
+    return f"{verb} needs --reason: say {rules.REASON_VERBS[verb]}."
+
+
+def changed_since(label: str, who: str) -> str:
+    return f"{label} was changed by {who} since you read it: reload, then try again."
+
+
 def _last_actor(conn: Connection, instance_id: int) -> str:
     events = audit.for_instance(conn, instance_id)
     return events[-1].actor if events else "another user"
@@ -341,4 +373,7 @@ def refuse_while_waiting(conn: Connection, t: InstanceRow, today: date) -> None:
     if gates:
         shown = "; ".join(g.label for g in gates[:3])
         more = f"; and {len(gates) - 3} more" if len(gates) > 3 else ""
-        raise Refused(f"{t.label}: waits on {shown}{more}")
+        raise Refused(
+            f"{t.label} waits on {shown}{more}: each must be complete (or n/a) before it is "
+            "done or assessed."
+        )

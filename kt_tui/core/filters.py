@@ -3,9 +3,7 @@
 A filter is free text plus tokens: ``state:done``, ``system:orders``,
 ``member:asha``, ``stage:shadowed``, ``template:system-docs``, ``kind:training``,
 ``tier:1``, ``overdue``, ``mine``, ``open``, ``awaiting``, ``retired``,
-``lapsed`` (a completion older than its valid_for), ``waiting`` (on a prerequisite);
-and ``sort:KEY`` or ``sort:-KEY``, which orders the rows and selects nothing
-(core/sorting.py).
+``lapsed`` (a completion older than its valid_for), ``waiting`` (on a prerequisite).
 """
 
 from __future__ import annotations
@@ -21,7 +19,6 @@ from kt_tui.core import rules
 from kt_tui.core.errors import BadInput
 from kt_tui.core.identity import Actor
 from kt_tui.core.rights import person_from
-from kt_tui.core.sorting import Sort, parse_sort
 from kt_tui.core.tables import INSTANCE, ITEM, MEMBER, SYSTEM, TEMPLATE
 
 STATES = rules.STATES
@@ -36,7 +33,6 @@ class Filter:
     text: list[str] = field(default_factory=list)
     fields: dict[str, list[str]] = field(default_factory=dict)
     flags: set[str] = field(default_factory=set)
-    sort: Sort | None = None  # the order only: an empty filter with a sort selects all
 
     def is_empty(self) -> bool:
         return not (self.text or self.fields or self.flags)
@@ -53,13 +49,10 @@ def parse_filter(raw: str) -> Filter:
         if ":" in word:
             key, _, value = word.partition(":")
             key = key.lower()
-            if key == "sort":
-                f.sort = parse_sort(value)  # the last one wins
-                continue
             if key not in FIELD_TOKENS:
                 raise BadInput(
                     f"filter: unknown token {key!r} (use {', '.join(FIELD_TOKENS)}, "
-                    f"sort, or {', '.join(FLAG_TOKENS)})"
+                    f"or {', '.join(FLAG_TOKENS)})"
                 )
             if not value:
                 raise BadInput(f"filter: {key}: needs a value, e.g. {key}:...")

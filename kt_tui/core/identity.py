@@ -108,7 +108,8 @@ def _database_actor(
 ) -> Actor:
     if store.is_sqlite:
         raise Refused(
-            'identity = "database" needs a PostgreSQL store (KT_DB=postgresql+psycopg://...)'
+            'This handover sets identity = "database", which needs a PostgreSQL store: '
+            "open it with KT_DB=postgresql+psycopg://... ."
         )
     db_user = conn.execute(text("SELECT session_user")).scalar()
     row = conn.execute(
@@ -121,6 +122,7 @@ def _database_actor(
         return Actor(str(db_user), login)
     if was_explicit and asked != row.handle:
         raise Refused(
-            f'identity is "database": you are {row.handle} (database user {db_user}), not {asked}'
+            f'Identity is "database": you are {row.handle} (database user {db_user}), so you '
+            f"may not act as {asked}."
         )
     return Actor(row.handle, login, row.handle, row.id, row.role, side=row.side)

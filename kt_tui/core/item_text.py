@@ -16,10 +16,11 @@ from typing import Any
 from sqlalchemy import String, and_, case, cast, func, literal, select
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 
-from kt_tui.core import rules, sorting
+from kt_tui.core import rules
 from kt_tui.core.filters import Filter, conditions
 from kt_tui.core.identity import Actor
 from kt_tui.core.instances import ITEM_JSON_FIELDS, with_instance_joins
+from kt_tui.core.sorting import DEFAULT_SORT, Sort
 from kt_tui.core.tables import INSTANCE, ITEM, MEMBER, SIGNATURE, SYSTEM, TEMPLATE
 
 
@@ -270,14 +271,20 @@ def list_line(dialect: str, today: date) -> Any:
 
 
 def listing_query(
-    dialect: str, f: Filter, actor: Actor | None, today: date, *, as_json: bool
+    dialect: str,
+    f: Filter,
+    actor: Actor | None,
+    today: date,
+    *,
+    as_json: bool,
+    sort: Sort = DEFAULT_SORT,
 ) -> Any:
-    """The instances a filter picks, in the listing's order, one text column each (a
-    JSON object or a tab-separated line): run it with ``streaming.batches``."""
+    """The instances a filter picks, in the listing's order (``sort``), one text column
+    each (a JSON object or a tab-separated line): run it with ``streaming.batches``."""
     text = json_object(dialect, today) if as_json else list_line(dialect, today)
     return (
         select(text)
         .select_from(with_instance_joins())
         .where(*conditions(f, actor, today))
-        .order_by(*sorting.order_by(f.sort))
+        .order_by(*sort.order_by())
     )

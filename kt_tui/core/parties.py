@@ -21,9 +21,28 @@ def owner_label(owner: str) -> str:
     """Who does an item, in words."""
     return {
         rules.OWNER_RECEIVER: "its receiver",
-        rules.OWNER_PROVIDER: "the provider side",
+        rules.OWNER_PROVIDER: "a provider-side member",
         rules.OWNER_LEAD: "a lead",
     }.get(owner, owner)
+
+
+def party_label(party: str) -> str:
+    """Who may fill a sign-off party, in words."""
+    return {
+        rules.PARTY_LEAD: "a lead",
+        rules.PARTY_CLIENT_LEAD: "a client-side lead",
+        rules.PARTY_PROVIDER_LEAD: "a provider-side lead",
+        rules.PARTY_RECEIVER: "its receiver",
+    }.get(party, party)
+
+
+def you_are(actor: Actor) -> str:
+    """ "you are ben, an engineer on the client side": who a refusal speaks to."""
+    if actor.handle is None:
+        return f"{actor.asked} is not in the roster"
+    role = actor.role or "member"
+    article = "an" if role[:1] in "aeiou" else "a"
+    return f"you are {actor.handle}, {article} {role} on the {actor.side or 'client'} side"
 
 
 def ensure_may(conn: Connection, actor: Actor, verb: str, t: InstanceRow) -> None:
@@ -31,22 +50,25 @@ def ensure_may(conn: Connection, actor: Actor, verb: str, t: InstanceRow) -> Non
     owner rule for doing it, leads for na and reopen, may do or sign for note, a
     party for assess (signoff and reject: party_to_fill, after the state check)."""
     person = person_of(conn, actor)
-    who = f"{actor.handle}, {actor.role}, {actor.side} side"
+    what = rules.verb_words(verb, t.label)
     if verb in rules.LEAD_VERBS and not actor.is_lead:
-        raise Refused(f"only a lead may {verb} (you are {who})")
+        raise Refused(f"Only a lead may {what}; {you_are(actor)}.")
     if verb in rules.OWNER_VERBS and not rules.may_do(t.owner, person, t.member_id, t.system_id):
-        raise Refused(f"{t.label}: not yours to do: it is done by {owner_label(t.owner)} ({who})")
+        raise Refused(f"Only {owner_label(t.owner)} (or a lead) may {what}; {you_are(actor)}.")
     if verb == rules.Verb.NOTE and not rules.may_sign_or_do(
         t.owner, t.parties, person, t.member_id, t.system_id
     ):
-        raise Refused(f"{t.label}: you neither do nor sign it, so you may not note it ({who})")
+        raise Refused(f"Only someone who does or signs it may {what}; {you_are(actor)}.")
     if verb == rules.Verb.ASSESS:
         if not rules.is_assessment(t.kind):
-            raise Refused(f"{t.label}: not an assessment ({t.kind}): use signoff")
+            raise Refused(
+                f"{t.label} is a {t.kind} item, not an assessment: sign it off instead "
+                "of giving a score."
+            )
         if not rules.may_assess(t.parties, person, t.member_id, t.system_id):
             raise Refused(
-                f"{t.label}: you may not assess it: assessors fill one of its parties "
-                f"({', '.join(t.parties)}) and are not its member ({who})"
+                f"Only someone who may sign it as {' or '.join(t.parties)}, and is not its "
+                f"member, may {what}; {you_are(actor)}."
             )
 
 
@@ -56,9 +78,11 @@ def party_to_fill(
     """The party a signoff fills (``party``, else the first missing party in the
     listed order this actor may fill); for reject, any one they could fill."""
     if not t.signoff:
-        raise Refused(f"{t.label}: needs no sign-off (signoff = false): done completes it")
+        raise Refused(f"{t.label} needs no sign-off (signoff = false): done completes it.")
     if rules.is_assessment(t.kind) and verb == rules.Verb.SIGNOFF:
-        raise Refused(f"{t.label}: an assessment is signed off by its score: use assess")
+        raise Refused(
+            f"{t.label} is an assessment, signed off by its score: assess it (--score N) instead."
+        )
     person = person_of(conn, actor)
     signed = t.signed
     fill = rules.fillable_parties(
@@ -67,39 +91,52 @@ def party_to_fill(
     if party is not None:
         if party not in t.parties:
             listed = ", ".join(t.parties)
-            raise BadInput(f"{t.label}: {party!r} is not one of its parties ({listed})")
+            raise BadInput(f"--as-party {party}: {t.label} is signed by {listed}, not {party}.")
         if party in signed:
-            raise Refused(f"{t.label}: {party} has signed already ({signed[party]})")
+            raise Refused(
+                f"{t.label} is signed as {party} already (by {signed[party]}): sign one of "
+                "its missing parties instead."
+            )
         if party in fill:
             return party
-        raise Refused(f"{t.label}: {_why_not(person, t, party, signed)}")
+        raise Refused(_why_not(actor, person, verb, t, party, signed))
     if fill:
         return fill[0]
     missing = t.missing
     why = next(
         (
-            _why_not(person, t, p, signed)
+            _why_not(actor, person, verb, t, p, signed)
             for p in missing
             if rules.may_fill(p, person, t.member_id, t.system_id)
         ),
-        f"you may fill none of its missing parties ({', '.join(missing)}; you are "
-        f"{actor.handle}, {actor.role}, {actor.side} side)",
+        f"Only {' or '.join(party_label(p) for p in missing)} may "
+        f"{rules.verb_words(verb, t.label)} now (it waits on {', '.join(missing)}); "
+        f"{you_are(actor)}.",
     )
-    raise Refused(f"{t.label}: {why}")
+    raise Refused(why)
 
 
-def _why_not(person: rules.Person, t: InstanceRow, party: str, signed: dict[str, str]) -> str:
-    if not rules.may_fill(party, person, t.member_id, t.system_id):
-        return f"you may not sign as {party}"
+def _why_not(
+    actor: Actor,
+    person: rules.Person,
+    verb: str,
+    t: InstanceRow,
+    party: str,
+    signed: dict[str, str],
+) -> str:
+    """Why this actor may not fill ``party`` of this item, as a sentence."""
+    what = rules.verb_words(verb, t.label)
     conflict = rules.sign_conflict(
         party, person, member_id=t.member_id, done_by=t.done_by, signed_by=signed.values()
     )
-    return conflict or f"you may not sign as {party}"
+    if not rules.may_fill(party, person, t.member_id, t.system_id) or conflict is None:
+        return f"Only {party_label(party)} may {what} as {party}; {you_are(actor)}."
+    return f"You may not {what} as {party}: {conflict}."
 
 
 def check_score_given(verb: str, score: int | None) -> None:
     if verb == rules.Verb.ASSESS and score is None:
-        raise BadInput("assess needs --score N")
+        raise BadInput("assess needs --score N: the score the assessment earned.")
 
 
 def check_score(t: InstanceRow, score: int | None) -> None:
@@ -108,7 +145,7 @@ def check_score(t: InstanceRow, score: int | None) -> None:
         return
     problem = rules.score_problem(score, t.scale)
     if problem:
-        raise BadInput(f"{t.label}: --score: {problem}")
+        raise BadInput(f"--score {score} does not fit {t.label}: {problem}.")
 
 
 def write_signatures(

@@ -83,6 +83,11 @@ def require_lead(conn: Connection, actor: Actor, what: str) -> None:
         return
     now = rights_now(conn, actor)
     if now.read_only:
-        raise Refused(f"only a lead may {what}: {actor.asked} is not in the roster")
+        raise Refused(lead_only(what, f"{actor.asked} is not in the roster"))
     if not now.is_lead:
-        raise Refused(f"only a lead may {what} (you are {now.handle}, {now.role})")
+        raise Refused(lead_only(what, f"you are {now.handle}, {now.role or 'member'}"))
+
+
+def lead_only(what: str, who: str) -> str:
+    """The refusal of a lead's command (sync, restore) to someone else: ``who`` they are."""
+    return f"Only a lead may {what} once the store holds a handover; {who}."

@@ -33,6 +33,8 @@ class State(StrEnum):
 
 
 STATES: tuple[str, ...] = tuple(s.value for s in State)
+# the order states are listed and sorted in: what needs attention first
+STATE_ORDER: tuple[str, ...] = (State.BLOCKED, State.TODO, State.DONE, State.SIGNED_OFF, State.NA)
 
 
 class Role(StrEnum):
@@ -84,6 +86,27 @@ OUTCOMES: dict[str, tuple[str, ...]] = {
 }
 TEXT_VERBS: tuple[str, ...] = (Verb.NOTE, Verb.EVIDENCE)
 VERBS: tuple[str, ...] = (*TRANSITIONS, *TEXT_VERBS)
+# how a refusal names what a verb does to an item ({item}: the item's REF and flags)
+VERB_WORDS: dict[str, str] = {
+    Verb.DONE: "mark {item} done",
+    Verb.UNDO: "undo {item}",
+    Verb.BLOCK: "block {item}",
+    Verb.UNBLOCK: "unblock {item}",
+    Verb.SIGNOFF: "sign off {item}",
+    Verb.NA: "mark {item} not applicable",
+    Verb.REOPEN: "reopen {item}",
+    Verb.NOTE: "leave a note on {item}",
+    Verb.EVIDENCE: "set the evidence of {item}",
+    Verb.REJECT: "send {item} back",
+    Verb.ASSESS: "assess {item}",
+}
+
+
+def verb_words(verb: str, item: str) -> str:
+    """What ``verb`` does, in words, naming the item: "mark orders/runbook done"."""
+    return VERB_WORDS.get(verb, f"{verb} {{item}}").format(item=item)
+
+
 # the verbs that need --reason, and what the reason says
 REASON_VERBS: dict[str, str] = {
     Verb.BLOCK: "what it waits on",
@@ -735,11 +758,11 @@ def sign_conflict(
     one person fills at most one party; nobody signs what they marked done; a lead
     never signs, as a lead party, an item bearing their own handle."""
     if person.handle is not None and person.handle in signed_by:
-        return "you signed it already (one person fills one party)"
+        return "you signed it already, and one person fills one party"
     if done_by is not None and done_by == person.handle:
-        return "you marked it done; someone else must sign it"
+        return "you marked it done, so someone else must sign it"
     if party in LEAD_PARTIES and member_id is not None and member_id == person.member_id:
-        return "it bears your handle; another lead must sign it"
+        return "it bears your handle, so another lead must sign it"
     return None
 
 
@@ -851,10 +874,14 @@ def is_assessment(kind: str) -> bool:
 
 def score_problem(score: int, scale: int | None) -> str | None:
     """Why a score is bad input (outside 1..scale), or None."""
-    top = scale or DEFAULT_SCALE
-    if not 1 <= score <= top:
-        return f"a score is 1..{top}, got {score}"
+    if not 1 <= score <= (scale or DEFAULT_SCALE):
+        return f"{score_range(scale)}, not {score}"
     return None
+
+
+def score_range(scale: int | None) -> str:
+    """What a score may be: "a score is a whole number from 1 to 4"."""
+    return f"a score is a whole number from 1 to {scale or DEFAULT_SCALE}"
 
 
 DEFAULT_SCALE = 4

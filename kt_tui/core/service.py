@@ -25,6 +25,7 @@ from kt_tui.core.errors import BadInput, KtError, Refused, StoreError
 from kt_tui.core.identity import Actor, login_name, resolve_actor
 from kt_tui.core.instances import InstanceRow
 from kt_tui.core.rights import holds_handover, person_from, require_lead
+from kt_tui.core.sorting import parse_sort
 from kt_tui.core.store import Store, open_store
 from kt_tui.core.suggest import did_you_mean
 from kt_tui.core.tables import EVENT, ITEM, MEMBER, SYSTEM, TEMPLATE
@@ -210,20 +211,44 @@ class Service:
         """Raise BadInput when the filter text does not parse."""
         self._filter(text)
 
+    def validate_sort(self, text: str | None) -> None:
+        """Raise BadInput (with the closest key) when ``text`` names no sort key of
+        core/sorting.py; the listings check it too, this says so before any output."""
+        parse_sort(text)
+
     def count(self, scope: Scope, text: str = "") -> int:
         f = self._filter(text)
         extra = instances.scope_conditions(scope.member, scope.system)
         with self.store.read() as conn:
             return instances.count_instances(conn, f, self.actor, self.today(), extra)
 
-    def page(self, scope: Scope, text: str, offset: int, limit: int) -> Page:
-        """Rows [offset, offset + limit) of a checklist, and the filtered total."""
+    def page(
+        self,
+        scope: Scope,
+        text: str,
+        offset: int,
+        limit: int,
+        sort: str | None = None,
+        total: int | None = None,
+    ) -> Page:
+        """Rows [offset, offset + limit) of a checklist in the order ``sort`` names
+        (core/sorting.py: ``due``, ``-due``; None: the default), and the filtered
+        total (counted unless ``total`` is known: the same filter, sorted anew)."""
         f = self._filter(text)
+        order = parse_sort(sort)
         extra = instances.scope_conditions(scope.member, scope.system)
         with self.store.read() as conn:
-            total = instances.count_instances(conn, f, self.actor, self.today(), extra)
+            if total is None:
+                total = instances.count_instances(conn, f, self.actor, self.today(), extra)
             rows = instances.list_instances(
-                conn, f, self.actor, self.today(), extra=extra, limit=limit, offset=offset
+                conn,
+                f,
+                self.actor,
+                self.today(),
+                extra=extra,
+                limit=limit,
+                offset=offset,
+                sort=order,
             )
         return Page(offset, rows, total)
 
@@ -292,14 +317,12 @@ class Service:
     def queue(self, limit: int = 5000, sort: str | None = None) -> list[InstanceRow]:
         """Every done item that waits for this actor's signature (a missing party they
         may fill now) or assessment (rules.may_sign_sql, rules.may_assess_sql), in the
-        plan's order or by ``sort`` (a sort key, ``-`` before it for descending)."""
-        from kt_tui.core.sorting import parse_sort
-
-        order = parse_sort(sort) if sort else None
+        order ``sort`` names (core/sorting.py)."""
+        order = parse_sort(sort)  # a bad key is bad input, for a read-only actor too
         a = self.actor
         if a.read_only or a.handle is None:
             return []
-        f = filters.Filter(flags={"awaiting"}, sort=order)
+        f = filters.Filter(flags={"awaiting"})
         person = person_from(a)
         extra: list[Any] = [
             or_(
@@ -308,7 +331,9 @@ class Service:
             )
         ]
         with self.store.read() as conn:
-            return instances.list_instances(conn, f, a, self.today(), extra=extra, limit=limit)
+            return instances.list_instances(
+                conn, f, a, self.today(), extra=extra, limit=limit, sort=order
+            )
 
     # -- bulk: one verb over every instance a filter picks ----------------------
 
@@ -337,7 +362,7 @@ class Service:
         instance the rules refuse is listed with why and the others go on. Bad input
         (a missing reason) stops before anything is written."""
         if verb in rules.REASON_VERBS and not (texts.get("reason") or "").strip():
-            raise BadInput(f"{verb} needs --reason ({rules.REASON_VERBS[verb]})")
+            raise BadInput(actions.missing_reason(verb))
         return self._each(instance_ids, lambda iid: self.act(verb, iid, **texts))
 
     def _each(self, instance_ids: Iterable[int], one: Any) -> BulkResult:
@@ -437,12 +462,18 @@ class Service:
 
     # -- the command line's questions -------------------------------------------
 
-    def listing(self, text: str, limit: int | None) -> tuple[list[InstanceRow], int]:
-        """The instances a filter picks (at most ``limit``), and how many it picks."""
+    def listing(
+        self, text: str, limit: int | None, sort: str | None = None
+    ) -> tuple[list[InstanceRow], int]:
+        """The instances a filter picks (at most ``limit``) in the order ``sort`` names
+        (core/sorting.py: ``due``, ``-due``), and how many it picks."""
         f = self._filter(text)
+        order = parse_sort(sort)
         with self.store.read() as conn:
             total = instances.count_instances(conn, f, self.actor, self.today())
-            rows = instances.list_instances(conn, f, self.actor, self.today(), limit=limit)
+            rows = instances.list_instances(
+                conn, f, self.actor, self.today(), limit=limit, sort=order
+            )
         return rows, total
 
     def stream(self, text: str) -> Iterator[InstanceRow]:
@@ -451,16 +482,21 @@ class Service:
         with self.store.read() as conn:
             yield from instances.iter_instances(conn, f, self.actor, self.today())
 
-    def stream_text(self, text: str, *, as_json: bool) -> Iterator[list[str]]:
+    def stream_text(
+        self, text: str, *, as_json: bool, sort: str | None = None
+    ) -> Iterator[list[str]]:
         """``list --limit 0``: every instance a filter picks as finished text made in SQL
-        (a JSON object or a tab-separated line), a batch of lines at a time; control
-        characters are the caller's to escape."""
+        (a JSON object or a tab-separated line), a batch of lines at a time, in the
+        order ``sort`` names; control characters are the caller's to escape."""
         from kt_tui.core.item_text import listing_query
         from kt_tui.core.streaming import batches
 
         f = self._filter(text)
+        order = parse_sort(sort)
         with self.store.read() as conn:
-            query = listing_query(conn.dialect.name, f, self.actor, self.today(), as_json=as_json)
+            query = listing_query(
+                conn.dialect.name, f, self.actor, self.today(), as_json=as_json, sort=order
+            )
             for part in batches(conn, query):
                 yield [row[0] for row in part]
 
@@ -680,4 +716,4 @@ def _still_empty(conn: Any) -> None:
     """The sample goes only into a store that is still empty inside the write itself:
     another process may have synced a real handover since we looked."""
     if holds_handover(conn):
-        raise Refused("the store is no longer empty: the bundled sample was not synced")
+        raise Refused("The store is no longer empty, so the bundled sample was not synced into it.")

@@ -94,7 +94,10 @@ class Store:
         exists (a FOR UPDATE on the chain head has no row to lock then).
         """
         if self.read_only:
-            raise Refused("this view is read-only: nothing was changed")
+            raise Refused(
+                "This view is read-only (--read-only, or kt-tui serve without "
+                "--allow-writes): nothing was changed."
+            )
         with self.guarded(), self.engine.connect() as conn:
             conn = conn.execution_options(kt_write=True)
             with conn.begin():

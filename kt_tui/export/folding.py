@@ -21,11 +21,10 @@ from typing import Any
 from sqlalchemy import Connection, String, and_, case, cast, func, select
 
 from kt_tui.core import rollup, rules
-from kt_tui.core.rules import State
+from kt_tui.core.rules import STATE_ORDER, State
 from kt_tui.core.tables import INSTANCE, ITEM, MEMBER, SYSTEM, TEMPLATE
 
 NAMES = 10  # names shown on one folded line; the rest are counted
-STATE_ORDER: list[str] = [State.BLOCKED, State.TODO, State.DONE, State.SIGNED_OFF, State.NA]
 
 
 @dataclass(frozen=True)

@@ -66,7 +66,15 @@ def test_engineer_may_act_on_system_items_of_systems_received(tiny: Store, clock
 
 def test_engineer_may_not_sign_off_or_na_or_reopen(tiny: Store, clock: Clock) -> None:
     act(tiny, clock, "eve", "done", "kt/read", system="api")
-    refused(tiny, clock, "eve", "signoff", "kt/read", "may fill none of", system="api")
+    refused(
+        tiny,
+        clock,
+        "eve",
+        "signoff",
+        "kt/read",
+        r"Only a lead may sign off kt/read --member eve --system api now \(it waits on lead\)",
+        system="api",
+    )
     act(tiny, clock, "eve", "done", "docs/runbook", system="api")
     refused(
         tiny,
@@ -74,18 +82,43 @@ def test_engineer_may_not_sign_off_or_na_or_reopen(tiny: Store, clock: Clock) ->
         "eve",
         "signoff",
         "docs/runbook",
-        "may not sign as lead",
+        "Only a lead may sign off docs/runbook --system api as lead; you are eve",
         system="api",
         party="lead",
     )
-    refused(tiny, clock, "eve", "na", "kt/shadow", "only a lead may na", system="api", reason="x")
-    refused(tiny, clock, "eve", "reopen", "kt/read", "only a lead may reopen", system="api")
+    refused(
+        tiny,
+        clock,
+        "eve",
+        "na",
+        "kt/shadow",
+        "Only a lead may mark kt/shadow --member eve --system api not applicable; you are eve",
+        system="api",
+        reason="x",
+    )
+    refused(tiny, clock, "eve", "reopen", "kt/read", "Only a lead may reopen kt/read", system="api")
 
 
 def test_engineer_may_not_touch_others_items(tiny: Store, clock: Clock) -> None:
-    refused(tiny, clock, "eve", "done", "kt/read", "not yours", member="lea", system="api")
     refused(
-        tiny, clock, "eve", "note", "onboard/access", "neither do nor sign", member="lou", text="hi"
+        tiny,
+        clock,
+        "eve",
+        "done",
+        "kt/read",
+        "may mark kt/read --member lea --system api done; you are eve",
+        member="lea",
+        system="api",
+    )
+    refused(
+        tiny,
+        clock,
+        "eve",
+        "note",
+        "onboard/access",
+        "Only someone who does or signs it may leave a note on onboard/access",
+        member="lou",
+        text="hi",
     )
 
 
@@ -109,7 +142,15 @@ def test_no_signoff_for_signoff_false(tiny: Store, clock: Clock) -> None:
 
 
 def test_evidence_required(tiny: Store, clock: Clock) -> None:
-    refused(tiny, clock, "eve", "done", "docs/dr", "evidence required", system="api")
+    refused(
+        tiny,
+        clock,
+        "eve",
+        "done",
+        "docs/dr",
+        "docs/dr --system api needs evidence to be done: give --evidence",
+        system="api",
+    )
     act(tiny, clock, "eve", "done", "docs/dr", system="api", evidence="https://wiki/dr")
     with tiny.read() as conn:
         (e,) = audit.recent(conn, 1)
@@ -125,7 +166,7 @@ def test_unknown_actor_is_read_only(tiny: Store, clock: Clock) -> None:
     actor = actor_of(tiny, "mallory")
     assert actor.read_only
     iid = ref_id(tiny, "lea", "docs/runbook", system="api")
-    with pytest.raises(Refused, match="not in the roster: read-only"):
+    with pytest.raises(Refused, match="is not in it, so this session is read-only"):
         actions.act(tiny, actor, "note", iid, text="x", clock=clock)
 
 
@@ -145,7 +186,16 @@ def test_wrong_state_is_refused(tiny: Store, clock: Clock, setup, verb, kw) -> N
     for v, extra in setup:
         who = "lou" if v == "signoff" else "lea"
         act(tiny, clock, who, v, "docs/runbook", system="db", **extra)
-    refused(tiny, clock, "lea", verb, "docs/runbook", "wrong state", system="db", **kw)
+    refused(
+        tiny,
+        clock,
+        "lea",
+        verb,
+        "docs/runbook",
+        "Wrong state: docs/runbook --system db is ",
+        system="db",
+        **kw,
+    )
 
 
 def test_full_state_table(tiny: Store, clock: Clock) -> None:
@@ -194,7 +244,9 @@ def test_ref_resolution(tiny: Store) -> None:
 def test_stale_version_is_refused(tiny: Store, clock: Clock) -> None:
     iid = ref_id(tiny, "lea", "docs/runbook", system="db")
     act(tiny, clock, "lea", "note", "docs/runbook", system="db", text="first")
-    with pytest.raises(Refused, match="changed by lea, reload"):
+    with pytest.raises(
+        Refused, match="was changed by lea since you read it: reload, then try again"
+    ):
         actions.act(
             tiny, actor_of(tiny, "lou"), "note", iid, text="second", expect_version=1, clock=clock
         )

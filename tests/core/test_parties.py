@@ -63,7 +63,7 @@ def test_provider_owned_items_are_done_by_the_provider_side(two: Store, clock: C
         "eve",
         "done",
         "handoff/walkthrough",
-        "not yours to do: it is done by the provider side",
+        r"Only a provider-side member \(or a lead\) may mark",
     )
     assert act(two, clock, "pete", "done", "handoff/walkthrough").after == "done"
     act(two, clock, "pete", "undo", "handoff/walkthrough")
@@ -77,14 +77,14 @@ def test_two_parties_sign_in_turn_and_only_then_it_is_signed_off(two: Store, clo
     r = row(two, "handoff/runbook", clock)
     assert r.signing == "1 of 2 signed; missing provider-lead" and r.signed_off_by is None
     # a client lead cannot fill the provider lead's party; one person fills one party
-    refused(two, clock, "lou", "signoff", "handoff/runbook", "may fill none of its missing parties")
+    refused(two, clock, "lou", "signoff", "handoff/runbook", r"now \(it waits on")
     refused(
         two,
         clock,
         "lea",
         "signoff",
         "handoff/runbook",
-        "client-lead has signed already",
+        r"is signed as client-lead already \(by lea\)",
         party="client-lead",
     )
     last = act(two, clock, "pia", "signoff", "handoff/runbook")
@@ -104,7 +104,7 @@ def test_two_parties_sign_in_turn_and_only_then_it_is_signed_off(two: Store, clo
 
 def test_as_party_must_be_a_party_and_one_the_signer_may_fill(two: Store, clock: Clock) -> None:
     act(two, clock, "pete", "done", "handoff/runbook", evidence="x")
-    with pytest.raises(BadInput, match="not one of its parties"):
+    with pytest.raises(BadInput, match="is signed by provider-lead, client-lead, not receiver"):
         act(two, clock, "lea", "signoff", "handoff/runbook", party="receiver")
     refused(
         two,
@@ -112,7 +112,7 @@ def test_as_party_must_be_a_party_and_one_the_signer_may_fill(two: Store, clock:
         "lea",
         "signoff",
         "handoff/runbook",
-        "may not sign as provider-lead",
+        "Only a provider-side lead may sign off handoff/runbook --system api as provider-lead",
         party="provider-lead",
     )
     assert (
@@ -125,11 +125,11 @@ def test_receiver_party_of_a_system_item_is_a_client_member_with_the_system(
     two: Store, clock: Clock
 ) -> None:
     act(two, clock, "pete", "done", "handoff/walkthrough")
-    refused(two, clock, "pete", "signoff", "handoff/walkthrough", "may fill none")
+    refused(two, clock, "pete", "signoff", "handoff/walkthrough", r"now \(it waits on")
     out = act(two, clock, "eve", "signoff", "handoff/walkthrough")
     assert out.party == "receiver" and out.after == "done"
     # eve has signed: she may fill no second party; cal's receiver party is filled
-    refused(two, clock, "cal", "signoff", "handoff/walkthrough", "may fill none")
+    refused(two, clock, "cal", "signoff", "handoff/walkthrough", r"now \(it waits on")
     assert act(two, clock, "lou", "signoff", "handoff/walkthrough").after == "signed_off"
 
 
@@ -165,8 +165,8 @@ def test_reject_sends_back_until_done_again(two: Store, clock: Clock) -> None:
     act(two, clock, "pete", "done", "handoff/runbook", evidence="x")
     act(two, clock, "lea", "signoff", "handoff/runbook")
     # rejecting needs someone who could sign a missing party: not pete, not lou now
-    refused(two, clock, "pete", "reject", "handoff/runbook", "may fill none", reason="r")
-    refused(two, clock, "lou", "reject", "handoff/runbook", "may fill none", reason="r")
+    refused(two, clock, "pete", "reject", "handoff/runbook", r"now \(it waits on", reason="r")
+    refused(two, clock, "lou", "reject", "handoff/runbook", r"now \(it waits on", reason="r")
     with pytest.raises(BadInput, match="needs --reason"):
         act(two, clock, "pia", "reject", "handoff/runbook")
     out = act(two, clock, "pia", "reject", "handoff/runbook", reason="section 3 is empty")
@@ -174,7 +174,7 @@ def test_reject_sends_back_until_done_again(two: Store, clock: Clock) -> None:
     r = row(two, "handoff/runbook", clock)
     assert r.sent_back and r.state_label == "todo (sent back)" and r.reason == "section 3 is empty"
     assert r.signatures == [] and r.done_by is None
-    refused(two, clock, "pia", "reject", "handoff/runbook", "wrong state", reason="again")
+    refused(two, clock, "pia", "reject", "handoff/runbook", "Wrong state: ", reason="again")
     act(two, clock, "pete", "done", "handoff/runbook")
     assert not row(two, "handoff/runbook", clock).sent_back
     with two.read() as conn:
@@ -226,7 +226,14 @@ def test_a_note_is_open_to_those_who_do_or_sign(two: Store, clock: Clock) -> Non
     )  # a receiver signs it
     act(two, clock, "pete", "note", "handoff/runbook", text="draft in review")  # he does it
     refused(
-        two, clock, "cal", "note", "quiz/teachback", "neither do nor sign", member="eve", text="hi"
+        two,
+        clock,
+        "cal",
+        "note",
+        "quiz/teachback",
+        "Only someone who does or signs it may leave a note on quiz/teachback",
+        member="eve",
+        text="hi",
     )
 
 
@@ -295,7 +302,15 @@ def test_every_doing_verb_follows_the_owner(
 ) -> None:
     for who, v, extra in setup:
         act(two, clock, who, v, "handoff/walkthrough", **extra)
-    refused(two, clock, "eve", verb, "handoff/walkthrough", "not yours to do", **kw)
+    refused(
+        two,
+        clock,
+        "eve",
+        verb,
+        "handoff/walkthrough",
+        r"Only a provider-side member \(or a lead\) may",
+        **kw,
+    )
     act(two, clock, "pete", verb, "handoff/walkthrough", **kw)
 
 
@@ -330,7 +345,7 @@ def test_a_change_of_side_takes_effect_at_the_next_write(
     (root / "team.toml").write_text(team, encoding="utf-8")
     sync(two, root, actor="lea", login="lea", clock=clock)
     target = iid(two, "handoff/walkthrough", None, "api")
-    with pytest.raises(Refused, match="not yours to do"):
+    with pytest.raises(Refused, match=r"Only a provider-side member \(or a lead\) may"):
         actions.act(two, pete, "done", target, clock=clock)
 
 

@@ -42,10 +42,11 @@ def test_the_session_user_is_the_actor(
     sync(store, database_team(tmp_path, "postgres"), actor="t", login="t", clock=clock)
     assert actor(store).handle == "lea"
     assert actor(store, "lea").handle == "lea"
-    with pytest.raises(Refused, match='identity is "database": you are lea'):
+    said = r'Identity is "database": you are lea \(database user postgres\), so you may not act'
+    with pytest.raises(Refused, match=said + " as eve"):
         actor(store, "eve")
     monkeypatch.setenv("KT_USER", "lou")
-    with pytest.raises(Refused, match="not lou"):
+    with pytest.raises(Refused, match="so you may not act as lou"):
         actor(store)
     store.dispose()
 

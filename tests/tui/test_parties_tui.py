@@ -98,7 +98,10 @@ async def test_assess_from_the_checklist_asks_the_score(
         await pilot.press("A")
         await wait_until(pilot, lambda: isinstance(app.screen, PromptScreen))
         await pilot.press("9", "enter")  # outside 1..4: bad input, said so
-        await wait_until(pilot, lambda: any("1..4" in m for m in errors(app)))
+        await wait_until(
+            pilot,
+            lambda: any("a score is a whole number from 1 to 4, not 9" in m for m in errors(app)),
+        )
         assert instance(two_db, quiz.id).state == "done"
         await pilot.press("A")
         await wait_until(pilot, lambda: isinstance(app.screen, PromptScreen))
@@ -116,7 +119,9 @@ async def test_the_member_may_not_assess_themselves(
     async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
         await open_member(pilot, messages, downs=3)
         await pilot.press("A")
-        await wait_until(pilot, lambda: any("may not assess" in m for m in errors(app)))
+        await wait_until(
+            pilot, lambda: any("and is not its member, may assess" in m for m in errors(app))
+        )
         assert not isinstance(app.screen, PromptScreen)
 
 

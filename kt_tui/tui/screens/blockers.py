@@ -15,7 +15,7 @@ from textual.widgets import DataTable, Footer, Static
 from kt_tui.present import printable
 from kt_tui.tui.messages import NodeMessage
 from kt_tui.tui.screens.base import DataScreen
-from kt_tui.tui.widgets.sortable_table import OpeningTable, SortableTable
+from kt_tui.tui.widgets.sortable_table import OpenTable
 
 if TYPE_CHECKING:
     from kt_tui.core.blockers import Blocker
@@ -41,12 +41,12 @@ class BlockersScreen(DataScreen):
 
     def compose(self) -> ComposeResult:
         yield Static("Blockers", id="blockers-header", classes="header")
-        yield OpeningTable(id="blockers", cursor_type="row", zebra_stripes=True)
+        yield OpenTable(id="blockers", cursor_type="row", zebra_stripes=True)
         yield Static("", id="blocker-detail")
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one(SortableTable)
+        table = self.query_one(OpenTable)
         for name in COLUMNS:
             table.add_column(name, key=name)
         table.focus()
@@ -65,7 +65,7 @@ class BlockersScreen(DataScreen):
         self.query_one("#blockers-header", Static).update(
             f"Blockers   {n} blocked item{'s' if n != 1 else ''}, longest blocked first"
         )
-        table = self.query_one(SortableTable)
+        table = self.query_one(OpenTable)
         table.clear()
         for b in self.found:
             bound = "@".join(x for x in (b.member, b.system) if x) or "handover"
@@ -79,13 +79,13 @@ class BlockersScreen(DataScreen):
                 (b.since or "")[:10],
                 key=str(b.instance_id),
             )
-        table.resort()
+        table.resort()  # the order the user chose (o, a click), else longest blocked first
         if not self.found:
             self.query_one("#blocker-detail", Static).update("Nothing is blocked.")
         self.shown("blockers")
 
     def _blocker(self, key: str | None) -> Blocker | None:
-        """The blocker of a row (by its key: the rows may be sorted)."""
+        """The blocker of a row (rows are keyed by instance id: a sort moves them)."""
         return next((b for b in self.found if str(b.instance_id) == key), None)
 
     @on(DataTable.RowHighlighted)

@@ -14,13 +14,13 @@ from textual.widgets import Footer, Input, Static
 
 from kt_tui.core import rules
 from kt_tui.core.errors import KtError, Refused
-from kt_tui.core.filters import parse_filter
-from kt_tui.core.sorting import Sort, next_sort
+from kt_tui.core.sorting import Sort
 from kt_tui.present import bar, level, pct, printable
+from kt_tui.tui import hints
 from kt_tui.tui.messages import NodeMessage
-from kt_tui.tui.screens.checklist_selection import SelectableChecklist
+from kt_tui.tui.screens.checklist_sorting import SortedChecklist
 from kt_tui.tui.screens.prompt import PromptScreen
-from kt_tui.tui.widgets.checklist_view import PAGE_SIZE, ChecklistView, sort_keys_shown
+from kt_tui.tui.widgets.checklist_view import PAGE_SIZE, ChecklistView
 from kt_tui.tui.widgets.figures import readiness_colour
 from kt_tui.tui.widgets.item_detail import item_detail_text
 
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from kt_tui.core.service import Detail, Page, Scope
 
 
-class ChecklistScreen(SelectableChecklist):
+class ChecklistScreen(SortedChecklist):
     """Items grouped by template then stage, a detail pane, and the verbs as keys."""
 
     CSS_PATH = "checklist.tcss"
@@ -51,13 +51,6 @@ class ChecklistScreen(SelectableChecklist):
         ),
         Binding("c", "note", "Note", id="checklist.note", tooltip="Leave a note"),
         Binding("slash", "filter", "Filter", id="checklist.filter", tooltip="Filter the items"),
-        Binding(
-            "o",
-            "sort_next",
-            "Sort",
-            id="checklist.sort",
-            tooltip="Order by the next column; again: reversed (filter: sort:due, sort:-due)",
-        ),
         Binding("escape", "back", "Back", id="checklist.back", tooltip="Back to the dashboard"),
         Binding("q", "app.leave", "Back", id="checklist.quit", show=False, tooltip="Back, or quit"),
     ]
@@ -67,6 +60,7 @@ class ChecklistScreen(SelectableChecklist):
         generation: int
         page: Page
         figures: Figures | None
+        sorted: bool = False  # the rows in a new order: say which
 
     @dataclass
     class PageReady(NodeMessage):
@@ -105,7 +99,8 @@ class ChecklistScreen(SelectableChecklist):
         self.title_text = title or f"Checklist: {scope.title}"
         self.top_level = top_level  # a view of its own (My items), not a detail
         self.filter_text = filter_text
-        self.sort: Sort | None = sort  # the o key's order; None: the filter's, or the plan's
+        if sort is not None:
+            self.sort = sort  # the order it opens in (My items: by due date)
         # My items: the header shows the actor's own figures (their member's), not the
         # handover's, though the list is every item they do
         self.own_figures = own_figures
@@ -119,7 +114,7 @@ class ChecklistScreen(SelectableChecklist):
         yield Input(
             self.filter_text,
             placeholder="filter: text state:done system:orders member:asha stage:shadowed "
-            "overdue mine sort:due",
+            "overdue mine",
             id="filter",
             classes="-hidden",
         )
@@ -130,12 +125,23 @@ class ChecklistScreen(SelectableChecklist):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one(ChecklistView).focus()
+        view = self.query_one(ChecklistView)
+        view.sort = self.sort  # the arrow on the column it opens sorted by
+        view.focus()
         self.load()
 
     @property
     def view(self) -> ChecklistView:
         return self.query_one(ChecklistView)
+
+    def _figures_scope(self) -> Scope:
+        """The checklist's scope; My items: the actor's own member."""
+        from kt_tui.core.service import Scope
+
+        service = self.app.service
+        if self.own_figures and service is not None and service.actor.handle:
+            return Scope(member=service.actor.handle)
+        return self.scope
 
     # -- loading -------------------------------------------------------------
 
@@ -147,7 +153,7 @@ class ChecklistScreen(SelectableChecklist):
         offset = 0
         if keep_cursor:
             offset = (self.view.cursor // PAGE_SIZE) * PAGE_SIZE
-        self._load(self.generation, self.query_text, offset)
+        self._load(self.generation, self.filter_text, offset, self.sort)
 
     @work(
         thread=True,
@@ -156,14 +162,17 @@ class ChecklistScreen(SelectableChecklist):
         description="Cannot load",
         exit_on_error=False,
     )
-    def _load(self, generation: int, filter_text: str, offset: int) -> None:
+    def _load(
+        self, generation: int, filter_text: str, offset: int, sort: Sort, total: int | None = None
+    ) -> None:
+        """The first page and the header's figures; ``total`` given: the same rows in a
+        new order (not counted again), so the message says it was sorted."""
         service = self.app.service
         if service is None:
             return
-        page = service.page(self.scope, filter_text, offset, PAGE_SIZE)
-        self.post_message(
-            self.Reset(self, generation, page, service.figures(self._figures_scope()))
-        )
+        page = service.page(self.scope, filter_text, offset, PAGE_SIZE, sort.text, total)
+        figures = service.figures(self._figures_scope())
+        self.post_message(self.Reset(self, generation, page, figures, sorted=total is not None))
 
     @on(Reset)
     def _reset(self, message: Reset) -> None:
@@ -173,18 +182,20 @@ class ChecklistScreen(SelectableChecklist):
         view = self.view
         view.reset(message.page.total, message.page.rows, message.page.offset)
         self._show_header()
-        self.query_one("#cl-columns", Static).update(view.header_text(self.shown_sort))
+        self._show_columns()
+        if message.sorted:
+            self.notify(f"sorted by {self.sort.label}")
         self.shown("checklist")
 
     @on(ChecklistView.NeedRows)
     def _need_rows(self, message: ChecklistView.NeedRows) -> None:
-        self._load_page(self.generation, self.query_text, message.offset)
+        self._load_page(self.generation, self.filter_text, message.offset, self.sort)
 
     @work(thread=True, group="checklist-pages", description="Cannot load", exit_on_error=False)
-    def _load_page(self, generation: int, filter_text: str, offset: int) -> None:
+    def _load_page(self, generation: int, filter_text: str, offset: int, sort: Sort) -> None:
         service = self.app.service
         if service is not None:
-            page = service.page(self.scope, filter_text, offset, PAGE_SIZE)
+            page = service.page(self.scope, filter_text, offset, PAGE_SIZE, sort.text)
             self.post_message(self.PageReady(self, generation, page))
 
     @on(PageReady)
@@ -193,42 +204,12 @@ class ChecklistScreen(SelectableChecklist):
             self.view.add_page(message.page.offset, message.page.rows)
 
     def on_resize(self) -> None:
-        self.query_one("#cl-columns", Static).update(self.view.header_text(self.shown_sort))
+        self._show_columns()
 
-    # -- order -------------------------------------------------------------------
-
-    @property
-    def query_text(self) -> str:
-        """The filter as typed, with the o key's order after it (the last sort: wins)."""
-        if self.sort is None:
-            return self.filter_text
-        return f"{self.filter_text} {self.sort.token}".strip()
-
-    @property
-    def shown_sort(self) -> Sort | None:
-        if self.sort is not None:
-            return self.sort
-        try:
-            return parse_filter(self.filter_text).sort
-        except KtError:
-            return None
-
-    def _figures_scope(self) -> Scope:
-        from kt_tui.core.service import Scope
-
-        service = self.app.service
-        if self.own_figures and service is not None and service.actor.handle:
-            return Scope(member=service.actor.handle)
-        return self.scope
-
-    def action_sort_next(self) -> None:
-        self.sort = next_sort(self.shown_sort, sort_keys_shown(self.view.width_for_layout))
-        self.notify(
-            f"sorted by {self.sort.describe()}" if self.sort else "in the plan's order",
-            title="Order",
-        )
-        self.view.cursor = 0
-        self.load()
+    def load_sorted(self) -> None:
+        """The rows again in the new order, the total known (not counted again)."""
+        self.generation += 1
+        self._load(self.generation, self.filter_text, 0, self.sort, self.view.total)
 
     # -- header and detail -----------------------------------------------------
 
@@ -241,8 +222,6 @@ class ChecklistScreen(SelectableChecklist):
         text.append(f"   {shown} item{'s' if shown != 1 else ''} shown")
         if self.filter_text:
             text.append(f"   filter: {printable(self.filter_text)}", style="italic")
-        if self.sort is not None:
-            text.append(f"   sorted by {self.sort.describe()}", style="italic")
         if self.view.selected:
             n = len(self.view.selected)
             text.append(f"   {n} selected: the verb keys apply to them (a: none)", style="bold")
@@ -296,7 +275,7 @@ class ChecklistScreen(SelectableChecklist):
     def _current(self) -> InstanceRow | None:
         row = self.view.current
         if row is None:
-            self.notify("no item here", severity="warning")
+            self.notify(hints.NO_ITEM, severity="warning")
         return row
 
     def _ask(
@@ -370,7 +349,7 @@ class ChecklistScreen(SelectableChecklist):
 
         def scored(text: str) -> None:
             if not text.strip().isdigit():
-                self.notify(f"a score is a number, 1..{top}", severity="error")
+                self.notify(hints.bad_score(row.scale), severity="error")
                 return
             self.run_verb("assess", row, score=int(text.strip()))
 

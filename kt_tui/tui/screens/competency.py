@@ -10,7 +10,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Static
+from textual.widgets import DataTable, Footer, Static
 
 from kt_tui.present import printable
 from kt_tui.tui.messages import NodeMessage
@@ -47,7 +47,7 @@ class CompetencyScreen(DataScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one(SortableTable).focus()
+        self.query_one(DataTable).focus()
         self.load()
 
     def reload_data(self) -> None:
@@ -71,7 +71,7 @@ class CompetencyScreen(DataScreen):
             row: list[Text | str] = [Text(printable(m))]
             row += [score_cell(c) if c is not None else "" for c in cells]
             table.add_row(*row, key=m)
-        table.resort()
+        table.resort()  # by a member's score on one assessment, if the user chose so
         passed = sum(1 for c in scores if c.passed)
         assessed = sum(1 for c in scores if c.score is not None)
         self.query_one("#competency-header", Static).update(

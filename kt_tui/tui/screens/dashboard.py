@@ -19,7 +19,7 @@ from kt_tui.tui.messages import NodeMessage
 from kt_tui.tui.screens.base import DataScreen
 from kt_tui.tui.widgets.burnup import BurnUp
 from kt_tui.tui.widgets.figures import heat_cell, readiness_colour, readiness_text, yes_no
-from kt_tui.tui.widgets.sortable_table import OpeningTable, SortableTable
+from kt_tui.tui.widgets.sortable_table import OpenTable, SortableTable
 
 if TYPE_CHECKING:
     from kt_tui.core.readiness import Status
@@ -82,14 +82,14 @@ class DashboardScreen(DataScreen):
             # systems first: whether each may transfer is the decision
             with Vertical(id="systems-box"):
                 yield Label("Systems", classes="section-title")
-                yield OpeningTable(id="systems", cursor_type="row", zebra_stripes=True)
+                yield OpenTable(id="systems", cursor_type="row", zebra_stripes=True)
             with Container(id="top"):
                 with Vertical(id="members-box"):
                     yield Label("Members", classes="section-title")
-                    yield OpeningTable(id="members", cursor_type="row", zebra_stripes=True)
+                    yield OpenTable(id="members", cursor_type="row", zebra_stripes=True)
                 with Vertical(id="heat-box"):
                     yield Label("Readiness by member and system", classes="section-title")
-                    yield OpeningTable(id="heatmap", cursor_type="cell")
+                    yield OpenTable(id="heatmap", cursor_type="cell")
         yield Footer()
 
     def on_resize(self) -> None:
@@ -310,7 +310,7 @@ class DashboardScreen(DataScreen):
 
     def _heatmap(self, status: Status) -> None:
         theme = self.app.current_theme
-        table = self.query_one("#heatmap", DataTable)
+        table = self.query_one("#heatmap", SortableTable)
         by_pair = {(c.member, c.system): c for c in status.cells}
         rows: list[tuple[str, dict[str, Any]]] = []
         for m in status.members:
@@ -323,6 +323,7 @@ class DashboardScreen(DataScreen):
         self._columns(table, spec, [r for _, r in rows])
         for key, cells in rows:
             self._fill(table, key, cells)
+        table.resort()
 
     # -- opening checklists ---------------------------------------------------
 

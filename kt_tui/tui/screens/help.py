@@ -12,8 +12,7 @@ from textual.widgets import DataTable, Label
 FILTERS = (
     "Filter (/): free text, and  state:todo|blocked|done|signed_off|na  system:KEY  "
     "member:HANDLE  stage:NAME  template:KEY  kind:KIND  tier:N;  words: mine open "
-    "overdue awaiting blocked waiting lapsed retired. They combine (AND). Order: "
-    "sort:KEY or sort:-KEY (state template item for weight due done_by signed), or o."
+    "overdue awaiting blocked waiting lapsed retired. They combine (AND)."
 )
 FIGURES = (
     "Readiness: complete weight / counted weight (n/a and retired items do not count). "

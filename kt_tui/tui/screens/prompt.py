@@ -11,8 +11,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
 from kt_tui.present import has_controls, printable
+from kt_tui.tui import hints
 
-CONTROLS_REFUSED = "control characters are not allowed here: type the text again"
+CONTROLS_REFUSED = "Control characters are not allowed here: type the text again without them."
 
 
 class PromptScreen(ModalScreen[str | None]):
@@ -37,7 +38,7 @@ class PromptScreen(ModalScreen[str | None]):
     def _submitted(self, event: Input.Submitted) -> None:
         text = event.value.strip()
         if not text:
-            self.notify("say something, or escape to cancel", severity="warning")
+            self.notify(hints.SAY_SOMETHING, severity="warning")
             return
         if has_controls(text):
             self.notify(CONTROLS_REFUSED, title="Not written", severity="error", markup=False)

@@ -14,8 +14,9 @@ from textual.widgets.selection_list import Selection
 
 from kt_tui.core import rules
 from kt_tui.core.errors import Refused
-from kt_tui.core.sorting import Sort, next_sort
+from kt_tui.core.sorting import DEFAULT_SORT, SORT_KEYS, Sort
 from kt_tui.present import printable
+from kt_tui.tui import hints
 from kt_tui.tui.messages import NodeMessage
 from kt_tui.tui.screens.base import DataScreen
 from kt_tui.tui.screens.confirm import ConfirmScreen
@@ -26,8 +27,8 @@ from kt_tui.tui.widgets.queue_list import QueueList
 if TYPE_CHECKING:
     from kt_tui.core.instances import InstanceRow
 
-
-QUEUE_SORT_KEYS = ("for", "item", "due", "template", "done_by")  # core/sorting.py's
+# what o steps through: what a row shows (core/sorting.py's keys), the default first
+QUEUE_SORTS = ("template", "member", "title", "done_by", "evidence", "due")
 
 
 class QueueScreen(DataScreen):
@@ -49,12 +50,14 @@ class QueueScreen(DataScreen):
             tooltip="Send back the selected items, or the highlighted one; asks why",
         ),
         Binding("A", "assess", "Assess", id="queue.assess", tooltip="Score the highlighted item"),
+        Binding("o", "sort_next", "Sort", id="queue.sort", tooltip="Sort by the next key"),
         Binding(
-            "o",
-            "sort_next",
-            "Sort",
-            id="queue.sort",
-            tooltip="Order by for whom, item, due, template or who did it; again: reversed",
+            "O",
+            "sort_reverse",
+            "Reverse order",
+            id="queue.sort_reverse",
+            show=False,
+            tooltip="Reverse the order: descending, or ascending again",
         ),
         Binding("escape", "back", "Back", id="queue.back", tooltip="Back to the dashboard"),
         Binding("q", "app.leave", "Quit", id="queue.quit", show=False, tooltip="Quit kt-tui"),
@@ -63,6 +66,7 @@ class QueueScreen(DataScreen):
     @dataclass
     class Ready(NodeMessage):
         rows: list[InstanceRow]
+        sorted: bool = False  # the rows in a new order: say which
 
     @dataclass
     class Signed(NodeMessage):
@@ -73,7 +77,7 @@ class QueueScreen(DataScreen):
     def __init__(self) -> None:
         super().__init__()
         self.rows: list[InstanceRow] = []
-        self.sort: Sort | None = None  # None: the plan's order
+        self.sort: Sort = DEFAULT_SORT
 
     def compose(self) -> ComposeResult:
         yield Static("Sign-off queue", id="queue-header", classes="header")
@@ -91,11 +95,21 @@ class QueueScreen(DataScreen):
     @work(
         thread=True, exclusive=True, group="queue", description="Cannot load", exit_on_error=False
     )
-    def load(self) -> None:
+    def load(self, sorted: bool = False) -> None:
         service = self.app.service
         if service is not None:
-            order = self.sort.token.removeprefix("sort:") if self.sort else None
-            self.post_message(self.Ready(self, service.queue(sort=order)))
+            self.post_message(self.Ready(self, service.queue(sort=self.sort.text), sorted))
+
+    def action_sort_next(self) -> None:
+        """o: the next of QUEUE_SORTS, ascending; the queue is read again in that order."""
+        at = QUEUE_SORTS.index(self.sort.key) if self.sort.key in QUEUE_SORTS else -1
+        self.sort = Sort(QUEUE_SORTS[(at + 1) % len(QUEUE_SORTS)])
+        self.load(sorted=True)
+
+    def action_sort_reverse(self) -> None:
+        """O: the same key, the other way."""
+        self.sort = self.sort.reversed()
+        self.load(sorted=True)
 
     @on(Ready)
     def _ready(self, message: Ready) -> None:
@@ -122,13 +136,16 @@ class QueueScreen(DataScreen):
             header.append("   read-only: nothing to sign")
         else:
             header.append(f"   {len(self.rows)} awaiting your sign-off")
-            if self.sort is not None:
-                header.append(f"   sorted by {self.sort.describe()}", style="italic")
+            if self.sort != DEFAULT_SORT:  # the checklist's order needs no saying
+                arrow = "▼" if self.sort.descending else "▲"
+                header.append(f", by {SORT_KEYS[self.sort.key]} {arrow}")
             header.append("   s: sign off   R: reject   A: assess   (space or v: select, a: all)")
         self.query_one("#queue-header", Static).update(header)
         if listing.highlighted is None and self.rows:
             listing.highlighted = 0
         self._show_detail(listing.highlighted)
+        if message.sorted:
+            self.notify(f"sorted by {self.sort.label}")
         self.shown("queue")
 
     @on(QueueList.SelectionHighlighted)
@@ -142,15 +159,6 @@ class QueueScreen(DataScreen):
             pane.update("")
             return
         pane.update(item_detail_text(self.app.current_theme, self.rows[index], None))
-
-    def action_sort_next(self) -> None:
-        self.sort = next_sort(self.sort, QUEUE_SORT_KEYS)
-        self.notify(
-            f"sorted by {self.sort.describe()}" if self.sort else "in the plan's order",
-            title="Order",
-        )
-        self.query_one(QueueList).highlighted = None
-        self.load()
 
     def action_toggle_all(self) -> None:
         listing = self.query_one(QueueList)
@@ -170,7 +178,7 @@ class QueueScreen(DataScreen):
     def action_sign(self) -> None:
         ids = self._chosen()
         if not ids:
-            self.notify("nothing waits for your signature here", severity="warning")
+            self.notify(hints.NOTHING_TO_SIGN, severity="warning")
             return
 
         def confirmed(yes: bool | None) -> None:
@@ -183,7 +191,7 @@ class QueueScreen(DataScreen):
     def action_reject(self) -> None:
         ids = self._chosen()
         if not ids:
-            self.notify("nothing waits for your signature here", severity="warning")
+            self.notify(hints.NOTHING_TO_SIGN, severity="warning")
             return
 
         def answered(reason: str | None) -> None:
@@ -197,11 +205,13 @@ class QueueScreen(DataScreen):
     def action_assess(self) -> None:
         index = self.query_one(QueueList).highlighted
         if index is None or not 0 <= index < len(self.rows):
-            self.notify("no item here", severity="warning")
+            self.notify(hints.NO_ITEM, severity="warning")
             return
         row = self.rows[index]
         if not rules.is_assessment(row.kind):
-            self.notify("not an assessment: sign it off (s)", severity="warning")
+            self.notify(
+                hints.not_assessment(printable(row.title)), severity="warning", markup=False
+            )
             return
         top = row.scale or rules.DEFAULT_SCALE
 
@@ -209,7 +219,7 @@ class QueueScreen(DataScreen):
             if text is None:
                 return
             if not text.strip().isdigit():
-                self.notify(f"a score is a number, 1..{top}", severity="error")
+                self.notify(hints.bad_score(row.scale), severity="error")
                 return
             self.assess(row.id, int(text.strip()))
 

@@ -14,6 +14,7 @@ from textual.widgets import DataTable, Footer, Label, Static
 from kt_tui.core import rules
 from kt_tui.core.errors import Refused
 from kt_tui.present import printable
+from kt_tui.tui import hints
 from kt_tui.tui.messages import NodeMessage
 from kt_tui.tui.screens.base import DataScreen
 from kt_tui.tui.screens.confirm import ConfirmScreen
@@ -65,7 +66,7 @@ class SessionsScreen(DataScreen):
         yield Static("Training sessions", id="sessions-header", classes="header")
         yield SortableTable(id="sessions", cursor_type="row", zebra_stripes=True)
         yield Label("Attendees (m: mark attended)", classes="section-title")
-        yield DataTable(id="attendees", cursor_type="row")
+        yield SortableTable(id="attendees", cursor_type="row")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -134,7 +135,7 @@ class SessionsScreen(DataScreen):
                     table.update_cell(s.ref, column, value)
             else:
                 table.add_row(*cells.values(), key=s.ref)
-        table.resort()
+        table.resort()  # the order the user chose (o, a click), else by time
         self._show_attendees()
         self.query_one("#sessions-header", Static).update(
             Text(f"Training sessions   {len(self.sessions)} scheduled", style="bold")
@@ -154,7 +155,7 @@ class SessionsScreen(DataScreen):
 
     def _show_attendees(self) -> None:
         session = self._selected()
-        table = self.query_one("#attendees", DataTable)
+        table = self.query_one("#attendees", SortableTable)
         cursor = table.cursor_row
         table.clear()
         if session is None:
@@ -162,6 +163,7 @@ class SessionsScreen(DataScreen):
         for a in session.attendees:
             mark = STATE_MARKS.get(a.state, "[?]")
             table.add_row(Text(a.member or "-"), Text(f"{mark} {a.state}"), key=str(a.instance_id))
+        table.resort()
         if cursor < table.row_count:
             table.move_cursor(row=cursor)
 
@@ -172,7 +174,7 @@ class SessionsScreen(DataScreen):
             return
         if not table.has_focus:
             table.focus()
-            self.notify("pick the attendee, then m", severity="information")
+            self.notify(hints.PICK_ATTENDEE, severity="information")
             return
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
         if key is not None:

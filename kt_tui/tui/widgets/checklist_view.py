@@ -21,7 +21,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from kt_tui.core.rules import State
-from kt_tui.core.sorting import Sort
+from kt_tui.core.sorting import DEFAULT_SORT, Sort
 from kt_tui.present import printable
 from kt_tui.tui.widgets.figures import STATE_MARKS
 
@@ -44,22 +44,19 @@ COLUMNS: tuple[tuple[str, str, int, int], ...] = (
     ("evidence", "Evidence", 12, 6),
 )
 TITLE_MIN = 24
-# the sort key (core/sorting.py) of each column that has one
-COLUMN_SORT: dict[str, str] = {
+# the sort key (core/sorting.py) each column sorts by: o, O and a click on its header
+SORT_OF: dict[str, str] = {
     "mark": "state",
     "group": "template",
-    "title": "item",
-    "who": "for",
+    "title": "title",
+    "who": "member",
     "weight": "weight",
     "due": "due",
     "done_by": "done_by",
     "signed": "signed",
+    "evidence": "evidence",
 }
-
-
-def sort_keys_shown(width: int) -> list[str]:
-    """The sort keys of the columns shown at this width, left to right (``o`` cycles them)."""
-    return [COLUMN_SORT[k] for k, _, _ in layout(width) if k in COLUMN_SORT]
+ASCENDING, DESCENDING = "▲", "▼"
 
 
 def layout(width: int) -> list[tuple[str, str, int]]:
@@ -85,6 +82,16 @@ def layout(width: int) -> list[tuple[str, str, int]]:
 def _fit(text: str, width: int) -> str:
     if len(text) > width:
         return text[: max(0, width - 1)] + "…"
+    return text.ljust(width)
+
+
+def _header(title: str, width: int, arrow: str) -> str:
+    """A column title, with the sort's arrow kept in view however narrow the column."""
+    if not arrow:
+        return _fit(title, width)
+    text = f"{title} {arrow}" if title else arrow
+    if len(text) > width:
+        text = title[: max(0, width - 1)] + arrow
     return text.ljust(width)
 
 
@@ -162,6 +169,7 @@ class ChecklistView(ScrollView, can_focus=True):
         self.pages: list[int] = []  # loaded page offsets, oldest first
         self.pending: set[int] = set()
         self.selected: set[int] = set()  # instance ids: the verbs apply to them when any
+        self.sort: Sort = DEFAULT_SORT  # the order the screen loads the rows in
 
     # -- data ------------------------------------------------------------
 
@@ -274,21 +282,29 @@ class ChecklistView(ScrollView, can_focus=True):
 
     # -- drawing -------------------------------------------------------------
 
-    def header_text(self, sort: Sort | None = None) -> str:
-        """The column titles for the screen's header line, the sorted one marked."""
-        width = self.scrollable_content_region.width or self.size.width or 80
-        arrow = "▼" if sort is not None and sort.descending else "▲"
+    def _layout(self) -> list[tuple[str, str, int]]:
+        return layout(self.scrollable_content_region.width or self.size.width or 80)
 
-        def title(key: str, header: str) -> str:
-            if sort is not None and COLUMN_SORT.get(key) == sort.key:
-                return f"{header}{arrow}"
-            return header
+    def header_text(self) -> str:
+        """The column titles for the screen's header line, the sorted one with ▲ or ▼."""
+        arrow = DESCENDING if self.sort.descending else ASCENDING
+        return " ".join(
+            _header(h, w, arrow if SORT_OF[k] == self.sort.key else "")
+            for k, h, w in self._layout()
+        )
 
-        return " ".join(_fit(title(k, h), w) for k, h, w in layout(width))
+    def sort_keys(self) -> list[str]:
+        """The sort keys of the columns on screen, left to right (o steps through them)."""
+        return [SORT_OF[k] for k, _, _ in self._layout()]
 
-    @property
-    def width_for_layout(self) -> int:
-        return self.scrollable_content_region.width or self.size.width or 80
+    def sort_key_at(self, x: int) -> str | None:
+        """The sort key of the column under ``x`` on the header line (a click on it)."""
+        left = 0
+        for key, _, w in self._layout():
+            if left <= x < left + w + 1:
+                return SORT_OF[key]
+            left += w + 1
+        return None
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width

@@ -1,4 +1,8 @@
-"""A DataTable sortable by any column: click a header, or `o` for the next column."""
+"""A DataTable sortable by any column: `o` for the next column, `O` the other way, a click
+on a column's title sorts by it (again: reversed); the sorted title carries ▲ or ▼.
+
+The rows are already in memory (a dashboard's members, the sessions, the blockers),
+so they sort here; the checklist and the queue sort in SQL (core/sorting.py)."""
 
 from __future__ import annotations
 
@@ -12,11 +16,13 @@ from textual.widgets import DataTable
 from textual.widgets.data_table import ColumnKey
 
 _PERCENT = re.compile(r"(-?\d+)%")
-_NUMBER = re.compile(r"^\s*(-?\d+)")
+_NUMBER = re.compile(r"^\s*(-?\d+)(?!\d*-\d)")  # a count, "3/4", "12 days"; not 2026-11-25
+ASCENDING, DESCENDING = "▲", "▼"
 
 
 def sort_key(value: Any) -> tuple[int, Any]:
-    """Numbers (percentages, counts, n/m) before text; a dash sorts lowest."""
+    """Numbers (percentages, counts, n/m) before text; a dash or nothing sorts lowest;
+    dates and times sort as text (ISO: in time order)."""
     text = value.plain if isinstance(value, Text) else str(value)
     match = _PERCENT.search(text) or _NUMBER.match(text)
     if match:
@@ -32,56 +38,108 @@ class SortableTable(DataTable[Any]):
 
     BINDINGS = [
         Binding("o", "sort_next", "Sort", id="table.sort", tooltip="Sort by the next column"),
+        Binding(
+            "O",
+            "sort_reverse",
+            "Reverse order",
+            id="table.sort_reverse",
+            show=False,
+            tooltip="Reverse the order: descending, or ascending again",
+        ),
     ]
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.sorted_by: ColumnKey | None = None
         self.sort_reverse = False
+        self._titles: dict[ColumnKey, Text] = {}  # a sorted column's title, before its arrow
 
-    def sort_by(self, column: ColumnKey) -> None:
-        if self.sorted_by == column:
-            self.sort_reverse = not self.sort_reverse
-        else:
-            self.sorted_by, self.sort_reverse = column, False
-        self.sort(column, key=sort_key, reverse=self.sort_reverse)
-        self._announce_cursor()
+    def sort_by(self, column: ColumnKey, *, reverse: bool | None = None) -> None:
+        """Sort by ``column``: ascending, or reversed when it is sorted by already
+        (``reverse``: this direction, whatever it was)."""
+        if reverse is None:
+            reverse = not self.sort_reverse if self.sorted_by == column else False
+        self._show_arrow(column, reverse)
+        self.sorted_by, self.sort_reverse = column, reverse
+        self._sort_keeping_cursor()
 
     def resort(self) -> None:
-        """Keep the chosen order after cells changed."""
-        if self.sorted_by is not None:
-            self.sort(self.sorted_by, key=sort_key, reverse=self.sort_reverse)
-            self._announce_cursor()
+        """Keep the chosen order (and its arrow) after cells changed, or the rows or the
+        columns were made again; a column that is gone leaves the rows as they came."""
+        if self.sorted_by is None:
+            return
+        if self.sorted_by not in self.columns:
+            self.sorted_by, self.sort_reverse = None, False
+            return
+        self._show_arrow(self.sorted_by, self.sort_reverse)
+        self._sort_keeping_cursor()
 
-    def _announce_cursor(self) -> None:
-        """A sort moves another row under the cursor without moving the cursor: post the
-        Row/CellHighlighted a move would, so that a detail pane follows the row."""
-        if self.row_count and self.cursor_type != "none":
-            self._highlight_cursor()
+    def _sort_keeping_cursor(self) -> None:
+        """Sort, the cursor staying on the row it was on (its detail stays true)."""
+        assert self.sorted_by is not None
+        row = None
+        if self.row_count and self.is_valid_coordinate(self.cursor_coordinate):
+            row = self.coordinate_to_cell_key(self.cursor_coordinate).row_key
+        self.sort(self.sorted_by, key=sort_key, reverse=self.sort_reverse)
+        if row is not None and row in self.rows:
+            index = self.get_row_index(row)
+            if index != self.cursor_row:
+                self.move_cursor(row=index, animate=False)
+
+    def clear(self, columns: bool = False) -> SortableTable:
+        if columns:  # new column titles: resort puts the arrow on again
+            self._titles.clear()
+        super().clear(columns)
+        return self
+
+    def _show_arrow(self, column: ColumnKey, reverse: bool) -> None:
+        """▲ or ▼ after ``column``'s title (the one sorted before gets its own back)."""
+        before = self.sorted_by
+        if before is not None and before in self._titles and before in self.columns:
+            self.columns[before].label = self._titles[before]
+        shown = self.columns[column]
+        title = self._titles.setdefault(column, shown.label)
+        shown.label = Text.assemble(title, " ", DESCENDING if reverse else ASCENDING)
+        shown.content_width = max(shown.content_width, shown.label.cell_len)
+        if not shown.auto_width:  # a fixed width (the dashboard's) makes room for it
+            shown.width = max(shown.width, shown.label.cell_len)
+        self._require_update_dimensions = True  # the title may be wider now
+
+    def sorted_label(self) -> str:
+        """'sorted by Since, descending' (what the notification says)."""
+        if self.sorted_by is None:
+            return ""
+        title = self._titles.get(self.sorted_by, self.columns[self.sorted_by].label).plain
+        way = "descending" if self.sort_reverse else "ascending"
+        return f"sorted by {title or 'the first column'}, {way}"
 
     @on(DataTable.HeaderSelected)
     def _header_clicked(self, event: DataTable.HeaderSelected) -> None:
         event.stop()
         self.sort_by(event.column_key)
+        self.notify(self.sorted_label())
 
     def action_sort_next(self) -> None:
+        """o: the next column, ascending (the first one when none is sorted)."""
         keys = list(self.columns)
         if not keys:
             return
-        if self.sorted_by is None:
-            column = keys[0]
-        elif not self.sort_reverse:
-            self.sort_by(self.sorted_by)  # same column, reversed
-            self.notify(f"sorted by {self.columns[self.sorted_by].label.plain}, descending")
+        at = keys.index(self.sorted_by) if self.sorted_by in keys else -1
+        self.sort_by(keys[(at + 1) % len(keys)], reverse=False)
+        self.notify(self.sorted_label())
+
+    def action_sort_reverse(self) -> None:
+        """O: the same column the other way (the first column, descending, when none)."""
+        keys = list(self.columns)
+        if not keys:
             return
-        else:
-            column = keys[(keys.index(self.sorted_by) + 1) % len(keys)]
-        self.sort_by(column)
-        self.notify(f"sorted by {self.columns[column].label.plain}")
+        column = self.sorted_by if self.sorted_by in keys else keys[0]
+        self.sort_by(column, reverse=not self.sort_reverse if column == self.sorted_by else True)
+        self.notify(self.sorted_label())
 
 
-class OpeningTable(SortableTable):
-    """A sortable table whose rows open a checklist (enter): the footer says so."""
+class OpenTable(SortableTable):
+    """A SortableTable whose rows open something (a checklist) with enter."""
 
     BINDINGS = [
         Binding("enter", "select_cursor", "Open", id="table.open", tooltip="Open its checklist"),
