@@ -354,7 +354,7 @@ def describe(plan: Plan) -> list[str]:
     for k, (old, new) in plan.settings_changed.items():
         if k == "sample":
             continue
-        out.append(f"handover {k}: {old if old is not None else '(none)'} -> {new}")
+        out.append(f"handover {k}: {old or '(none)'} -> {new or '(none)'}")
     for label, names in (
         ("members added", plan.members_added),
         ("members deactivated", plan.members_deactivated),
