@@ -8,6 +8,7 @@ style), so "how green is 80%" is decided here only. No Textual, no SQL.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Literal
 
 FULL, EMPTY = "█", "░"
@@ -57,6 +58,36 @@ CONTROL = re.compile("[" + "".join(re.escape(chr(c)) for c in _CONTROLS) + "]")
 CONTROL_BUT_CR = re.compile("[" + "".join(re.escape(chr(c)) for c in _CONTROLS if c != 0x0D) + "]")
 
 
+def _utf8_class(chars: Iterable[int]) -> re.Pattern[bytes]:
+    """A search for any of ``chars`` in UTF-8 bytes: per leading byte, a class of last
+    bytes (C1 is ``\\xc2[\\x80-\\x9f]``; one literal lead lets the search skip fast)."""
+    tails: dict[bytes, list[int]] = {}
+    for c in chars:
+        b = chr(c).encode()
+        tails.setdefault(b[:-1], []).append(b[-1])
+    return re.compile(
+        b"|".join(re.escape(lead) + b"[" + re.escape(bytes(t)) + b"]" for lead, t in tails.items())
+    )
+
+
+# the same set over UTF-8 bytes (the exports' streamed lines): a C0 control or DEL is one
+# byte, marked as NUL by a translate table (one C-speed pass, where a class search costs
+# four times as much); a C1 control is two bytes, looked for only in non-ASCII data
+_C0 = bytes(c for c in _CONTROLS if c < 0x80)
+_MARK_C0 = bytes.maketrans(_C0, b"\x00" * len(_C0))
+_C0_BUT_CR = _C0.replace(b"\r", b"")
+_MARK_C0_BUT_CR = bytes.maketrans(_C0_BUT_CR, b"\x00" * len(_C0_BUT_CR))
+_C1_UTF8 = _utf8_class(c for c in _CONTROLS if c >= 0x80)
+
+
+def utf8_has_controls(data: bytes, *, but_cr: bool = False) -> bool:
+    """Whether UTF-8 ``data`` holds a character that ``printable`` would escape (with
+    ``but_cr``, carriage returns aside: the caller counts those)."""
+    if b"\x00" in data.translate(_MARK_C0_BUT_CR if but_cr else _MARK_C0):
+        return True
+    return not data.isascii() and _C1_UTF8.search(data) is not None
+
+
 def printable(text: str) -> str:
     """User text made safe to show anywhere: control characters (other than tab and
     newline) appear escaped as ``\\x1b``, never sent raw to a terminal or a file."""
@@ -87,3 +118,15 @@ def json_safe(text: str) -> str:
     if text.isascii():
         return text.replace("\x7f", "\\u007f") if "\x7f" in text else text
     return text.translate(_RAW_JSON_CONTROLS) if _ANY_RAW_JSON.search(text) else text
+
+
+_ANY_RAW_JSON_UTF8 = _utf8_class(_RAW_JSON_CONTROLS)
+
+
+def json_safe_utf8(data: bytes) -> bytes:
+    """json_safe over UTF-8 bytes: ASCII data (a fast test) can only hold DEL."""
+    if data.isascii():
+        return data.replace(b"\x7f", b"\\u007f") if b"\x7f" in data else data
+    if _ANY_RAW_JSON_UTF8.search(data):
+        return json_safe(data.decode("utf-8")).encode("utf-8")
+    return data

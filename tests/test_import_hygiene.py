@@ -16,6 +16,8 @@ import sys
 from pathlib import Path
 from types import ModuleType
 
+import pytest
+
 import kt_tui
 import kt_tui.core
 import kt_tui.export
@@ -82,3 +84,49 @@ def test_cli_import_is_light() -> None:
     assert "click" in mods
     for heavy in ("textual", "sqlmodel", "sqlalchemy"):
         assert heavy not in mods, heavy
+
+
+# the verbs and the streamed exports build their SQL on SQLAlchemy Core only: the
+# SQLModel classes (SQLModel, pydantic, the ORM) are the schema's declaration, which
+# kt_tui.core.schema is generated from, and cost a third of a verb's start-up
+NOT_FOR_A_VERB = ("sqlmodel", "pydantic", "sqlalchemy.orm", "textual", "jinja2", "rich")
+
+RUN_AND_LIST = """\
+import sys
+from kt_tui.cli import main
+try:
+    main(sys.argv[1:])
+except SystemExit as exc:
+    code = exc.code
+else:
+    code = 0
+print("EXIT", code)
+print("\\n".join(sys.modules))
+"""
+
+
+def modules_of_command(*args: str) -> set[str]:
+    done = subprocess.run(
+        [sys.executable, "-c", RUN_AND_LIST, *args],
+        check=True,
+        capture_output=True,
+        text=True,
+        env={**fresh_env(), "KT_USER": "eve"},
+    )
+    lines = done.stdout.split("\n")
+    exit_line = next(i for i, line in enumerate(lines) if line.startswith("EXIT "))
+    assert lines[exit_line] == "EXIT 0", done.stderr
+    return set(lines[exit_line + 1 :])
+
+
+def test_a_verb_and_the_streamed_exports_load_no_orm(tiny: object, db_url: str) -> None:
+    if db_url.startswith("postgresql"):
+        pytest.skip("start-up is measured on the default store")
+    done = modules_of_command("--db", db_url, "done", "kt/read", "--system", "api")
+    for fmt in ("csv", "json"):
+        exported = modules_of_command("--db", db_url, "export", fmt, "-o", "-")
+        for heavy in NOT_FOR_A_VERB:
+            assert heavy not in exported, (fmt, heavy)
+    for heavy in NOT_FOR_A_VERB:
+        assert heavy not in done, heavy
+    assert "kt_tui.core.schema" in done and "kt_tui.core.models" not in done

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kt_tui.core.errors import BadInput, StoreError
-from kt_tui.core.models import SCHEMA_VERSION
+from kt_tui.core.schema import SCHEMA_VERSION
 from kt_tui.core.store import (
     RESTORE_HINT,
     Store,

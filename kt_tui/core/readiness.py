@@ -7,13 +7,14 @@ and overall are sums of those groups, so Python only ever sees
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, bindparam, select
 
 from kt_tui.core import rollup, rules
 from kt_tui.core.rollup import Group
@@ -281,6 +282,22 @@ class Affected:
     can_transfer: bool | None
 
 
+@functools.cache
+def _system_statements() -> tuple[Any, Any]:
+    """A system's receivers (with their side) and its min_ready: read after each action,
+    so built once."""
+    receivers = (
+        select(RECEIVER.c.member_id, MEMBER.c.side)
+        .join(MEMBER, MEMBER.c.id == RECEIVER.c.member_id)
+        .where(
+            RECEIVER.c.system_id == bindparam("system_id"),
+            RECEIVER.c.active == True,  # noqa: E712
+        )
+    )
+    min_ready = select(SYSTEM.c.min_ready).where(SYSTEM.c.id == bindparam("system_id"))
+    return receivers, min_ready
+
+
 def affected(
     store: Store, conn: Connection, today: date, member_id: int | None, system_id: int | None
 ) -> Affected:
@@ -323,22 +340,16 @@ def affected(
         return Affected(
             figures_of(overall, stages), figures_of(member, stages), None, None, None, None
         )
+    receivers_of, min_ready_of = _system_statements()
     receivers = {
         r
-        for (r, side) in conn.execute(
-            select(RECEIVER.c.member_id, MEMBER.c.side)
-            .join(MEMBER, MEMBER.c.id == RECEIVER.c.member_id)
-            .where(
-                RECEIVER.c.system_id == system_id,
-                RECEIVER.c.active == True,  # noqa: E712
-            )
-        )
+        for (r, side) in conn.execute(receivers_of, {"system_id": system_id})
         if rules.is_receiving_side(side)
     }
     ready = sum(
         1 for m in receivers if rules.is_ready_receiver(cells[m].complete_weight, cells[m].weight)
     )
-    row = conn.execute(select(SYSTEM.c.min_ready).where(SYSTEM.c.id == system_id)).first()
+    row = conn.execute(min_ready_of, {"system_id": system_id}).first()
     min_ready = rules.min_ready_of(row.min_ready if row else None, settings.min_ready_per_system)
     sys_figs = figures_of(system, stages)
     can = rules.can_transfer(sys_figs.readiness, ready, min_ready, settings.ready_threshold)

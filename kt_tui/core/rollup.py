@@ -9,11 +9,25 @@ instance makes. Readiness reads these few rows instead of every instance.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, and_, case, delete, func, insert, literal, or_, select, update
+from sqlalchemy import (
+    Connection,
+    Date,
+    and_,
+    bindparam,
+    case,
+    delete,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    update,
+)
 
 from kt_tui.core import rules
 from kt_tui.core.tables import INSTANCE, LAPSING, OPEN_BY_DUE, ROLLUP
@@ -163,11 +177,18 @@ def _open_with_due() -> Any:
     return and_(rules.counted_sql(), rules.open_sql(), INSTANCE.c.due.is_not(None))
 
 
+@functools.cache
+def _bump_statement(table: Any, keys: tuple[str, ...], counters: tuple[str, ...]) -> Any:
+    """UPDATE counters += deltas WHERE key: built once per shape (each action runs it)."""
+    where = and_(*(table.c[k] == bindparam(f"k_{k}") for k in keys))
+    added = {c: table.c[c] + bindparam(f"d_{c}") for c in counters}
+    return update(table).where(where).values(added)
+
+
 def _bump(conn: Connection, table: Any, key: dict[str, Any], delta: dict[str, int]) -> None:
-    where = and_(*(table.c[k] == v for k, v in key.items()))
-    changed = conn.execute(
-        update(table).where(where).values({c: table.c[c] + d for c, d in delta.items()})
-    ).rowcount
+    q = _bump_statement(table, tuple(key), tuple(delta))
+    values = {f"k_{k}": v for k, v in key.items()} | {f"d_{c}": d for c, d in delta.items()}
+    changed = conn.execute(q, values).rowcount
     if not changed:
         conn.execute(insert(table).values(**key, **delta))
 
@@ -307,54 +328,77 @@ def recount_difference(conn: Connection) -> str:
     return lapsing_difference(conn)
 
 
+# The figures one action changes are read after every action: their statements are
+# built once, with bound parameters (building one costs more than running it on
+# SQLite: coercing each clause, then its cache key).
+
+
+@functools.cache
+def _sums_by_stage() -> Any:
+    r = ROLLUP.c
+    return select(r.stage_idx, *(r[c] for c in COUNTERS)).where(r.member_id == 0, r.system_id == 0)
+
+
 def sums_by_stage(conn: Connection) -> list[Any]:
     """Overall sums per stage (the totals rows): the one figure every action changes."""
+    return [_grouprow(0, 0, st, row) for st, *row in conn.execute(_sums_by_stage())]
+
+
+@functools.cache
+def _groups_of(member: bool, system: bool) -> Any:
     r = ROLLUP.c
-    rows = conn.execute(
-        select(r.stage_idx, *(r[c] for c in COUNTERS)).where(r.member_id == 0, r.system_id == 0)
-    )
-    return [_grouprow(0, 0, st, row) for st, *row in rows]
+    conds = []
+    if member:
+        conds.append(r.member_id == bindparam("member_id"))
+    if system:
+        conds.append(r.system_id == bindparam("system_id"))
+    cols = [r[c] for c in COUNTERS]
+    return select(r.member_id, r.system_id, r.stage_idx, *cols).where(or_(*conds))
 
 
 def groups_of(conn: Connection, *, member_id: int | None, system_id: int | None) -> list[Any]:
     """The counter rows of one member and of one system (their own index each)."""
-    r = ROLLUP.c
-    conds = []
-    if member_id is not None:
-        conds.append(r.member_id == member_id)
-    if system_id is not None:
-        conds.append(r.system_id == system_id)
-    if not conds:
+    if member_id is None and system_id is None:
         return []
-    cols = [r[c] for c in COUNTERS]
-    rows = conn.execute(select(r.member_id, r.system_id, r.stage_idx, *cols).where(or_(*conds)))
+    q = _groups_of(member_id is not None, system_id is not None)
+    rows = conn.execute(q, {"member_id": member_id, "system_id": system_id})
     return [_grouprow(m, s, st, row) for m, s, st, *row in rows]
+
+
+@functools.cache
+def _overdue_of() -> tuple[Any, Any, Any]:
+    p = OPEN_BY_DUE.c
+    late = rules.past_due_sql(p.due, bindparam("today", type_=Date))
+    total = select(func.coalesce(func.sum(p.open), 0)).where(
+        p.member_id == 0, p.system_id == 0, late
+    )
+    member = select(func.coalesce(func.sum(p.open), 0)).where(
+        p.member_id == bindparam("member_id"), late
+    )
+    system = (
+        select(p.member_id, func.sum(p.open))
+        .where(p.system_id == bindparam("system_id"), late)
+        .group_by(p.member_id)
+    )
+    return total, member, system
 
 
 def overdue_of(
     conn: Connection, today: date, *, member_id: int | None, system_id: int | None
 ) -> dict[str, Any]:
     """Overdue counts overall, for one member, one system and that system's cells."""
-    p = OPEN_BY_DUE.c
-    total = conn.execute(
-        select(func.coalesce(func.sum(p.open), 0)).where(
-            p.member_id == 0, p.system_id == 0, rules.past_due_sql(p.due, today)
-        )
-    )
-    out: dict[str, Any] = {"overall": int(total.scalar() or 0), "member": 0, "system": 0}
+    total, of_member, of_system = _overdue_of()
+    out: dict[str, Any] = {
+        "overall": int(conn.execute(total, {"today": today}).scalar() or 0),
+        "member": 0,
+        "system": 0,
+    }
     cells: dict[int, int] = {}
     if member_id is not None:
-        q = select(func.coalesce(func.sum(p.open), 0)).where(
-            p.member_id == member_id, rules.past_due_sql(p.due, today)
-        )
-        out["member"] = int(conn.execute(q).scalar() or 0)
+        got = conn.execute(of_member, {"today": today, "member_id": member_id}).scalar()
+        out["member"] = int(got or 0)
     if system_id is not None:
-        q2 = (
-            select(p.member_id, func.sum(p.open))
-            .where(p.system_id == system_id, rules.past_due_sql(p.due, today))
-            .group_by(p.member_id)
-        )
-        for m, n in conn.execute(q2):
+        for m, n in conn.execute(of_system, {"today": today, "system_id": system_id}):
             out["system"] += int(n or 0)
             if m:
                 cells[m] = int(n or 0)
@@ -484,7 +528,8 @@ def lapsed(conn: Connection, today: date) -> list[Group]:
     return [_lapsed_group(m, s, st, rest) for m, s, st, *rest in rows]
 
 
-def _lapsed_query(today: date) -> Any:
+def _lapsed_query(today: Any) -> Any:
+    """``today``: a date, or a bound parameter of one."""
     c = LAPSING.c
     late = case((rules.past_due_sql(c.due, today), c["items"]), else_=0)
     return (
@@ -522,14 +567,21 @@ def lapsed_of(
 ) -> list[tuple[bool, Group]]:
     """lapsed() for the totals, one member and one system (their own rows each), as
     (is the totals row, group)."""
+    q = _lapsed_of(member_id is not None, system_id is not None)
+    values = {"today": today, "member_id": member_id, "system_id": system_id}
+    rows = conn.execute(q, values)
+    return [((m, s) == (0, 0), _lapsed_group(m, s, st, rest)) for m, s, st, *rest in rows]
+
+
+@functools.cache
+def _lapsed_of(member: bool, system: bool) -> Any:
     c = LAPSING.c
     conds = [and_(c.member_id == 0, c.system_id == 0)]
-    if member_id is not None:
-        conds.append(c.member_id == member_id)
-    if system_id is not None:
-        conds.append(c.system_id == system_id)
-    rows = conn.execute(_lapsed_query(today).where(or_(*conds)))
-    return [((m, s) == (0, 0), _lapsed_group(m, s, st, rest)) for m, s, st, *rest in rows]
+    if member:
+        conds.append(c.member_id == bindparam("member_id"))
+    if system:
+        conds.append(c.system_id == bindparam("system_id"))
+    return _lapsed_query(bindparam("today", type_=Date)).where(or_(*conds))
 
 
 def lapsing_difference(conn: Connection) -> str:

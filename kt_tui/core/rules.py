@@ -249,9 +249,10 @@ def overdue_sql(today: date, t: Any = INSTANCE) -> Any:
     return and_(open_sql(t), t.c.due.is_not(None), past_due_sql(t.c.due, today))
 
 
-def past_due_sql(due: Any, today: date) -> Any:
+def past_due_sql(due: Any, today: date | Any) -> Any:
     """The date half of overdue, for a due column (of the instances, or of the open
-    counters kept per due day): today is after it."""
+    counters kept per due day): today is after it. ``today``: a date, or a bound
+    parameter of one (a statement built once)."""
     return due < today
 
 

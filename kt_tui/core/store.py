@@ -19,7 +19,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DatabaseError, DBAPIError, IntegrityError, SQLAlchemyError
 
 from kt_tui.core.errors import Refused, StoreError
-from kt_tui.core.models import SCHEMA_VERSION, Event, Meta, SQLModel
+from kt_tui.core.schema import EVENT, META, METADATA, SCHEMA_VERSION
 
 BUSY_TIMEOUT_MS = 30_000
 WRITE_LOCK_KEY = 0x4B54  # 'KT'
@@ -108,7 +108,7 @@ class Store:
     # -- meta ----------------------------------------------------------------
 
     def meta(self, conn: Connection) -> dict[str, str]:
-        rows = conn.execute(select(Meta.key, Meta.value)).all()  # type: ignore[call-overload]
+        rows = conn.execute(select(META.c.key, META.c.value)).all()
         return {k: v for k, v in rows}
 
     def set_meta(self, conn: Connection, values: dict[str, str]) -> None:
@@ -160,7 +160,7 @@ class Store:
     def change_marker(self) -> int:
         """A cheap number that changes whenever anything is written (the newest event)."""
         with self.read() as conn:
-            return int(conn.execute(select(func.max(Event.id))).scalar() or 0)
+            return int(conn.execute(select(func.max(EVENT.c.id))).scalar() or 0)
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -271,7 +271,7 @@ def _ensure_schema(store: Store) -> None:
         has_meta = store.engine.dialect.has_table(conn, "meta")
         now = store.meta(conn).get("schema_version") if has_meta else None
         if now is None:
-            SQLModel.metadata.create_all(conn)
+            METADATA.create_all(conn)
         elif int(now) < SCHEMA_VERSION:
             from kt_tui.core.migrations import upgrade
 

@@ -1,42 +1,41 @@
-"""The SQLAlchemy table handles of the store's models, defined once.
+"""The SQLAlchemy table handles of the store, defined once.
 
-Core modules write SQL against these (``INSTANCE.c.state``) rather than
-against the SQLModel classes, so that every query reads the same way.
+Core modules write SQL against these (``INSTANCE.c.state``). They come from
+:mod:`kt_tui.core.schema`, SQLAlchemy Core generated from the SQLModel classes of
+:mod:`kt_tui.core.models` (the declaration), so that a command never pays for
+building those classes (SQLModel, pydantic and the ORM: a third of a verb's start).
 """
 
 from __future__ import annotations
 
-from typing import Any
-
-from kt_tui.core.models import (
-    Event,
-    Instance,
-    Item,
-    Lapsing,
-    Member,
-    Meta,
-    OpenByDue,
-    Receiver,
-    Rollup,
-    Signature,
-    System,
-    Template,
+from kt_tui.core.schema import (
+    EVENT,
+    INSTANCE,
+    ITEM,
+    LAPSING,
+    MEMBER,
+    META,
+    PENDING,
+    RECEIVER,
+    ROLLUP,
+    SIGNATURE,
+    SYSTEM,
+    TEMPLATE,
 )
 
+OPEN_BY_DUE = PENDING  # the open counters per due day keep the table's first name
 
-def _table(model: type) -> Any:
-    return model.__table__  # type: ignore[attr-defined]
-
-
-META = _table(Meta)
-MEMBER = _table(Member)
-SYSTEM = _table(System)
-RECEIVER = _table(Receiver)
-TEMPLATE = _table(Template)
-ITEM = _table(Item)
-INSTANCE = _table(Instance)
-EVENT = _table(Event)
-ROLLUP = _table(Rollup)
-OPEN_BY_DUE = _table(OpenByDue)
-SIGNATURE = _table(Signature)
-LAPSING = _table(Lapsing)
+__all__ = [
+    "EVENT",
+    "INSTANCE",
+    "ITEM",
+    "LAPSING",
+    "MEMBER",
+    "META",
+    "OPEN_BY_DUE",
+    "RECEIVER",
+    "ROLLUP",
+    "SIGNATURE",
+    "SYSTEM",
+    "TEMPLATE",
+]

@@ -17,9 +17,9 @@ from typing import Any, TextIO
 from kt_tui.core.csv_rows import export_lines, neutralise
 from kt_tui.core.instances import ITEM_JSON_FIELDS
 from kt_tui.core.store import Store
-from kt_tui.core.streaming import batches
+from kt_tui.core.streaming import batches, byte_sink, utf8
 from kt_tui.export.report import Report
-from kt_tui.present import CONTROL, CONTROL_BUT_CR, printable
+from kt_tui.present import CONTROL, printable, utf8_has_controls
 
 ITEM_FIELDS = ITEM_JSON_FIELDS
 ITEM_FLAGS = ("awaiting_signoff", "system_can_transfer", "changed_since")
@@ -74,33 +74,39 @@ def _changed(report: Report) -> dict[int, str]:
 TAIL = "," * (1 + len(REPORT_FIELDS)) + LINE_END  # changed_since and the report's cells
 
 
-def _escaped(lines: list[str]) -> str:
-    """Lines with their control characters escaped (``printable``), each keeping its own
-    CR LF: one C-speed search per batch, a translate only of a line that holds one."""
-    chunk = "".join(lines)
+def _escaped(lines: list[bytes]) -> bytes:
+    """UTF-8 lines with their control characters escaped (``printable``), each keeping
+    its own CR LF: a C-speed pass or two per batch, a translate only of a line that
+    holds one."""
+    chunk = b"".join(lines)
     # every line ends in CR LF: a batch is clean when those are its only CRs and it
-    # holds no other control (two C-speed passes, where a search per line took 1M)
-    if chunk.count("\r") == len(lines) and not CONTROL_BUT_CR.search(chunk):
+    # holds no other control (where a search per line took a second at 1M)
+    if chunk.count(b"\r") == len(lines) and not utf8_has_controls(chunk, but_cr=True):
         return chunk
     end = len(LINE_END)
-    return "".join(
-        printable(line[:-end]) + LINE_END if CONTROL.search(line, 0, len(line) - end) else line
-        for line in lines
-    )
+    out = []
+    for raw in lines:
+        line = raw.decode("utf-8")
+        if CONTROL.search(line, 0, len(line) - end):
+            line = printable(line[:-end]) + LINE_END
+        out.append(line)
+    return "".join(out).encode("utf-8")
 
 
 def write_csv(store: Store, report: Report, out: TextIO) -> None:
     """Stream one row per live item instance from the store into ``out``.
 
     Each line is made in SQL (:func:`kt_tui.core.csv_rows.export_lines`: cells
-    neutralised and quoted there), so no row becomes a Python object on its way
-    to the file; control characters are escaped a batch at a time (:func:`_escaped`).
+    neutralised and quoted there) and goes to the file as the driver's UTF-8 bytes
+    (:func:`kt_tui.core.streaming.byte_sink`), so no row becomes a Python object on
+    its way; control characters are escaped a batch at a time (:func:`_escaped`).
     ``report`` gives the report-wide columns (on the first row), built without items.
     """
     can = {s.key: s.can_transfer for s in report.status.systems}
     head = io.StringIO(newline="")
     csv.writer(head, lineterminator=LINE_END, quoting=csv.QUOTE_MINIMAL).writerow(COLUMNS)
-    out.write(head.getvalue())
+    write = byte_sink(out)
+    write(head.getvalue().encode("utf-8"))
     changed = _changed(report) if report.changes is not None else None
     tail = "" if changed is not None else TAIL
     with store.read() as conn:
@@ -112,18 +118,24 @@ def write_csv(store: Store, report: Report, out: TextIO) -> None:
             with_id=changed is not None,
         )
         first = True
-        for part in batches(conn, query):
+        for part in batches(conn, query, as_bytes=True):
             if changed is None:
-                lines = [row[0] for row in part]
+                lines = utf8([row[0] for row in part])
                 if first:
-                    lines[0] = lines[0][: -len(TAIL)] + "," + _first_tail("", report)
+                    line = lines[0].decode("utf-8")
+                    lines[0] = (line[: -len(TAIL)] + "," + _first_tail("", report)).encode()
             else:
-                lines = [f"{line},{changed.get(iid, '')}{TAIL[1:]}" for iid, line in part]
+                ids = [iid for iid, _ in part]
+                text = utf8([line for _, line in part])
+                lines = [
+                    b"%s,%s%s" % (line, changed.get(iid, "").encode(), TAIL[1:].encode())
+                    for iid, line in zip(ids, text, strict=True)
+                ]
                 if first:
-                    iid, line = part[0]
-                    lines[0] = line + "," + _first_tail(changed.get(iid, ""), report)
+                    line = text[0].decode("utf-8")
+                    lines[0] = (line + "," + _first_tail(changed.get(ids[0], ""), report)).encode()
             first = False
-            out.write(_escaped(lines))
+            write(_escaped(lines))
 
 
 def _first_tail(changed: str, report: Report) -> str:

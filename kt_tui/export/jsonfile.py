@@ -7,9 +7,9 @@ from typing import Any, TextIO
 
 from kt_tui.core.item_text import export_objects
 from kt_tui.core.store import Store
-from kt_tui.core.streaming import batches
+from kt_tui.core.streaming import batches, byte_sink, utf8
 from kt_tui.export.report import SCHEMA, MissingGroup, Report
-from kt_tui.present import json_safe
+from kt_tui.present import json_safe, json_safe_utf8
 
 ITEMS = "@@kt-tui items@@"  # where the streamed items go in the laid-out document
 
@@ -79,16 +79,20 @@ def _layout(value: Any, depth: int = 0) -> str:
 
 
 def write_json(store: Store, report: Report, out: TextIO) -> None:
-    """The report laid out, its ``items`` streamed from the store a batch at a time."""
+    """The report laid out, its ``items`` streamed from the store a batch at a time, as
+    the driver's UTF-8 bytes (:func:`kt_tui.core.streaming.byte_sink`)."""
     text = _layout(report_json(report))
     head, tail = text.split(_compact(ITEMS), 1)
-    out.write(json_safe(head))
-    pad = "    "
+    write = byte_sink(out)
+    write(json_safe(head).encode("utf-8"))
+    pad = b"    "
+    between = b",\n" + pad
     first = True
     with store.read() as conn:
-        for part in batches(conn, export_objects(conn.dialect.name, report.today)):
-            chunk = (",\n" + pad).join(row[0] for row in part)
-            out.write(("[\n" + pad if first else ",\n" + pad) + json_safe(chunk))
+        query = export_objects(conn.dialect.name, report.today)
+        for part in batches(conn, query, as_bytes=True):
+            write(b"[\n" + pad if first else between)
+            write(json_safe_utf8(between.join(utf8([row[0] for row in part]))))
             first = False
-    out.write("[]" if first else "\n  ]")
-    out.write(json_safe(tail) + "\n")
+    write(b"[]" if first else b"\n  ]")
+    write((json_safe(tail) + "\n").encode("utf-8"))

@@ -16,7 +16,7 @@ from alembic.operations import Operations
 from sqlalchemy import Connection
 
 from kt_tui.core.migrations import v1_to_v2, v2_to_v3
-from kt_tui.core.models import SCHEMA_VERSION
+from kt_tui.core.schema import SCHEMA_VERSION
 
 STEPS: dict[int, Callable[[Operations, Connection], None]] = {
     1: v1_to_v2.upgrade,
