@@ -191,3 +191,25 @@ def test_the_plan_says_what_changed_on_a_member_and_who_only_moved(
     assert "member pete changed: side: provider -> client; order" not in lines
     assert any(ln.startswith("member pete changed: side: provider -> client") for ln in lines)
     assert any(ln.startswith("members reordered: ") and "lea" in ln for ln in lines), lines
+
+
+def test_raising_pass_reopens_signed_off_scores_below_it(
+    two: Store, clock: Clock, tmp_path: Path
+) -> None:
+    """A 3 that passed at pass 3 no longer passes at pass 4: the assessment goes back to
+    todo (as a raised revision would send it), the plan counts it, verify replays it, and
+    the figures never count it complete while competency marks it below the pass."""
+    act(two, clock, "eve", "done", "quiz/teachback", member="eve", system=None)
+    act(two, clock, "lea", "assess", "quiz/teachback", member="eve", system=None, score=3)
+    act(two, clock, "cal", "done", "quiz/teachback", member="cal", system=None)
+    act(two, clock, "lea", "assess", "quiz/teachback", member="cal", system=None, score=4)
+    root = two_sides.write(tmp_path / "two")
+    (root / "quiz.toml").write_text(two_sides.QUIZ.replace("pass = 3", "pass = 4"))
+    dry = sync(two, root, actor="lea", login="lea", clock=clock, dry_run=True)
+    assert any("1 reopened: scored below the raised pass mark" in ln for ln in describe(dry.plan))
+    assert sync(two, root, actor="lea", login="lea", clock=clock).applied
+    eve = row(two, "quiz/teachback", clock, member="eve", system=None)  # type: ignore[arg-type]
+    cal = row(two, "quiz/teachback", clock, member="cal", system=None)  # type: ignore[arg-type]
+    assert (eve.state, eve.score, cal.state, cal.score) == ("todo", None, "signed_off", 4)
+    with two.read() as conn:
+        assert verify.verify(conn).ok

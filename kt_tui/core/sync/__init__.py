@@ -17,7 +17,7 @@ from kt_tui.core.errors import Problem, ValidationFailed
 from kt_tui.core.store import Store
 from kt_tui.core.sync.apply import apply
 from kt_tui.core.sync.desired import Wanted, wanted_from
-from kt_tui.core.sync.party_changes import plan_party_changes
+from kt_tui.core.sync.party_changes import below_raised_pass, plan_party_changes
 from kt_tui.core.sync.plan import Plan, describe, diff
 from kt_tui.core.sync.renames import find as find_renames
 from kt_tui.core.sync.renames import renamed_view
@@ -76,9 +76,13 @@ def _plan(store: Store, conn: Connection, folder: Folder, wanted: Wanted, label:
         renamed_view(current, find_renames(wanted, current)[0]), wanted, folder
     )
     plan = diff(wanted, current)
-    plan.parties = plan_party_changes(
-        conn, wanted, renamed_view(current, plan.renames), plan.reopen
-    )
+    renamed = renamed_view(current, plan.renames)
+    for template, ids in below_raised_pass(conn, wanted, renamed, plan.reopen).items():
+        plan.reopen = sorted({*plan.reopen, *ids})
+        tp = next((t for t in plan.templates if t.key == template), None)
+        if tp is not None:
+            tp.below_pass = len(ids)
+    plan.parties = plan_party_changes(conn, wanted, renamed, plan.reopen)
     for template, (settled, unsigned) in plan.parties.per_template.items():
         tp = next((t for t in plan.templates if t.key == template), None)
         if tp is not None:

@@ -100,3 +100,34 @@ def plan_party_changes(
             tally[0] += 1
     out.per_template = {t: (a, b) for t, (a, b) in counts.items()}
     return out
+
+
+def below_raised_pass(
+    conn: Connection, wanted: Wanted, current: Current, reopen: list[int]
+) -> dict[str, list[int]]:
+    """Per template, the signed-off assessments whose last score is below their item's
+    raised ``pass``: complete by a mark that no longer passes, so sync sends them back to
+    todo as a raised revision does (the score goes too: assess again). Lowering ``pass``
+    signs nothing off by itself: an assessor assesses again."""
+    raised: dict[int, tuple[str, int]] = {}  # item id -> (template, new pass)
+    for ikey, w in wanted.items.items():
+        have = current.items.get(ikey)
+        if have is None or w.pass_score is None:
+            continue
+        if not rules.is_assessment(str(wanted.templates[ikey[0]]["kind"])):
+            continue
+        if have["pass_score"] is None or w.pass_score > have["pass_score"]:
+            raised[int(have["id"])] = (ikey[0], w.pass_score)
+    out: dict[str, list[int]] = {}
+    skip = set(reopen)
+    for item_id, (template, mark) in raised.items():
+        q = select(INSTANCE.c.id).where(
+            INSTANCE.c.item_id == item_id,
+            INSTANCE.c.state == rules.State.SIGNED_OFF,
+            INSTANCE.c.score.is_not(None),
+            INSTANCE.c.score < mark,
+        )
+        ids = [i for (i,) in conn.execute(q) if i not in skip]
+        if ids:
+            out.setdefault(template, []).extend(ids)
+    return out

@@ -30,6 +30,7 @@ class TemplatePlan:
     reopened: int = 0
     settled: int = 0  # partly signed, now signed off: the parties left have all signed
     unsigned: int = 0  # signatures of parties the item no longer lists
+    below_pass: int = 0  # signed-off assessments below a raised pass mark, reopened
 
     def is_empty(self) -> bool:
         return not (
@@ -44,6 +45,7 @@ class TemplatePlan:
             or self.reopened
             or self.settled
             or self.unsigned
+            or self.below_pass
         )
 
     def summary(self) -> dict[str, Any]:
@@ -59,6 +61,7 @@ class TemplatePlan:
             "revived": self.revived,
             "reopened": self.reopened,
             **({"signed_off_by_fewer_parties": self.settled} if self.settled else {}),
+            **({"reopened_below_raised_pass": self.below_pass} if self.below_pass else {}),
             **({"signatures_dropped": self.unsigned} if self.unsigned else {}),
         }
 
@@ -399,6 +402,7 @@ def describe(plan: Plan) -> list[str]:
                 "revived": t.revived,
                 "reopened by revision": t.reopened,
                 "signed off (the parties left have all signed)": t.settled,
+                "reopened: scored below the raised pass mark": t.below_pass,
                 f"signature{'' if t.unsigned == 1 else 's'} of parties no longer listed "
                 "dropped": t.unsigned,
             }
