@@ -84,6 +84,12 @@ def test_bulk_with_a_malformed_or_empty_filter_exits_2(db: str, where: str) -> N
     assert len(events(db)) == before
 
 
+def test_bulk_on_a_misspelt_name_says_the_closest(db: str) -> None:
+    """As list does: a system that does not exist is named, with the closest one."""
+    r = run(db, "done", "--where", "system:apj", user="lea")
+    assert r.exit_code == 2 and "no system is called 'apj' (did you mean api?)" in r.stderr
+
+
 def test_bulk_needs_the_reason_and_takes_no_ref(db: str) -> None:
     assert run(db, "block", "--where", "template:onboard", user="lea").exit_code == 2
     r = run(db, "done", "onboard/access", "--where", "template:onboard", user="lea")

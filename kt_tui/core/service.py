@@ -346,7 +346,10 @@ class Service:
         with self.store.read() as conn:
             rows = instances.list_instances(conn, f, self.actor, self.today())
         if not rows:
-            raise BadInput(f"--where {text!r}: matches no item (see `kt-tui list {text}`)")
+            why = "; ".join(self.filter_warnings(text))  # system:order: did you mean orders?
+            raise BadInput(
+                f"--where {text!r}: matches no item ({why or f'see `kt-tui list {text}`'})"
+            )
         return rows
 
     def ids(self, scope: Scope, text: str = "") -> list[int]:
