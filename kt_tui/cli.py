@@ -459,9 +459,11 @@ def _act(verb: str, ref: str, member: str | None, system: str | None, **kw: Any)
     where = "".join(
         [f" --member {member}" if member else "", f" --system {system}" if system else ""]
     )
-    if verb == "assess":
+    from kt_tui.core.rules import State, Verb
+
+    if verb == Verb.ASSESS:
         score = kw.get("score")
-        if out.after == "signed_off":
+        if out.after == State.SIGNED_OFF:
             click.echo(
                 f"{verb}: {out.ref}{where}: score {score} passes: {out.before} -> {out.after}"
             )
@@ -687,7 +689,9 @@ def queue(as_json: bool, sort: str | None) -> None:
 
     console = make_console()
     if not rows:
-        who = service.actor.handle or service.actor.asked
+        from kt_tui.present import printable
+
+        who = printable(service.actor.handle or service.actor.asked or "")
         console.print(f"nothing waits for {who}'s signature or score", markup=False)
         return
     console.print(queue_table(rows))

@@ -130,15 +130,14 @@ def recent(
     limit: int = 50,
     *,
     ref: str | None = None,
-    instance_ids: list[int] | None = None,
+    where: list[Any] | None = None,
     since: str | None = None,
 ) -> list[EventRow]:
-    """The newest events, newest first: of one REF (its instances), from ``since`` on."""
-    q = select(EVENT)
+    """The newest events, newest first: of one REF (its instances), meeting ``where``
+    (conditions on EVENT), from ``since`` on."""
+    q = select(EVENT).where(*(where or []))
     if ref is not None:
         q = q.where(EVENT.c.ref == ref)
-    if instance_ids is not None:
-        q = q.where(EVENT.c.instance_id.in_(instance_ids))
     if since is not None:
         q = q.where(EVENT.c.at >= since)
     rows = conn.execute(q.order_by(EVENT.c.id.desc()).limit(limit)).all()

@@ -83,7 +83,7 @@ def blockers(conn: Connection, today: date, limit: int = LIMIT) -> list[Blocker]
         .order_by(EVENT.c.id.is_(None), EVENT.c.id, INSTANCE.c.id)
         .limit(limit)
     ).all()
-    held = _held_back(conn, list(rows), today)
+    held = _held_back(conn, list(rows))
     return [
         Blocker(
             r.id,
@@ -101,7 +101,7 @@ def blockers(conn: Connection, today: date, limit: int = LIMIT) -> list[Blocker]
     ]
 
 
-def _held_back(conn: Connection, blocked: list[Any], today: date) -> dict[int, int]:
+def _held_back(conn: Connection, blocked: list[Any]) -> dict[int, int]:
     """For each blocked instance, how many live instances it gates (rules.gates: the
     instances of a dependent item that share its bindings, else all of them)."""
     refs = {r.ref for r in blocked}
@@ -110,11 +110,11 @@ def _held_back(conn: Connection, blocked: list[Any], today: date) -> dict[int, i
     out: dict[int, int] = {}
     ref = TEMPLATE.c.key + "/" + ITEM.c.key
     for r in sorted(refs):
-        quoted = f'%"{r}"%'
+        # the JSON list of refs holds it quoted; _ and % in a key are not wildcards
         dependants = conn.execute(
             select(INSTANCE.c.member_id, INSTANCE.c.system_id)
             .join(ITEM, ITEM.c.id == INSTANCE.c.item_id)
-            .where(ITEM.c.after.like(quoted), rules.counted_sql())
+            .where(ITEM.c.after.contains(f'"{r}"', autoescape=True), rules.counted_sql())
         ).all()
         if not dependants:
             continue

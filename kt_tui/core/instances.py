@@ -363,6 +363,18 @@ def iter_instances(
     yield from _with_signatures(conn, batch)
 
 
+def instance_ids(
+    conn: Connection, f: Filter, actor: Actor | None, today: date, extra: list[Any] | None = None
+) -> list[int]:
+    """The ids of the instances a filter picks, in no particular order."""
+    q = (
+        select(INSTANCE.c.id)
+        .select_from(with_instance_joins())
+        .where(*conditions(f, actor, today), *(extra or []))
+    )
+    return [i for (i,) in conn.execute(q)]
+
+
 def count_instances(
     conn: Connection, f: Filter, actor: Actor | None, today: date, extra: list[Any] | None = None
 ) -> int:

@@ -407,6 +407,15 @@ def complete_on_sql(today: date, t: Any = INSTANCE) -> Any:
     return and_(complete_sql(t), not_(lapsed_sql(today, t)))
 
 
+def is_open_on(state: str, signoff: bool, lapses_on: date | None, today: date) -> bool:
+    """Still to complete today (among counted items): not complete today, not n/a."""
+    return state != State.NA and not is_complete_on(state, signoff, lapses_on, today)
+
+
+def open_on_sql(today: date, t: Any = INSTANCE) -> Any:
+    return and_(not_(complete_on_sql(today, t)), t.c.state != State.NA)
+
+
 def is_overdue_on(
     state: str, signoff: bool, due: date | None, lapses_on: date | None, today: date
 ) -> bool:

@@ -160,10 +160,10 @@ def _replay(expected: dict[int, Replayed], r: Any) -> None:
                     f"event {r['id']}: sync signs off item instance #{iid}, "
                     f"but the log had it {now[0]!r}"
                 )
-            expected[iid] = _with(
-                now,
-                {"state": rules.State.SIGNED_OFF.value, "signed_off_by": by, "signed_off_at": at},
+            last = rules.effect(
+                rules.Verb.SIGNOFF, now[0], actor=by, at=at, to=rules.State.SIGNED_OFF
             )
+            expected[iid] = _with(now, last)
         return
     iid = r["instance_id"]
     if iid is None:

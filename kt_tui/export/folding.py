@@ -18,13 +18,16 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, String, and_, case, cast, func, select
+from sqlalchemy import Connection, String, and_, case, cast, func, not_, select
 
 from kt_tui.core import rollup, rules
 from kt_tui.core.rules import STATE_ORDER, State
 from kt_tui.core.tables import INSTANCE, ITEM, MEMBER, SYSTEM, TEMPLATE
 
 NAMES = 10  # names shown on one folded line; the rest are counted
+LAPSED = "lapsed"  # a folded line's bucket of completions past their valid_for
+# the order a folded line names its states in (a lapsed completion is open again)
+FOLDED_ORDER: tuple[str, ...] = (*STATE_ORDER, LAPSED)
 
 
 @dataclass(frozen=True)
@@ -52,7 +55,7 @@ class Folded:
     weight: int
     due: date | None  # the earliest
     overdue: int
-    states: dict[str, int]  # state -> instances, in STATE_ORDER
+    states: dict[str, int]  # state (or lapsed) -> instances, in FOLDED_ORDER
     names: list[str]  # the first NAMES members, in roster order
     members: int  # distinct members among them
     system_names: list[str] = field(default_factory=list)  # the first NAMES, roster order
@@ -90,7 +93,7 @@ class Folded:
     @property
     def state_text(self) -> str:
         """``todo`` alone, or the usual state with the exceptions named: ``todo (blocked: ben)``."""
-        states = [s for s in STATE_ORDER if self.states.get(s)]
+        states = [s for s in FOLDED_ORDER if self.states.get(s)]
         if len(states) <= 1:
             return states[0] if states else ""
         main = max(states, key=lambda s: self.states[s])
@@ -234,8 +237,11 @@ def _day(value: Any) -> date | None:
 def open_lines(conn: Connection, today: date, rosters: Rosters, *, overdue: bool) -> list[Folded]:
     """The open (or only the overdue) instances folded per item."""
     live = INSTANCE.c.retired == False  # noqa: E712
-    where = rules.overdue_sql(today) if overdue else rules.open_sql()
-    blocked, done = INSTANCE.c.state == State.BLOCKED, INSTANCE.c.state == State.DONE
+    # open or overdue today: a lapsed completion is neither complete nor on time
+    where = rules.overdue_on_sql(today) if overdue else rules.open_on_sql(today)
+    lapsed = rules.lapsed_sql(today)
+    blocked = INSTANCE.c.state == State.BLOCKED
+    done = and_(INSTANCE.c.state == State.DONE, not_(lapsed))
     who = func.coalesce(INSTANCE.c.member_id, INSTANCE.c.system_id)
     agg = (
         select(
@@ -244,7 +250,8 @@ def open_lines(conn: Connection, today: date, rosters: Rosters, *, overdue: bool
             func.count().label("n"),
             func.sum(INSTANCE.c.weight).label("weight"),
             func.min(INSTANCE.c.due).label("due"),
-            _count(rules.overdue_sql(today)).label("overdue"),
+            _count(rules.overdue_on_sql(today)).label("overdue"),
+            _count(lapsed).label("lapsed"),
             _count(INSTANCE.c.state == State.TODO).label("todo"),
             _count(blocked).label("blocked"),
             _count(done).label("done"),
@@ -262,7 +269,13 @@ def open_lines(conn: Connection, today: date, rosters: Rosters, *, overdue: bool
     q = select(*_item_columns(), agg).select_from(_joined(agg)).order_by(*_order(agg))
     out = []
     for r in conn.execute(q).mappings():
-        states = {State.BLOCKED: r["blocked"], State.TODO: r["todo"], State.DONE: r["done"]}
+        states: dict[str, Any] = {
+            State.BLOCKED: r["blocked"],
+            State.TODO: r["todo"],
+            State.DONE: r["done"],
+        }
+        if r["lapsed"]:
+            states[LAPSED] = r["lapsed"]
         member_ids, system_ids = _distinct(r["ids"]), _distinct(r["system_ids"])
         # the exceptions are named by member, or by system where the item bears none
         roster, ids = (rosters.members, member_ids) if member_ids else (rosters.systems, system_ids)
@@ -414,7 +427,7 @@ def tier1_overdue(conn: Connection, today: date) -> tuple[int, list[str]]:
         .select_from(INSTANCE.join(SYSTEM, SYSTEM.c.id == INSTANCE.c.system_id))
         .where(
             and_(INSTANCE.c.retired == False, SYSTEM.c.tier == 1),  # noqa: E712
-            rules.overdue_sql(today),
+            rules.overdue_on_sql(today),
         )
         .group_by(SYSTEM.c.key)
         .order_by(SYSTEM.c.key)

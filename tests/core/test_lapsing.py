@@ -226,3 +226,19 @@ def test_the_burn_up_of_a_signed_item_lapses_from_its_sign_off(lapsing: Store) -
     assert points[date(2026, 11, 26)] == points[date(2026, 12, 10)] > 0
     assert points[date(2026, 12, 11)] == points[today] == 0
     assert status(lapsing, today).overall.lapsed == 1
+
+
+def test_the_report_counts_a_lapsed_past_due_item_as_overdue_and_still_missing(
+    lapsing: Store,
+) -> None:
+    """The report asks the same rule as the dashboard: a completion past valid_for and
+    past its due date is overdue again, and listed as missing (marked lapsed)."""
+    from kt_tui.export.report import build_report
+
+    do(lapsing, "eve", "done", "onboard/access", DAY0)
+    later = on(date(2027, 1, 5))  # 30 days of validity are over; due long past
+    report = build_report(lapsing, actor="lea", clock=later)
+    assert report.overdue_count == status(lapsing, later.today()).overall.overdue
+    lapsed = [o for o in report.open_items if o.states.get("lapsed")]
+    assert [o.ref for o in lapsed] == ["onboard/access"]
+    assert any(o.ref == "onboard/access" for o in report.overdue)

@@ -124,3 +124,26 @@ async def test_a_refusal_names_the_rule(two_db: str, messages: list[Message]) ->
     messages.clear()
     app, _ = await _press_on_walkthrough(two_db, "eve", "space", None, messages)
     assert any("provider" in m for m in errors(app)), errors(app)
+
+
+async def test_reject_applies_to_the_selection(two_db: str, messages: list[Message]) -> None:
+    """R, like every verb key, sends back every selected item, with one reason for all."""
+    from kt_tui.tui.screens.confirm import ConfirmScreen
+
+    rows = [r for r in rows_of(two_db) if r.ref.startswith("handoff/")]
+    for r in rows:
+        core_act(two_db, "pete", "done", r.id, evidence="wiki/x")
+    app = KtApp(db=two_db, as_handle="lea", clock=FIXED_CLOCK, start="dashboard")
+    async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
+        await wait_loaded(pilot, messages, "dashboard")
+        await app.push_screen(ChecklistScreen(Scope(system="api"), "handoff"))
+        await wait_loaded(pilot, messages, "checklist")
+        await pilot.press("a")
+        await wait_until(pilot, lambda: len(app.screen.query_one(ChecklistView).selected) == 2)
+        await pilot.press("R")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await wait_until(pilot, lambda: isinstance(app.screen, PromptScreen))
+        await pilot.press(*"no demo", "enter")
+        await wait_until(pilot, lambda: all(instance(two_db, r.id).state == "todo" for r in rows))
+    assert all(instance(two_db, r.id).reason == "no demo" for r in rows)

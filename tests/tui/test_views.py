@@ -135,3 +135,27 @@ async def test_the_queue_opens_on_its_first_row_and_marks_a_selection_by_glyph(
         first = "".join(s.text for s in listing.render_line(0))
         second = "".join(s.text for s in listing.render_line(1))
         assert SELECTED in first[:3] and SELECTED not in second[:3]
+
+
+async def test_a_view_switched_back_to_shows_what_changed_meanwhile(
+    make_app: Callable[..., KtApp], messages: list[Message]
+) -> None:
+    """Blocked from a checklist, the item is in the blockers view when switched back to
+    (a change reloads the screen in view; the others reload when they come back)."""
+    app = make_app("tomas")
+    async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
+        await wait_loaded(pilot, messages, "dashboard")
+        await pilot.press("5")
+        await wait_loaded(pilot, messages, "blockers")
+        blockers = app.screen
+        assert isinstance(blockers, BlockersScreen) and blockers.found == []
+        await pilot.press("1")
+        await pilot.pause()
+        screen = await open_member(pilot, messages)
+        await pilot.press("b", *"VPN", "enter")
+        view = screen.query_one(ChecklistView)
+        await wait_until(
+            pilot, lambda: view.current is not None and view.current.state == "blocked"
+        )
+        await pilot.press("5")
+        await wait_until(pilot, lambda: len(blockers.found) == 1)

@@ -72,21 +72,15 @@ def _plan(store: Store, conn: Connection, folder: Folder, wanted: Wanted, label:
     current = load_current(store, conn)
     _refuse_other_handover(current, wanted, folder, label)
     _refuse_rename_conflicts(current, wanted, folder, label)
-    _refuse_lowered_revisions(
-        renamed_view(current, find_renames(wanted, current)[0]), wanted, folder
-    )
-    plan = diff(wanted, current)
+    plan = diff(wanted, current)  # pure: nothing is written before the refusals below
     renamed = renamed_view(current, plan.renames)
+    _refuse_lowered_revisions(renamed, wanted, folder)
     for template, ids in below_raised_pass(conn, wanted, renamed, plan.reopen).items():
         plan.reopen = sorted({*plan.reopen, *ids})
-        tp = next((t for t in plan.templates if t.key == template), None)
-        if tp is not None:
-            tp.below_pass = len(ids)
+        plan.template(template).below_pass = len(ids)
     plan.parties = plan_party_changes(conn, wanted, renamed, plan.reopen)
     for template, (settled, unsigned) in plan.parties.per_template.items():
-        tp = next((t for t in plan.templates if t.key == template), None)
-        if tp is not None:
-            tp.settled, tp.unsigned = settled, unsigned
+        plan.template(template).settled, plan.template(template).unsigned = settled, unsigned
     plan.warnings = [
         *folder.warnings,
         *thin_party_warnings(wanted),

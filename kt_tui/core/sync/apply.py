@@ -191,17 +191,23 @@ def _apply_party_changes(conn: Connection, changes: PartyChanges) -> None:
             [{"i": i, "p": p} for i, p in changes.unsign],
         )
     if changes.settle:
+        # what a signoff filling the last party sets, as its last signer did it then
+        rows = [{"i": i, **_last_signoff(by, at)} for i, by, at in changes.settle]
         conn.execute(
             update(INSTANCE)
             .where(INSTANCE.c.id == bindparam("i"))
             .values(
-                state=rules.State.SIGNED_OFF,
-                signed_off_by=bindparam("by"),
-                signed_off_at=bindparam("at"),
+                **{k: bindparam(k) for k in rows[0] if k != "i"},
                 version=INSTANCE.c.version + 1,
             ),
-            [{"i": i, "by": by, "at": at} for i, by, at in changes.settle],
+            rows,
         )
+
+
+def _last_signoff(by: str, at: str) -> dict[str, Any]:
+    return rules.effect(
+        rules.Verb.SIGNOFF, rules.State.DONE, actor=by, at=at, to=rules.State.SIGNED_OFF
+    )
 
 
 INSTANCE_COLUMNS = (

@@ -112,6 +112,15 @@ class Plan:
             or any(not t.is_empty() for t in self.templates)
         )
 
+    def template(self, key: str) -> TemplatePlan:
+        """The plan of one template, made empty where the diff had none (its instances
+        are the store's, so a template the sync touches is always there)."""
+        found = next((t for t in self.templates if t.key == key), None)
+        if found is None:
+            found = TemplatePlan(key)
+            self.templates = sorted([*self.templates, found], key=lambda t: t.key)
+        return found
+
     def counts(self) -> dict[str, int]:
         return {
             "added": len(self.add),

@@ -12,6 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Label
 from textual.widgets.selection_list import Selection
 
+from kt_tui.core import rules
 from kt_tui.present import printable
 from kt_tui.tui.widgets.queue_list import QueueList
 
@@ -48,7 +49,7 @@ class AttendanceScreen(ModalScreen[list[int] | None]):
                 *(
                     Selection(Text(printable(a.member or "-")), a.instance_id)
                     for a in s.attendees
-                    if a.state in ("todo", "blocked")
+                    if rules.allowed_from(rules.Verb.DONE, a.state)
                 ),
                 id="attendance",
             )

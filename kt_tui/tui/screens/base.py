@@ -40,6 +40,7 @@ class DataScreen(Screen[None]):
     """
 
     app: KtApp
+    RELOAD_ON_RESUME = "changed"  # or "always"
 
     def on_mount(self) -> None:
         self.mount(ContextBar(id="context"), before=0)
@@ -63,7 +64,17 @@ class DataScreen(Screen[None]):
 
     def shown(self, what: str) -> None:
         """Say the data is on screen, after the refresh that lays it out."""
+        self._shown_at = self.app.marker  # the newest event the data on screen knows
         self.call_after_refresh(self.post_message, Loaded(self, what))
+
+    def on_screen_resume(self) -> None:
+        """Back in view (a view switched to, a detail closed): reload if the store
+        changed meanwhile (a change reloads only the screen in view), or always."""
+        if self.app.service is None:
+            return
+        seen = getattr(self, "_shown_at", None)
+        if self.RELOAD_ON_RESUME == "always" or (seen is not None and seen != self.app.marker):
+            self.reload_data()
 
     @on(Worker.StateChanged)
     def _worker_state(self, event: Worker.StateChanged) -> None:

@@ -97,7 +97,8 @@ class BlockersScreen(DataScreen):
             text.append(f"\n{printable(b.label)}\nWhy: ")
             text.append(printable(b.reason or "-"))
             since = (b.since or "")[:10]
-            text.append(printable(f"\nBlocked by {b.by or '-'} since {since} ({b.days} days)"))
+            days = f" ({b.days} days)" if b.days is not None else ""
+            text.append(printable(f"\nBlocked by {b.by or '-'} since {since}{days}"))
             if b.waiting:
                 text.append(f"\n{b.waiting} item(s) wait on it (after)")
             self.query_one("#blocker-detail", Static).update(text)

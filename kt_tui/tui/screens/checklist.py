@@ -306,9 +306,13 @@ class ChecklistScreen(SortedChecklist):
         self._show_header()
 
     def action_toggle_done(self) -> None:
-        if self.on_selection(
-            rules.toggle_done_verb(self.view.current.state if self.view.current else "")
-        ):
+        current = self.view.current
+        verb_for_all = (
+            rules.toggle_done_verb_on(current.state, current.lapsed)
+            if current
+            else rules.toggle_done_verb("")
+        )
+        if self.on_selection(verb_for_all):
             return
         row = self._current()
         if row is None:
@@ -332,6 +336,8 @@ class ChecklistScreen(SortedChecklist):
             self.run_verb("signoff", row)
 
     def action_reject(self) -> None:
+        if self.on_selection(rules.Verb.REJECT, "What is missing? (they go back to to-do)"):
+            return
         row = self._current()
         if row is not None:
             self._ask(

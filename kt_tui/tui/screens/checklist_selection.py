@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from textual import on, work
 from textual.binding import Binding
 
+from kt_tui.core import rules
 from kt_tui.present import printable
 from kt_tui.tui.messages import NodeMessage
 from kt_tui.tui.screens.base import DataScreen
@@ -109,7 +110,7 @@ class SelectableChecklist(DataScreen):
             if question is None:
                 self.run_bulk(verb, ids)
                 return
-            key = "reason" if verb in ("block", "na") else "text"
+            key = "reason" if verb in rules.REASON_VERBS else "text"
 
             def answered(text: str | None) -> None:
                 if text:

@@ -58,6 +58,9 @@ NARROW_DROPS = ("name",)
 class DashboardScreen(DataScreen):
     """The first screen: how ready is each person and each system."""
 
+    # its figures are cheap (the counters): it reloads whenever it comes back
+    RELOAD_ON_RESUME = "always"
+
     CSS_PATH = "dashboard.tcss"
     BINDINGS = [
         Binding("q", "app.quit", "Quit", id="dashboard.quit", tooltip="Leave kt-tui"),
@@ -129,10 +132,6 @@ class DashboardScreen(DataScreen):
         table.clear(columns=True)
         for key, label in spec:
             table.add_column(label, key=key, width=widths[key])
-
-    def on_screen_resume(self) -> None:
-        if self.app.service is not None:
-            self.load()
 
     # -- data ------------------------------------------------------------
 

@@ -11,7 +11,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Label, Static
 
-from kt_tui.core import rules
 from kt_tui.core.errors import Refused
 from kt_tui.present import printable
 from kt_tui.tui import hints
@@ -117,7 +116,7 @@ class SessionsScreen(DataScreen):
         table = self.query_one("#sessions", SortableTable)
         for s in self.sessions:
             past = today is not None and s.is_past(today)
-            attended = sum(1 for a in s.attendees if rules.is_progress(a.state, s.signoff))
+            attended = s.attended()
             cells: dict[str, Any] = {
                 "when": s.at.replace("T", " ")[:16],
                 "tense": Text("past", style=theme.secondary or "")

@@ -25,7 +25,8 @@ class QueueList(SelectionList[int]):
         if index >= self.option_count:
             return strip
         value = self.get_option_at_index(index).value
-        mark = SELECTED if value in self.selected else UNSELECTED
+        # _selected: a dict; ``selected`` builds a list per call, for every line drawn
+        mark = SELECTED if value in self._selected else UNSELECTED
         segments = list(strip)
         for i, seg in enumerate(segments[:3]):
             if seg.text == ToggleButton.BUTTON_INNER:
