@@ -193,6 +193,33 @@ async def test_space_marks_done_and_redraws(
         assert instance(db_path, row.id).state == "todo"
 
 
+async def test_a_listing_read_before_a_write_does_not_bring_back_the_old_state(
+    make_app: Callable[..., KtApp], db_path: str, messages: list[Message]
+) -> None:
+    """A reload in flight when a verb lands (the poll saw another write) read the old row;
+    arriving after the verb it used to show the item undone again, and a second key
+    press then acted on that stale state (CI's flaky block/unblock)."""
+    app = make_app()
+    async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
+        screen = await open_member(pilot, messages)
+        view = screen.query_one(ChecklistView)
+        row = view.current
+        assert row is not None and row.state == "todo"
+        service = app.service
+        assert service is not None
+        stale = service.page(screen.scope, "", 0, PAGE_SIZE, screen.sort.text)
+        figures = service.figures(screen.scope)
+        screen.generation += 1  # a load is on its way, holding the page read above
+        in_flight = screen.generation
+        await pilot.press("space")
+        await wait_until(pilot, lambda: view.current is not None and view.current.state == "done")
+        screen.post_message(ChecklistScreen.Reset(screen, in_flight, stale, figures))
+        for _ in range(5):
+            await pilot.pause()
+        assert view.current is not None and view.current.id == row.id
+        assert view.current.state == "done"
+
+
 async def test_lead_signs_off(
     make_app: Callable[..., KtApp], db_path: str, messages: list[Message]
 ) -> None:
@@ -254,8 +281,13 @@ async def test_na_and_block_ask_for_reasons(
         await pilot.press("enter")
         await wait_until(pilot, lambda: instance(db_path, second.id).state == "blocked")
         assert instance(db_path, second.id).reason == "VPN"
+        # b toggles on what the view shows: wait until it shows the block
+        await wait_until(
+            pilot, lambda: view.current is not None and view.current.state == "blocked"
+        )
         await pilot.press("b")  # unblock
         await wait_until(pilot, lambda: instance(db_path, second.id).state == "todo")
+        await wait_until(pilot, lambda: view.current is not None and view.current.state == "todo")
         await pilot.press("r")  # reopen a todo item: refused, with the reason
         await wait_until(pilot, lambda: bool(errors(app)))
         assert any("Wrong state: " in m for m in errors(app))

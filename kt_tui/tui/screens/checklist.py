@@ -105,6 +105,7 @@ class ChecklistScreen(SortedChecklist):
         # handover's, though the list is every item they do
         self.own_figures = own_figures
         self.generation = 0
+        self._loaded = 0  # the generation the view shows
         self.figures: Figures | None = None
         self._figures_asked = 0  # header refreshes asked for, and one at a time in flight
         self._figures_busy = False
@@ -178,6 +179,7 @@ class ChecklistScreen(SortedChecklist):
     def _reset(self, message: Reset) -> None:
         if message.generation != self.generation:
             return
+        self._loaded = message.generation
         self.figures = message.figures
         view = self.view
         view.reset(message.page.total, message.page.rows, message.page.offset)
@@ -453,6 +455,10 @@ class ChecklistScreen(SortedChecklist):
         self.app.own_write(message.event_id)
         if message.row is not None:
             self.view.replace_row(message.row)
+        if self._loaded != self.generation or self.view.pending:
+            # a listing read before this write is on its way and would put the old row
+            # back: read it again
+            self.reload_data()
         self._refresh_figures()
         what = printable(message.row.title) if message.row else "item"
         change = (

@@ -66,6 +66,7 @@ class QueueScreen(DataScreen):
     @dataclass
     class Ready(NodeMessage):
         rows: list[InstanceRow]
+        marker: int  # the store's last event when the read began
         sorted: bool = False  # the rows in a new order: say which
 
     @dataclass
@@ -78,6 +79,7 @@ class QueueScreen(DataScreen):
         super().__init__()
         self.rows: list[InstanceRow] = []
         self.sort: Sort = DEFAULT_SORT
+        self._shown = -1  # the marker of what is shown: an older read never replaces it
 
     def compose(self) -> ComposeResult:
         yield Static("Sign-off queue", id="queue-header", classes="header")
@@ -98,7 +100,9 @@ class QueueScreen(DataScreen):
     def load(self, sorted: bool = False) -> None:
         service = self.app.service
         if service is not None:
-            self.post_message(self.Ready(self, service.queue(sort=self.sort.text), sorted))
+            marker = service.change_marker()
+            rows = service.queue(sort=self.sort.text)
+            self.post_message(self.Ready(self, rows, marker, sorted))
 
     def action_sort_next(self) -> None:
         """o: the next of QUEUE_SORTS, ascending; the queue is read again in that order."""
@@ -113,6 +117,9 @@ class QueueScreen(DataScreen):
 
     @on(Ready)
     def _ready(self, message: Ready) -> None:
+        if message.marker < self._shown:
+            return  # read before a sign-off already shown: it would bring the item back
+        self._shown = message.marker
         service = self.app.service
         self.rows = message.rows
         listing = self.query_one(QueueList)

@@ -51,6 +51,7 @@ class SessionsScreen(DataScreen):
     @dataclass
     class Ready(NodeMessage):
         sessions: list[TrainingSession]
+        marker: int  # the store's last event when the read began
 
     @dataclass
     class Attended(NodeMessage):
@@ -60,6 +61,7 @@ class SessionsScreen(DataScreen):
     def __init__(self) -> None:
         super().__init__()
         self.sessions: list[TrainingSession] = []
+        self._shown = -1  # the marker of what is shown: an older read never replaces it
 
     def compose(self) -> ComposeResult:
         yield Static("Training sessions", id="sessions-header", classes="header")
@@ -97,18 +99,22 @@ class SessionsScreen(DataScreen):
     def load(self) -> None:
         service = self.app.service
         if service is not None:
-            self.post_message(self.Ready(self, service.sessions()))
+            marker = service.change_marker()
+            self.post_message(self.Ready(self, service.sessions(), marker))
 
     @on(Attended)
     def _attended(self, message: Attended) -> None:
         self.app.own_write(message.event_id)
-        self._show(message.sessions)
+        self._show(message.sessions, message.event_id)
 
     @on(Ready)
     def _ready(self, message: Ready) -> None:
-        self._show(message.sessions)
+        self._show(message.sessions, message.marker)
 
-    def _show(self, sessions: list[TrainingSession]) -> None:
+    def _show(self, sessions: list[TrainingSession], marker: int) -> None:
+        if marker < self._shown:
+            return  # read before a write already shown: it would bring back the old state
+        self._shown = marker
         self.sessions = sessions
         service = self.app.service
         today = service.today() if service else None
@@ -198,6 +204,7 @@ class SessionsScreen(DataScreen):
         marked: int
         refused: list[str]
         sessions: list[TrainingSession]
+        marker: int
 
     def action_attend_session(self) -> None:
         from kt_tui.tui.screens.attendance import AttendanceScreen
@@ -229,7 +236,10 @@ class SessionsScreen(DataScreen):
         if result.refused:
             service.refresh_actor()  # a sync may have changed our rights since we opened
         refused = [why for _i, why in result.refused]
-        self.post_message(self.AttendedMany(self, len(result.done), refused, service.sessions()))
+        marker = service.change_marker()
+        self.post_message(
+            self.AttendedMany(self, len(result.done), refused, service.sessions(), marker)
+        )
 
     @on(AttendedMany)
     def _attended_many(self, message: AttendedMany) -> None:
@@ -237,7 +247,7 @@ class SessionsScreen(DataScreen):
         for why in message.refused[:5]:
             self.notify(printable(why), title="Refused", severity="error", markup=False)
         self.app.show_actor()
-        self._show(message.sessions)
+        self._show(message.sessions, message.marker)
 
     def action_back(self) -> None:
         self.app.back_from(self)
