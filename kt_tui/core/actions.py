@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -22,7 +23,7 @@ from kt_tui.core.parties import (
     write_signatures,
     you_are,
 )
-from kt_tui.core.rights import rights_now
+from kt_tui.core.rights import rights_from, rights_now, rights_statement
 from kt_tui.core.store import Store
 from kt_tui.core.suggest import did_you_mean
 from kt_tui.core.tables import INSTANCE, ITEM, MEMBER, SYSTEM, TEMPLATE
@@ -233,7 +234,7 @@ def act(
         if expect_version is not None and t.version != expect_version:
             raise Refused(changed_since(t.label, _last_actor(conn, t.id)))
         check_score(t, score)
-        actor = rights_now(conn, actor)  # a sync may have changed them since
+        actor, head = _rights_and_head(conn, actor)  # a sync may have changed them since
         filled = ensure_allowed(
             conn,
             actor,
@@ -274,7 +275,9 @@ def act(
         ).rowcount
         if changed != 1:
             raise Refused(changed_since(t.label, _last_actor(conn, t.id)))
-        write_signatures(conn, verb, t.id, party=party, by=actor.name, at=now)
+        write_signatures(
+            conn, verb, t.id, party=party, by=actor.name, at=now, held=t.may_hold_signatures
+        )
         if after != t.state:
             rollup.add_delta(
                 conn,
@@ -318,9 +321,25 @@ def act(
             score=score,
             party=party,
             detail=detail,
+            head=head,
         )
     left = rules.missing_parties(t.parties, [*t.signed, party]) if party else []
     return Outcome(t.id, verb, t.state, after, event_id, t.ref, party, tuple(left))
+
+
+@functools.cache
+def _rights_and_head_statement() -> Any:
+    return rights_statement().add_columns(*audit.head_columns())
+
+
+def _rights_and_head(conn: Connection, actor: Actor) -> tuple[Actor, audit.Head | None]:
+    """The actor's rights now and the event chain's head, in one read under the write
+    lock (on PostgreSQL each read is a round trip)."""
+    if actor.member_id is None:
+        return rights_now(conn, actor), None
+    row = conn.execute(_rights_and_head_statement(), {"member_id": actor.member_id}).first()
+    head = audit.Head(row.head_id, row.head_hash) if row is not None else None
+    return rights_from(conn, actor, row), head
 
 
 def missing_reason(verb: str) -> str:

@@ -7,7 +7,7 @@ import json
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, func, insert, select
 
 from kt_tui.core.tables import EVENT
 
@@ -62,6 +62,24 @@ def hashed_fields(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class Head:
+    """The last event of the chain (id None: there is none yet)."""
+
+    id: int | None
+    hash: str | None
+
+
+def head_columns() -> tuple[Any, Any]:
+    """The chain's last event as two columns (head_id, head_hash) a caller adds to a
+    read of its own under the write lock: one round trip less per action."""
+    last = select(func.max(EVENT.c.id)).scalar_subquery()
+    return (
+        last.label("head_id"),
+        select(EVENT.c.hash).where(EVENT.c.id == last).scalar_subquery().label("head_hash"),
+    )
+
+
 def record(
     conn: Connection,
     *,
@@ -78,12 +96,17 @@ def record(
     score: int | None = None,
     party: str | None = None,
     detail: Any = None,
+    head: Head | None = None,
 ) -> int:
-    """Append one event inside the caller's write transaction; return its number."""
-    head = conn.execute(
-        select(EVENT.c.id, EVENT.c.hash).order_by(EVENT.c.id.desc()).limit(1)
-    ).first()
-    seq = (head.id + 1) if head else 1
+    """Append one event inside the caller's write transaction; return its number.
+    ``head``: the chain's last event, when the caller read it (head_columns) under the
+    write lock."""
+    if head is None:
+        row0 = conn.execute(
+            select(EVENT.c.id, EVENT.c.hash).order_by(EVENT.c.id.desc()).limit(1)
+        ).first()
+        head = Head(row0.id, row0.hash) if row0 else Head(None, None)
+    seq = (head.id + 1) if head.id is not None else 1
     row: dict[str, Any] = {
         "id": seq,
         "at": at,
@@ -99,7 +122,7 @@ def record(
         "score": score,
         "party": party,
         "detail": canonical(detail) if detail is not None else None,
-        "prev_hash": head.hash if head else "",
+        "prev_hash": head.hash if head.id is not None else "",
     }
     row["hash"] = event_hash(hashed_fields(row))
     conn.execute(insert(EVENT).values(**row))

@@ -25,6 +25,8 @@ class Actor:
     stand_in: bool = False  # an outsider acting as the bundled sample's first lead
     view_only: bool = False  # a read-only view (`kt-tui serve`): nobody may write
     side: str = "client"  # client | provider (owners and sign-off parties read it)
+    # the systems they receive, as rights_now read them inside a write (None: not read)
+    systems: frozenset[int] | None = None
 
     @property
     def read_only(self) -> bool:

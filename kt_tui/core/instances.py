@@ -141,6 +141,7 @@ class InstanceRow:
     score: int | None = None  # the last assessment score
     sent_back: bool = False  # rejected, until done again
     signatures: list[Signed] = field(default_factory=list)  # in the order they were given
+    signatures_read: bool = False  # read from the store (only where it can have some)
 
     def to_json(self) -> dict[str, Any]:
         """The item fields of DESIGN's ``export json`` (plus id, complete, overdue)."""
@@ -156,6 +157,14 @@ class InstanceRow:
         out = self.to_json()
         out["missing"] = self.missing if self.state == rules.State.DONE else []
         return out
+
+    @property
+    def may_hold_signatures(self) -> bool:
+        """Whether the store may hold signatures of it: its state can have some
+        (rules.STATES_WITH_SIGNATURES), unless they were read and there were none."""
+        if self.state not in rules.STATES_WITH_SIGNATURES:
+            return False
+        return bool(self.signatures) or not self.signatures_read
 
     @property
     def signed(self) -> dict[str, str]:
@@ -294,6 +303,7 @@ def _with_signatures(conn: Connection, rows: list[InstanceRow]) -> list[Instance
     ids = [r.id for r in rows if r.parties and r.state in _SIGNED_STATES]
     if not ids:
         return rows
+    wanted = set(ids)
     found: dict[int, list[Signed]] = {}
     s = SIGNATURE.c
     for i in range(0, len(ids), 900):
@@ -305,7 +315,9 @@ def _with_signatures(conn: Connection, rows: list[InstanceRow]) -> list[Instance
         for iid, party, by, at in conn.execute(q):
             found.setdefault(iid, []).append(Signed(party, by, at))
     for r in rows:
-        r.signatures = found.get(r.id, [])
+        if r.id in wanted:
+            r.signatures = found.get(r.id, [])
+            r.signatures_read = True
     return rows
 
 

@@ -149,11 +149,18 @@ def check_score(t: InstanceRow, score: int | None) -> None:
 
 
 def write_signatures(
-    conn: Connection, verb: str, instance_id: int, *, party: str | None, by: str, at: str
+    conn: Connection,
+    verb: str,
+    instance_id: int,
+    *,
+    party: str | None,
+    by: str,
+    at: str,
+    held: bool = True,
 ) -> None:
     """Keep the signature rows a verb leaves: signoff adds its party's; the verbs of
-    rules.DROPS_SIGNATURES drop them all."""
-    if verb in rules.DROPS_SIGNATURES:
+    rules.DROPS_SIGNATURES drop them all (``held``: the instance may hold some)."""
+    if verb in rules.DROPS_SIGNATURES and held:
         conn.execute(delete(SIGNATURE).where(SIGNATURE.c.instance_id == instance_id))
     if verb == rules.Verb.SIGNOFF and party is not None:
         conn.execute(insert(SIGNATURE).values(instance_id=instance_id, party=party, by=by, at=at))

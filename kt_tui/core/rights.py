@@ -7,14 +7,43 @@ member's role and active flag again inside its own transaction, here.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import replace
+from typing import Any
 
-from sqlalchemy import Connection, select, text
+from sqlalchemy import Connection, String, bindparam, cast, func, select, text
 
 from kt_tui.core.errors import Refused
 from kt_tui.core.identity import Actor
 from kt_tui.core.rules import Person, Role
 from kt_tui.core.tables import MEMBER, META, RECEIVER
+
+
+@functools.cache
+def rights_statement() -> Any:
+    """The member's rights and the two settings that bound them, in one read (each action
+    runs it; on PostgreSQL every read is a round trip, so a caller may add columns of
+    its own: rights_from reads only these)."""
+
+    def setting(key: str) -> Any:
+        return select(META.c.value).where(META.c.key == key).scalar_subquery()
+
+    systems = (
+        select(func.aggregate_strings(cast(RECEIVER.c.system_id, String), ","))
+        .where(
+            RECEIVER.c.member_id == MEMBER.c.id,
+            RECEIVER.c.active == True,  # noqa: E712
+        )
+        .scalar_subquery()
+    )
+    return select(
+        MEMBER.c.role,
+        MEMBER.c.active,
+        MEMBER.c.side,
+        setting("sample").label("sample"),
+        setting("identity").label("identity"),
+        systems.label("systems"),
+    ).where(MEMBER.c.id == bindparam("member_id"))
 
 
 def rights_now(conn: Connection, actor: Actor) -> Actor:
@@ -23,13 +52,19 @@ def rights_now(conn: Connection, actor: Actor) -> Actor:
     lead changed), and once identity = "database" maps the session to someone else."""
     if actor.member_id is None:
         return actor
+    return rights_from(
+        conn, actor, conn.execute(rights_statement(), {"member_id": actor.member_id}).first()
+    )
+
+
+def rights_from(conn: Connection, actor: Actor, row: Any) -> Actor:
+    """rights_now from the row rights_statement read (None: no such member)."""
+    if actor.member_id is None:
+        return actor
     read_only = replace(actor, handle=None, member_id=None, role=None, stand_in=False)
-    row = conn.execute(
-        select(MEMBER.c.role, MEMBER.c.active, MEMBER.c.side).where(MEMBER.c.id == actor.member_id)
-    ).first()
     if row is None or not row.active:
         return read_only
-    meta: dict[str, str] = {k: v for k, v in conn.execute(select(META.c.key, META.c.value))}
+    meta = {"sample": row.sample, "identity": row.identity}
     if actor.stand_in:
         first_lead = conn.execute(
             select(MEMBER.c.id)
@@ -46,12 +81,15 @@ def rights_now(conn: Connection, actor: Actor) -> Actor:
         ).scalar()
         if mapped != actor.member_id:
             return read_only
-    return replace(actor, role=row.role, side=row.side)
+    systems = frozenset(int(x) for x in (row.systems or "").split(",") if x)
+    return replace(actor, role=row.role, side=row.side, systems=systems)
 
 
 def person_of(conn: Connection, actor: Actor) -> Person:
     """The actor as the rules about owners and parties see them, with the systems
     they have, from the store now (call it with rights_now's answer)."""
+    if actor.systems is not None:  # read with the rights, in this write
+        return person_from(actor, actor.systems)
     systems: frozenset[int] = frozenset()
     if actor.member_id is not None:
         systems = frozenset(

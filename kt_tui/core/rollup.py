@@ -178,19 +178,33 @@ def _open_with_due() -> Any:
 
 
 @functools.cache
-def _bump_statement(table: Any, keys: tuple[str, ...], counters: tuple[str, ...]) -> Any:
-    """UPDATE counters += deltas WHERE key: built once per shape (each action runs it)."""
-    where = and_(*(table.c[k] == bindparam(f"k_{k}") for k in keys))
+def _bump_pair_statement(table: Any, keys: tuple[str, ...], counters: tuple[str, ...]) -> Any:
+    """UPDATE counters += deltas WHERE (the row's key) OR (the totals row's): built once
+    per shape (each action runs it)."""
+    own = and_(*(table.c[k] == bindparam(f"k_{k}") for k in keys))
+    rest = [table.c[k] == bindparam(f"k_{k}") for k in keys if k not in _WHO]
+    totals = and_(table.c.member_id == 0, table.c.system_id == 0, *rest)
     added = {c: table.c[c] + bindparam(f"d_{c}") for c in counters}
-    return update(table).where(where).values(added)
+    return update(table).where(or_(own, totals)).values(added)
 
 
-def _bump(conn: Connection, table: Any, key: dict[str, Any], delta: dict[str, int]) -> None:
-    q = _bump_statement(table, tuple(key), tuple(delta))
+_WHO = ("member_id", "system_id")
+
+
+def _bump_with_totals(
+    conn: Connection, table: Any, key: dict[str, Any], delta: dict[str, int]
+) -> None:
+    """Add ``delta`` to an instance's counter row and to the handover's totals row of the
+    same stage or day: one UPDATE for both (an instance's key is never the totals' (0,
+    0)), and an insert for a row not there yet."""
+    q = _bump_pair_statement(table, tuple(key), tuple(delta))
     values = {f"k_{k}": v for k, v in key.items()} | {f"d_{c}": d for c, d in delta.items()}
-    changed = conn.execute(q, values).rowcount
-    if not changed:
-        conn.execute(insert(table).values(**key, **delta))
+    if conn.execute(q, values).rowcount == 2:
+        return
+    for row in (key, {**key, "member_id": 0, "system_id": 0}):
+        where = and_(*(table.c[k] == v for k, v in row.items()))
+        if conn.execute(select(table.c.member_id).where(where)).first() is None:
+            conn.execute(insert(table).values(**row, **delta))
 
 
 def add_delta(
@@ -208,13 +222,11 @@ def add_delta(
     m, s = key_of(member_id, system_id)
     if any(delta.values()):
         key = {"member_id": m, "system_id": s, "stage_idx": -1 if stage_idx is None else stage_idx}
-        _bump(conn, ROLLUP, key, delta)
-        _bump(conn, ROLLUP, {**key, "member_id": 0, "system_id": 0}, delta)
+        _bump_with_totals(conn, ROLLUP, key, delta)
     opened = after.open - before.open
     if due is not None and opened:
         key2 = {"member_id": m, "system_id": s, "due": due}
-        _bump(conn, OPEN_BY_DUE, key2, {"open": opened})
-        _bump(conn, OPEN_BY_DUE, {"member_id": 0, "system_id": 0, "due": due}, {"open": opened})
+        _bump_with_totals(conn, OPEN_BY_DUE, key2, {"open": opened})
 
 
 def _not_totals(table: Any) -> Any:
@@ -347,7 +359,7 @@ def sums_by_stage(conn: Connection) -> list[Any]:
 @functools.cache
 def _groups_of(member: bool, system: bool) -> Any:
     r = ROLLUP.c
-    conds = []
+    conds = [and_(r.member_id == 0, r.system_id == 0)]
     if member:
         conds.append(r.member_id == bindparam("member_id"))
     if system:
@@ -356,52 +368,52 @@ def _groups_of(member: bool, system: bool) -> Any:
     return select(r.member_id, r.system_id, r.stage_idx, *cols).where(or_(*conds))
 
 
-def groups_of(conn: Connection, *, member_id: int | None, system_id: int | None) -> list[Any]:
-    """The counter rows of one member and of one system (their own index each)."""
-    if member_id is None and system_id is None:
-        return []
+def groups_of(
+    conn: Connection, *, member_id: int | None, system_id: int | None
+) -> list[tuple[bool, Group]]:
+    """The totals rows, and the counter rows of one member and of one system (their own
+    index each), in one read: (is the totals row, group), as lapsed_of gives them."""
     q = _groups_of(member_id is not None, system_id is not None)
     rows = conn.execute(q, {"member_id": member_id, "system_id": system_id})
-    return [_grouprow(m, s, st, row) for m, s, st, *row in rows]
+    return [((m, s) == (0, 0), _grouprow(m, s, st, row)) for m, s, st, *row in rows]
 
 
 @functools.cache
-def _overdue_of() -> tuple[Any, Any, Any]:
+def _overdue_of(member: bool, system: bool) -> Any:
     p = OPEN_BY_DUE.c
+    conds = [and_(p.member_id == 0, p.system_id == 0)]
+    if member:
+        conds.append(p.member_id == bindparam("member_id"))
+    if system:
+        conds.append(p.system_id == bindparam("system_id"))
     late = rules.past_due_sql(p.due, bindparam("today", type_=Date))
-    total = select(func.coalesce(func.sum(p.open), 0)).where(
-        p.member_id == 0, p.system_id == 0, late
+    return (
+        select(p.member_id, p.system_id, func.sum(p.open))
+        .where(late, or_(*conds))
+        .group_by(p.member_id, p.system_id)
     )
-    member = select(func.coalesce(func.sum(p.open), 0)).where(
-        p.member_id == bindparam("member_id"), late
-    )
-    system = (
-        select(p.member_id, func.sum(p.open))
-        .where(p.system_id == bindparam("system_id"), late)
-        .group_by(p.member_id)
-    )
-    return total, member, system
 
 
 def overdue_of(
     conn: Connection, today: date, *, member_id: int | None, system_id: int | None
 ) -> dict[str, Any]:
-    """Overdue counts overall, for one member, one system and that system's cells."""
-    total, of_member, of_system = _overdue_of()
-    out: dict[str, Any] = {
-        "overall": int(conn.execute(total, {"today": today}).scalar() or 0),
-        "member": 0,
-        "system": 0,
-    }
+    """Overdue counts overall, for one member, one system and that system's cells, in
+    one read."""
+    q = _overdue_of(member_id is not None, system_id is not None)
+    values = {"today": today, "member_id": member_id, "system_id": system_id}
+    out: dict[str, Any] = {"overall": 0, "member": 0, "system": 0}
     cells: dict[int, int] = {}
-    if member_id is not None:
-        got = conn.execute(of_member, {"today": today, "member_id": member_id}).scalar()
-        out["member"] = int(got or 0)
-    if system_id is not None:
-        for m, n in conn.execute(of_system, {"today": today, "system_id": system_id}):
-            out["system"] += int(n or 0)
+    for m, s, n in conn.execute(q, values):
+        n = int(n or 0)
+        if (m, s) == (0, 0):
+            out["overall"] += n
+            continue
+        if member_id is not None and m == member_id:
+            out["member"] += n
+        if system_id is not None and s == system_id:
+            out["system"] += n
             if m:
-                cells[m] = int(n or 0)
+                cells[m] = cells.get(m, 0) + n
     out["cells"] = cells
     return out
 
@@ -516,9 +528,8 @@ def add_lapse_delta(
         if lapse is None:
             continue
         delta = {n: sign * getattr(lapse, n) for n in LAPSING_COUNTERS}
-        for mm, ss in ((m, s), (0, 0)):
-            key = {**base, "member_id": mm, "system_id": ss, "lapses_on": lapse.lapses_on}
-            _bump(conn, LAPSING, key, delta)
+        key = {**base, "member_id": m, "system_id": s, "lapses_on": lapse.lapses_on}
+        _bump_with_totals(conn, LAPSING, key, delta)
 
 
 def lapsed(conn: Connection, today: date) -> list[Group]:

@@ -612,6 +612,28 @@ DROPS_SIGNATURES = frozenset({Verb.DONE, Verb.UNDO, Verb.REOPEN, Verb.REJECT, Ve
                               Verb.ASSESS})  # fmt: skip
 
 
+def _states_with_signatures() -> frozenset[str]:
+    """The states an instance can hold signatures in: those signoff leads to, and those
+    a verb that keeps signatures leads to from one of them (derived from TRANSITIONS
+    and DROPS_SIGNATURES, so it cannot drift from them)."""
+    held: set[str] = set(OUTCOMES[Verb.SIGNOFF])
+    while True:
+        more = {
+            to
+            for verb, (sources, one) in TRANSITIONS.items()
+            if verb not in DROPS_SIGNATURES and held.intersection(sources)
+            for to in OUTCOMES.get(verb, (one,))
+        }
+        if more <= held:
+            return frozenset(held)
+        held |= more
+
+
+# in any other state an instance holds no signature: a verb that drops them has none to
+# delete there (one statement less per action; on PostgreSQL, one round trip)
+STATES_WITH_SIGNATURES = _states_with_signatures()
+
+
 @dataclass(frozen=True)
 class Person:
     """A roster member as the rules about people see them (read from the store at

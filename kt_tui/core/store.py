@@ -81,8 +81,16 @@ class Store:
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
-        with self.guarded(), self.engine.connect() as conn, conn.begin():
-            yield conn
+        """A read transaction that sees one snapshot throughout, as SQLite's does:
+        on PostgreSQL, REPEATABLE READ (READ COMMITTED, its default, would let the
+        figures of one screen mix states from before and after another's write)."""
+        with self.guarded(), self.engine.connect() as conn:
+            if not self.is_sqlite:
+                conn = conn.execution_options(
+                    isolation_level="REPEATABLE READ", postgresql_readonly=True
+                )
+            with conn.begin():
+                yield conn
 
     @contextmanager
     def write(self) -> Iterator[Connection]:

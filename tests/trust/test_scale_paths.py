@@ -42,8 +42,8 @@ def test_a_full_listing_streams(tmp_path: Path, clock: Clock) -> None:
     folder = write(tmp_path / "f", size_for(30_000))
     service = open_service(str(tmp_path / "kt.db"), "m0000", clock, fill_sample=False).service
     service.sync(folder)
-    started = time.perf_counter()
+    started = time.process_time()  # CPU time, as above: wall time measures the neighbours
     n = sum(1 for _ in service.stream(""))
-    elapsed = time.perf_counter() - started
+    elapsed = time.process_time() - started
     assert n >= 29_000
     assert n / elapsed >= 20_000, f"{n / elapsed:.0f} rows/s"
