@@ -325,14 +325,15 @@ def affected(
                 if g.member_id is not None:
                     cells[g.member_id].add(g.stage_idx, g)
 
-    count(rollup.groups_of(conn, member_id=member_id, system_id=system_id))
-    late = rollup.overdue_of(conn, today, member_id=member_id, system_id=system_id)
+    counted = rollup.counters_of(conn, today, member_id=member_id, system_id=system_id)
+    count(counted.groups)
+    late = counted.overdue
     overall.overdue = late["overall"]
     member.overdue, system.overdue = late["member"], late["system"]
     for m, n in late["cells"].items():
         cells[m].overdue = n
     # lapsed completions count complete no more (and overdue where past due)
-    count(rollup.lapsed_of(conn, today, member_id=member_id, system_id=system_id))
+    count(counted.lapsed)
     if system_id is None:
         return Affected(
             figures_of(overall, stages), figures_of(member, stages), None, None, None, None

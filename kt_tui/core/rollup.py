@@ -24,8 +24,10 @@ from sqlalchemy import (
     func,
     insert,
     literal,
+    literal_column,
     or_,
     select,
+    union_all,
     update,
 )
 
@@ -368,16 +370,6 @@ def _groups_of(member: bool, system: bool) -> Any:
     return select(r.member_id, r.system_id, r.stage_idx, *cols).where(or_(*conds))
 
 
-def groups_of(
-    conn: Connection, *, member_id: int | None, system_id: int | None
-) -> list[tuple[bool, Group]]:
-    """The totals rows, and the counter rows of one member and of one system (their own
-    index each), in one read: (is the totals row, group), as lapsed_of gives them."""
-    q = _groups_of(member_id is not None, system_id is not None)
-    rows = conn.execute(q, {"member_id": member_id, "system_id": system_id})
-    return [((m, s) == (0, 0), _grouprow(m, s, st, row)) for m, s, st, *row in rows]
-
-
 @functools.cache
 def _overdue_of(member: bool, system: bool) -> Any:
     p = OPEN_BY_DUE.c
@@ -392,30 +384,6 @@ def _overdue_of(member: bool, system: bool) -> Any:
         .where(late, or_(*conds))
         .group_by(p.member_id, p.system_id)
     )
-
-
-def overdue_of(
-    conn: Connection, today: date, *, member_id: int | None, system_id: int | None
-) -> dict[str, Any]:
-    """Overdue counts overall, for one member, one system and that system's cells, in
-    one read."""
-    q = _overdue_of(member_id is not None, system_id is not None)
-    values = {"today": today, "member_id": member_id, "system_id": system_id}
-    out: dict[str, Any] = {"overall": 0, "member": 0, "system": 0}
-    cells: dict[int, int] = {}
-    for m, s, n in conn.execute(q, values):
-        n = int(n or 0)
-        if (m, s) == (0, 0):
-            out["overall"] += n
-            continue
-        if member_id is not None and m == member_id:
-            out["member"] += n
-        if system_id is not None and s == system_id:
-            out["system"] += n
-            if m:
-                cells[m] = cells.get(m, 0) + n
-    out["cells"] = cells
-    return out
 
 
 def _grouprow(m: int, s: int, st: int, row: Any) -> Group:
@@ -573,15 +541,64 @@ def _lapsed_group(m: int, s: int, st: int, row: Any) -> Group:
     )
 
 
-def lapsed_of(
+@dataclass
+class Counted:
+    """What counters_of reads: each list as (is the handover's totals row, group)."""
+
+    groups: list[tuple[bool, Group]]
+    overdue: dict[str, Any]  # overall, member, system and cells (member id -> count)
+    lapsed: list[tuple[bool, Group]]
+
+
+_ROLLUP_WIDTH = 3 + len(COUNTERS)  # member, system, stage and the counters
+
+
+@functools.cache
+def _counters_of(member: bool, system: bool) -> Any:
+    """The totals', one member's and one system's counter rows, overdue sums and lapsed
+    sums as one statement (a union, each part padded to the rollup's width and tagged
+    by its kind last): an action's figures in one read, where on PostgreSQL each read
+    is a round trip."""
+    parts = []
+    for kind, q in enumerate(
+        (_groups_of(member, system), _overdue_of(member, system), _lapsed_of(member, system))
+    ):
+        pad: list[Any] = [literal_column("0")] * (_ROLLUP_WIDTH - len(q.selected_columns))
+        parts.append(q.add_columns(*pad, literal_column(str(kind))))
+    return union_all(*parts)
+
+
+def counters_of(
     conn: Connection, today: date, *, member_id: int | None, system_id: int | None
-) -> list[tuple[bool, Group]]:
-    """lapsed() for the totals, one member and one system (their own rows each), as
-    (is the totals row, group)."""
-    q = _lapsed_of(member_id is not None, system_id is not None)
+) -> Counted:
+    """The counters an action on (member, system) changes, with the handover's totals."""
+    q = _counters_of(member_id is not None, system_id is not None)
     values = {"today": today, "member_id": member_id, "system_id": system_id}
-    rows = conn.execute(q, values)
-    return [((m, s) == (0, 0), _lapsed_group(m, s, st, rest)) for m, s, st, *rest in rows]
+    out = Counted([], {"overall": 0, "member": 0, "system": 0, "cells": {}}, [])
+    for row in conn.execute(q, values):
+        m, s, *rest, kind = row
+        totals = (m, s) == (0, 0)
+        if kind == 0:
+            out.groups.append((totals, _grouprow(m, s, rest[0], rest[1:])))
+        elif kind == 2:
+            out.lapsed.append((totals, _lapsed_group(m, s, rest[0], rest[1:5])))
+        else:
+            _count_overdue(out.overdue, m, s, int(rest[0] or 0), member_id, system_id)
+    return out
+
+
+def _count_overdue(
+    late: dict[str, Any], m: int, s: int, n: int, member_id: int | None, system_id: int | None
+) -> None:
+    if (m, s) == (0, 0):
+        late["overall"] += n
+        return
+    if member_id is not None and m == member_id:
+        late["member"] += n
+    if system_id is not None and s == system_id:
+        late["system"] += n
+        if m:
+            late["cells"][m] = late["cells"].get(m, 0) + n
 
 
 @functools.cache
