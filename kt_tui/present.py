@@ -53,9 +53,6 @@ _CONTROLS = {c: f"\\x{c:02x}" for c in (*range(0x00, 0x09), *range(0x0B, 0x20), 
 _CONTROLS.update({c: f"\\x{c:02x}" for c in range(0x80, 0xA0)})
 # the same set as one character class: a search runs at C speed
 CONTROL = re.compile("[" + "".join(re.escape(chr(c)) for c in _CONTROLS) + "]")
-# the same but carriage return: CSV lines end in CR LF, so a batch of them always holds
-# one; the caller counts those apart
-CONTROL_BUT_CR = re.compile("[" + "".join(re.escape(chr(c)) for c in _CONTROLS if c != 0x0D) + "]")
 
 
 def _utf8_class(chars: Iterable[int]) -> re.Pattern[bytes]:

@@ -68,11 +68,6 @@ class Folded:
     def more(self) -> int:
         return self.members - len(self.names)
 
-    @property
-    def system(self) -> str | None:
-        """The one system of the line, if it spans exactly one."""
-        return self.system_names[0] if self.systems == 1 and self.system_names else None
-
     @staticmethod
     def _cut(names: list[str], total: int, noun: str) -> str:
         shown = ", ".join(names)

@@ -62,10 +62,6 @@ def code(value: str | None) -> Md:
     return Md(f"`{value}`") if _SAFE_CODE.match(value) else md(value)
 
 
-def md_join(values: list[str], sep: str = ", ") -> Md:
-    return Md(sep.join(md(v) for v in values))
-
-
 def cell(value: object) -> Md:
     """A table cell: escaped, and a space where it would be empty."""
     return md(value) or Md(" ")
@@ -94,7 +90,6 @@ FILTERS: dict[str, Callable[..., Md]] = {
     "md": md,
     "trusted": trusted,
     "code": code,
-    "md_join": md_join,
     "cell": cell,
     "bar": _bar,
     "pct": lambda f: trusted(pct(f)),

@@ -483,7 +483,7 @@ def _view(name: str) -> Screen[Any]:
 
         # mine and open, by due date (overdue first), with the person's own figures
         return ChecklistScreen(
-            Scope(), "mine open", title="My items", top_level=True, sort=Sort("due"),
+            Scope(), "mine open", title="My items", sort=Sort("due"),
             own_figures=True,
         )  # fmt: skip
     if name == "queue":

@@ -5,7 +5,6 @@ from __future__ import annotations
 from kt_tui.core import rules
 
 NO_ITEM = "No item is highlighted: move the cursor to one first."
-SELECT_FIRST = "Select items first: space selects one, a selects all."
 NOTHING_TO_SIGN = "Nothing here waits for your signature or score."
 PICK_ATTENDEE = "Pick the attendee in the list below, then press m."
 SAY_SOMETHING = "Type an answer, or press escape to cancel."

@@ -330,6 +330,11 @@ async def test_filter_tokens(
         await pilot.press("slash", "ctrl+u", *"colour:red", "enter")
         await wait_until(pilot, lambda: bool(errors(app)))
         assert any("unknown token" in m for m in errors(app))
+        # escape leaves the bad text: the box shows the filter in force again
+        await pilot.press("escape")
+        await pilot.pause()
+        assert screen.query_one("#filter", Input).value == "overdue"
+        assert screen.filter_text == "overdue"
 
 
 async def test_queue_bulk_signoff(

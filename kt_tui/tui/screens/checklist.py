@@ -90,14 +90,12 @@ class ChecklistScreen(SortedChecklist):
         filter_text: str = "",
         *,
         title: str = "",
-        top_level: bool = False,
         sort: Sort | None = None,
         own_figures: bool = False,
     ) -> None:
         super().__init__()
         self.scope = scope
         self.title_text = title or f"Checklist: {scope.title}"
-        self.top_level = top_level  # a view of its own (My items), not a detail
         self.filter_text = filter_text
         if sort is not None:
             self.sort = sort  # the order it opens in (My items: by due date)
@@ -517,6 +515,7 @@ class ChecklistScreen(SortedChecklist):
     def action_back(self) -> None:
         box = self.query_one("#filter", Input)
         if box.has_focus:
+            box.value = self.filter_text  # what was typed and not applied goes
             if not self.filter_text:
                 box.add_class("-hidden")
             self.view.focus()
