@@ -62,6 +62,10 @@ class DataScreen(Screen[None]):
     def reload_data(self) -> None:
         """Load the screen's data again (the store changed)."""
 
+    def action_back(self) -> None:
+        """escape: back from a detail; from a top-level view, to the dashboard."""
+        self.app.back_from(self)
+
     def shown(self, what: str) -> None:
         """Say the data is on screen, after the refresh that lays it out."""
         self._shown_at = self.app.marker  # the newest event the data on screen knows

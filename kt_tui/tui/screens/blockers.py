@@ -108,6 +108,3 @@ class BlockersScreen(DataScreen):
         b = self._blocker(event.row_key.value)
         if b is not None:
             self.app.open_checklist(b.member, b.system)
-
-    def action_back(self) -> None:
-        self.app.back_from(self)

@@ -82,6 +82,3 @@ class CompetencyScreen(DataScreen):
             legend if scores else "No assessment items in this handover."
         )
         self.shown("competency")
-
-    def action_back(self) -> None:
-        self.app.back_from(self)

@@ -283,6 +283,3 @@ class QueueScreen(DataScreen):
         self.app.show_actor()
         self.query_one(QueueList).deselect_all()
         self.load()
-
-    def action_back(self) -> None:
-        self.app.back_from(self)

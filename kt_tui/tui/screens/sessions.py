@@ -248,6 +248,3 @@ class SessionsScreen(DataScreen):
             self.notify(printable(why), title="Refused", severity="error", markup=False)
         self.app.show_actor()
         self._show(message.sessions, message.marker)
-
-    def action_back(self) -> None:
-        self.app.back_from(self)
