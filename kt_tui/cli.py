@@ -95,7 +95,7 @@ def _open_app(ctx: click.Context, obj: Context) -> None:
         raise BadInput(f"no terminal for the app: run a command instead ({commands}); see --help")
     from kt_tui.tui.app import run_app
 
-    run_app(obj.db, obj.as_, read_only=obj.read_only)
+    run_app(obj.named_store, obj.as_, read_only=obj.read_only)
 
 
 @cli.command()
@@ -110,7 +110,7 @@ def serve(port: int, allow_writes: bool) -> None:
     from kt_tui.serve import serve_app
 
     obj = current()
-    serve_app(obj.db, obj.as_, port=port, allow_writes=allow_writes)
+    serve_app(obj.named_store, obj.as_, port=port, allow_writes=allow_writes)
 
 
 # --- init / sync ----------------------------------------------------------------

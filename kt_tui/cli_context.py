@@ -19,11 +19,17 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 @dataclass
 class Context:
-    db: str | None = None
+    db: str | None = None  # --db as given; the store is ``named_store``
     as_: str | None = None
     clock: Clock | None = None
     read_only: bool = False
     _service: Service | None = field(default=None, repr=False)
+
+    @property
+    def named_store(self) -> str | None:
+        """The store the user named: --db, else KT_DB; None for the default file. The one
+        resolution every command and the app use (DESIGN: KT_DB is --db's env form)."""
+        return self.db or os.environ.get("KT_DB") or None
 
     def service(self, create: bool = False, in_memory: bool = False) -> Service:
         """The facade over the store, as the actor; only sync and restore create a store.
@@ -33,7 +39,7 @@ class Context:
         if self._service is None:
             from kt_tui.core.service import open_service
 
-            db = "sqlite://" if in_memory else self.db
+            db = "sqlite://" if in_memory else self.named_store
             opened = open_service(
                 db,
                 self.as_,
@@ -49,7 +55,7 @@ class Context:
         """The store is a SQLite file that does not exist (yet)."""
         from kt_tui.core.store import resolve_url, sqlite_path
 
-        path = sqlite_path(resolve_url(self.db or os.environ.get("KT_DB")))
+        path = sqlite_path(resolve_url(self.named_store))
         return path is not None and not path.exists()
 
     def sqlite_file(self) -> Path:
@@ -57,7 +63,7 @@ class Context:
         from kt_tui.core.errors import BadInput
         from kt_tui.core.store import resolve_url, sqlite_path
 
-        path = sqlite_path(resolve_url(self.db or os.environ.get("KT_DB")))
+        path = sqlite_path(resolve_url(self.named_store))
         if path is None:
             raise BadInput("backup and restore work on SQLite stores; use pg_dump for PostgreSQL")
         return path
@@ -122,7 +128,7 @@ def store_failure(obj: Context, exc: Exception) -> Exception | None:
 
     from kt_tui.core.store import failure, quick_check, resolve_url, safe_url, sqlite_path
 
-    url = resolve_url(obj.db or os.environ.get("KT_DB"))
+    url = resolve_url(obj.named_store)
     path = sqlite_path(url)
     kind = type(exc).__module__.split(".")[0]
     if isinstance(exc, OSError | sqlite3.Error) or kind == "sqlalchemy":

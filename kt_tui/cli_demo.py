@@ -1,9 +1,10 @@
 """`kt-tui demo`: the bundled sample mid-way, with weeks of history, in the terminal app.
 
-Without --db the demo lives in a new temporary store, removed when the app
-closes; with --db it is built in that store, which must be new or empty, and
-kept (open it again with `kt-tui --db PATH`). KT_DB is not used: a demo never
-lands in the store a team works in.
+Without a named store the demo lives in a new temporary store, removed when the
+app closes; with --db (or KT_DB, its env form, as for every command) it is built
+in that store, which must be new or empty, and kept (open it again with
+`kt-tui --db PATH`). A store that holds a handover is refused, nothing written:
+a demo never lands in the store a team works in.
 """
 
 from __future__ import annotations
@@ -26,29 +27,46 @@ if TYPE_CHECKING:
 @click.command()
 @common_options
 @click.option(
-    "--no-open", is_flag=True, help="Build the demo store (needs --db) and exit, without the app."
+    "--no-open",
+    is_flag=True,
+    help="Build the demo store (needs --db or KT_DB) and exit, without the app.",
 )
 def demo(no_open: bool) -> None:
     """Open the bundled sample mid-way, with eight weeks of history (a temporary store,
-    or the new or empty store --db names, which is kept)."""
-    from kt_tui.core.errors import BadInput
+    or the new or empty store --db or KT_DB names, which is kept)."""
+    from kt_tui.core.errors import BadInput, Refused
 
     obj = current()
-    if no_open and obj.db is None:
-        raise BadInput("demo --no-open keeps nothing without --db PATH: name the store to build")
+    named = obj.named_store
+    if no_open and named is None:
+        raise BadInput(
+            "demo --no-open keeps nothing without --db PATH (or KT_DB): name the store to build"
+        )
     if not no_open and not _has_terminal():
         raise BadInput(
             "no terminal for the app: `kt-tui --db PATH demo --no-open` builds the store"
         )
-    scratch = None if obj.db else Path(tempfile.mkdtemp(prefix="kt-tui-demo-"))
-    db = obj.db if scratch is None else str(scratch / "demo.db")
+    scratch = None if named else Path(tempfile.mkdtemp(prefix="kt-tui-demo-"))
+    db = named if scratch is None else str(scratch / "demo.db")
     assert db is not None
+    from_env = scratch is None and obj.db is None  # KT_DB names it
     try:
-        result = _build(db, obj.get_clock())
+        try:
+            result = _build(db, obj.get_clock())
+        except Refused as exc:
+            if not from_env:
+                raise
+            raise Refused(
+                f"{exc} (KT_DB names that store: unset it for a temporary demo)"
+            ) from None
         if no_open:
+            from kt_tui.core.store import resolve_url, safe_url
+
+            shown = safe_url(resolve_url(db))  # never a password on the screen
+            again = "kt-tui" if from_env else f"kt-tui --db {shown}"
             click.echo(
                 f"demo: the bundled sample with {result.actions} actions since "
-                f"{result.first_day.isoformat()} in {db}; open it with `kt-tui --db {db}`"
+                f"{result.first_day.isoformat()} in {shown}; open it with `{again}`"
             )
             return
         from kt_tui.tui.app import run_app

@@ -38,7 +38,8 @@ def test_demo_refuses_a_store_that_holds_a_handover(tmp_path: Path) -> None:
     assert code == 1 and "no longer empty" in out
 
 
-def test_demo_no_open_needs_a_named_store() -> None:
+def test_demo_no_open_needs_a_named_store(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.delenv("KT_DB")  # KT_DB names a store as --db does
     code, out = kt("demo", "--no-open")
     assert code == 2 and "--db" in out
 
@@ -56,6 +57,7 @@ def test_demo_opens_the_app_on_a_temporary_store_removed_after(monkeypatch) -> N
         assert service.verify().ok
         service.store.dispose()
 
+    monkeypatch.delenv("KT_DB")  # no store named: a temporary one
     monkeypatch.setattr(kt_tui.cli_demo, "_has_terminal", lambda: True)
     monkeypatch.setattr(kt_tui.tui.app, "run_app", fake_app)
     assert kt("demo")[0] == 0

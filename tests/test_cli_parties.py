@@ -54,7 +54,7 @@ def test_signoff_fills_parties_in_turn(db: Path) -> None:
         first.exit_code == 0 and "signed as client-lead; waiting for provider-lead" in first.output
     )
     listed = kt(db, "list", "handoff", "--limit", "0", user="lea")
-    assert "\t1 of 2 signed\t" in listed.output  # the missing parties: queue --json
+    assert "\t1 of 2 signed; missing provider-lead\t" in listed.output
     items = json.loads(kt(db, "list", "state:done", "--json").output)
     assert items[0]["signatures"][0]["party"] == "client-lead"
     waiting = json.loads(kt(db, "queue", "--json", user="pia").output)

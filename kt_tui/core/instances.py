@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, func, select
 
-from kt_tui.core import rules
+from kt_tui.core import labels, rules
 from kt_tui.core.filters import Filter, conditions
 from kt_tui.core.identity import Actor
 from kt_tui.core.sorting import DEFAULT_SORT, Sort
@@ -127,11 +127,7 @@ class InstanceRow:
     @property
     def shown_state(self) -> str:
         """The state as a user reads it: lapsed or waiting where that is so."""
-        if self.lapsed:
-            return "lapsed"
-        if self.waiting and self.state != rules.State.NA:
-            return "waiting" if self.state == rules.State.TODO else f"{self.state}, waiting"
-        return self.state
+        return labels.shown_state(self.state, lapsed=self.lapsed, waiting=self.waiting)
 
     # owners, parties, signatures and scores (format 2)
     owner: str = rules.OWNER_RECEIVER
@@ -178,32 +174,22 @@ class InstanceRow:
 
     @property
     def signing(self) -> str:
-        """How far its sign-off is: "1 of 2 signed, missing client-lead"; '' when it
-        needs none, or is not done (a done item is the one that collects signatures)."""
-        if not self.parties or self.state != rules.State.DONE:
-            return ""
-        if rules.is_assessment(self.kind):
-            return "awaiting assessment"
-        n = len(self.parties) - len(self.missing)
-        if len(self.parties) == 1:
-            return f"awaiting {self.parties[0]}"
-        return f"{n} of {len(self.parties)} signed; missing {', '.join(self.missing)}"
+        """How far its sign-off is: "1 of 2 signed; missing client-lead"; '' when it
+        needs none, or is not done (core/labels.py words it, for SQL too)."""
+        return labels.signing(self.kind, self.state, self.parties, self.signed)
 
     @property
     def state_label(self) -> str:
         """The state as shown: lapsed or waiting where that is so (shown_state), and
         "sent back" for a rejected item until it is done again."""
-        if self.sent_back and self.state in (rules.State.TODO, rules.State.BLOCKED):
-            return f"{self.shown_state} (sent back)"
-        return self.shown_state
+        return labels.state_label(
+            self.state, lapsed=self.lapsed, waiting=self.waiting, sent_back=self.sent_back
+        )
 
     @property
     def score_label(self) -> str:
         """The last score of an assessment as "3/4 (pass 3)"; '' where none."""
-        if self.score is None:
-            return ""
-        top = self.scale or rules.DEFAULT_SCALE
-        return f"{self.score}/{top} (pass {self.pass_score})"
+        return labels.score_label(self.score, self.scale, self.pass_score)
 
     @property
     def label(self) -> str:

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import String, and_, case, cast, func, literal, select
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 
-from kt_tui.core import rules
+from kt_tui.core import labels, rules
 from kt_tui.core.filters import Filter, conditions
 from kt_tui.core.identity import Actor
 from kt_tui.core.instances import ITEM_JSON_FIELDS, with_instance_joins
@@ -51,21 +51,29 @@ def _refs(joined: Any) -> Any:
 
 
 def _signatures(dialect: str) -> Any:
-    """The instance's signatures as a JSON list of {party, by, at}, in the order given;
-    '[]' without a query where the state holds none (only done and signed_off do)."""
+    """The instance's signatures as a JSON list of {party, by, at}, in the order given
+    (by time, then party: InstanceRow's order); '[]' without a query where the state
+    holds none (only done and signed_off do)."""
     sig = SIGNATURE
     if dialect == "postgresql":
         obj = func.json_build_object("party", sig.c.party, "by", sig.c.by, "at", sig.c.at)
-        agg = func.coalesce(cast(func.json_agg(aggregate_order_by(obj, sig.c.at)), String), "[]")
+        in_order = aggregate_order_by(obj, sig.c.at, sig.c.party)
+        agg = func.coalesce(cast(func.json_agg(in_order), String), "[]")
         listed = (
             select(agg).where(sig.c.instance_id == INSTANCE.c.id).correlate(INSTANCE)
         ).scalar_subquery()
-    else:  # SQLite aggregates in rowid order: the order the signatures were given
-        obj = func.json_object("party", sig.c.party, "by", sig.c.by, "at", sig.c.at)
-        listed = (
-            select(func.json_group_array(func.json(obj)))
+    else:  # SQLite aggregates rows in the order they come: an ordered subquery (else the
+        # primary key's index hands them over in the parties' alphabetical order)
+        given = (
+            select(sig.c.party, sig.c.by, sig.c.at)
             .where(sig.c.instance_id == INSTANCE.c.id)
+            .order_by(sig.c.at, sig.c.party)
             .correlate(INSTANCE)
+            .subquery("given")
+        )
+        obj = func.json_object("party", given.c.party, "by", given.c.by, "at", given.c.at)
+        listed = (
+            select(func.json_group_array(func.json(obj))).select_from(given)
         ).scalar_subquery()
     held = INSTANCE.c.state.in_((rules.State.DONE, rules.State.SIGNED_OFF))
     return case((held, listed), else_=literal("[]"))
@@ -199,60 +207,10 @@ LIST_COLUMNS = ("ref", "member", "system", "state", "due", "title", "signing", "
 
 
 def _state_label(today: date) -> Any:
-    """The state as ``list`` shows it (InstanceRow.state_label): lapsed, waiting (only
-    items with an ``after`` pay for that question), "(sent back)"."""
+    """The state as ``list`` shows it (core/labels.py): waiting is asked only of items
+    with an ``after``, and only where the state can show it."""
     waiting = and_(ITEM.c.after.is_not(None), rules.waiting_sql(today))
-    shown = case(
-        (rules.lapsed_sql(today), literal("lapsed")),
-        (and_(INSTANCE.c.state == rules.State.TODO, waiting), literal("waiting")),
-        else_=INSTANCE.c.state,
-    )
-    sent_back = and_(
-        INSTANCE.c.sent_back == True,  # noqa: E712
-        INSTANCE.c.state.in_((rules.State.TODO, rules.State.BLOCKED)),
-    )
-    return case((sent_back, shown + literal(" (sent back)")), else_=shown)
-
-
-def text_as_json(col: Any) -> Any:
-    """A JSON list kept as text, for PostgreSQL's json functions."""
-    from sqlalchemy.dialects.postgresql import JSON
-
-    return cast(col, JSON)
-
-
-def _signing(dialect: str) -> Any:
-    """A done item's signatures against its parties: ``1 of 2 signed`` ('' otherwise;
-    ``list --json`` names the missing parties)."""
-    signed = (
-        select(func.count())
-        .select_from(SIGNATURE)
-        .where(SIGNATURE.c.instance_id == INSTANCE.c.id)
-        .correlate(INSTANCE)
-        .scalar_subquery()
-    )
-    as_json = text_as_json(ITEM.c.parties) if dialect == "postgresql" else ITEM.c.parties
-    parties = func.json_array_length(as_json)
-    return case(
-        (
-            and_(INSTANCE.c.state == rules.State.DONE, parties > 0),
-            cast(signed, String) + literal(" of ") + cast(parties, String) + literal(" signed"),
-        ),
-        else_=literal(""),
-    )
-
-
-def _score() -> Any:
-    """The last score as ``3/4 (pass 3)``; '' where none."""
-    label = (
-        cast(INSTANCE.c.score, String)
-        + literal("/")
-        + cast(func.coalesce(ITEM.c.scale, rules.DEFAULT_SCALE), String)
-        + literal(" (pass ")
-        + cast(ITEM.c.pass_score, String)
-        + literal(")")
-    )
-    return case((INSTANCE.c.score.is_(None), literal("")), else_=label)
+    return labels.state_label_sql(rules.lapsed_sql(today), waiting)
 
 
 def list_line(dialect: str, today: date) -> Any:
@@ -264,8 +222,8 @@ def list_line(dialect: str, today: date) -> Any:
         _state_label(today),
         cast(INSTANCE.c.due, String),
         _tsv(ITEM.c.title),
-        _signing(dialect),
-        _score(),
+        labels.signing_sql(dialect),
+        labels.score_label_sql(),
     ]
     return _printf(dialect, "\t".join(["%s"] * len(cells)), *cells)
 

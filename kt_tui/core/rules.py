@@ -900,8 +900,15 @@ def may_sign_or_do(
     )
 
 
+ASSESSMENT_KIND = "assessment"
+
+
 def is_assessment(kind: str) -> bool:
-    return kind == "assessment"
+    return kind == ASSESSMENT_KIND
+
+
+def is_assessment_sql(template: Any = TEMPLATE) -> Any:
+    return template.c.kind == ASSESSMENT_KIND
 
 
 def score_problem(score: int, scale: int | None) -> str | None:

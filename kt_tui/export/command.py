@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import io
 import os
+import shutil
 import stat
 import tempfile
 from collections.abc import Callable
@@ -86,7 +87,12 @@ STDOUT_NAMES = ("-", "/dev/stdout", "/dev/fd/1", "/proc/self/fd/1")
 
 
 def write_output(
-    target: str, fill: Callable[[TextIO], None], *, live: Path | None, stdout: TextIO
+    target: str,
+    fill: Callable[[TextIO], None],
+    *,
+    live: Path | None,
+    stdout: TextIO,
+    exclusive: bool = False,
 ) -> Path | None:
     """Run ``fill`` on ``target``: ``-`` or /dev/stdout straight, else a file; the file's path.
 
@@ -94,6 +100,11 @@ def write_output(
     (never through a planted link), then moved over it, so a failed export
     leaves the old file whole; an existing file keeps its mode, a new one gets
     the umask's. The store's own files, folders, devices and pipes are refused.
+
+    ``exclusive``: the user asked for a new file and confirmed no overwrite (the TUI's
+    dialog): the finished file is linked in under its name, which fails if anything
+    (a file, a link) took that name meanwhile, even a moment before; BadInput then
+    names the path and nothing of theirs is touched.
     """
     if target in STDOUT_NAMES:
         fill(stdout)
@@ -102,7 +113,10 @@ def write_output(
     path = Path(target)
     if live is not None and is_store_file(path, live):
         raise BadInput(f"{path}: that is the store itself (or a file beside it); name another file")
-    real = Path(os.path.realpath(path))  # write the file a link names; keep the link
+    if exclusive and os.path.lexists(path):
+        raise BadInput(_taken(path))
+    # write the file a link names; keep the link (a new file: its own name, never a link's)
+    real = path if exclusive else Path(os.path.realpath(path))
     try:
         mode = stat.S_IMODE(_regular(real, path).st_mode)
     except FileNotFoundError:
@@ -117,12 +131,44 @@ def write_output(
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
             fill(fh)
         os.chmod(name, mode)
-        os.replace(name, real)
+        if exclusive:
+            _link_new(name, real, path)
+        else:
+            os.replace(name, real)
     except OSError as exc:
         raise BadInput(f"{path}: cannot write: {_why(exc)}") from None
     finally:
         Path(name).unlink(missing_ok=True)
     return path
+
+
+def _taken(path: Path) -> str:
+    return f"{path}: a file of that name appeared meanwhile: nothing written; choose another name"
+
+
+# link(2) refused by the file system (FAT, some network mounts): create the name with
+# O_EXCL instead and copy the finished file in
+_NO_LINKS = {errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EMLINK, errno.EXDEV}
+
+
+def _link_new(name: str, real: Path, shown: Path) -> None:
+    """Give the finished temporary file ``name`` the new name ``real``, failing (BadInput)
+    if that name exists: link(2) never replaces, unlike rename(2)."""
+    try:
+        os.link(name, real, follow_symlinks=False)
+        return
+    except FileExistsError:
+        raise BadInput(_taken(shown)) from None
+    except OSError as exc:
+        if exc.errno not in _NO_LINKS:
+            raise
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    try:
+        fd = os.open(real, flags, stat.S_IMODE(os.stat(name).st_mode))
+    except FileExistsError:
+        raise BadInput(_taken(shown)) from None
+    with os.fdopen(fd, "wb") as out, open(name, "rb") as src:
+        shutil.copyfileobj(src, out)
 
 
 def _regular(real: Path, shown: Path) -> os.stat_result:

@@ -397,15 +397,15 @@ class KtApp(App[None]):
         service = self.service
         if service is None:
             return
-        if path.exists():  # asked for a new file: never overwrite one made meanwhile
-            from kt_tui.core.errors import BadInput
-
-            raise BadInput(f"{path}: exists now: nothing written")
 
         def fill(fh: TextIO) -> None:
             command.write(service.store, fmt, fh, actor=service.actor, clock=service.clock)
 
-        wrote = command.write_output(str(path), fill, live=service.store.path, stdout=sys.stdout)
+        # the dialog asked for a new file: one made meanwhile (even while this one was
+        # being written) is never overwritten, the last step fails instead
+        wrote = command.write_output(
+            str(path), fill, live=service.store.path, stdout=sys.stdout, exclusive=True
+        )
         self.post_message(self.Exported(self, wrote or path))
 
     @on(Exported)

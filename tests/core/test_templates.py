@@ -339,3 +339,102 @@ def test_one_bad_item_does_not_make_references_into_its_file_look_missing(
         load_folder(root, "copy")
     problems = caught.value.problems
     assert [p.where for p in problems] == ["items[9].weight"], [str(p) for p in problems]
+
+
+# --- type errors and reference errors in one run (review F3) ------------------------------
+
+
+def test_type_errors_and_unknown_names_come_in_one_round(tiny_dir: Path) -> None:
+    """A file with a type error still has its names and prerequisites checked as
+    written, and another file's unknown member is reported beside it: one sync shows
+    every error, not the second kind only once the first is fixed."""
+    from tests.helpers import KT, ONBOARD
+
+    write_tiny(
+        tiny_dir,
+        # a type error and, in the same file, an unknown member and a missing prerequisite
+        docs=DOCS.replace("weight = 2", 'weight = "heavy"').replace(
+            "tiers = [1]", 'tiers = [1]\nafter = ["runbok"]'
+        )
+        + '\n[[items]]\nkey = "x"\ntitle = "X"\nowner = "zed"\nsignoff = ["lead", "nobody"]\n',
+        # an unknown member in a file with no type error
+        onboard=ONBOARD.replace('due = "T-100d"', 'due = "T-100d"\nmembers = ["evie"]'),
+        # a type error only, whose prerequisite into the broken file is fine
+        kt=KT.replace("weight = 3", "weight = 0").replace(
+            'stage = "shadowed"', 'stage = "shadowed"\nafter = ["docs/runbook"]'
+        ),
+    )
+    got = problems(tiny_dir)
+    assert "tiny/docs.toml: items[0].weight: Input should be a valid integer, got 'heavy'" in got
+    assert "tiny/docs.toml: items[1].after[0]: no item 'runbok' in the folder" in got
+    assert (
+        "tiny/docs.toml: items[3].owner: must be receiver, provider, lead or a handle, got 'zed'"
+        in got
+    )
+    assert any(p.startswith("tiny/docs.toml: items[3].signoff[1]: must be lead") for p in got)
+    assert "tiny/onboard.toml: items[0].members[0]: no member 'evie' in team.toml" in got
+    assert "tiny/kt.toml: items[1].weight: must be > 0, got 0" in got
+    assert len(got) == 6, got  # docs/runbook exists, though its file failed
+
+
+def test_a_type_error_is_not_reported_again_as_an_unknown_name(tiny_dir: Path) -> None:
+    write_tiny(
+        tiny_dir,
+        onboard=onboard_with('members = ["Eve!", "evie"]\nweight = 0'),
+    )
+    got = problems(tiny_dir)
+    assert got == [
+        "tiny/onboard.toml: items[0].weight: must be > 0, got 0",
+        "tiny/onboard.toml: items[0].members[0]: must be a slug ([a-z0-9][a-z0-9_-]*), got 'Eve!'",
+        "tiny/onboard.toml: items[0].members[1]: no member 'evie' in team.toml",
+    ], got
+
+
+def test_a_broken_roster_still_checks_the_names_it_can_read(tiny_dir: Path) -> None:
+    write_tiny(
+        tiny_dir,
+        team=TEAM.replace("tier = 2", 'tier = "two"'),
+        onboard=onboard_with('members = ["evie"]'),
+    )
+    got = problems(tiny_dir)
+    assert "tiny/team.toml: systems[1].tier: Input should be a valid integer, got 'two'" in got
+    assert "tiny/onboard.toml: items[0].members[0]: no member 'evie' in team.toml" in got
+    # the tiers could not be read whole: a tier is not called unknown on a guess
+    assert not any("tiers" in p for p in got), got
+
+
+def test_a_cycle_through_a_broken_file_is_found(tiny_dir: Path) -> None:
+    from tests.helpers import KT
+
+    write_tiny(
+        tiny_dir,
+        kt=KT.replace('stage = "documented"\n', 'stage = "documented"\nafter = ["shadow"]\n', 1)
+        .replace("weight = 3\n", 'weight = 3\nafter = ["read"]\n')
+        .replace('title = "Read the docs"', "title = 7"),
+    )
+    got = problems(tiny_dir)
+    assert "tiny/kt.toml: items[0].title: Input should be a valid string, got 7" in got
+    assert any("prerequisites form a cycle" in p and "kt/read -> kt/shadow" in p for p in got), got
+
+
+def test_sync_dry_run_prints_both_kinds_at_once(tiny_dir: Path, tmp_path: Path) -> None:
+    from tests.helpers import kt
+
+    write_tiny(
+        tiny_dir,
+        docs=DOCS.replace("weight = 2", "weight = -2"),
+        onboard=onboard_with('members = ["evie"]\nweight = 0'),
+    )
+    result = kt(tmp_path / "kt.db", "sync", str(tiny_dir), "--dry-run")
+    assert result.exit_code == 2
+    assert "docs.toml: items[0].weight: must be > 0, got -2" in result.stderr
+    assert "onboard.toml: items[0].weight: must be > 0, got 0" in result.stderr
+    assert "onboard.toml: items[0].members[0]: no member 'evie' in team.toml" in result.stderr
+    assert "3 problems: nothing written" in result.stderr
+    assert not (tmp_path / "kt.db").exists()
+
+
+def onboard_with(extra: str) -> str:
+    from tests.helpers import ONBOARD
+
+    return ONBOARD.replace('due = "T-100d"', f'due = "T-100d"\n{extra}')

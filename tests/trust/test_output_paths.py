@@ -148,3 +148,84 @@ def test_backup_refuses_an_existing_file_without_force_and_a_missing_folder(
     r = kt(db, "backup", str(missing))
     assert r.exit_code == 2 and "no such folder" in r.stderr
     assert not (tmp_path / "no").exists()
+
+
+# --- a new file the user asked for (the TUI's export): never over one made meanwhile -------
+
+
+def _exclusive(target: Path, fill: object) -> Path | None:
+    import io
+
+    from kt_tui.export.command import write_output
+
+    return write_output(str(target), fill, live=None, stdout=io.StringIO(), exclusive=True)  # type: ignore[arg-type]
+
+
+def test_a_new_export_never_replaces_a_file_made_while_it_was_written(tmp_path: Path) -> None:
+    from kt_tui.core.errors import BadInput
+
+    target = tmp_path / "readiness.md"
+
+    def fill(fh: object) -> None:
+        fh.write("the export\n")  # type: ignore[attr-defined]
+        target.write_text("someone else's file\n")  # made meanwhile, after any check
+
+    with pytest.raises(BadInput, match=f"{target}: a file of that name appeared meanwhile"):
+        _exclusive(target, fill)
+    assert target.read_text() == "someone else's file\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["readiness.md"]  # no .part left
+
+
+def test_a_new_export_never_follows_a_link_planted_under_its_name(tmp_path: Path) -> None:
+    from kt_tui.core.errors import BadInput
+
+    target, victim = tmp_path / "readiness.md", tmp_path / "victim.txt"
+
+    def fill(fh: object) -> None:
+        fh.write("the export\n")  # type: ignore[attr-defined]
+        target.symlink_to(victim)  # a dangling link: exists() would say no
+
+    with pytest.raises(BadInput, match="appeared meanwhile"):
+        _exclusive(target, fill)
+    assert target.is_symlink() and not victim.exists()
+
+
+def test_a_new_export_is_written_where_nothing_is(tmp_path: Path) -> None:
+    target = tmp_path / "readiness.md"
+    old = os.umask(0o027)
+    try:
+        assert _exclusive(target, lambda fh: fh.write("the export\n")) == target
+    finally:
+        os.umask(old)
+    assert target.read_text() == "the export\n"
+    assert stat.S_IMODE(target.stat().st_mode) == 0o640
+    assert [p.name for p in tmp_path.iterdir()] == ["readiness.md"]
+
+
+@pytest.mark.parametrize("meanwhile", [False, True])
+def test_a_new_export_on_a_file_system_without_links(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, meanwhile: bool
+) -> None:
+    import errno
+
+    from kt_tui.core.errors import BadInput
+
+    def no_links(*_a: object, **_k: object) -> None:
+        raise OSError(errno.EPERM, "Operation not permitted")
+
+    monkeypatch.setattr("kt_tui.export.command.os.link", no_links)
+    target = tmp_path / "readiness.md"
+
+    def fill(fh: object) -> None:
+        fh.write("the export\n")  # type: ignore[attr-defined]
+        if meanwhile:
+            target.write_text("someone else's file\n")
+
+    if meanwhile:
+        with pytest.raises(BadInput, match="appeared meanwhile"):
+            _exclusive(target, fill)
+        assert target.read_text() == "someone else's file\n"
+    else:
+        _exclusive(target, fill)
+        assert target.read_text() == "the export\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["readiness.md"]

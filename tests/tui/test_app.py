@@ -824,3 +824,38 @@ async def test_sessions_mark_a_whole_session_at_once(
         ids = [a.instance_id for a in first.attendees[:2]]
         await wait_until(pilot, lambda: all(instance(db_path, i).state == "done" for i in ids))
         assert instance(db_path, first.attendees[2].instance_id).state == "todo"
+
+
+async def test_export_never_overwrites_a_file_made_while_it_was_written(
+    make_app: Callable[..., KtApp],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    messages: list[Message],
+) -> None:
+    """The dialog refuses a name that exists; one that appears after it asked (while the
+    export is being written) is not overwritten either: the export fails, naming it."""
+    from kt_tui.export import command
+
+    docs = tmp_path / "Documents"
+    docs.mkdir()
+    monkeypatch.setenv("KT_EXPORT_DIR", str(docs))
+    target = docs / "readiness-2026-11-25.md"
+    real_write = command.write
+
+    def write_then_someone_else(*args: object, **kw: object) -> None:
+        real_write(*args, **kw)  # type: ignore[arg-type]
+        target.write_text("someone else's summary\n")
+
+    monkeypatch.setattr(command, "write", write_then_someone_else)
+    app = make_app()
+    async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
+        await wait_loaded(pilot, messages, "dashboard")
+        await pilot.press("x")
+        await wait_until(pilot, lambda: isinstance(app.screen, ExportScreen))
+        app.screen.query_one("#path", Input).focus()
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: bool(errors(app)))
+        [said] = errors(app)
+        assert str(target) in said and "appeared meanwhile: nothing written" in said
+        assert target.read_text() == "someone else's summary\n"
+        assert [p.name for p in docs.iterdir()] == [target.name]

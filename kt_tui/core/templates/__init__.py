@@ -17,6 +17,7 @@ from kt_tui.core.errors import Problem, ValidationFailed
 from kt_tui.core.rules import Role
 from kt_tui.core.templates.bounds import out_of_bounds
 from kt_tui.core.templates.files import listed, refusal
+from kt_tui.core.templates.refs import RefTemplate, raw_template, template_of
 from kt_tui.core.templates.spec import (
     DEFAULT_KEYS,
     MAX_FILE_BYTES,
@@ -233,12 +234,14 @@ def _check_team(data: dict[str, Any], shown: str) -> list[Problem]:
 
 def load_template(
     path: Path, shown: str, stages: list[str] | None
-) -> tuple[TemplateSpec | None, list[Problem]]:
+) -> tuple[TemplateSpec | None, list[Problem], dict[str, Any] | None]:
+    """The template, its problems, and the raw data (for the folder's reference checks
+    when it is invalid; None where the file could not be read as TOML)."""
     data, problems = read_toml(path, shown)
     if data is None:
-        return None, problems
+        return None, problems, None
     spec, problems = _validate(TemplateSpec, with_defaults(data), shown)
-    return spec, problems + _check_template(data, shown, stages)
+    return spec, problems + _check_template(data, shown, stages), data
 
 
 def with_defaults(data: dict[str, Any]) -> dict[str, Any]:
@@ -342,21 +345,34 @@ def _misplaced(present: set[str], kind: Any, scope: Any) -> list[tuple[str, str]
 
 
 def _check_references(
-    team: TeamSpec, templates: list[TemplateFile], unreadable: frozenset[str]
+    team: TeamSpec | None,
+    raw_team: dict[str, Any],
+    templates: list[RefTemplate],
+    unreadable: frozenset[str],
 ) -> list[Problem]:
     """Every name a template uses must be on the roster; due forms must resolve;
-    ``after`` must name items that exist, without a cycle; renames must not collide."""
-    from kt_tui.core.templates.refs import check_references
+    ``after`` must name items that exist, without a cycle; renames must not collide.
+    A roster or template that failed its type checks is read as far as it goes."""
+    from kt_tui.core.templates.refs import check_references, raw_roster, roster_of
 
-    return check_references(team, templates, unreadable)
+    roster = roster_of(team) if team is not None else raw_roster(raw_team)
+    return check_references(roster, templates, unreadable)
 
 
-def _raw_key(path: Path) -> str | None:
-    """The template key a file that failed validation names, if it parses at all."""
-    data, _problems = read_toml(path, str(path))
-    head = data.get("template") if isinstance(data, dict) else None
-    key = head.get("key") if isinstance(head, dict) else None
-    return key if isinstance(key, str) else None
+def _not_covered(found: list[Problem], own: list[Problem]) -> list[Problem]:
+    """The reference problems of failed files that their type problems do not already
+    name (a bad slug in ``members[0]`` is not also an unknown member)."""
+    covered: dict[str, list[str]] = {}
+    for p in own:
+        covered.setdefault(p.path, []).append(p.where)
+
+    def is_covered(p: Problem) -> bool:
+        return any(
+            w == "" or p.where == w or p.where.startswith((w + ".", w + "["))
+            for w in covered.get(p.path, [])
+        )
+
+    return [p for p in found if not is_covered(p)]
 
 
 def load_folder(root: Path, shown_root: str | None = None) -> Folder:
@@ -388,7 +404,9 @@ def load_folder(root: Path, shown_root: str | None = None) -> Folder:
         stages = raw_stages if ok else None
 
     templates: list[TemplateFile] = []
-    unreadable: set[str] = set()  # template keys of files with problems of their own
+    checked: list[RefTemplate] = []  # what the reference checks read, valid or not
+    failed: list[Problem] = []  # the problems of files read only as raw data
+    unreadable: set[str] = set()  # template keys of files that could not be read
     seen_keys: dict[str, str] = {}
     files = [p for p in listed(root, base) if p.name != TEAM_FILE]
     for p in files:
@@ -396,11 +414,18 @@ def load_folder(root: Path, shown_root: str | None = None) -> Folder:
         if why is not None:
             problems.append(Problem(show(p), "", why))
             continue
-        spec, file_problems = load_template(p, show(p), stages)
+        spec, file_problems, data = load_template(p, show(p), stages)
         problems.extend(file_problems)
-        if spec is None or file_problems:
-            unreadable.add(_raw_key(p) or "")
-        if spec is None:
+        if data is None:
+            unreadable.add("")  # not even its key is known
+            continue
+        if spec is None:  # type errors: its names and prerequisites are checked as written
+            raw = raw_template(show(p), data)
+            if raw.key is None or raw.key not in seen_keys:
+                checked.append(raw)
+                failed.extend(file_problems)
+            if raw.key is not None:
+                seen_keys.setdefault(raw.key, show(p))
             continue
         key = spec.template.key
         if key in seen_keys:
@@ -414,8 +439,9 @@ def load_folder(root: Path, shown_root: str | None = None) -> Folder:
             continue
         seen_keys[key] = show(p)
         templates.append(TemplateFile(show(p), spec))
-    if team is not None:
-        problems.extend(_check_references(team, templates, frozenset(unreadable)))
+        checked.append(template_of(templates[-1]))
+    found = _check_references(team, raw_team, checked, frozenset(unreadable))
+    problems.extend(_not_covered(found, failed))
     if problems or team is None:
         raise ValidationFailed(problems)
     warnings = []

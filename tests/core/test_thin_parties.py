@@ -1,0 +1,123 @@
+"""Sync's warning about parties few can fill: the same lines, asked once per answer."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kt_tui.core import rules
+from kt_tui.core.sync.desired import wanted_from
+from kt_tui.core.sync.thin_parties import thin_party_warnings
+from kt_tui.core.templates import load_folder
+from tests import two_sides
+
+ASSESSMENTS = """\
+[template]
+key = "exam"
+title = "Exams"
+kind = "assessment"
+scope = "member_system"
+
+[[items]]
+key = "by-leads"
+title = "Any lead assesses"
+pass = 3
+signoff = ["lead"]
+
+[[items]]
+key = "by-provider"
+title = "The provider lead assesses"
+pass = 3
+signoff = ["provider-lead"]
+
+[[items]]
+key = "for-eve"
+title = "The provider lead assesses Eve"
+pass = 3
+signoff = ["provider-lead"]
+members = ["eve"]
+
+[[items]]
+key = "by-self"
+title = "Only the receiver, who may not assess themselves"
+pass = 2
+signoff = ["receiver"]
+
+[[items]]
+key = "by-pete"
+title = "Pete assesses, but not his own"
+pass = 2
+signoff = ["pete", "receiver"]
+"""
+
+SYSTEM_QUIZ = """\
+[template]
+key = "sysquiz"
+title = "System quiz"
+kind = "assessment"
+scope = "system"
+
+[[items]]
+key = "demo"
+title = "A receiver demonstrates"
+pass = 2
+signoff = ["receiver"]
+"""
+
+
+def _wanted(tmp_path: Path):  # type: ignore[no-untyped-def]
+    root = two_sides.write(tmp_path / "two")
+    (root / "exam.toml").write_text(ASSESSMENTS, encoding="utf-8")
+    (root / "sysquiz.toml").write_text(SYSTEM_QUIZ, encoding="utf-8")
+    return wanted_from(load_folder(root), sample=False)
+
+
+def test_the_warnings_name_each_thin_party_and_assessment(tmp_path: Path) -> None:
+    # the lines as the uncached count gave them (recorded before the cache came in)
+    assert thin_party_warnings(_wanted(tmp_path)) == [
+        "exam/by-provider: nobody may assess it somewhere: its parties (provider-lead) "
+        "leave only its own member, who may not assess themselves",
+        "exam/for-eve: 1 person may assess it somewhere (one absence would block it)",
+        "exam/by-self: nobody may assess it somewhere: its parties (receiver) "
+        "leave only its own member, who may not assess themselves",
+        "exam/by-pete: nobody may assess it somewhere: its parties (pete, receiver) "
+        "leave only its own member, who may not assess themselves",
+        "handoff/runbook: party 'provider-lead' can be filled by 1 person somewhere "
+        "(one absence would block it)",
+    ]
+
+
+def test_who_may_assess_is_counted_once_per_answer_not_per_instance(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The count depends on the item's parties and the instance's member and system only:
+    a generated handover with many assessment instances asks the roster once for each
+    (parties, member, system), not once per instance (was ~10 s per 100k instances)."""
+    from bench.generate import Size, write
+
+    root = write(tmp_path / "big", Size(members=30, systems=6, per_member=3, items=1))
+    many = "".join(
+        f'\n[[items]]\nkey = "q{i}"\ntitle = "Q{i}"\npass = 2\nsignoff = ["lead", "receiver"]\n'
+        for i in range(40)
+    )
+    head = '[template]\nkey = "quiz"\ntitle = "Quiz"\nkind = "assessment"\n'
+    (root / "quiz.toml").write_text(head + 'scope = "member_system"\n' + many, "utf-8")
+    wanted = wanted_from(load_folder(root), sample=False)
+    assessed = [i for i in wanted.instances if i[0] == "quiz"]
+    asked = 0
+    real = rules.may_assess
+
+    def counting(*args, **kw):  # type: ignore[no-untyped-def]
+        nonlocal asked
+        asked += 1
+        return real(*args, **kw)
+
+    monkeypatch.setattr(rules, "may_assess", counting)
+    before = thin_party_warnings(wanted)
+    people = len(wanted.members)
+    distinct = len({(m, s) for _t, _i, m, s in assessed})
+    assert len(assessed) == 40 * distinct
+    assert asked == distinct * people  # not len(assessed) * people
+    monkeypatch.setattr(rules, "may_assess", real)
+    assert thin_party_warnings(wanted) == before
