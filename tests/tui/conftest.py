@@ -106,13 +106,15 @@ async def wait_for(
 
 
 async def wait_loaded(
-    pilot: Pilot[None], messages: list[Message], what: str, count: int = 1, timeout: float = 10
+    pilot: Pilot[None], messages: list[Message], what: str, count: int = 1, timeout: float = 20
 ) -> None:
     """Wait for the ``count``-th Loaded(what): a screen's data on screen."""
     await wait_for(pilot, messages, Loaded, lambda m: m.what == what, count, timeout)
 
 
-async def wait_until(pilot: Pilot[None], check: Callable[[], bool], timeout: float = 5) -> None:
+async def wait_until(pilot: Pilot[None], check: Callable[[], bool], timeout: float = 20) -> None:
+    """Wait for ``check``: a passing test waits only as long as it needs, so the limit is
+    generous (a 2-core CI machine running the suite beside itself is slow)."""
     loop = asyncio.get_running_loop()
     end = loop.time() + timeout
     while not check():
