@@ -1,5 +1,6 @@
-"""PostgreSQL's load of a first sync (sync/pg_copy.py): into an empty table it drops the
-foreign keys and secondary indexes and makes them again; the result is the same."""
+"""What sync does its own way on PostgreSQL: the load of a first sync (sync/pg_copy.py:
+into an empty table it drops the foreign keys and secondary indexes and makes them
+again), and the record of the instances it added (ledger.added_since, in SQL)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import create_engine, text
 
+from kt_tui.core import ledger
 from kt_tui.core.clock import Clock
 from kt_tui.core.store import Store, open_store
 from kt_tui.core.sync import pg_copy, sync
@@ -102,4 +104,34 @@ def test_first_sync_on_postgres_does_not_wait_for_a_reader(
     assert seen == [None]
     with store.read() as conn:
         assert verify(conn).ok
+    store.dispose()
+
+
+def test_added_since_in_sql_is_the_ledger_s_record(
+    pg_database: str, tiny_dir: Path, clock: Clock
+) -> None:
+    """The same runs, count and digest as identity_digest over the rows, with gaps in
+    the ids and instances without a member or a system."""
+    _reset_pg(pg_database)
+    store = open_store(pg_database)
+    sync(store, tiny_dir, actor="t", login="t", clock=clock)
+    with store.engine.connect() as conn, conn.begin() as tx:
+        conn.execute(text("DELETE FROM instance WHERE id IN (2, 3, 7)"))
+        nulls = conn.execute(
+            text("SELECT count(*) FROM instance WHERE member_id IS NULL OR system_id IS NULL")
+        ).scalar()
+        assert nulls
+        for before in (0, 1, 4):
+            ids = [
+                i
+                for (i,) in conn.execute(
+                    text(f"SELECT id FROM instance WHERE id > {before} ORDER BY id")
+                )
+            ]
+            id_runs = ledger.runs(ids)
+            n, digest = ledger.identity_digest(ledger._identity_rows(conn, id_runs))
+            want = {"runs": id_runs, "count": n, "sha256": digest}
+            assert ledger.added_since(conn, before) == want
+        assert len(ledger.added_since(conn, 0)["runs"]) == 3
+        tx.rollback()
     store.dispose()
