@@ -121,7 +121,7 @@ def test_added_since_in_sql_is_the_ledger_s_record(
             text("SELECT count(*) FROM instance WHERE member_id IS NULL OR system_id IS NULL")
         ).scalar()
         assert nulls
-        for before in (0, 1, 4):
+        for before in (0, 1, 4, 7, 10**6):  # gaps, one run, none
             ids = [
                 i
                 for (i,) in conn.execute(
