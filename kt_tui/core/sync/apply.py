@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from itertools import groupby
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, func, insert, or_, select, update
@@ -303,22 +305,34 @@ def _copy_lines(
     member_ids: dict[str, int],
     system_ids: dict[str, int],
 ) -> Iterator[str]:
-    """The new instances as COPY text lines in INSTANCE_COLUMNS order: each line is its
-    item's head and tail around its member and system, all made once."""
+    """The new instances as COPY text in INSTANCE_COLUMNS order, a block of lines per
+    run of one item's instances: each line its item's head and tail around its member
+    and system, each part made once."""
     v = pg_copy.text_value
     todo = rules.State.TODO.value
     ends: dict[tuple[str, str], tuple[str, str]] = {}
     for key, w in wanted.items.items():
         rest = (todo, False, w.weight, w.signoff, w.stage_idx, w.due, w.revision, 1)
         ends[key] = (f"{item_ids[key]}\t", "\t" + "\t".join(v(x) for x in rest) + "\n")
+    null = v(None)
     members = {m: str(i) for m, i in member_ids.items()}
     systems = {s: str(i) for s, i in system_ids.items()}
-    for t, i, m, sy in add:
-        head, tail = ends[(t, i)]
-        yield f"{head}{members[m] if m else NULL}\t{systems[sy] if sy else NULL}{tail}"
+    middle = _Middles(lambda m, s: f"{members[m] if m else null}\t{systems[s] if s else null}")
+    for key, run in groupby(add, key=itemgetter(0, 1)):
+        head, tail = ends[key]
+        yield head + (tail + head).join([middle[ident[2:]] for ident in run]) + tail
 
 
-NULL = pg_copy.text_value(None)
+class _Middles(dict[tuple[str | None, str | None], str]):
+    """(member handle, system key) -> their ids as COPY text, made on first asking."""
+
+    def __init__(self, make: Callable[[str | None, str | None], str]) -> None:
+        super().__init__()
+        self.make = make
+
+    def __missing__(self, key: tuple[str | None, str | None]) -> str:
+        text = self[key] = self.make(*key)
+        return text
 
 
 def _chunks(seq: list[T], size: int) -> list[list[T]]:

@@ -28,7 +28,7 @@ from sqlalchemy.exc import DBAPIError
 # making again the indexes and keys costs some milliseconds, the checks it saves
 # about 20 microseconds a row.
 EMPTY_LOAD_MIN = 5_000
-CHUNK_ROWS = 20_000
+CHUNK_CHARS = 1 << 20  # written to the server a megabyte at a time
 
 _KEYS = text(
     "SELECT quote_ident(c.conname), pg_get_constraintdef(c.oid), c.confrelid::regclass::text "
@@ -61,32 +61,35 @@ def copy_rows(
     conn: Connection,
     table: str,
     columns: tuple[str, ...],
-    lines: Iterable[str],
+    blocks: Iterable[str],
     *,
     rows: int,
     empty: bool,
 ) -> None:
-    """COPY ``rows`` text ``lines`` (each ending in a newline) into ``table``; ``empty``:
-    the table holds no row yet (in this transaction)."""
+    """COPY ``rows`` rows into ``table``, given as text ``blocks`` of whole lines (each
+    ending in a newline); ``empty``: the table holds no row yet (in this transaction)."""
     rebuild = _drop_for_load(conn, table) if empty and rows >= EMPTY_LOAD_MIN else None
     driver: Any = conn.connection.driver_connection
     with (
         driver.cursor() as cur,
         cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy,
     ):
-        for chunk in _chunks(lines, CHUNK_ROWS):
+        for chunk in _chunks(blocks, CHUNK_CHARS):
             copy.write("".join(chunk).encode())
     for statement in rebuild or ():
         conn.exec_driver_sql(statement)
 
 
-def _chunks(lines: Iterable[str], size: int) -> Iterator[list[str]]:
+def _chunks(blocks: Iterable[str], size: int) -> Iterator[list[str]]:
+    """The blocks in lists of about ``size`` characters."""
     chunk: list[str] = []
-    for line in lines:
-        chunk.append(line)
-        if len(chunk) == size:
+    held = 0
+    for block in blocks:
+        chunk.append(block)
+        held += len(block)
+        if held >= size:
             yield chunk
-            chunk = []
+            chunk, held = [], 0
     if chunk:
         yield chunk
 
