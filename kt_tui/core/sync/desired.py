@@ -158,17 +158,17 @@ def wanted_from(folder: Folder, sample: bool) -> Wanted:
                     and (it.members is None or h in it.members)
                 )
 
-            ident = (head.key, it.key)
+            t, i = head.key, it.key
             if head.scope == "member":
-                instances.update(((*ident, m, None), None) for m in members if fits_member(m))
+                instances.update(((t, i, m, None), None) for m in members if fits_member(m))
             elif head.scope == "system":
-                instances.update(((*ident, None, s), None) for s in systems if fits_system(s))
+                instances.update(((t, i, None, s), None) for s in systems if fits_system(s))
             elif head.scope == "handover":
-                instances[(*ident, None, None)] = None
-            else:
-                instances.update(
-                    ((*ident, m, s), None) for m, s in pairs if fits_member(m) and fits_system(s)
-                )
+                instances[(t, i, None, None)] = None
+            else:  # each member and system asked once, not once per pair of them
+                ms = {m for m in members if fits_member(m)}
+                ss = {s for s in systems if fits_system(s)}
+                instances.update(((t, i, m, s), None) for m, s in pairs if m in ms and s in ss)
     renamed = {
         tf.spec.template.key: tuple(tf.spec.template.renamed_from)
         for tf in folder.templates

@@ -9,6 +9,9 @@ particular sign-off, such as who did it, are not counted: they vary).
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from itertools import groupby
+from operator import itemgetter
 
 from kt_tui.core import rules
 from kt_tui.core.sync.desired import Wanted
@@ -35,37 +38,53 @@ def thin_party_warnings(wanted: Wanted) -> list[str]:
         )
         for h, row in wanted.members.items()
     ]
-    # who may fill or assess depends on the party (or the parties) and the instance's
-    # member and system only: each answer is counted over the roster once, not once per
-    # instance (a 100k-instance assessment over 200 people: seconds down to a blink)
-    fillers: dict[tuple[str, int | None, int | None], int] = {}
-    can_assess: dict[tuple[tuple[str, ...], int | None, int | None], int] = {}
     thin: dict[tuple[str, str, str], int] = {}  # (template, item, party) -> fewest fillers
-    parties_of = {k: tuple(json.loads(w.parties)) for k, w in wanted.items.items()}
-    assessed = {t for t, row in wanted.templates.items() if rules.is_assessment(str(row["kind"]))}
+    parties_of = {k: json.loads(w.parties) for k, w in wanted.items.items()}
     assessors: dict[tuple[str, str], int] = {}  # assessment item -> fewest who may assess
-    for template, item, member, system in wanted.instances:
-        mid = member_no.get(member) if member else None
-        sid = system_no.get(system) if system else None
-        if template in assessed:
+
+    def ids(member: str | None, system: str | None) -> tuple[int | None, int | None]:
+        return member_no.get(member) if member else None, system_no.get(system) if system else None
+
+    def may_fill(party: str) -> _Count:
+        def count(mid: int | None, sid: int | None) -> int:
+            return sum(rules.may_fill(party, p, mid, sid) for p in people)
+
+        return _Count(lambda m, s: count(*ids(m, s)))
+
+    def may_assess(parties: list[str]) -> _Count:
+        def count(mid: int | None, sid: int | None) -> int:
+            return sum(rules.may_assess(parties, p, mid, sid) for p in people)
+
+        return _Count(lambda m, s: count(*ids(m, s)))
+
+    fillers: dict[str, _Count] = {}  # party -> (member, system) -> how many may fill it
+    assessing: dict[tuple[str, ...], _Count] = {}  # parties -> ... how many may assess
+    # an item's instances at once, as (member, system) pairs: each count is made once
+    # per (party, member, system), however many items ask it
+    for (template, item), group in groupby(wanted.instances, key=itemgetter(0, 1)):
+        pairs = [ident[2:] for ident in group]
+        parties = parties_of.get((template, item), [])
+        if rules.is_assessment(str(wanted.templates[template]["kind"])):
             # assessed, not signed: by one who may fill a party and is not its member
-            parties = parties_of.get((template, item), ())
-            asked = (parties, mid, sid)
-            can = can_assess.get(asked)
-            if can is None:
-                can = can_assess[asked] = sum(
-                    1 for p in people if rules.may_assess(parties, p, mid, sid)
-                )
+            counts = assessing.get(tuple(parties))
+            if counts is None:
+                counts = assessing[tuple(parties)] = may_assess(parties)
+            can = min(map(counts.__getitem__, pairs))
             assessors[(template, item)] = min(can, assessors.get((template, item), can))
             continue
-        for party in parties_of.get((template, item), []):
-            bearing = (party, mid, sid)
-            n = fillers.get(bearing)
-            if n is None:
-                n = fillers[bearing] = sum(1 for p in people if rules.may_fill(party, p, mid, sid))
+        found = []  # (the first instance it is thin at, the party's place, party, fewest)
+        for place, party in enumerate(parties):
+            counts = fillers.get(party)
+            if counts is None:
+                counts = fillers[party] = may_fill(party)
+            # too_few_to_fill is a threshold: the fewest is too few when any is
+            n = min(map(counts.__getitem__, pairs))
             if rules.too_few_to_fill(n):
-                k = (template, item, party)
-                thin[k] = min(n, thin.get(k, n))
+                first = next(j for j, ms in enumerate(pairs) if rules.too_few_to_fill(counts[ms]))
+                found.append((first, place, party, n))
+        for _first, _place, party, n in sorted(found):  # in the order instances show them
+            k = (template, item, party)
+            thin[k] = min(n, thin.get(k, n))
     lines = [
         f"{t}/{i}: nobody may assess it somewhere: its parties ({', '.join(parties_of[(t, i)])}) "
         "leave only its own member, who may not assess themselves"
@@ -105,3 +124,15 @@ def unreachable_gate_warnings(wanted: Wanted) -> list[str]:
                 f"{'' if n == 1 else 's'}: it can never transfer as the roster stands"
             )
     return out
+
+
+class _Count(dict[tuple[str | None, str | None], int]):
+    """(member, system) -> a count, made by ``count`` on first asking."""
+
+    def __init__(self, count: Callable[[str | None, str | None], int]) -> None:
+        super().__init__()
+        self.count = count
+
+    def __missing__(self, key: tuple[str | None, str | None]) -> int:
+        n = self[key] = self.count(*key)
+        return n
