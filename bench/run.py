@@ -171,28 +171,54 @@ def raw_status(db: Path) -> None:
     conn.close()
 
 
-def time_store(store: Any, today: date, runs: int) -> tuple[list[float], list[float]]:
-    """The dashboard's figures and one action plus the figures it changes, on any store."""
-    from kt_tui.core import actions, readiness
-    from kt_tui.core.identity import resolve_actor
+def figures_of(store: Any, today: date) -> Callable[[], None]:
+    """Every figure of the dashboard, on any store."""
+    from kt_tui.core import readiness
 
     def figures() -> None:
         with store.read() as conn:
             readiness.status(store, conn, today)
 
-    figs = timed(figures, runs)
+    return figures
+
+
+def action_on(store: Any, today: date) -> Callable[[], None]:
+    """One action (done, or undo when done) plus the figures it changes, on any store."""
+    from kt_tui.core import actions, readiness
+    from kt_tui.core.identity import resolve_actor
+
     with store.read() as conn:
         lead = resolve_actor(store, conn, LEAD)
         iid = actions.resolve_ref(conn, "system-kt/kt-0001", lead, "m0002", "sys002")
         target = actions.load_target(conn, iid, today)
-    verbs = iter(["done", "undo"] * runs * 5)
+    state = [target.state]
 
     def action() -> None:
-        actions.act(store, lead, next(verbs), iid)
+        verb = "undo" if state[0] == "done" else "done"
+        state[0] = actions.act(store, lead, verb, iid).after
         with store.read() as conn:  # the figures it changes: member, system, cell, overall
             readiness.affected(store, conn, today, target.member_id, target.system_id)
 
-    return figs, timed(action, runs * 5)
+    return action
+
+
+def time_store(store: Any, today: date, runs: int) -> tuple[list[float], list[float]]:
+    """The dashboard's figures and one action plus the figures it changes, on any store."""
+    figs = timed(figures_of(store, today), runs)
+    return figs, timed(action_on(store, today), runs * 5)
+
+
+def interleaved(
+    first: Callable[[], None], second: Callable[[], None], n: int
+) -> tuple[list[float], list[float]]:
+    """``first`` and ``second`` in turn, ``n`` times each: on a shared machine both then
+    meet the same moments, and their ratio measures them, not the neighbours."""
+    a: list[float] = []
+    b: list[float] = []
+    for _ in range(n):
+        a += timed(first, 1)
+        b += timed(second, 1)
+    return a, b
 
 
 def bench_queries(db: Path, runs: int) -> list[Figure]:
@@ -505,7 +531,7 @@ def main(argv: list[str] | None = None) -> None:
     if a.pg:
         from bench.postgres import bench_postgres
 
-        figs += bench_postgres(a.pg, folder, a.runs, figs)
+        figs += bench_postgres(a.pg, folder, a.runs, db)
     try:
         figs += bench_tui(db, a.runs)
     except subprocess.CalledProcessError as exc:

@@ -166,6 +166,11 @@ def apply(
         ),
     )
     rollup.rebuild(conn)
+    if (
+        conn.dialect.name == "postgresql"
+        and len(plan.add) + len(plan.revive) >= pg_copy.EMPTY_LOAD_MIN
+    ):
+        pg_copy.analyze(conn)
     applied = ledger.snapshot(conn)
     if plan.add:
         applied["added"] = ledger.added_since(conn, before)
