@@ -10,6 +10,7 @@ recomputes it here, so that verify can hold every row to the same function.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, or_, select, update
@@ -65,6 +66,45 @@ def recompute(conn: Connection, item_ids: Iterable[int]) -> None:
             .values(lapses_on=bindparam("lp")),
             changes,
         )
+
+
+def lapse_changes(
+    conn: Connection, new: dict[int, tuple[int | None, bool]], today: date, skip: set[int]
+) -> dict[int, tuple[int, int]]:
+    """For a sync's plan: per item id, given its new (valid days, sign-off), how many of
+    its completions lapse today that did not, and how many hold again that had lapsed
+    (``skip``: the instances the sync reopens anyway)."""
+    if not new:
+        return {}
+    out: dict[int, tuple[int, int]] = {}
+    rows = conn.execute(
+        select(
+            INSTANCE.c.id,
+            INSTANCE.c.item_id,
+            INSTANCE.c.state,
+            INSTANCE.c.signoff,
+            INSTANCE.c.done_at,
+            INSTANCE.c.signed_off_at,
+            INSTANCE.c.lapses_on,
+        ).where(
+            INSTANCE.c.item_id.in_(list(new)),
+            INSTANCE.c.retired == False,  # noqa: E712
+            INSTANCE.c.state.in_(rules.REDONE_WHEN_LAPSED),
+        )
+    )
+    for r in rows:
+        if r.id in skip:
+            continue
+        days, signoff = new[r.item_id]
+        was = rules.is_lapsed(r.state, bool(r.signoff), r.lapses_on, today)
+        stamp = rules.completion_stamp(signoff, r.done_at, r.signed_off_at)
+        now = rules.is_lapsed(
+            r.state, signoff, rules.lapses_on(r.state, signoff, stamp, days), today
+        )
+        if was != now:
+            lapse, hold = out.get(r.item_id, (0, 0))
+            out[r.item_id] = (lapse + now, hold + was)
+    return out
 
 
 def difference(conn: Connection) -> str:

@@ -242,3 +242,35 @@ def test_the_report_counts_a_lapsed_past_due_item_as_overdue_and_still_missing(
     lapsed = [o for o in report.open_items if o.states.get("lapsed")]
     assert [o.ref for o in lapsed] == ["onboard/access"]
     assert any(o.ref == "onboard/access" for o in report.overdue)
+
+
+def test_the_plan_counts_what_a_new_valid_for_lapses_or_brings_back(
+    store: Store, tmp_path: Path
+) -> None:
+    """F9: a changed valid_for lapses completions (or makes them hold again) the moment
+    it is synced: the plan says how many, before they leave the figures."""
+    from kt_tui.core.sync import describe
+
+    folder = tmp_path / "f"
+    sync(store, write_tiny(folder), actor="setup", login="setup", clock=DAY0)
+    do(store, "eve", "done", "onboard/access", DAY0)
+    later = on(date(2027, 1, 10))
+
+    def with_valid_for(days: str) -> Path:
+        return write_tiny(
+            folder,
+            onboard=ONBOARD.replace('due = "T-100d"', f'due = "T-100d"\nvalid_for = "{days}"'),
+        )
+
+    dry = sync(
+        store, with_valid_for("30d"), actor="setup", login="setup", clock=later, dry_run=True
+    )
+    assert (dry.plan.template("onboard").lapsed, dry.plan.template("onboard").unlapsed) == (1, 0)
+    assert "1 completion lapsed by the new valid_for" in "\n".join(describe(dry.plan))
+    sync(store, with_valid_for("30d"), actor="setup", login="setup", clock=later)
+    assert eve(status(store, later.today())).lapsed == 1
+    back = sync(store, with_valid_for("90d"), actor="setup", login="setup", clock=later)
+    assert (back.plan.template("onboard").lapsed, back.plan.template("onboard").unlapsed) == (0, 1)
+    assert eve(status(store, later.today())).lapsed == 0
+    with store.read() as conn:
+        assert verify(conn).ok

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from sqlalchemy import Connection
 
+from kt_tui.core import lapsing
 from kt_tui.core.clock import SYSTEM_CLOCK, Clock
 from kt_tui.core.errors import Problem, ValidationFailed
 from kt_tui.core.store import Store
@@ -68,7 +70,9 @@ def refuse_identity_on_sqlite(is_sqlite: bool, folder: Folder, label: str) -> No
         )
 
 
-def _plan(store: Store, conn: Connection, folder: Folder, wanted: Wanted, label: str) -> Plan:
+def _plan(
+    store: Store, conn: Connection, folder: Folder, wanted: Wanted, label: str, today: date
+) -> Plan:
     current = load_current(store, conn)
     _refuse_other_handover(current, wanted, folder, label)
     _refuse_rename_conflicts(current, wanted, folder, label)
@@ -81,12 +85,33 @@ def _plan(store: Store, conn: Connection, folder: Folder, wanted: Wanted, label:
     plan.parties = plan_party_changes(conn, wanted, renamed, plan.reopen)
     for template, (settled, unsigned) in plan.parties.per_template.items():
         plan.template(template).settled, plan.template(template).unsigned = settled, unsigned
+    _count_lapse_changes(conn, plan, wanted, renamed, today)
     plan.warnings = [
         *folder.warnings,
         *thin_party_warnings(wanted),
         *unreachable_gate_warnings(wanted),
     ]
     return plan
+
+
+def _count_lapse_changes(
+    conn: Connection, plan: Plan, wanted: Wanted, current: Current, today: date
+) -> None:
+    """The completions a changed valid_for (or sign-off) lapses today, or makes hold
+    again: the plan says so before they leave or come back into the figures."""
+    new: dict[int, tuple[int | None, bool]] = {}
+    template_of: dict[int, str] = {}
+    for ikey, w in wanted.items.items():
+        have = current.items.get(ikey)
+        if have is None:
+            continue
+        if (have["valid_days"], bool(have["signoff"])) != (w.valid_days, w.signoff):
+            new[int(have["id"])] = (w.valid_days, w.signoff)
+            template_of[int(have["id"])] = ikey[0]
+    for item_id, (lapse, hold) in lapsing.lapse_changes(conn, new, today, set(plan.reopen)).items():
+        t = plan.template(template_of[item_id])
+        t.lapsed += lapse
+        t.unlapsed += hold
 
 
 def _refuse_other_handover(current: Current, wanted: Wanted, folder: Folder, shown: str) -> None:
@@ -168,11 +193,12 @@ def sync(
     refuse_identity_on_sqlite(store.is_sqlite, folder, label)
     if dry_run:
         with store.read() as conn:
-            return SyncResult(_plan(store, conn, folder, wanted, label), False, folder)
+            plan = _plan(store, conn, folder, wanted, label, clock.today())
+            return SyncResult(plan, False, folder)
     with store.write() as conn:
         if authorise is not None:
             authorise(conn)
-        plan = _plan(store, conn, folder, wanted, label)
+        plan = _plan(store, conn, folder, wanted, label, clock.today())
         if plan.is_empty():
             return SyncResult(plan, False, folder)
         apply(store, conn, plan, wanted, actor=actor, login=login, clock=clock)

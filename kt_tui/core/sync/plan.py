@@ -31,6 +31,8 @@ class TemplatePlan:
     settled: int = 0  # partly signed, now signed off: the parties left have all signed
     unsigned: int = 0  # signatures of parties the item no longer lists
     below_pass: int = 0  # signed-off assessments below a raised pass mark, reopened
+    lapsed: int = 0  # completions a new valid_for lapses today
+    unlapsed: int = 0  # lapsed completions a new valid_for makes hold again
 
     def is_empty(self) -> bool:
         return not (
@@ -46,6 +48,8 @@ class TemplatePlan:
             or self.settled
             or self.unsigned
             or self.below_pass
+            or self.lapsed
+            or self.unlapsed
         )
 
     def summary(self) -> dict[str, Any]:
@@ -63,6 +67,8 @@ class TemplatePlan:
             **({"signed_off_by_fewer_parties": self.settled} if self.settled else {}),
             **({"reopened_below_raised_pass": self.below_pass} if self.below_pass else {}),
             **({"signatures_dropped": self.unsigned} if self.unsigned else {}),
+            **({"lapsed_by_new_valid_for": self.lapsed} if self.lapsed else {}),
+            **({"held_again_by_new_valid_for": self.unlapsed} if self.unlapsed else {}),
         }
 
 
@@ -414,6 +420,9 @@ def describe(plan: Plan) -> list[str]:
                 "reopened: scored below the raised pass mark": t.below_pass,
                 f"signature{'' if t.unsigned == 1 else 's'} of parties no longer listed "
                 "dropped": t.unsigned,
+                f"completion{'' if t.lapsed == 1 else 's'} lapsed by the new valid_for": t.lapsed,
+                f"lapsed completion{'' if t.unlapsed == 1 else 's'} holding again under the "
+                "new valid_for": t.unlapsed,
             }
         )
         parts = [f"{v} {k}" for k, v in counts.items() if v]
