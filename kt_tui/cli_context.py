@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,7 +28,9 @@ class Context:
     def named_store(self) -> str | None:
         """The store the user named: --db, else KT_DB; None for the default file. The one
         resolution every command and the app use (DESIGN: KT_DB is --db's env form)."""
-        return self.db or os.environ.get("KT_DB") or None
+        from kt_tui.core.store import named_store
+
+        return named_store(self.db)
 
     def service(self, create: bool = False, in_memory: bool = False) -> Service:
         """The facade over the store, as the actor; only sync and restore create a store.
@@ -115,7 +116,11 @@ def current() -> Context:
 
 
 def err(message: str) -> None:
-    click.echo(message, err=True)
+    """One message on stderr, its control characters escaped: a message may quote a
+    file's keys or a user's text (a template key holding an escape sequence)."""
+    from kt_tui.present import printable
+
+    click.echo(printable(message), err=True)
 
 
 def store_failure(obj: Context, exc: Exception) -> Exception | None:

@@ -3,8 +3,9 @@
 Without a named store the demo lives in a new temporary store, removed when the
 app closes; with --db (or KT_DB, its env form, as for every command) it is built
 in that store, which must be new or empty, and kept (open it again with
-`kt-tui --db PATH`). A store that holds a handover is refused, nothing written:
-a demo never lands in the store a team works in.
+`kt-tui --db PATH`). A store that holds a handover is refused, nothing written,
+and so is a database URL that only KT_DB names (a team's shared store, empty
+yet): a demo never lands in the store a team works in.
 """
 
 from __future__ import annotations
@@ -50,6 +51,16 @@ def demo(no_open: bool) -> None:
     db = named if scratch is None else str(scratch / "demo.db")
     assert db is not None
     from_env = scratch is None and obj.db is None  # KT_DB names it
+    if from_env:
+        from kt_tui.core.store import resolve_url, safe_url
+
+        if not resolve_url(db).startswith("sqlite"):
+            # a team's KT_DB names its shared database: eight weeks of invented history
+            # must not land there because it happened to be empty yet
+            raise Refused(
+                f"KT_DB names a database ({safe_url(resolve_url(db))}): a demo goes into a "
+                "database only when --db names it; unset KT_DB for a temporary demo"
+            )
     try:
         try:
             result = _build(db, obj.get_clock())

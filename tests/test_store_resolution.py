@@ -35,6 +35,17 @@ def test_demo_no_open_builds_the_store_kt_db_names(
     assert again.exit_code == 1 and "KT_DB names that store" in again.stderr
 
 
+def test_demo_never_fills_the_database_only_kt_db_names(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A team's KT_DB names its shared database, empty before the first sync: a demo's
+    invented history must not land there (review); --db naming it is a choice."""
+    monkeypatch.setenv("KT_DB", "postgresql+psycopg://kt:secret@127.0.0.1:1/team")
+    r = kt("demo", "--no-open")
+    assert r.exit_code == 1 and "KT_DB names a database" in r.stderr
+    assert "secret" not in r.stderr  # the password masked
+
+
 def test_demo_no_open_without_db_or_kt_db_needs_a_name(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("KT_DB", raising=False)
     r = kt("demo", "--no-open")

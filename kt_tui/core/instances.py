@@ -286,7 +286,7 @@ def _parties(text: str) -> tuple[str, ...]:
 
 def _with_signatures(conn: Connection, rows: list[InstanceRow]) -> list[InstanceRow]:
     """Fill in the signatures of the rows that can have some (done or signed off)."""
-    ids = [r.id for r in rows if r.parties and r.state in _SIGNED_STATES]
+    ids = [r.id for r in rows if r.parties and r.state in rules.SIGNATURES_SHOWN_IN]
     if not ids:
         return rows
     wanted = set(ids)
@@ -305,9 +305,6 @@ def _with_signatures(conn: Connection, rows: list[InstanceRow]) -> list[Instance
             r.signatures = found.get(r.id, [])
             r.signatures_read = True
     return rows
-
-
-_SIGNED_STATES = (rules.State.DONE, rules.State.SIGNED_OFF)
 
 
 def list_instances(

@@ -75,7 +75,7 @@ def _signatures(dialect: str) -> Any:
         listed = (
             select(func.json_group_array(func.json(obj))).select_from(given)
         ).scalar_subquery()
-    held = INSTANCE.c.state.in_((rules.State.DONE, rules.State.SIGNED_OFF))
+    held = INSTANCE.c.state.in_(rules.SIGNATURES_SHOWN_IN)
     return case((held, listed), else_=literal("[]"))
 
 

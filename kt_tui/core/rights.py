@@ -61,7 +61,7 @@ def rights_from(conn: Connection, actor: Actor, row: Any) -> Actor:
     """rights_now from the row rights_statement read (None: no such member)."""
     if actor.member_id is None:
         return actor
-    read_only = replace(actor, handle=None, member_id=None, role=None, stand_in=False)
+    read_only = replace(actor, handle=None, member_id=None, role=None, stand_in=False, systems=None)
     if row is None or not row.active:
         return read_only
     meta = {"sample": row.sample, "identity": row.identity}

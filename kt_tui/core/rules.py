@@ -632,6 +632,10 @@ def _states_with_signatures() -> frozenset[str]:
 # in any other state an instance holds no signature: a verb that drops them has none to
 # delete there (one statement less per action; on PostgreSQL, one round trip)
 STATES_WITH_SIGNATURES = _states_with_signatures()
+# the states whose signatures a listing or an export shows: the ones collecting them.
+# An item marked na keeps a partial sign-off (it counts no more, and a reopen drops
+# it): listings show none for it.
+SIGNATURES_SHOWN_IN: tuple[str, ...] = (State.DONE, State.SIGNED_OFF)
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,6 @@ from its commands. This module never imports Textual.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -26,7 +25,7 @@ from kt_tui.core.identity import Actor, login_name, resolve_actor
 from kt_tui.core.instances import InstanceRow
 from kt_tui.core.rights import holds_handover, person_from, require_lead
 from kt_tui.core.sorting import parse_sort
-from kt_tui.core.store import Store, open_store
+from kt_tui.core.store import Store, named_store, open_store
 from kt_tui.core.suggest import did_you_mean
 from kt_tui.core.tables import EVENT, INSTANCE, ITEM, MEMBER, SYSTEM, TEMPLATE
 
@@ -632,7 +631,7 @@ def open_service(
     --db or KT_DB is left as it is, so a typo or a new team database never
     fills up with the sample.
     """
-    named = db or os.environ.get("KT_DB")
+    named = named_store(db)
     store = open_store(named, create=create and not read_only)  # a view never creates one
     synced = False
     if read_only:  # a view: never fills, never writes (Store.write refuses)

@@ -25,6 +25,12 @@ BUSY_TIMEOUT_MS = 30_000
 WRITE_LOCK_KEY = 0x4B54  # 'KT'
 
 
+def named_store(db: str | None) -> str | None:
+    """The store the user named: ``db`` (--db), else KT_DB, its env form (DESIGN); None
+    for the default file. The one resolution every command, the app and serve use."""
+    return db or os.environ.get("KT_DB") or None
+
+
 def resolve_url(db: str | None) -> str:
     """A path or an SQLAlchemy URL (``--db``/``KT_DB``); the default file otherwise."""
     if not db:

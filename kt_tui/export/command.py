@@ -167,8 +167,12 @@ def _link_new(name: str, real: Path, shown: Path) -> None:
         fd = os.open(real, flags, stat.S_IMODE(os.stat(name).st_mode))
     except FileExistsError:
         raise BadInput(_taken(shown)) from None
-    with os.fdopen(fd, "wb") as out, open(name, "rb") as src:
-        shutil.copyfileobj(src, out)
+    try:
+        with os.fdopen(fd, "wb") as out, open(name, "rb") as src:
+            shutil.copyfileobj(src, out)
+    except OSError:
+        real.unlink(missing_ok=True)  # ours, made above: no half file under the new name
+        raise
 
 
 def _regular(real: Path, shown: Path) -> os.stat_result:

@@ -108,3 +108,26 @@ def test_new_text_with_control_characters_is_refused_at_the_cli(tmp_path: Path, 
     assert r.exit_code == 2 and "control character (U+001B)" in r.output
     log = runner.invoke(cli, ["--db", db, "log", "--json"])
     assert verb not in [e["verb"] for e in json.loads(log.output)]
+
+
+def test_a_broken_templates_keys_reach_the_terminal_escaped(tmp_path: Path) -> None:
+    """A template that fails its type checks is still checked for references from its
+    raw data (one round of errors): its unvalidated keys, quoted in a cycle's message,
+    must not reach stderr as escape sequences (review: an OSC title and colours did)."""
+    from click.testing import CliRunner
+
+    from kt_tui.cli import cli
+
+    folder = write_tiny(tmp_path / "t")
+    (folder / "bad.toml").write_text(
+        "[template]\n"
+        'key = "bad\\u001b]0;PWNED\\u0007x"\n'
+        'title = "Bad"\nkind = "documentation"\nscope = "member"\nweight = "heavy"\n\n'
+        '[[items]]\nkey = "a\\u001b[31mRED"\ntitle = "A"\nafter = ["b\\u001b[32mGREEN"]\n\n'
+        '[[items]]\nkey = "b\\u001b[32mGREEN"\ntitle = "B"\nafter = ["a\\u001b[31mRED"]\n',
+        encoding="utf-8",
+    )
+    r = CliRunner().invoke(cli, ["--db", str(tmp_path / "kt.db"), "sync", str(folder)])
+    assert r.exit_code == 2, r.output
+    assert "PWNED" in r.output  # the problem is reported...
+    _shown(r.output)  # ...with its controls escaped
