@@ -23,7 +23,7 @@ from kt_tui.core.parties import (
     write_signatures,
     you_are,
 )
-from kt_tui.core.rights import rights_from, rights_now, rights_statement
+from kt_tui.core.rights import rights_from, rights_statement
 from kt_tui.core.store import Store
 from kt_tui.core.suggest import did_you_mean
 from kt_tui.core.tables import INSTANCE, ITEM, MEMBER, SYSTEM, TEMPLATE
@@ -335,8 +335,8 @@ def _rights_and_head_statement() -> Any:
 def _rights_and_head(conn: Connection, actor: Actor) -> tuple[Actor, audit.Head | None]:
     """The actor's rights now and the event chain's head, in one read under the write
     lock (on PostgreSQL each read is a round trip)."""
-    if actor.member_id is None:
-        return rights_now(conn, actor), None
+    if actor.member_id is None:  # read-only: refused before anything is written
+        return actor, None
     row = conn.execute(_rights_and_head_statement(), {"member_id": actor.member_id}).first()
     head = audit.Head(row.head_id, row.head_hash) if row is not None else None
     return rights_from(conn, actor, row), head

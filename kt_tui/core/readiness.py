@@ -313,27 +313,18 @@ def affected(
     overall, member, system = Tally(), Tally(), Tally()
     cells: dict[int, Tally] = defaultdict(Tally)
 
-    def count(rows: list[tuple[bool, Group]]) -> None:
-        for totals, g in rows:
-            if totals:
-                overall.add(g.stage_idx, g)
-                continue
-            if member_id is not None and g.member_id == member_id:
-                member.add(g.stage_idx, g)
-            if system_id is not None and g.system_id == system_id:
-                system.add(g.stage_idx, g)
-                if g.member_id is not None:
-                    cells[g.member_id].add(g.stage_idx, g)
-
-    counted = rollup.counters_of(conn, today, member_id=member_id, system_id=system_id)
-    count(counted.groups)
-    late = counted.overdue
-    overall.overdue = late["overall"]
-    member.overdue, system.overdue = late["member"], late["system"]
-    for m, n in late["cells"].items():
-        cells[m].overdue = n
-    # lapsed completions count complete no more (and overdue where past due)
-    count(counted.lapsed)
+    # counter rows, overdue groups, and the lapsed completions that count complete no
+    # more (and overdue where past due)
+    for totals, g in rollup.counters_of(conn, today, member_id=member_id, system_id=system_id):
+        if totals:
+            overall.add(g.stage_idx, g)
+            continue
+        if member_id is not None and g.member_id == member_id:
+            member.add(g.stage_idx, g)
+        if system_id is not None and g.system_id == system_id:
+            system.add(g.stage_idx, g)
+            if g.member_id is not None:
+                cells[g.member_id].add(g.stage_idx, g)
     if system_id is None:
         return Affected(
             figures_of(overall, stages), figures_of(member, stages), None, None, None, None

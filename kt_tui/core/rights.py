@@ -64,7 +64,6 @@ def rights_from(conn: Connection, actor: Actor, row: Any) -> Actor:
     read_only = replace(actor, handle=None, member_id=None, role=None, stand_in=False, systems=None)
     if row is None or not row.active:
         return read_only
-    meta = {"sample": row.sample, "identity": row.identity}
     if actor.stand_in:
         first_lead = conn.execute(
             select(MEMBER.c.id)
@@ -72,9 +71,9 @@ def rights_from(conn: Connection, actor: Actor, row: Any) -> Actor:
             .order_by(MEMBER.c.position)
             .limit(1)
         ).scalar()
-        if meta.get("sample") != "1" or first_lead != actor.member_id:
+        if row.sample != "1" or first_lead != actor.member_id:
             return read_only
-    if meta.get("identity") == "database" and conn.dialect.name != "sqlite":
+    if row.identity == "database" and conn.dialect.name != "sqlite":
         user = conn.execute(text("SELECT session_user")).scalar()
         mapped = conn.execute(
             select(MEMBER.c.id).where(MEMBER.c.db_user == user, MEMBER.c.active == True)  # noqa: E712

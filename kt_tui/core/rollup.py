@@ -542,15 +542,6 @@ def _lapsed_group(m: int, s: int, st: int, row: Any) -> Group:
     )
 
 
-@dataclass
-class Counted:
-    """What counters_of reads: each list as (is the handover's totals row, group)."""
-
-    groups: list[tuple[bool, Group]]
-    overdue: dict[str, Any]  # overall, member, system and cells (member id -> count)
-    lapsed: list[tuple[bool, Group]]
-
-
 _ROLLUP_WIDTH = 3 + len(COUNTERS)  # member, system, stage and the counters
 
 
@@ -571,35 +562,22 @@ def _counters_of(member: bool, system: bool) -> Any:
 
 def counters_of(
     conn: Connection, today: date, *, member_id: int | None, system_id: int | None
-) -> Counted:
-    """The counters an action on (member, system) changes, with the handover's totals."""
+) -> list[tuple[bool, Group]]:
+    """The counters an action on (member, system) changes, with the handover's totals,
+    as (is the totals row, group): counter rows, overdue groups (stage None, as
+    overdue() gives them) and lapsed groups, each to be added as it comes."""
     q = _counters_of(member_id is not None, system_id is not None)
     values = {"today": today, "member_id": member_id, "system_id": system_id}
-    out = Counted([], {"overall": 0, "member": 0, "system": 0, "cells": {}}, [])
-    for row in conn.execute(q, values):
-        m, s, *rest, kind = row
-        totals = (m, s) == (0, 0)
+    out: list[tuple[bool, Group]] = []
+    for m, s, *rest, kind in conn.execute(q, values):
         if kind == 0:
-            out.groups.append((totals, _grouprow(m, s, rest[0], rest[1:])))
-        elif kind == 2:
-            out.lapsed.append((totals, _lapsed_group(m, s, rest[0], rest[1:5])))
+            g = _grouprow(m, s, rest[0], rest[1:])
+        elif kind == 1:
+            g = Group(*_ids(m, s), None, 0, 0, 0, 0, 0, int(rest[0] or 0))
         else:
-            _count_overdue(out.overdue, m, s, int(rest[0] or 0), member_id, system_id)
+            g = _lapsed_group(m, s, rest[0], rest[1:5])
+        out.append(((m, s) == (0, 0), g))
     return out
-
-
-def _count_overdue(
-    late: dict[str, Any], m: int, s: int, n: int, member_id: int | None, system_id: int | None
-) -> None:
-    if (m, s) == (0, 0):
-        late["overall"] += n
-        return
-    if member_id is not None and m == member_id:
-        late["member"] += n
-    if system_id is not None and s == system_id:
-        late["system"] += n
-        if m:
-            late["cells"][m] = late["cells"].get(m, 0) + n
 
 
 @functools.cache
