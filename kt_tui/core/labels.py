@@ -37,9 +37,6 @@ MISSING = "; missing "
 PARTY_SEPARATOR = ", "
 PASS = " (pass "
 
-_SENT_BACK_STATES = (rules.State.TODO, rules.State.BLOCKED)
-
-
 # --- state -------------------------------------------------------------------------
 
 
@@ -55,7 +52,7 @@ def shown_state(state: str, *, lapsed: bool, waiting: bool) -> str:
 def state_label(state: str, *, lapsed: bool, waiting: bool, sent_back: bool) -> str:
     """shown_state, and " (sent back)" for a rejected item until it is done again."""
     shown = shown_state(state, lapsed=lapsed, waiting=waiting)
-    if sent_back and state in _SENT_BACK_STATES:
+    if sent_back and state in rules.SENT_BACK_SHOWN_IN:
         return shown + SENT_BACK_SUFFIX
     return shown
 
@@ -75,7 +72,7 @@ def state_label_sql(lapsed: Any, waiting: Any) -> Any:
         ),
         else_=state,
     )
-    sent_back = and_(INSTANCE.c.sent_back == True, state.in_(_SENT_BACK_STATES))  # noqa: E712
+    sent_back = and_(INSTANCE.c.sent_back == True, state.in_(rules.SENT_BACK_SHOWN_IN))  # noqa: E712
     return case((sent_back, shown + literal(SENT_BACK_SUFFIX)), else_=shown)
 
 

@@ -296,7 +296,13 @@ def can_transfer(
     it leaves the verdict)."""
     if readiness is None:
         return None
-    return reaches(readiness, threshold) and ready_receivers >= min_ready
+    return reaches(readiness, threshold) and enough_receivers(ready_receivers, min_ready)
+
+
+def enough_receivers(receivers: int, min_ready: int) -> bool:
+    """The bus-factor gate: at least ``min_ready`` ready receivers (sync also asks it of
+    all a system's receivers: fewer, and it can never transfer)."""
+    return receivers >= min_ready
 
 
 def min_ready_of(system_min_ready: int | None, default: int) -> int:
@@ -636,6 +642,8 @@ STATES_WITH_SIGNATURES = _states_with_signatures()
 # An item marked na keeps a partial sign-off (it counts no more, and a reopen drops
 # it): listings show none for it.
 SIGNATURES_SHOWN_IN: tuple[str, ...] = (State.DONE, State.SIGNED_OFF)
+# a rejected item shows "sent back" until it is done again: in the states done leaves
+SENT_BACK_SHOWN_IN: tuple[str, ...] = TRANSITIONS[Verb.DONE][0]
 
 
 @dataclass(frozen=True)
@@ -932,6 +940,11 @@ DEFAULT_SCALE = 4
 
 def passes(score: int | None, pass_score: int | None) -> bool:
     return score is not None and pass_score is not None and score >= pass_score
+
+
+def passes_sql(score: Any, pass_score: Any) -> Any:
+    """passes in SQL."""
+    return and_(score.is_not(None), pass_score.is_not(None), score >= pass_score)
 
 
 def sign_outcome(

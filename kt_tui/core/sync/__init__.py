@@ -103,9 +103,7 @@ def _count_lapse_changes(
     template_of: dict[int, str] = {}
     for ikey, w in wanted.items.items():
         have = current.items.get(ikey)
-        if have is None:
-            continue
-        if (have["valid_days"], bool(have["signoff"])) != (w.valid_days, w.signoff):
+        if have is not None and plan.moves_lapse_days(ikey):
             new[int(have["id"])] = (w.valid_days, w.signoff)
             template_of[int(have["id"])] = ikey[0]
     for item_id, (lapse, hold) in lapsing.lapse_changes(conn, new, today, set(plan.reopen)).items():

@@ -140,7 +140,7 @@ def apply(
     raised = [
         {"iid": item_ids[k], "rv": w.revision}
         for k, w in wanted.items.items()
-        if "revision" in _changes_of(plan, k)
+        if "revision" in plan.changes_of(k)
     ]
     if raised:
         conn.execute(
@@ -159,11 +159,7 @@ def apply(
     # a changed valid_for or sign-off moves the lapse day of completed instances
     lapsing.recompute(
         conn,
-        (
-            item_ids[k]
-            for k in wanted.items
-            if {"valid_days", "signoff", "parties"} & set(_changes_of(plan, k))
-        ),
+        (item_ids[k] for k in wanted.items if plan.moves_lapse_days(k)),
     )
     rollup.rebuild(conn)
     if (
@@ -234,13 +230,6 @@ INSTANCE_COLUMNS = (
     "revision",
     "version",
 )
-
-
-def _changes_of(plan: Plan, key: tuple[str, str]) -> list[str]:
-    for t in plan.templates:
-        if t.key == key[0]:
-            return t.items_changed.get(key[1], [])
-    return []
 
 
 def _insert_instances(

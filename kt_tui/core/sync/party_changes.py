@@ -23,7 +23,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, literal, not_, select
 
 from kt_tui.core import rules
 from kt_tui.core.sync.desired import Wanted
@@ -125,7 +125,7 @@ def below_raised_pass(
             INSTANCE.c.item_id == item_id,
             INSTANCE.c.state == rules.State.SIGNED_OFF,
             INSTANCE.c.score.is_not(None),
-            INSTANCE.c.score < mark,
+            not_(rules.passes_sql(INSTANCE.c.score, literal(mark))),
         )
         ids = [i for (i,) in conn.execute(q) if i not in skip]
         if ids:

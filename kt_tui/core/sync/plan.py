@@ -15,6 +15,9 @@ from kt_tui.core.sync.renames import Renames, find, renamed_view
 from kt_tui.core.sync.renames import summary as renames_summary
 from kt_tui.core.sync.stored import Current
 
+# an item's fields its instances' lapse days follow (rules.lapses_on's inputs)
+LAPSE_INPUTS = frozenset({"valid_days", "signoff", "parties"})
+
 
 @dataclass
 class TemplatePlan:
@@ -117,6 +120,15 @@ class Plan:
             or self.receivers_revived
             or any(not t.is_empty() for t in self.templates)
         )
+
+    def changes_of(self, key: tuple[str, str]) -> list[str]:
+        """The fields the diff found changed on one item (template key, item key)."""
+        found = next((t for t in self.templates if t.key == key[0]), None)
+        return found.items_changed.get(key[1], []) if found else []
+
+    def moves_lapse_days(self, key: tuple[str, str]) -> bool:
+        """Whether the item's change moves its completions' lapse days (lapsing.py)."""
+        return bool(LAPSE_INPUTS & set(self.changes_of(key)))
 
     def template(self, key: str) -> TemplatePlan:
         """The plan of one template, made empty where the diff had none (its instances

@@ -117,7 +117,7 @@ def unreachable_gate_warnings(wanted: Wanted) -> list[str]:
     out = []
     for key, row in wanted.systems.items():
         need = rules.min_ready_of(row["min_ready"], default)
-        if need > receivers[key]:
+        if not rules.enough_receivers(receivers[key], need):
             n = receivers[key]
             out.append(
                 f"system {key}: min_ready {need} but only {n} client-side receiver"
