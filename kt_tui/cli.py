@@ -253,11 +253,10 @@ def list_cmd(filter_words: tuple[str, ...], limit: int, as_json: bool, sort: str
     waits on each.
     """
     service = current().service()
-    from kt_tui.present import printable
 
     service.validate_sort(sort)  # before any output: a bad key prints nothing but why
     for warning in service.filter_warnings(" ".join(filter_words)):
-        err(f"kt-tui: warning: {printable(warning)}")
+        err(f"kt-tui: warning: {warning}")  # err() escapes it
     if [w.lower() for w in filter_words] == ["blocked"] and sort is None:
         _blockers(service, as_json)
         return

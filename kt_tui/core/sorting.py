@@ -15,9 +15,10 @@ SQL columns are made on first use.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 from kt_tui.core.errors import BadInput
 from kt_tui.core.suggest import did_you_mean
@@ -125,6 +126,16 @@ class Sort:
 
 
 DEFAULT_SORT = Sort()
+
+
+K = TypeVar("K")
+
+
+def next_key(keys: Sequence[K], current: object) -> K:
+    """The key after ``current`` in ``keys``, round (the first when it is none of them):
+    what `o` sorts by next on every sortable view."""
+    at = next((i for i, k in enumerate(keys) if k == current), -1)
+    return keys[(at + 1) % len(keys)]
 
 
 def unknown_key(key: str) -> str:

@@ -118,6 +118,7 @@ def write_csv(store: Store, report: Report, out: TextIO) -> None:
             with_id=changed is not None,
         )
         first = True
+        tail_bytes = TAIL[1:].encode()
         for part in batches(conn, query, as_bytes=True):
             if changed is None:
                 lines = utf8([row[0] for row in part])
@@ -128,7 +129,7 @@ def write_csv(store: Store, report: Report, out: TextIO) -> None:
                 ids = [iid for iid, _ in part]
                 text = utf8([line for _, line in part])
                 lines = [
-                    b"%s,%s%s" % (line, changed.get(iid, "").encode(), TAIL[1:].encode())
+                    b"%s,%s%s" % (line, changed.get(iid, "").encode(), tail_bytes)
                     for iid, line in zip(ids, text, strict=True)
                 ]
                 if first:

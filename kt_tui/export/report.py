@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, date
+from functools import cached_property
 from typing import Any
 
 from kt_tui.core import audit, burnup, readiness, rules
@@ -129,7 +130,7 @@ class Report:
 
     # -- the one-page summary: a large roster folds into the appendix ------------------
 
-    @property
+    @cached_property  # the templates ask it several times
     def summary_members(self) -> list[Any]:
         """The members the summary shows: all, up to SUMMARY_MEMBERS; beyond, the
         FOLDED_MEMBERS least ready (the appendix has them all)."""
@@ -139,7 +140,7 @@ class Report:
         ranked = sorted(members, key=lambda m: (m.figures.readiness or 0.0, m.handle))
         return ranked[:FOLDED_MEMBERS]
 
-    @property
+    @cached_property
     def summary_systems(self) -> list[Any]:
         """The systems the summary shows: all, up to SUMMARY_SYSTEMS; beyond, the
         FOLDED_SYSTEMS furthest from transfer (cannot transfer, least ready, first)."""

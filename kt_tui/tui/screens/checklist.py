@@ -307,17 +307,16 @@ class ChecklistScreen(SortedChecklist):
 
     def action_toggle_done(self) -> None:
         current = self.view.current
-        verb_for_all = (
+        verb = (
             rules.toggle_done_verb_on(current.state, current.lapsed)
             if current
             else rules.toggle_done_verb("")
         )
-        if self.on_selection(verb_for_all):
+        if self.on_selection(verb):
             return
         row = self._current()
         if row is None:
             return
-        verb = rules.toggle_done_verb_on(row.state, row.lapsed)
         if verb == rules.Verb.DONE and row.evidence_required and not row.evidence:
             self._ask(
                 f"{row.title}: evidence (a link, ticket id or path)",

@@ -9,7 +9,7 @@ from textual import events, on
 from textual.binding import Binding
 from textual.widgets import Static
 
-from kt_tui.core.sorting import DEFAULT_SORT, Sort
+from kt_tui.core.sorting import DEFAULT_SORT, Sort, next_key
 from kt_tui.tui.screens.checklist_selection import SelectableChecklist
 from kt_tui.tui.widgets.checklist_view import ChecklistView
 
@@ -48,8 +48,7 @@ class SortedChecklist(SelectableChecklist):
     def action_sort_next(self) -> None:
         """o: sort by the next column on screen, ascending."""
         keys = self.query_one(ChecklistView).sort_keys()
-        at = keys.index(self.sort.key) if self.sort.key in keys else -1
-        self.sort_by(Sort(keys[(at + 1) % len(keys)]))
+        self.sort_by(Sort(next_key(keys, self.sort.key)))
 
     def action_sort_reverse(self) -> None:
         """O: the same column, the other way."""

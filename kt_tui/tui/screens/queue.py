@@ -14,7 +14,7 @@ from textual.widgets.selection_list import Selection
 
 from kt_tui.core import rules
 from kt_tui.core.errors import Refused
-from kt_tui.core.sorting import DEFAULT_SORT, SORT_KEYS, Sort
+from kt_tui.core.sorting import DEFAULT_SORT, SORT_KEYS, Sort, next_key
 from kt_tui.present import printable
 from kt_tui.tui import hints
 from kt_tui.tui.messages import NodeMessage
@@ -106,8 +106,7 @@ class QueueScreen(DataScreen):
 
     def action_sort_next(self) -> None:
         """o: the next of QUEUE_SORTS, ascending; the queue is read again in that order."""
-        at = QUEUE_SORTS.index(self.sort.key) if self.sort.key in QUEUE_SORTS else -1
-        self.sort = Sort(QUEUE_SORTS[(at + 1) % len(QUEUE_SORTS)])
+        self.sort = Sort(next_key(QUEUE_SORTS, self.sort.key))
         self.load(sorted=True)
 
     def action_sort_reverse(self) -> None:

@@ -15,6 +15,8 @@ from textual.binding import Binding
 from textual.widgets import DataTable
 from textual.widgets.data_table import ColumnKey
 
+from kt_tui.core.sorting import next_key
+
 _PERCENT = re.compile(r"(-?\d+)%")
 _NUMBER = re.compile(r"^\s*(-?\d+)(?!\d*-\d)")  # a count, "3/4", "12 days"; not 2026-11-25
 ASCENDING, DESCENDING = "▲", "▼"
@@ -124,8 +126,7 @@ class SortableTable(DataTable[Any]):
         keys = list(self.columns)
         if not keys:
             return
-        at = keys.index(self.sorted_by) if self.sorted_by in keys else -1
-        self.sort_by(keys[(at + 1) % len(keys)], reverse=False)
+        self.sort_by(next_key(keys, self.sorted_by), reverse=False)
         self.notify(self.sorted_label())
 
     def action_sort_reverse(self) -> None:
