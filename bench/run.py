@@ -193,11 +193,12 @@ def action_on(store: Any, today: date) -> Callable[[], None]:
         target = actions.load_target(conn, iid, today)
     state = [target.state]
 
-    def action() -> None:
+    def figures(conn: Any, t: Any) -> None:  # the figures it changes: member, system, cell
+        readiness.affected(store, conn, today, t.member_id, t.system_id)
+
+    def action() -> None:  # and the figures read in its transaction, as the checklist does
         verb = "undo" if state[0] == "done" else "done"
-        state[0] = actions.act(store, lead, verb, iid).after
-        with store.read() as conn:  # the figures it changes: member, system, cell, overall
-            readiness.affected(store, conn, today, target.member_id, target.system_id)
+        state[0] = actions.act(store, lead, verb, iid, then=figures).after
 
     return action
 

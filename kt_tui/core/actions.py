@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -27,7 +28,7 @@ from kt_tui.core.rights import rights_from, rights_statement
 from kt_tui.core.store import Store
 from kt_tui.core.suggest import did_you_mean
 from kt_tui.core.tables import INSTANCE, ITEM, MEMBER, SYSTEM, TEMPLATE
-from kt_tui.core.waiting import waiting_on
+from kt_tui.core.waiting import gates_of
 from kt_tui.present import first_control
 
 
@@ -41,6 +42,7 @@ class Outcome:
     ref: str
     party: str | None = None  # the party a signoff filled
     missing: tuple[str, ...] = ()  # the parties still to sign after it
+    shown: Any = None  # what act's ``then`` read after the write, in its transaction
 
 
 def resolve_ref(
@@ -107,7 +109,8 @@ def resolve_ref(
 
 
 def load_target(conn: Connection, instance_id: int, today: date) -> InstanceRow:
-    row = get_instance(conn, instance_id, today)
+    """The instance a verb acts on, as the verb needs it (its waiting_on unread)."""
+    row = get_instance(conn, instance_id, today, waiting=False)
     if row is None:
         raise BadInput(f"There is no item instance #{instance_id}: reload, it may be gone.")
     return row
@@ -195,8 +198,12 @@ def act(
     score: int | None = None,
     clock: Clock = SYSTEM_CLOCK,
     attendance: bool = False,
+    then: Callable[[Connection, InstanceRow], Any] | None = None,
 ) -> Outcome:
-    """Apply one verb in one write transaction, with its event."""
+    """Apply one verb in one write transaction, with its event. ``then`` reads what
+    the caller shows next (the row, the figures it changed) in the same transaction,
+    given the target as it was before: on PostgreSQL a transaction of its own costs
+    round trips, and under the write lock what it reads is the state this write made."""
     check_score_given(verb, score)
     if verb != rules.Verb.SIGNOFF:
         party = None
@@ -229,7 +236,7 @@ def act(
         evidence = None  # only done and evidence change it
     if verb not in rules.REASON_VERBS:
         reason = None
-    with store.write() as conn:
+    with store.write(keyed=True) as conn:
         t = load_target(conn, instance_id, clock.today())
         if expect_version is not None and t.version != expect_version:
             raise Refused(changed_since(t.label, _last_actor(conn, t.id)))
@@ -323,8 +330,9 @@ def act(
             detail=detail,
             head=head,
         )
+        shown = then(conn, t) if then is not None else None
     left = rules.missing_parties(t.parties, [*t.signed, party]) if party else []
-    return Outcome(t.id, verb, t.state, after, event_id, t.ref, party, tuple(left))
+    return Outcome(t.id, verb, t.state, after, event_id, t.ref, party, tuple(left), shown)
 
 
 @functools.cache
@@ -388,7 +396,7 @@ def lapses_after(t: InstanceRow, values: dict[str, Any]) -> date | None:
 
 def refuse_while_waiting(conn: Connection, t: InstanceRow, today: date) -> None:
     """done is refused while a prerequisite is incomplete: say which, and how it stands."""
-    gates = waiting_on(conn, t.id, today)
+    gates = gates_of(conn, t.after, t.member_id, t.system_id, today)
     if gates:
         shown = "; ".join(g.label for g in gates[:3])
         more = f"; and {len(gates) - 3} more" if len(gates) > 3 else ""

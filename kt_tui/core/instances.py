@@ -10,7 +10,7 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, select
+from sqlalchemy import Connection, bindparam, func, null, select
 
 from kt_tui.core import labels, rules
 from kt_tui.core.filters import Filter, conditions
@@ -136,6 +136,7 @@ class InstanceRow:
     scale: int | None = None
     score: int | None = None  # the last assessment score
     sent_back: bool = False  # rejected, until done again
+    after: tuple[str, ...] = ()  # the item's prerequisites (refs), in their listed order
     signatures: list[Signed] = field(default_factory=list)  # in the order they were given
     signatures_read: bool = False  # read from the store (only where it can have some)
 
@@ -207,8 +208,9 @@ class InstanceRow:
         return " ".join(parts)
 
 
-def _columns(today: date) -> list[Any]:
-    """The columns of InstanceRow, in its field order."""
+def _columns(today: date, *, waiting: bool = True) -> list[Any]:
+    """The columns of InstanceRow, in its field order (``waiting``: False leaves
+    waiting_on empty, its subquery unasked)."""
     return [
         INSTANCE.c.id,
         (TEMPLATE.c.key + "/" + ITEM.c.key).label("ref"),
@@ -247,18 +249,21 @@ def _columns(today: date) -> list[Any]:
         INSTANCE.c.lapses_on,
         ITEM.c.valid_days,
         rules.lapsed_sql(today).label("lapsed"),
-        rules.waiting_refs_sql(today, after=ITEM.c.after).label("waiting_on"),
+        (rules.waiting_refs_sql(today, after=ITEM.c.after) if waiting else null()).label(
+            "waiting_on"
+        ),
         ITEM.c.owner,
         ITEM.c.parties,
         ITEM.c.pass_score,
         ITEM.c.scale,
         INSTANCE.c.score,
         INSTANCE.c.sent_back,
+        ITEM.c.after,
     ]
 
 
-def _base(today: date) -> Any:
-    return select(*_columns(today)).select_from(with_instance_joins())
+def _base(today: date, *, waiting: bool = True) -> Any:
+    return select(*_columns(today, waiting=waiting)).select_from(with_instance_joins())
 
 
 def _row(r: Any) -> InstanceRow:
@@ -273,14 +278,16 @@ def _row(r: Any) -> InstanceRow:
     )
     row.lapsed = bool(row.lapsed)
     row.waiting_on = rules.split_refs(row.waiting_on)  # type: ignore[arg-type]
-    row.parties = _parties(row.parties) if isinstance(row.parties, str) else ()
+    row.parties = _listed(row.parties) if isinstance(row.parties, str) else ()
+    row.after = _listed(row.after) if isinstance(row.after, str) else ()
     row.sent_back = bool(row.sent_back)
     return row
 
 
 @functools.lru_cache(maxsize=256)
-def _parties(text: str) -> tuple[str, ...]:
-    """An item's parties from their JSON text: items are few, rows many, so parse once."""
+def _listed(text: str) -> tuple[str, ...]:
+    """An item's parties or prerequisites from their JSON text: items are few, rows
+    many, so parse once."""
     return tuple(json.loads(text))
 
 
@@ -381,17 +388,21 @@ def count_instances(
     return int(conn.execute(q).scalar() or 0)
 
 
-def get_instance(conn: Connection, instance_id: int, today: date) -> InstanceRow | None:
-    r = conn.execute(_one(today), {"instance_id": instance_id}).first()
+def get_instance(
+    conn: Connection, instance_id: int, today: date, *, waiting: bool = True
+) -> InstanceRow | None:
+    """One instance's row (``waiting``: False for a verb's target, which leaves
+    waiting_on empty: done asks waiting.waiting_on itself, and the subquery cost
+    PostgreSQL a millisecond of planning on every action)."""
+    r = conn.execute(_one(today, waiting), {"instance_id": instance_id}).first()
     return _with_signatures(conn, [_row(r)])[0] if r is not None else None
 
 
-@lru_cache(maxsize=4)
-def _one(today: date) -> Any:
-    """One instance's row, built once a day: the statement (its waiting subquery
-    included) then keeps its cache key, and an action reads its target in well under
-    a millisecond."""
-    return _base(today).where(INSTANCE.c.id == bindparam("instance_id"))
+@lru_cache(maxsize=8)
+def _one(today: date, waiting: bool) -> Any:
+    """One instance's row, built once a day: the statement then keeps its cache key,
+    and an action reads its target in well under a millisecond."""
+    return _base(today, waiting=waiting).where(INSTANCE.c.id == bindparam("instance_id"))
 
 
 def scope_conditions(member: str | None = None, system: str | None = None) -> list[Any]:

@@ -15,7 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Connection, and_, func, or_, select
 
 from kt_tui.core import actions, audit, filters, instances, rules
 from kt_tui.core.audit import EventRow
@@ -60,6 +60,14 @@ class Scope:
         if self.system:
             return f"system {self.system}"
         return "every item"
+
+
+@dataclass(frozen=True)
+class Shown:
+    """What a checklist shows after a verb, read in the verb's own transaction."""
+
+    row: InstanceRow | None
+    figures: Figures | None
 
 
 @dataclass(frozen=True)
@@ -258,25 +266,41 @@ class Service:
         (readiness.affected): about a millisecond at a million instances, so a
         checklist can refresh its header after every verb.
         """
+        with self.store.read() as conn:
+            return self._figures_in(conn, scope)
+
+    def _figures_in(
+        self, conn: Connection, scope: Scope, known: InstanceRow | None = None
+    ) -> Figures | None:
+        """figures() in a transaction of the caller's; ``known``: an instance whose
+        member and system ids spare looking up the scope's."""
         from kt_tui.core import readiness
 
-        with self.store.read() as conn:
-            if self.store.settings(conn) is None:
-                return None
-            member_id = system_id = None
-            if scope.member is not None:
+        settings = self.store.settings(conn)
+        if settings is None:
+            return None
+        member_id = system_id = None
+        if scope.member is not None:
+            if known is not None and known.member == scope.member:
+                member_id = known.member_id
+            else:
                 member_id = conn.execute(
                     select(MEMBER.c.id).where(MEMBER.c.handle == scope.member)
                 ).scalar()
-                if member_id is None:
-                    return None
-            if scope.system is not None:
+            if member_id is None:
+                return None
+        if scope.system is not None:
+            if known is not None and known.system == scope.system:
+                system_id = known.system_id
+            else:
                 system_id = conn.execute(
                     select(SYSTEM.c.id).where(SYSTEM.c.key == scope.system)
                 ).scalar()
-                if system_id is None:
-                    return None
-            got = readiness.affected(self.store, conn, self.today(), member_id, system_id)
+            if system_id is None:
+                return None
+        got = readiness.affected(
+            self.store, conn, self.today(), member_id, system_id, settings=settings
+        )
         if member_id is not None:
             return got.cell if system_id is not None else got.member
         return got.system if system_id is not None else got.overall
@@ -294,10 +318,26 @@ class Service:
 
     # -- actions -------------------------------------------------------------
 
-    def act(self, verb: str, instance_id: int, **texts: Any) -> actions.Outcome:
+    def act(
+        self, verb: str, instance_id: int, *, show: Scope | None = None, **texts: Any
+    ) -> actions.Outcome:
         """One verb through the core's rules (``texts``: note, evidence, reason, text,
-        expect_version as actions.act takes them); raises Refused or BadInput."""
-        return actions.act(self.store, self.actor, verb, instance_id, clock=self.clock, **texts)
+        expect_version as actions.act takes them); raises Refused or BadInput.
+
+        ``show``: the outcome's ``shown`` is then a Shown, the instance as the write
+        left it and the figures of that checklist scope, read in the same transaction.
+        """
+        then = None
+        if show is not None:
+            scope = show
+
+            def then(conn: Connection, target: InstanceRow) -> Shown:
+                row = instances.get_instance(conn, instance_id, self.today())
+                return Shown(row, self._figures_in(conn, scope, target))
+
+        return actions.act(
+            self.store, self.actor, verb, instance_id, clock=self.clock, then=then, **texts
+        )
 
     def refusal(self, verb: str, instance_id: int) -> str | None:
         """Why the rules would refuse ``verb`` here, before asking the user for text."""

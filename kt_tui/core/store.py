@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, func, inspect, select, text
+from sqlalchemy import Connection, Engine, create_engine, event, func, inspect, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DatabaseError, DBAPIError, IntegrityError, SQLAlchemyError
 
@@ -89,23 +89,24 @@ class Store:
     def read(self) -> Iterator[Connection]:
         """A read transaction that sees one snapshot throughout, as SQLite's does:
         on PostgreSQL, REPEATABLE READ (READ COMMITTED, its default, would let the
-        figures of one screen mix states from before and after another's write)."""
+        figures of one screen mix states from before and after another's write).
+        How each store begins it: _sqlite_begin, _pg_begin."""
         with self.guarded(), self.engine.connect() as conn:
-            if not self.is_sqlite:
-                conn = conn.execution_options(
-                    isolation_level="REPEATABLE READ", postgresql_readonly=True
-                )
+            conn = conn.execution_options(kt_begin="read")
             with conn.begin():
                 yield conn
 
     @contextmanager
-    def write(self) -> Iterator[Connection]:
+    def write(self, *, keyed: bool = False) -> Iterator[Connection]:
         """A write transaction that takes the write lock up front.
 
         SQLite: BEGIN IMMEDIATE (a deferred transaction that reads then writes
         fails at once whatever the busy timeout). PostgreSQL: a transaction-level
         advisory lock, which serialises writers even before the first event
         exists (a FOR UPDATE on the chain head has no row to lock then).
+        ``keyed``: every statement picks its rows by key (an action): PostgreSQL then
+        plans each statement the driver prepared once (a generic plan), where it
+        would plan it anew at each execution, its parameters in view (_pg_begin).
         """
         if self.read_only:
             raise Refused(
@@ -113,10 +114,8 @@ class Store:
                 "--allow-writes): nothing was changed."
             )
         with self.guarded(), self.engine.connect() as conn:
-            conn = conn.execution_options(kt_write=True)
+            conn = conn.execution_options(kt_begin="keyed" if keyed else "write")
             with conn.begin():
-                if not self.is_sqlite:
-                    conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": WRITE_LOCK_KEY})
                 yield conn
 
     # -- meta ----------------------------------------------------------------
@@ -181,7 +180,7 @@ class Store:
 
 
 def _on_connect(dbapi_conn: Any, _record: Any) -> None:
-    dbapi_conn.isolation_level = None  # transactions are begun in _on_begin
+    dbapi_conn.isolation_level = None  # transactions are begun in _sqlite_begin
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA foreign_keys=ON")
@@ -190,9 +189,29 @@ def _on_connect(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
-def _on_begin(conn: Connection) -> None:
-    mode = "IMMEDIATE" if conn.get_execution_options().get("kt_write") else "DEFERRED"
-    conn.exec_driver_sql(f"BEGIN {mode}")
+def _sqlite_begin(conn: Connection) -> None:
+    write = conn.get_execution_options().get("kt_begin") in ("write", "keyed")
+    conn.exec_driver_sql(f"BEGIN {'IMMEDIATE' if write else 'DEFERRED'}")
+
+
+# PostgreSQL's transactions, begun by us as SQLite's are (the driver in autocommit, so
+# it sends no BEGIN of its own): each in one simple query, where psycopg would send
+# its BEGIN, then our lock, as two round trips (an action is a dozen of them)
+_PG_BEGIN = {
+    None: "BEGIN",  # a transaction not begun by Store.read or Store.write (a test's)
+    "read": "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+    "write": f"BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})",
+    # an action's statements each read a few rows by key, the same plan whatever the
+    # key: planned each time (a custom plan) they cost as much again as they take
+    "keyed": (
+        "BEGIN; SET LOCAL plan_cache_mode = force_generic_plan; "
+        f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})"
+    ),
+}
+
+
+def _pg_begin(conn: Connection) -> None:
+    conn.exec_driver_sql(_PG_BEGIN[conn.get_execution_options().get("kt_begin")]).close()
 
 
 def open_store(db: str | None = None, create: bool = True) -> Store:
@@ -211,6 +230,8 @@ def open_store(db: str | None = None, create: bool = True) -> Store:
     kwargs: dict[str, Any] = {}
     if url.startswith("sqlite"):
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000}
+    elif url.startswith("postgresql"):
+        kwargs["isolation_level"] = "AUTOCOMMIT"  # transactions are begun in _pg_begin
     shown = safe_url(url)
     try:
         engine = create_engine(url, **kwargs)
@@ -218,7 +239,9 @@ def open_store(db: str | None = None, create: bool = True) -> Store:
         raise StoreError(f"{shown}: cannot open the store: {type(exc).__name__}: {exc}") from None
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _on_connect)
-        event.listen(engine, "begin", _on_begin)
+        event.listen(engine, "begin", _sqlite_begin)
+    elif engine.dialect.name == "postgresql":
+        event.listen(engine, "begin", _pg_begin)
     store = Store(url, engine)
     try:
         _ensure_schema(store)

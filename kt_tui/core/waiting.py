@@ -4,7 +4,7 @@ rules.waits_on (whose SQL form, rules.waiting_sql, filters the listings)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -41,7 +41,20 @@ def waiting_on(conn: Connection, instance_id: int, today: date) -> list[Gate]:
     ).first()
     if own is None or not own.after:
         return []
-    refs: list[str] = json.loads(own.after)
+    return gates_of(conn, json.loads(own.after), own.member_id, own.system_id, today)
+
+
+def gates_of(
+    conn: Connection,
+    refs: Sequence[str],
+    member_id: int | None,
+    system_id: int | None,
+    today: date,
+) -> list[Gate]:
+    """waiting_on for an instance of (member, system) whose item lists ``refs`` in
+    ``after``, where the caller read them (a verb's target: no read if none)."""
+    if not refs:
+        return []
     ref_col = TEMPLATE.c.key + "/" + ITEM.c.key
     rows = conn.execute(
         select(
@@ -67,7 +80,7 @@ def waiting_on(conn: Connection, instance_id: int, today: date) -> list[Gate]:
     for r in rows:
         by_ref[r["ref"]].append(dict(r))
     out = []
-    for ref, g in rules.waits_on(own.member_id, own.system_id, by_ref, today):
+    for ref, g in rules.waits_on(member_id, system_id, by_ref, today):
         lapsed = rules.is_lapsed(g["state"], bool(g["signoff"]), g["lapses_on"], today)
         out.append(Gate(ref, g["handle"], g["key"], "lapsed" if lapsed else g["state"]))
     return out

@@ -78,10 +78,6 @@ class ChecklistScreen(SortedChecklist):
         after: str
         event_id: int
         row: InstanceRow | None
-
-    @dataclass
-    class FiguresReady(NodeMessage):
-        asked: int
         figures: Figures | None
 
     def __init__(
@@ -105,8 +101,7 @@ class ChecklistScreen(SortedChecklist):
         self.generation = 0
         self._loaded = 0  # the generation the view shows
         self.figures: Figures | None = None
-        self._figures_asked = 0  # header refreshes asked for, and one at a time in flight
-        self._figures_busy = False
+        self._figures_event = 0  # the newest write whose figures the header shows
 
     def compose(self) -> ComposeResult:
         yield Static(Text(printable(self.title_text)), id="cl-header", classes="header")
@@ -436,14 +431,22 @@ class ChecklistScreen(SortedChecklist):
         if service is None:
             return
         try:
-            outcome = service.act(verb, row.id, expect_version=row.version, **kw)
+            outcome = service.act(
+                verb, row.id, expect_version=row.version, show=self._figures_scope(), **kw
+            )
         except Refused:
             service.refresh_actor()  # a sync may have changed our rights since we opened
             raise
-        # the row first; the header's figures follow (_refresh_figures)
+        shown = outcome.shown  # the row and the header's figures, as this write left them
         self.post_message(
             self.ActDone(
-                self, verb, outcome.before, outcome.after, outcome.event_id, service.row(row.id)
+                self,
+                verb,
+                outcome.before,
+                outcome.after,
+                outcome.event_id,
+                shown.row,
+                shown.figures,
             )
         )
 
@@ -456,7 +459,10 @@ class ChecklistScreen(SortedChecklist):
             # a listing read before this write is on its way and would put the old row
             # back: read it again
             self.reload_data()
-        self._refresh_figures()
+        if message.event_id > self._figures_event:  # verbs may answer out of order
+            self._figures_event = message.event_id
+            self.figures = message.figures
+            self._show_header()
         what = printable(message.row.title) if message.row else "item"
         change = (
             f"{message.before} -> {message.after}"
@@ -464,28 +470,6 @@ class ChecklistScreen(SortedChecklist):
             else f"{message.verb} saved"
         )
         self.notify(f"{what}: {change}", markup=False)
-
-    def _refresh_figures(self) -> None:
-        """New header figures after a change; presses in quick succession share one query."""
-        self._figures_asked += 1
-        if not self._figures_busy:
-            self._figures_busy = True
-            self._load_figures(self._figures_asked)
-
-    @work(thread=True, group="checklist-figures", description="Cannot load", exit_on_error=False)
-    def _load_figures(self, asked: int) -> None:
-        service = self.app.service
-        figures = service.figures(self._figures_scope()) if service else None
-        self.post_message(self.FiguresReady(self, asked, figures))
-
-    @on(FiguresReady)
-    def _figures_ready(self, message: FiguresReady) -> None:
-        self._figures_busy = False
-        self.figures = message.figures
-        self._show_header()
-        if message.asked != self._figures_asked:
-            self._figures_busy = True
-            self._load_figures(self._figures_asked)
 
     # -- filter and navigation -------------------------------------------------
 
