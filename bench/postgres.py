@@ -55,7 +55,8 @@ def bench_postgres(admin: str, folder: Path, runs: int, db: Path) -> list[Figure
         # stores, not what else the machine did at the time (measured apart, the same
         # commit gave 2x to 3.7x on a quiet machine)
         figs = interleaved(figures_of(sqlite, today), figures_of(store, today), runs)
-        acts = interleaved(action_on(sqlite, today), action_on(store, today), runs * 10)
+        # 60 at least: at --runs 1, ten gave a median that a slow first few could move
+        acts = interleaved(action_on(sqlite, today), action_on(store, today), max(runs * 20, 60))
         sqlite.dispose()
         store.dispose()
         for label, (theirs, mine), unit, scale in (

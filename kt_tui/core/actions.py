@@ -25,7 +25,7 @@ from kt_tui.core.parties import (
     you_are,
 )
 from kt_tui.core.rights import rights_from, rights_statement
-from kt_tui.core.store import Store
+from kt_tui.core.store import Store, meta_column
 from kt_tui.core.suggest import did_you_mean
 from kt_tui.core.tables import INSTANCE, ITEM, MEMBER, SYSTEM, TEMPLATE
 from kt_tui.core.waiting import gates_of
@@ -241,7 +241,7 @@ def act(
         if expect_version is not None and t.version != expect_version:
             raise Refused(changed_since(t.label, _last_actor(conn, t.id)))
         check_score(t, score)
-        actor, head = _rights_and_head(conn, actor)  # a sync may have changed them since
+        actor, head = _rights_and_head(store, conn, actor)  # a sync may have changed them
         filled = ensure_allowed(
             conn,
             actor,
@@ -336,18 +336,24 @@ def act(
 
 
 @functools.cache
-def _rights_and_head_statement() -> Any:
-    return rights_statement().add_columns(*audit.head_columns())
+def _rights_and_head_statement(sqlite: bool) -> Any:
+    return rights_statement().add_columns(*audit.head_columns(), meta_column(sqlite))
 
 
-def _rights_and_head(conn: Connection, actor: Actor) -> tuple[Actor, audit.Head | None]:
+def _rights_and_head(
+    store: Store, conn: Connection, actor: Actor
+) -> tuple[Actor, audit.Head | None]:
     """The actor's rights now and the event chain's head, in one read under the write
-    lock (on PostgreSQL each read is a round trip)."""
+    lock (on PostgreSQL each read is a round trip), and the settings, which the
+    figures read after the write then take from the transaction."""
     if actor.member_id is None:  # read-only: refused before anything is written
         return actor, None
-    row = conn.execute(_rights_and_head_statement(), {"member_id": actor.member_id}).first()
-    head = audit.Head(row.head_id, row.head_hash) if row is not None else None
-    return rights_from(conn, actor, row), head
+    statement = _rights_and_head_statement(store.is_sqlite)
+    row = conn.execute(statement, {"member_id": actor.member_id}).first()
+    if row is None:
+        return rights_from(conn, actor, row), None
+    store.hold_settings(conn, row.meta)
+    return rights_from(conn, actor, row), audit.Head(row.head_id, row.head_hash)
 
 
 def missing_reason(verb: str) -> str:

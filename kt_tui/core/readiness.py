@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, select
+from sqlalchemy import Connection, and_, bindparam, case, select
 
 from kt_tui.core import rollup, rules
 from kt_tui.core.rollup import Group
@@ -283,11 +283,16 @@ class Affected:
 
 
 @functools.cache
-def _system_statement() -> Any:
-    """A system's min_ready beside each active receiver and their side (one row with no
-    receiver when it has none): read after each action, so built once."""
+def _receivers_statement() -> Any:
+    """A system's min_ready beside each active receiver and whether they are on the
+    receiving side (one row with no receiver when it has none): read with the counters
+    after each action, so built once."""
     return (
-        select(SYSTEM.c.min_ready, RECEIVER.c.member_id, MEMBER.c.side)
+        select(
+            SYSTEM.c.min_ready,
+            RECEIVER.c.member_id,
+            case((rules.receiving_side_sql(MEMBER.c.side), 1), else_=0),
+        )
         .select_from(SYSTEM)
         .outerjoin(
             RECEIVER,
@@ -320,8 +325,15 @@ def affected(
     cells: dict[int, Tally] = defaultdict(Tally)
 
     # counter rows, overdue groups, and the lapsed completions that count complete no
-    # more (and overdue where past due)
-    for totals, g in rollup.counters_of(conn, today, member_id=member_id, system_id=system_id):
+    # more (and overdue where past due); with a system, its receivers, in the same read
+    groups, receiving = rollup.counters_of(
+        conn,
+        today,
+        member_id=member_id,
+        system_id=system_id,
+        also=_receivers_statement() if system_id is not None else None,
+    )
+    for totals, g in groups:
         if totals:
             overall.add(g.stage_idx, g)
             continue
@@ -335,13 +347,12 @@ def affected(
         return Affected(
             figures_of(overall, stages), figures_of(member, stages), None, None, None, None
         )
-    rows = conn.execute(_system_statement(), {"system_id": system_id}).all()
-    receivers = {r for (_, r, side) in rows if r is not None and rules.is_receiving_side(side)}
+    receivers = {m for (_, m, receives) in receiving if m is not None and receives}
     ready = sum(
         1 for m in receivers if rules.is_ready_receiver(cells[m].complete_weight, cells[m].weight)
     )
     min_ready = rules.min_ready_of(
-        rows[0].min_ready if rows else None, settings.min_ready_per_system
+        receiving[0][0] if receiving else None, settings.min_ready_per_system
     )
     sys_figs = figures_of(system, stages)
     can = rules.can_transfer(sys_figs.readiness, ready, min_ready, settings.ready_threshold)

@@ -546,38 +546,50 @@ _ROLLUP_WIDTH = 3 + len(COUNTERS)  # member, system, stage and the counters
 
 
 @functools.cache
-def _counters_of(member: bool, system: bool) -> Any:
+def _counters_of(member: bool, system: bool, also: Any) -> Any:
     """The totals', one member's and one system's counter rows, overdue sums and lapsed
     sums as one statement (a union, each part padded to the rollup's width and tagged
-    by its kind last): an action's figures in one read, where on PostgreSQL each read
-    is a round trip."""
+    by its kind last), and ``also``'s rows: an action's figures in one read, where on
+    PostgreSQL each read is a round trip."""
     parts = []
-    for kind, q in enumerate(
-        (_groups_of(member, system), _overdue_of(member, system), _lapsed_of(member, system))
-    ):
+    queries = [_groups_of(member, system), _overdue_of(member, system), _lapsed_of(member, system)]
+    for kind, q in enumerate([*queries, *([also] if also is not None else [])]):
         pad: list[Any] = [literal_column("0")] * (_ROLLUP_WIDTH - len(q.selected_columns))
         parts.append(q.add_columns(*pad, literal_column(str(kind))))
     return union_all(*parts)
 
 
 def counters_of(
-    conn: Connection, today: date, *, member_id: int | None, system_id: int | None
-) -> list[tuple[bool, Group]]:
+    conn: Connection,
+    today: date,
+    *,
+    member_id: int | None,
+    system_id: int | None,
+    also: Any = None,
+) -> tuple[list[tuple[bool, Group]], list[tuple[Any, ...]]]:
     """The counters an action on (member, system) changes, with the handover's totals,
     as (is the totals row, group): counter rows, overdue groups (stage None, as
-    overdue() gives them) and lapsed groups, each to be added as it comes."""
-    q = _counters_of(member_id is not None, system_id is not None)
+    overdue() gives them) and lapsed groups, each to be added as it comes; and the rows
+    of ``also``, a select of the caller's read in the same statement (integer columns,
+    at most the rollup's width; its binds among member_id and system_id; built once,
+    as the union is cached by it)."""
+    q = _counters_of(member_id is not None, system_id is not None, also)
     values = {"today": today, "member_id": member_id, "system_id": system_id}
     out: list[tuple[bool, Group]] = []
+    extra: list[tuple[Any, ...]] = []
+    width = len(also.selected_columns) if also is not None else 0
     for m, s, *rest, kind in conn.execute(q, values):
         if kind == 0:
             g = _grouprow(m, s, rest[0], rest[1:])
         elif kind == 1:
             g = Group(*_ids(m, s), None, 0, 0, 0, 0, 0, int(rest[0] or 0))
-        else:
+        elif kind == 2:
             g = _lapsed_group(m, s, rest[0], rest[1:5])
+        else:
+            extra.append((m, s, *rest)[:width])
+            continue
         out.append(((m, s) == (0, 0), g))
-    return out
+    return out, extra
 
 
 @functools.cache

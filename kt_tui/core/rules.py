@@ -52,6 +52,11 @@ def is_receiving_side(side: str) -> bool:
     return side == Side.CLIENT
 
 
+def receiving_side_sql(side: Any) -> Any:
+    """is_receiving_side on a column."""
+    return side == Side.CLIENT.value
+
+
 class Verb(StrEnum):
     DONE = "done"
     UNDO = "undo"

@@ -124,9 +124,15 @@ class Store:
         rows = conn.execute(select(META.c.key, META.c.value)).all()
         return {k: v for k, v in rows}
 
+    def hold_settings(self, conn: Connection, meta: str | dict[str, str] | None) -> None:
+        """What meta_column read, kept as this transaction's settings."""
+        values = json.loads(meta) if isinstance(meta, str) else dict(meta or {})
+        conn.info[_SETTINGS] = self._settings_of(values)
+
     def set_meta(self, conn: Connection, values: dict[str, str]) -> None:
         from kt_tui.core.tables import META as table
 
+        conn.info.pop(_SETTINGS, None)
         for key, value in values.items():
             updated = conn.execute(
                 table.update().where(table.c.key == key).values(value=value)
@@ -135,7 +141,13 @@ class Store:
                 conn.execute(table.insert().values(key=key, value=value))
 
     def settings(self, conn: Connection) -> Settings | None:
-        meta = self.meta(conn)
+        """The handover's settings (None: no handover yet), read once a transaction."""
+        if _SETTINGS not in conn.info:
+            conn.info[_SETTINGS] = self._settings_of(self.meta(conn))
+        held: Settings | None = conn.info[_SETTINGS]
+        return held
+
+    def _settings_of(self, meta: dict[str, str]) -> Settings | None:
         if "handover_name" not in meta:
             return None
         key = ""
@@ -189,7 +201,20 @@ def _on_connect(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
+def meta_column(sqlite: bool) -> Any:
+    """The whole meta table as one JSON object, a column another read can carry (an
+    action's rights read does: Store.hold_settings, and settings() costs no read)."""
+    agg = func.json_group_object if sqlite else func.json_object_agg
+    return select(agg(META.c.key, META.c.value)).scalar_subquery().label("meta")
+
+
+# the settings read in the transaction under way (Store.settings), in the connection's
+# info: each transaction begins without them (_sqlite_begin, _pg_begin)
+_SETTINGS = "kt_settings"
+
+
 def _sqlite_begin(conn: Connection) -> None:
+    conn.info.pop(_SETTINGS, None)
     write = conn.get_execution_options().get("kt_begin") in ("write", "keyed")
     conn.exec_driver_sql(f"BEGIN {'IMMEDIATE' if write else 'DEFERRED'}")
 
@@ -211,6 +236,7 @@ _PG_BEGIN = {
 
 
 def _pg_begin(conn: Connection) -> None:
+    conn.info.pop(_SETTINGS, None)
     conn.exec_driver_sql(_PG_BEGIN[conn.get_execution_options().get("kt_begin")]).close()
 
 

@@ -79,12 +79,12 @@ def test_a_partial_sign_off_survives_na_and_goes_on_reopen(two: Store, clock: Cl
 def test_an_action_and_its_figures_take_few_statements(two: Store, clock: Clock) -> None:
     """done and undo of an item with no signature, and the figures it changed read in
     its transaction (as the checklist does): the BEGIN with the write lock, the target
-    (and its signatures, when done: undo), the rights with the event chain's head, the
-    update, one counter update, the event; then the settings, the counters (rows,
-    overdue, lapsed), the system. No signature delete where none can be, no read of
-    prerequisites where the item has none. The figures are those a read of their own
-    gives. (There were 14 round trips on PostgreSQL, the two BEGINs and COMMITs
-    included; now 11.)"""
+    (and its signatures, when done: undo), the rights with the event chain's head and
+    the settings, the update, one counter update, the event; then the counters (rows,
+    overdue, lapsed) with the system's receivers. No signature delete where none can
+    be, no read of prerequisites where the item has none. The figures are those a read
+    of their own gives. (There were 14 round trips on PostgreSQL, the two BEGINs and
+    COMMITs included; now 8.)"""
     with two.read() as conn:
         target = actions.resolve_ref(conn, "handoff/walkthrough", actor_of(two, "lea"), None, "api")
 
@@ -102,7 +102,7 @@ def test_an_action_and_its_figures_take_few_statements(two: Store, clock: Clock)
             shown = actions.act(two, pete, verb, target, clock=clock, then=figures).shown
         assert seen[0].startswith("BEGIN"), seen
         assert not any("DELETE FROM signature" in s for s in seen), seen
-        assert len(seen) <= (10 if verb == "undo" else 9), seen  # undo reads signatures
+        assert len(seen) <= (8 if verb == "undo" else 7), seen  # undo reads signatures
         assert shown == read_apart() != before  # the figures the write made
     with two.read() as conn:
         assert verify.verify(conn).ok
@@ -193,3 +193,38 @@ def test_an_action_s_generic_plans_stay_in_its_transaction(pg_database: str) -> 
         assert mode(conn) == "auto"
     assert store.engine.pool.checkedin() == 1  # all three on one connection
     store.dispose()
+
+
+def test_settings_are_read_once_a_transaction_and_never_kept_past_it(
+    tiny: Store, clock: Clock
+) -> None:
+    """An action's figures take the settings its rights read carried; the next
+    transaction on the same connection reads them again (a sync may have changed them)."""
+    with tiny.read() as conn:
+        target = actions.resolve_ref(conn, "kt/read", actor_of(tiny, "eve"), None, "api")
+        assert tiny.settings(conn) is tiny.settings(conn)  # once
+        with statements(tiny) as seen:
+            tiny.settings(conn)
+        assert seen == []
+    with tiny.write() as conn:
+        before = tiny.settings(conn)
+        assert before is not None and before.ready_threshold != 0.5
+        tiny.set_meta(conn, {"ready_threshold": "0.5"})
+        held = tiny.settings(conn)
+        assert held is not None and held.ready_threshold == 0.5  # not what it held before
+    with tiny.read() as conn:
+        now = tiny.settings(conn)
+        assert now is not None and now.ready_threshold == 0.5
+    with tiny.write() as conn:
+        tiny.set_meta(conn, {"ready_threshold": "0.75"})
+
+    def settings_read(conn: Connection, _t: InstanceRow) -> float:
+        with statements(tiny) as seen:
+            got = tiny.settings(conn)
+        assert seen == [] and got is not None  # the rights read brought them
+        return got.ready_threshold
+
+    shown = actions.act(
+        tiny, actor_of(tiny, "eve"), "done", target, clock=clock, then=settings_read
+    ).shown
+    assert shown == 0.75
