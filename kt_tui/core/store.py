@@ -222,14 +222,18 @@ def _sqlite_begin(conn: Connection) -> None:
 # PostgreSQL's transactions, begun by us as SQLite's are (the driver in autocommit, so
 # it sends no BEGIN of its own): each in one simple query, where psycopg would send
 # its BEGIN, then our lock, as two round trips (an action is a dozen of them)
+_NO_JIT = "SET LOCAL jit = off"
 _PG_BEGIN = {
     None: "BEGIN",  # a transaction not begun by Store.read or Store.write (a test's)
-    "read": "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
-    "write": f"BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})",
+    # JIT off: the exports' and listings' statements hold hundreds of expressions (the
+    # rules in SQL), which PostgreSQL's JIT spent 10 s compiling for a CSV export of
+    # fourteen items, where the query itself takes milliseconds
+    "read": f"BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; {_NO_JIT}",
+    "write": f"BEGIN; {_NO_JIT}; SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})",
     # an action's statements each read a few rows by key, the same plan whatever the
     # key: planned each time (a custom plan) they cost as much again as they take
     "keyed": (
-        "BEGIN; SET LOCAL plan_cache_mode = force_generic_plan; "
+        f"BEGIN; {_NO_JIT}; SET LOCAL plan_cache_mode = force_generic_plan; "
         f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})"
     ),
 }

@@ -49,16 +49,15 @@ def write(
     Open a file with ``newline=""`` so that CSV keeps its CRLF rows.
     """
     fmt = fmt.lower()
-    if fmt == "csv":
+    if fmt in ("csv", "json"):
         from kt_tui.export.csvfile import write_csv
-
-        report = build_report(store, actor=actor, clock=clock, since=since, items=False)
-        write_csv(store, report, out)
-        return
-    if fmt == "json":
         from kt_tui.export.jsonfile import write_json
 
-        write_json(store, build_report(store, actor=actor, clock=clock, since=since), out)
+        with store.read() as conn:  # the header and the streamed rows of one moment
+            report = build_report(
+                store, actor=actor, clock=clock, since=since, items=fmt == "json", conn=conn
+            )
+            (write_csv if fmt == "csv" else write_json)(conn, report, out)
         return
     renderer = _renderer(fmt)
     out.write(renderer(build_report(store, actor=actor, clock=clock, since=since)))

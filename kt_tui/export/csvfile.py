@@ -14,9 +14,10 @@ import csv
 import io
 from typing import Any, TextIO
 
+from sqlalchemy import Connection
+
 from kt_tui.core.csv_rows import export_lines, neutralise
 from kt_tui.core.instances import ITEM_JSON_FIELDS
-from kt_tui.core.store import Store
 from kt_tui.core.streaming import batches, byte_sink, utf8
 from kt_tui.export.report import Report
 from kt_tui.present import CONTROL, printable, utf8_has_controls
@@ -93,8 +94,9 @@ def _escaped(lines: list[bytes]) -> bytes:
     return "".join(out).encode("utf-8")
 
 
-def write_csv(store: Store, report: Report, out: TextIO) -> None:
-    """Stream one row per live item instance from the store into ``out``.
+def write_csv(conn: Connection, report: Report, out: TextIO) -> None:
+    """Stream one row per live item instance from the store into ``out``, in the read
+    ``report`` was built in (build_report's ``conn``).
 
     Each line is made in SQL (:func:`kt_tui.core.csv_rows.export_lines`: cells
     neutralised and quoted there) and goes to the file as the driver's UTF-8 bytes
@@ -109,34 +111,33 @@ def write_csv(store: Store, report: Report, out: TextIO) -> None:
     write(head.getvalue().encode("utf-8"))
     changed = _changed(report) if report.changes is not None else None
     tail = "" if changed is not None else TAIL
-    with store.read() as conn:
-        query = export_lines(
-            conn.dialect.name,
-            report.today,
-            can_transfer=can,
-            tail=tail,
-            with_id=changed is not None,
-        )
-        first = True
-        tail_bytes = TAIL[1:].encode()
-        for part in batches(conn, query, as_bytes=True):
-            if changed is None:
-                lines = utf8([row[0] for row in part])
-                if first:
-                    line = lines[0].decode("utf-8")
-                    lines[0] = (line[: -len(TAIL)] + "," + _first_tail("", report)).encode()
-            else:
-                ids = [iid for iid, _ in part]
-                text = utf8([line for _, line in part])
-                lines = [
-                    b"%s,%s%s" % (line, changed.get(iid, "").encode(), tail_bytes)
-                    for iid, line in zip(ids, text, strict=True)
-                ]
-                if first:
-                    line = text[0].decode("utf-8")
-                    lines[0] = (line + "," + _first_tail(changed.get(ids[0], ""), report)).encode()
-            first = False
-            write(_escaped(lines))
+    query = export_lines(
+        conn.dialect.name,
+        report.today,
+        can_transfer=can,
+        tail=tail,
+        with_id=changed is not None,
+    )
+    first = True
+    tail_bytes = TAIL[1:].encode()
+    for part in batches(conn, query, as_bytes=True):
+        if changed is None:
+            lines = utf8([row[0] for row in part])
+            if first:
+                line = lines[0].decode("utf-8")
+                lines[0] = (line[: -len(TAIL)] + "," + _first_tail("", report)).encode()
+        else:
+            ids = [iid for iid, _ in part]
+            text = utf8([line for _, line in part])
+            lines = [
+                b"%s,%s%s" % (line, changed.get(iid, "").encode(), tail_bytes)
+                for iid, line in zip(ids, text, strict=True)
+            ]
+            if first:
+                line = text[0].decode("utf-8")
+                lines[0] = (line + "," + _first_tail(changed.get(ids[0], ""), report)).encode()
+        first = False
+        write(_escaped(lines))
 
 
 def _first_tail(changed: str, report: Report) -> str:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any, TextIO
 
+from sqlalchemy import Connection
+
 from kt_tui.core.item_text import export_objects
-from kt_tui.core.store import Store
 from kt_tui.core.streaming import batches, byte_sink, utf8
 from kt_tui.export.report import SCHEMA, MissingGroup, Report
 from kt_tui.present import json_safe, json_safe_utf8
@@ -78,9 +79,10 @@ def _layout(value: Any, depth: int = 0) -> str:
     return _compact(value)
 
 
-def write_json(store: Store, report: Report, out: TextIO) -> None:
+def write_json(conn: Connection, report: Report, out: TextIO) -> None:
     """The report laid out, its ``items`` streamed from the store a batch at a time, as
-    the driver's UTF-8 bytes (:func:`kt_tui.core.streaming.byte_sink`)."""
+    the driver's UTF-8 bytes (:func:`kt_tui.core.streaming.byte_sink`), in the read
+    ``report`` was built in (build_report's ``conn``)."""
     text = _layout(report_json(report))
     head, tail = text.split(_compact(ITEMS), 1)
     write = byte_sink(out)
@@ -88,11 +90,10 @@ def write_json(store: Store, report: Report, out: TextIO) -> None:
     pad = b"    "
     between = b",\n" + pad
     first = True
-    with store.read() as conn:
-        query = export_objects(conn.dialect.name, report.today)
-        for part in batches(conn, query, as_bytes=True):
-            write(b"[\n" + pad if first else between)
-            write(json_safe_utf8(between.join(utf8([row[0] for row in part]))))
-            first = False
+    query = export_objects(conn.dialect.name, report.today)
+    for part in batches(conn, query, as_bytes=True):
+        write(b"[\n" + pad if first else between)
+        write(json_safe_utf8(between.join(utf8([row[0] for row in part]))))
+        first = False
     write(b"[]" if first else b"\n  ]")
     write((json_safe(tail) + "\n").encode("utf-8"))

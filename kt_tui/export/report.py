@@ -10,6 +10,8 @@ from datetime import UTC, date
 from functools import cached_property
 from typing import Any
 
+from sqlalchemy import Connection
+
 from kt_tui.core import audit, burnup, readiness, rules
 from kt_tui.core.blockers import Blocker, blockers
 from kt_tui.core.burnup import Forecast, Point
@@ -137,19 +139,29 @@ class Report:
         members = list(self.status.members)
         if len(members) <= SUMMARY_MEMBERS:
             return members
-        ranked = sorted(members, key=lambda m: (m.figures.readiness or 0.0, m.handle))
+        # nothing counted (no readiness) is not "least ready": such members rank last
+        ranked = sorted(
+            members,
+            key=lambda m: (m.figures.readiness is None, m.figures.readiness or 0.0, m.handle),
+        )
         return ranked[:FOLDED_MEMBERS]
 
     @cached_property
     def summary_systems(self) -> list[Any]:
         """The systems the summary shows: all, up to SUMMARY_SYSTEMS; beyond, the
-        FOLDED_SYSTEMS furthest from transfer (cannot transfer, least ready, first)."""
+        FOLDED_SYSTEMS furthest from transfer (cannot transfer, least ready, first; one
+        with nothing counted, which leaves the verdict, last)."""
         systems = list(self.status.systems)
         if len(systems) <= SUMMARY_SYSTEMS:
             return systems
         ranked = sorted(
             systems,
-            key=lambda s: (bool(s.can_transfer), s.figures.readiness or 0.0, s.key),
+            key=lambda s: (
+                s.can_transfer is not False,
+                s.figures.readiness is None,
+                s.figures.readiness or 0.0,
+                s.key,
+            ),
         )
         return ranked[:FOLDED_SYSTEMS]
 
@@ -221,48 +233,54 @@ def build_report(
     clock: Clock,
     since: date | None = None,
     items: bool = True,
+    conn: Connection | None = None,
 ) -> Report:
     """The report: its header from the rollup counters, its appendix folded per item in
     SQL (:mod:`kt_tui.export.folding`), so no instance becomes a Python object; with
     ``items=False`` only the header, verdict and history (the CSV and the JSON items
-    are streamed by their writers)."""
-    today = clock.today()
-    with store.read() as conn:
-        st = readiness.status(store, conn, today)
-        if st is None:
-            raise StoreError(
-                "the store holds no handover yet: run `kt-tui sync DIR` "
-                "(or plain `kt-tui` to open the bundled sample)"
+    are streamed by their writers, in ``conn``: the read the report was made in, so
+    that header and rows show one moment)."""
+    if conn is None:
+        with store.read() as conn:
+            return build_report(
+                store, actor=actor, clock=clock, since=since, items=items, conn=conn
             )
-        rosters = folding.Rosters(conn)
-        tier1 = folding.tier1_overdue(conn, today)
-        missing: list[MissingGroup] = []
-        open_items: list[Folded] = []
-        overdue: list[Folded] = []
-        awaiting: list[Folded] = []
-        not_applicable: list[Folded] = []
-        signoffs: list[Folded] = []
-        found_blockers: list[Blocker] = []
-        scores: list[Competency] = []
-        if items:
-            per_system = folding.open_per_system(conn)
-            for s in st.systems:
-                n, w = per_system.get(s.key, (0, 0))
-                missing.append(MissingGroup(s.key, s.name, s.can_transfer, n, w))
-            n, w = per_system.get(None, (0, 0))
-            if n:
-                missing.append(MissingGroup(None, "Per member (no system)", None, n, w))
-            open_items = folding.open_lines(conn, today, rosters, overdue=False)
-            overdue = folding.open_lines(conn, today, rosters, overdue=True)
-            sections = folding.entry_sections(conn, rosters)
-            awaiting = sections[folding.AWAITING]
-            not_applicable = sections[folding.NA]
-            signoffs = sections[folding.SIGNED]
-            found_blockers = blockers(conn, today)
-            scores = competency(conn)
-        changes = changes_since(conn, since) if since is not None else None
-        points = burnup.burn_up(conn, today)
-        head = audit.head(conn)
+    today = clock.today()
+    st = readiness.status(store, conn, today)
+    if st is None:
+        raise StoreError(
+            "the store holds no handover yet: run `kt-tui sync DIR` "
+            "(or plain `kt-tui` to open the bundled sample)"
+        )
+    rosters = folding.Rosters(conn)
+    tier1 = folding.tier1_overdue(conn, today)
+    missing: list[MissingGroup] = []
+    open_items: list[Folded] = []
+    overdue: list[Folded] = []
+    awaiting: list[Folded] = []
+    not_applicable: list[Folded] = []
+    signoffs: list[Folded] = []
+    found_blockers: list[Blocker] = []
+    scores: list[Competency] = []
+    if items:
+        per_system = folding.open_per_system(conn)
+        for s in st.systems:
+            n, w = per_system.get(s.key, (0, 0))
+            missing.append(MissingGroup(s.key, s.name, s.can_transfer, n, w))
+        n, w = per_system.get(None, (0, 0))
+        if n:
+            missing.append(MissingGroup(None, "Per member (no system)", None, n, w))
+        open_items = folding.open_lines(conn, today, rosters, overdue=False)
+        overdue = folding.open_lines(conn, today, rosters, overdue=True)
+        sections = folding.entry_sections(conn, rosters)
+        awaiting = sections[folding.AWAITING]
+        not_applicable = sections[folding.NA]
+        signoffs = sections[folding.SIGNED]
+        found_blockers = blockers(conn, today)
+        scores = competency(conn)
+    changes = changes_since(conn, since) if since is not None else None
+    points = burnup.burn_up(conn, today)
+    head = audit.head(conn)
 
     fc = burnup.forecast(points, st.target_date, today)
     return Report(

@@ -237,3 +237,67 @@ def test_open_items_fold_by_item_and_name_exceptions(sample_store: Store) -> Non
     assert runbooks.systems_text == "orders, billing, inventory, notifications, reporting"
     assert all("na" not in o.states for o in r.overdue)
     assert r.overdue_count == r.status.overall.overdue
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_header_and_streamed_rows_show_one_moment(
+    tiny: Store, clock: Clock, fmt: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A write that lands between the report's header and its streamed rows shows in
+    neither: the rows are read in the header's read (they used to be read in a second
+    one, so the header could count an item complete that the rows showed open)."""
+    import kt_tui.export.command as command
+
+    with tiny.read() as conn:
+        target = resolve_ref(conn, "kt/read", actor_of(tiny, "eve"), None, "db")
+    real = command.build_report
+
+    def then_a_write(*a: object, **k: object) -> object:
+        report = real(*a, **k)  # type: ignore[arg-type]
+        act(tiny, actor_of(tiny, "eve"), "done", target, clock=clock)  # another session's
+        return report
+
+    monkeypatch.setattr(command, "build_report", then_a_write)
+    text = render(tiny, fmt, actor=actor_of(tiny, "lea"), clock=clock)
+
+    def states(text: str) -> set[str]:
+        if fmt == "csv":
+            rows = csv.DictReader(io.StringIO(text))
+            got = [(r["ref"], r["member"], r["system"], r["state"]) for r in rows]
+        else:
+            got = [
+                (i["ref"], i["member"], i["system"], i["state"]) for i in json.loads(text)["items"]
+            ]
+        return {state for *key, state in got if key == ["kt/read", "eve", "db"]}
+
+    assert states(text) == {"todo"}
+    monkeypatch.setattr(command, "build_report", real)
+    assert states(render(tiny, fmt, actor=actor_of(tiny, "lea"), clock=clock)) == {"done"}
+
+
+def test_the_summary_folds_a_large_roster_to_its_least_ready(tiny: Store, clock: Clock) -> None:
+    """Beyond the page's size the summary shows the least ready members and the systems
+    furthest from transfer; one with nothing counted (no readiness, can_transfer null,
+    outside the verdict) is not taken for the least ready."""
+    from kt_tui.export import report as module
+
+    r = build_report(tiny, actor=actor_of(tiny, "lea"), clock=clock)
+    m0, s0 = r.status.members[0], r.status.systems[0]
+
+    def member(i: int, value: float | None) -> readiness.MemberStatus:
+        figures = replace(m0.figures, readiness=value)
+        return replace(m0, id=100 + i, handle=f"m{i:02}", figures=figures)
+
+    def system(i: int, value: float | None, can: bool | None) -> readiness.SystemStatus:
+        figures = replace(s0.figures, readiness=value)
+        return replace(s0, id=100 + i, key=f"s{i:02}", figures=figures, can_transfer=can)
+
+    members = [member(i, None if i < 8 else i / 100) for i in range(module.SUMMARY_MEMBERS + 1)]
+    systems = [
+        *(system(i, None, None) for i in range(6)),  # nothing counted
+        *(system(i, 0.9, True) for i in range(6, 9)),
+        *(system(i, i / 100, False) for i in range(9, module.SUMMARY_SYSTEMS + 1)),
+    ]
+    big = replace(r, status=replace(r.status, members=members, systems=systems))
+    assert [m.handle for m in big.summary_members] == ["m08", "m09", "m10", "m11", "m12", "m00"]
+    assert [s.key for s in big.summary_systems] == ["s09", "s10", "s06", "s07", "s08"]
