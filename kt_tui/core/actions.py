@@ -203,7 +203,8 @@ def act(
     """Apply one verb in one write transaction, with its event. ``then`` reads what
     the caller shows next (the row, the figures it changed) in the same transaction,
     given the target as it was before: on PostgreSQL a transaction of its own costs
-    round trips, and under the write lock what it reads is the state this write made."""
+    round trips, and under the write lock what it reads is the state this write made.
+    All or nothing: a failure in ``then`` undoes the verb too (and says so)."""
     check_score_given(verb, score)
     if verb != rules.Verb.SIGNOFF:
         party = None

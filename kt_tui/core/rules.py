@@ -53,8 +53,8 @@ def is_receiving_side(side: str) -> bool:
 
 
 def receiving_side_sql(side: Any) -> Any:
-    """is_receiving_side on a column."""
-    return side == Side.CLIENT.value
+    """is_receiving_side on a column (derived from it: the sides it holds receiving)."""
+    return side.in_([s.value for s in Side if is_receiving_side(s)])
 
 
 class Verb(StrEnum):

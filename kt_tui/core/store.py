@@ -104,9 +104,11 @@ class Store:
         fails at once whatever the busy timeout). PostgreSQL: a transaction-level
         advisory lock, which serialises writers even before the first event
         exists (a FOR UPDATE on the chain head has no row to lock then).
-        ``keyed``: every statement picks its rows by key (an action): PostgreSQL then
-        plans each statement the driver prepared once (a generic plan), where it
-        would plan it anew at each execution, its parameters in view (_pg_begin).
+        ``keyed``: an action's write, whose statements pick their rows by key (the
+        figures read after it by member and system, today's date a parameter):
+        PostgreSQL then plans each statement the driver prepared once (a generic
+        plan), where it would plan it anew at each execution, its parameters in view
+        (_pg_begin). Needs PostgreSQL 12 (plan_cache_mode; jit, every BEGIN: 11).
         """
         if self.read_only:
             raise Refused(
@@ -230,8 +232,9 @@ _PG_BEGIN = {
     # fourteen items, where the query itself takes milliseconds
     "read": f"BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; {_NO_JIT}",
     "write": f"BEGIN; {_NO_JIT}; SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})",
-    # an action's statements each read a few rows by key, the same plan whatever the
-    # key: planned each time (a custom plan) they cost as much again as they take
+    # an action's statements read a few rows by key (its figures too: the counters of
+    # one member and one system), the same plan whatever the key: planned each time
+    # (a custom plan) they cost as much again as they take
     "keyed": (
         f"BEGIN; {_NO_JIT}; SET LOCAL plan_cache_mode = force_generic_plan; "
         f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})"

@@ -10,8 +10,9 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from rich.text import Text
 from textual.message import Message
-from textual.widgets import Input, RadioButton
+from textual.widgets import Input, RadioButton, Static
 
 from kt_tui.core import actions, filters, instances
 from kt_tui.core.clock import Clock
@@ -869,3 +870,33 @@ async def test_export_never_overwrites_a_file_made_while_it_was_written(
         assert str(target) in said and "appeared meanwhile: nothing written" in said
         assert target.read_text() == "someone else's summary\n"
         assert [p.name for p in docs.iterdir()] == [target.name]
+
+
+async def test_the_checklist_header_fits_its_text_after_a_resize(
+    make_app: Callable[..., KtApp], messages: list[Message]
+) -> None:
+    """The header is laid out again only when its height changes, as laid out now: a
+    resize rewraps it, and the next text must not be cut to the old height."""
+    app = make_app()
+    async with app.run_test(size=(100, 40), message_hook=messages.append) as pilot:
+        screen = await open_member(pilot, messages)
+        header = screen.query_one("#cl-header", Static)
+
+        async def show(filter_text: str) -> None:
+            screen.filter_text = filter_text
+            screen._show_header()
+            for _ in range(3):
+                await pilot.pause()
+
+        def wanted() -> int:  # its text's lines at its width now (at least .header's 2)
+            text = header.content
+            assert isinstance(text, Text)
+            return max(2, len(text.wrap(app.console, header.content_region.width)))
+
+        await show("state:todo " * 14)
+        assert header.content_region.height == wanted() >= 4
+        await pilot.resize_terminal(200, 40)
+        for _ in range(3):
+            await pilot.pause()
+        await show("state:todo " * 45)
+        assert header.content_region.height == wanted() >= 4

@@ -102,7 +102,6 @@ class ChecklistScreen(SortedChecklist):
         self._loaded = 0  # the generation the view shows
         self.figures: Figures | None = None
         self._figures_event = 0  # the newest write whose figures the header shows
-        self._header_lines = 0  # the header's height, as it was last laid out
 
     def compose(self) -> ComposeResult:
         yield Static(Text(printable(self.title_text)), id="cl-header", classes="header")
@@ -230,11 +229,13 @@ class ChecklistScreen(SortedChecklist):
             text.append(f"   {f.complete}/{f.items} complete   ")
             text.append(f"{f.overdue} overdue", style=theme.error if f.overdue else "")
         header = self.query_one("#cl-header", Static)
-        # laid out again only when its height changes: at a million rows the layout
-        # tripled the frame of a verb's changed row (bench: TUI key -> next frame)
+        # laid out again only when its height changes (as laid out now: a resize may
+        # have rewrapped it): at a million rows the layout tripled the frame of a
+        # verb's changed row (bench: TUI key -> next frame)
         lines = len(text.wrap(self.app.console, max(header.content_region.width, 1)))
-        header.update(text, layout=lines != self._header_lines)
-        self._header_lines = lines
+        least = header.styles.min_height  # .header's, in app.tcss
+        height = max(lines, int(least.value) if least is not None else 0)
+        header.update(text, layout=height != header.content_region.height)
 
     def _show_detail(self, text: Text) -> None:
         """The detail pane, when it is there: a highlight can arrive while the screen
