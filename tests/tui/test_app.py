@@ -900,3 +900,25 @@ async def test_the_checklist_header_fits_its_text_after_a_resize(
             await pilot.pause()
         await show("state:todo " * 45)
         assert header.content_region.height == wanted() >= 4
+
+
+async def test_the_forecast_s_dates_are_never_cut_at_80_columns(
+    monkeypatch: pytest.MonkeyPatch, messages: list[Message]
+) -> None:
+    """At 80 columns the forecast's completion date and range go on a second line,
+    where beside the burn-up they ran off the screen; wide again, they share one."""
+    monkeypatch.delenv("KT_DB")  # the demo: weeks of history, a forecast with dates
+    app = KtApp(db=None, as_handle="tomas", clock=FIXED_CLOCK, start="dashboard")
+    async with app.run_test(size=(80, 24), message_hook=messages.append) as pilot:
+        await wait_loaded(pilot, messages, "burnup")
+        forecast = app.screen.query_one("#forecast", Static)
+        text = forecast.content
+        assert isinstance(text, Text) and "(complete " in text.plain
+        lines = text.plain.split("\n")
+        assert len(lines) == 2 and lines[1].startswith("(complete ")
+        # every character on screen: the Static is as wide as its longest line
+        assert forecast.region.right <= 80
+        assert forecast.content_region.width >= max(len(line) for line in lines)
+        assert forecast.content_region.height == 2
+        await pilot.resize_terminal(200, 40)
+        await wait_until(pilot, lambda: "\n" not in forecast.content.plain)  # type: ignore[union-attr]

@@ -65,6 +65,7 @@ class DashboardScreen(DataScreen):
     BINDINGS = [
         Binding("q", "app.quit", "Quit", id="dashboard.quit", tooltip="Leave kt-tui"),
     ]
+    _trend: Trend | None = None  # the burn-up shown, to lay its forecast out on a resize
 
     @dataclass
     class StatusReady(NodeMessage):
@@ -99,6 +100,8 @@ class DashboardScreen(DataScreen):
         """Members and the heat map side by side where the screen is wide enough;
         names and bars folded away where it is narrow."""
         self.set_class(self.size.width >= WIDE, "-wide")
+        if self._trend is not None:
+            self.call_after_refresh(self._show_forecast, self._trend)  # on one line again?
         narrow = self.size.width < NARROW
         if narrow != self.has_class("-narrow"):
             self.set_class(narrow, "-narrow")
@@ -172,25 +175,29 @@ class DashboardScreen(DataScreen):
 
     @on(TrendReady)
     def _show_trend(self, message: TrendReady) -> None:
-        h = message.trend
+        h = self._trend = message.trend
         spark = self.query_one("#burnup", BurnUp)
-        forecast = self.query_one("#forecast", Static)
         if h is None:
             spark.data = []
-            forecast.update("")
+            self.query_one("#forecast", Static).update("")
             return
         # from zero: nothing was complete the day before the first event
         spark.data = [0.0] + [p.readiness or 0.0 for p in h.points]
-        f = h.forecast
-        theme = self.app.current_theme
-        text = Text()
         if h.points:
             first, last = h.points[0], h.points[-1]
             spark.tooltip = (
                 f"Complete weight per day since {first.day.isoformat()}, on a 0-100% axis; "
                 f"now {last.complete_weight} of {last.total_weight}"
             )
-            text.append(f" {pct(last.readiness)}", style="bold")
+        self._show_forecast(h)
+        self.shown("burnup")
+
+    def _show_forecast(self, h: Trend) -> None:
+        f = h.forecast
+        theme = self.app.current_theme
+        text = Text()
+        if h.points:
+            text.append(f" {pct(h.points[-1].readiness)}", style="bold")
         text.append("   Forecast: ")
         if f.status == "on_track":
             text.append(f.text, style=f"bold {theme.success}")
@@ -199,13 +206,21 @@ class DashboardScreen(DataScreen):
         else:
             text.append(f.text, style="italic")
         if f.completion_date is not None:
-            text.append(f" (complete {f.completion_date.isoformat()}")
+            details = f"(complete {f.completion_date.isoformat()}"
             if f.earliest_date is not None and f.earliest_date != f.completion_date:
                 latest = f.latest_date.isoformat() if f.latest_date else "not at the slowest pace"
-                text.append(f"; between {f.earliest_date.isoformat()} and {latest}")
-            text.append(")")
-        forecast.update(text)
-        self.shown("burnup")
+                details += f"; between {f.earliest_date.isoformat()} and {latest}"
+            details += ")"
+            # on a second line where one would not fit beside the smallest burn-up (80
+            # columns): a Static as wide as its text is cut, not wrapped, in this row
+            least = self.query_one("#burnup", BurnUp).styles.min_width
+            label = self.query_one("#burn-label", Label)
+            row = self.query_one("#burn-row", Horizontal)
+            taken = label.outer_size.width + (int(least.value) if least is not None else 0)
+            room = row.content_region.width - taken
+            text.append("\n" if text.cell_len + 1 + len(details) > room else " ")
+            text.append(details)
+        self.query_one("#forecast", Static).update(text)
 
     def _header(self, status: Status) -> None:
         theme = self.app.current_theme
