@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from itertools import groupby
 from operator import itemgetter
 from typing import Any
@@ -14,7 +14,15 @@ from kt_tui.core.clock import SYSTEM_CLOCK, Clock
 from kt_tui.core.parties import drop_signatures
 from kt_tui.core.store import Store
 from kt_tui.core.sync import pg_copy
-from kt_tui.core.sync.desired import INSERT_CHUNK, ITEM_V2_FIELDS, Ident, T, Wanted, WantedItem
+from kt_tui.core.sync.desired import (
+    INSERT_CHUNK,
+    ITEM_V2_FIELDS,
+    ByPair,
+    Ident,
+    T,
+    Wanted,
+    WantedItem,
+)
 from kt_tui.core.sync.party_changes import PartyChanges
 from kt_tui.core.sync.plan import Plan
 from kt_tui.core.sync.renames import rename_rows
@@ -311,22 +319,10 @@ def _copy_lines(
     null = v(None)
     members = {m: str(i) for m, i in member_ids.items()}
     systems = {s: str(i) for s, i in system_ids.items()}
-    middle = _Middles(lambda m, s: f"{members[m] if m else null}\t{systems[s] if s else null}")
+    middle = ByPair(lambda m, s: f"{members[m] if m else null}\t{systems[s] if s else null}")
     for key, run in groupby(add, key=itemgetter(0, 1)):
         head, tail = ends[key]
         yield head + (tail + head).join([middle[ident[2:]] for ident in run]) + tail
-
-
-class _Middles(dict[tuple[str | None, str | None], str]):
-    """(member handle, system key) -> their ids as COPY text, made on first asking."""
-
-    def __init__(self, make: Callable[[str | None, str | None], str]) -> None:
-        super().__init__()
-        self.make = make
-
-    def __missing__(self, key: tuple[str | None, str | None]) -> str:
-        text = self[key] = self.make(*key)
-        return text
 
 
 def _chunks(seq: list[T], size: int) -> list[list[T]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -20,6 +21,22 @@ ITEM_V2_FIELDS = (
 AUDIENCE_KEYS = ("tiers", "systems", "sides", "roles", "tracks", "members")
 INSERT_CHUNK = 20_000
 T = TypeVar("T")
+# an instance's (member handle, system key), as Ident ends
+Pair = tuple[str | None, str | None]
+
+
+class ByPair(dict[Pair, T]):
+    """(member, system) -> what ``make`` gives for them, made on first asking and kept:
+    a sync asks the same few pairs for a million instances."""
+
+    def __init__(self, make: Callable[[str | None, str | None], T]) -> None:
+        super().__init__()
+        self.make = make
+
+    def __missing__(self, key: Pair) -> T:
+        value = self[key] = self.make(*key)
+        return value
+
 
 # --- what the files ask for -------------------------------------------------
 

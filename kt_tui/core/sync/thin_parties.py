@@ -9,12 +9,11 @@ particular sign-off, such as who did it, are not counted: they vary).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from itertools import groupby
 from operator import itemgetter
 
 from kt_tui.core import rules
-from kt_tui.core.sync.desired import Wanted
+from kt_tui.core.sync.desired import ByPair, Wanted
 
 MAX_WARNINGS = 20  # a folder with many thin parties gets the first ones and a count
 
@@ -45,20 +44,20 @@ def thin_party_warnings(wanted: Wanted) -> list[str]:
     def ids(member: str | None, system: str | None) -> tuple[int | None, int | None]:
         return member_no.get(member) if member else None, system_no.get(system) if system else None
 
-    def may_fill(party: str) -> _Count:
+    def may_fill(party: str) -> ByPair[int]:
         def count(mid: int | None, sid: int | None) -> int:
             return sum(rules.may_fill(party, p, mid, sid) for p in people)
 
-        return _Count(lambda m, s: count(*ids(m, s)))
+        return ByPair(lambda m, s: count(*ids(m, s)))
 
-    def may_assess(parties: list[str]) -> _Count:
+    def may_assess(parties: list[str]) -> ByPair[int]:
         def count(mid: int | None, sid: int | None) -> int:
             return sum(rules.may_assess(parties, p, mid, sid) for p in people)
 
-        return _Count(lambda m, s: count(*ids(m, s)))
+        return ByPair(lambda m, s: count(*ids(m, s)))
 
-    fillers: dict[str, _Count] = {}  # party -> (member, system) -> how many may fill it
-    assessing: dict[tuple[str, ...], _Count] = {}  # parties -> ... how many may assess
+    fillers: dict[str, ByPair[int]] = {}  # party -> (member, system) -> how many may fill it
+    assessing: dict[tuple[str, ...], ByPair[int]] = {}  # parties -> ... how many may assess
     # an item's instances at once, as (member, system) pairs: each count is made once
     # per (party, member, system), however many items ask it
     for (template, item), group in groupby(wanted.instances, key=itemgetter(0, 1)):
@@ -124,15 +123,3 @@ def unreachable_gate_warnings(wanted: Wanted) -> list[str]:
                 f"{'' if n == 1 else 's'}: it can never transfer as the roster stands"
             )
     return out
-
-
-class _Count(dict[tuple[str | None, str | None], int]):
-    """(member, system) -> a count, made by ``count`` on first asking."""
-
-    def __init__(self, count: Callable[[str | None, str | None], int]) -> None:
-        super().__init__()
-        self.count = count
-
-    def __missing__(self, key: tuple[str | None, str | None]) -> int:
-        n = self[key] = self.count(*key)
-        return n
