@@ -17,9 +17,8 @@ from kt_tui.core.errors import Problem, ValidationFailed
 from kt_tui.core.rules import Role
 from kt_tui.core.templates.bounds import out_of_bounds
 from kt_tui.core.templates.files import listed, refusal
-from kt_tui.core.templates.refs import RefTemplate, raw_template, template_of
+from kt_tui.core.templates.refs import RefTemplate, raw_get, raw_template, template_of
 from kt_tui.core.templates.spec import (
-    DEFAULT_KEYS,
     MAX_FILE_BYTES,
     TEAM_FILE,
     Folder,
@@ -28,6 +27,7 @@ from kt_tui.core.templates.spec import (
     TemplateFile,
     TemplateSpec,
     resolve_due,
+    with_defaults,
 )
 from kt_tui.present import printable
 
@@ -175,10 +175,6 @@ def _raw_list(data: Any, key: str) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
-def _raw(entry: Any, key: str) -> Any:
-    return entry.get(key) if isinstance(entry, dict) else None
-
-
 def load_team(path: Path, shown: str) -> tuple[TeamSpec | None, list[Problem], dict[str, Any]]:
     """The roster, its problems, and the raw data (for checks when it is invalid)."""
     data, problems = read_toml(path, shown)
@@ -204,15 +200,15 @@ def _check_team(data: dict[str, Any], shown: str) -> list[Problem]:
     """Cross-checks on the raw roster, so they are reported even beside type errors."""
     problems: list[Problem] = []
     members, systems = _raw_list(data, "members"), _raw_list(data, "systems")
-    handles = [_raw(m, "handle") for m in members]
+    handles = [raw_get(m, "handle") for m in members]
     for i in _duplicates(handles):
         problems.append(Problem(shown, f"members[{i}].handle", f"duplicate handle {handles[i]!r}"))
-    keys = [_raw(s, "key") for s in systems]
+    keys = [raw_get(s, "key") for s in systems]
     for i in _duplicates(keys):
         problems.append(Problem(shown, f"systems[{i}].key", f"duplicate system {keys[i]!r}"))
     known = {k for k in keys if isinstance(k, str)}
     for i, m in enumerate(members):
-        received = _raw(m, "systems")
+        received = raw_get(m, "systems")
         if not isinstance(received, list):
             continue
         for j, key in enumerate(received):
@@ -224,7 +220,7 @@ def _check_team(data: dict[str, Any], shown: str) -> list[Problem]:
             problems.append(
                 Problem(shown, f"members[{i}].systems[{j}]", f"system {received[j]!r} listed twice")
             )
-    db_users = [_raw(m, "db_user") for m in members]
+    db_users = [raw_get(m, "db_user") for m in members]
     for i in _duplicates(db_users):
         problems.append(
             Problem(shown, f"members[{i}].db_user", f"duplicate db_user {db_users[i]!r}")
@@ -244,32 +240,18 @@ def load_template(
     return spec, problems + _check_template(data, shown, stages), data
 
 
-def with_defaults(data: dict[str, Any]) -> dict[str, Any]:
-    """The template's item defaults ([template] keys such as ``owner``) written into each
-    item that does not set its own, so that every item validates as it will be used."""
-    head = data.get("template")
-    items = data.get("items")
-    if not isinstance(head, dict) or not isinstance(items, list):
-        return data
-    defaults = {k: v for k, v in head.items() if k in DEFAULT_KEYS}
-    if not defaults:
-        return data
-    merged = [{**defaults, **it} if isinstance(it, dict) else it for it in items]
-    return {**data, "items": merged}
-
-
 def _check_template(data: dict[str, Any], shown: str, stages: list[str] | None) -> list[Problem]:
     """Cross-checks on the raw template, reported even beside type errors."""
     problems: list[Problem] = []
     head = data.get("template")
-    kind = _raw(head, "kind")
-    scope = _raw(head, "scope")
+    kind = raw_get(head, "kind")
+    scope = raw_get(head, "scope")
     items = _raw_list(data, "items")
-    keys = [_raw(it, "key") for it in items]
+    keys = [raw_get(it, "key") for it in items]
     for i in _duplicates(keys):
         problems.append(Problem(shown, f"items[{i}].key", f"duplicate item {keys[i]!r}"))
     for i, item in enumerate(items):
-        stage = _raw(item, "stage")
+        stage = raw_get(item, "stage")
         if stages is not None and isinstance(stage, str) and stage not in stages:
             problems.append(
                 Problem(
@@ -286,10 +268,9 @@ def _check_template(data: dict[str, Any], shown: str, stages: list[str] | None) 
         problems.extend(
             Problem(shown, f"{where}.{k}", why) for k, why in _misplaced(present, kind, scope)
         )
-    for i, item in enumerate(items):
-        if not isinstance(item, dict):
+    for i, merged in enumerate(_raw_list(with_defaults(data), "items")):
+        if not isinstance(merged, dict):
             continue
-        merged = {**{k: v for k, v in (head or {}).items() if k in DEFAULT_KEYS}, **item}
         if "session" in merged and "sessions" in merged:
             problems.append(
                 Problem(shown, f"items[{i}].sessions", "give session or sessions, not both")
@@ -399,7 +380,7 @@ def load_folder(root: Path, shown_root: str | None = None) -> Folder:
     if team is not None:
         stages: list[str] | None = list(team.handover.stages)
     else:  # the roster is invalid: still check stages against what it says, if a list
-        raw_stages = _raw(raw_team.get("handover") if raw_team else None, "stages")
+        raw_stages = raw_get(raw_team.get("handover") if raw_team else None, "stages")
         ok = isinstance(raw_stages, list) and all(isinstance(x, str) for x in raw_stages)
         stages = raw_stages if ok else None
 

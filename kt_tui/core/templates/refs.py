@@ -16,13 +16,14 @@ from typing import Any
 
 from kt_tui.core.errors import Problem
 from kt_tui.core.templates.spec import (
-    DEFAULT_KEYS,
-    DUE_RELATIVE,
     OWNERS_FIXED,
     PARTIES_FIXED,
     TeamSpec,
     TemplateFile,
+    due_form_error,
     resolve_due,
+    signoff_parties,
+    with_defaults,
 )
 
 Key = tuple[str, str]  # (template key, item key)
@@ -109,7 +110,8 @@ def template_of(tf: TemplateFile) -> RefTemplate:
 # --- best effort over raw data --------------------------------------------------------
 
 
-def _get(data: Any, key: str) -> Any:
+def raw_get(data: Any, key: str) -> Any:
+    """``data[key]`` where data is a table; None where it is not one, or has no key."""
     return data.get(key) if isinstance(data, dict) else None
 
 
@@ -132,7 +134,7 @@ def _all_names(entries: Any, key: str) -> frozenset[str] | None:
         return frozenset()
     if not isinstance(entries, list):
         return None
-    names = [_get(e, key) for e in entries]
+    names = [raw_get(e, key) for e in entries]
     if not all(isinstance(n, str) for n in names):
         return None
     return frozenset(names)
@@ -146,7 +148,7 @@ def _tracks(members: Any) -> frozenset[str] | None:
         return None
     found: set[str] = set()
     for m in members:
-        given = _get(m, "tracks")
+        given = raw_get(m, "tracks")
         if given is None:
             continue
         if not isinstance(given, list) or not all(isinstance(t, str) for t in given):
@@ -162,14 +164,14 @@ def raw_roster(data: dict[str, Any]) -> Roster | None:
         return None
     members, systems = data.get("members"), data.get("systems")
     tracks = _tracks(members)
-    tiers = [_get(s, "tier") for s in systems] if isinstance(systems, list) else None
+    tiers = [raw_get(s, "tier") for s in systems] if isinstance(systems, list) else None
     if systems is None:
         tiers = []
     tier_set = (
         frozenset(tiers) if tiers is not None and all(type(t) is int for t in tiers) else None
     )
-    h = _get(data, "handover")
-    target, start = _get(h, "target_date"), _get(h, "start_date")
+    h = raw_get(data, "handover")
+    target, start = raw_get(h, "target_date"), raw_get(h, "start_date")
     return Roster(
         handles=_all_names(members, "handle"),
         systems=_all_names(systems, "key"),
@@ -185,16 +187,14 @@ def _due(value: Any) -> date | str | None:
     """A due form that resolve_due can read; None for anything else (a type error)."""
     if type(value) is date:
         return value
-    if isinstance(value, str) and DUE_RELATIVE.match(value) and not value.startswith("S-"):
+    if isinstance(value, str) and due_form_error(value) is None:
         return value
     return None
 
 
 def _parties(signoff: Any) -> Listed:
-    if signoff is True or signoff is None:
-        return ((0, "lead"),)
-    if signoff is False:
-        return ()
+    if signoff is None or isinstance(signoff, bool):  # signoff defaults to true
+        return tuple(enumerate(signoff_parties(signoff is not False)))
     return _strings(signoff)
 
 
@@ -202,18 +202,15 @@ def raw_template(path: str, data: dict[str, Any]) -> RefTemplate:
     """A template file that failed its type checks, as far as its raw data reads (the
     [template] defaults written into each item, as validation does)."""
     head = data.get("template")
-    key = _get(head, "key")
-    defaults = (
-        {k: v for k, v in head.items() if k in DEFAULT_KEYS} if isinstance(head, dict) else {}
-    )
-    raw_items = data.get("items")
+    key = raw_get(head, "key")
+    raw_items = with_defaults(data).get("items")
     items: list[RefItem] = []
     whole = True
     for i, raw in enumerate(raw_items if isinstance(raw_items, list) else []):
         if not isinstance(raw, dict):
             whole = False
             continue
-        it = {**defaults, **raw}
+        it = raw
         item_key = it.get("key")
         owner = it.get("owner", "receiver")
         whole = whole and isinstance(item_key, str)
@@ -238,7 +235,7 @@ def raw_template(path: str, data: dict[str, Any]) -> RefTemplate:
         path,
         key if isinstance(key, str) else None,
         tuple(items),
-        _strings(_get(head, "renamed_from")),
+        _strings(raw_get(head, "renamed_from")),
         whole,
     )
 

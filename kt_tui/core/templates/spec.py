@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Annotated, Literal, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
@@ -96,6 +96,27 @@ ItemRef = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*(/[a-z0-9][a-z0-9_-
 Tier = Annotated[int, Field(ge=1, le=9)]
 
 
+def due_form_error(value: str) -> str | None:
+    """What is wrong with a relative due form, or None when resolve_due can read it."""
+    if not DUE_RELATIVE.match(value):
+        return (
+            'must be a TOML date, "T-<n>d", "T+<n>d", "T-<n>w", "T+<n>w", '
+            f'"S+<n>d" or "S+<n>w", got {value!r}'
+        )
+    if value.startswith("S-"):
+        return f'counts from start_date forward only ("S+<n>d"), got {value!r}'
+    return None
+
+
+def signoff_parties(signoff: bool | list[str]) -> list[str]:
+    """An item's sign-off parties in their listed order: true is a lead, false is none."""
+    if signoff is True:
+        return ["lead"]
+    if signoff is False:
+        return []
+    return list(signoff)
+
+
 class ItemDefaults(_Strict):
     """The item keys a template may set for all of its items (an item's own key wins)."""
 
@@ -122,13 +143,8 @@ class ItemDefaults(_Strict):
     @field_validator("due")
     @classmethod
     def _due_form(cls, v: date | str | None) -> date | str | None:
-        if isinstance(v, str) and not DUE_RELATIVE.match(v):
-            raise ValueError(
-                'must be a TOML date, "T-<n>d", "T+<n>d", "T-<n>w", "T+<n>w", '
-                f'"S+<n>d" or "S+<n>w", got {v!r}'
-            )
-        if isinstance(v, str) and v.startswith("S-"):
-            raise ValueError(f'counts from start_date forward only ("S+<n>d"), got {v!r}')
+        if isinstance(v, str) and (why := due_form_error(v)) is not None:
+            raise ValueError(why)
         return v
 
     @field_validator("valid_for")
@@ -140,12 +156,8 @@ class ItemDefaults(_Strict):
 
     @property
     def parties(self) -> list[str]:
-        """The sign-off parties in their listed order: true is a lead, false is none."""
-        if self.signoff is True:
-            return ["lead"]
-        if self.signoff is False:
-            return []
-        return list(self.signoff)
+        """The sign-off parties in their listed order (signoff_parties)."""
+        return signoff_parties(self.signoff)
 
     @property
     def all_sessions(self) -> list[SessionSpec]:
@@ -159,6 +171,20 @@ class ItemDefaults(_Strict):
 
 
 DEFAULT_KEYS = frozenset((f.alias or name) for name, f in ItemDefaults.model_fields.items())
+
+
+def with_defaults(data: dict[str, Any]) -> dict[str, Any]:
+    """The template's item defaults ([template] keys such as ``owner``) written into each
+    item that does not set its own, so that every item validates as it will be used."""
+    head = data.get("template")
+    items = data.get("items")
+    if not isinstance(head, dict) or not isinstance(items, list):
+        return data
+    defaults = {k: v for k, v in head.items() if k in DEFAULT_KEYS}
+    if not defaults:
+        return data
+    merged = [{**defaults, **it} if isinstance(it, dict) else it for it in items]
+    return {**data, "items": merged}
 
 
 class TemplateHead(ItemDefaults):
