@@ -28,7 +28,7 @@ from kt_tui.core.rights import rights_from, rights_statement
 from kt_tui.core.store import Store, meta_column
 from kt_tui.core.suggest import did_you_mean
 from kt_tui.core.tables import INSTANCE, ITEM, MEMBER, SYSTEM, TEMPLATE
-from kt_tui.core.waiting import gates_of
+from kt_tui.core.waiting import waiting_on
 from kt_tui.present import first_control
 
 
@@ -403,7 +403,7 @@ def lapses_after(t: InstanceRow, values: dict[str, Any]) -> date | None:
 
 def refuse_while_waiting(conn: Connection, t: InstanceRow, today: date) -> None:
     """done is refused while a prerequisite is incomplete: say which, and how it stands."""
-    gates = gates_of(conn, t.after, t.member_id, t.system_id, today)
+    gates = waiting_on(conn, t.after, t.member_id, t.system_id, today)
     if gates:
         shown = "; ".join(g.label for g in gates[:3])
         more = f"; and {len(gates) - 3} more" if len(gates) > 3 else ""

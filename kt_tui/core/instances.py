@@ -392,7 +392,7 @@ def get_instance(
     conn: Connection, instance_id: int, today: date, *, waiting: bool = True
 ) -> InstanceRow | None:
     """One instance's row (``waiting``: False for a verb's target, which leaves
-    waiting_on empty: done asks waiting.gates_of itself, and the subquery cost
+    waiting_on empty: done asks waiting.waiting_on itself, and the subquery cost
     PostgreSQL a millisecond of planning on every action)."""
     r = conn.execute(_one(today, waiting), {"instance_id": instance_id}).first()
     return _with_signatures(conn, [_row(r)])[0] if r is not None else None

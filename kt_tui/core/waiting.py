@@ -3,7 +3,6 @@ rules.waits_on (whose SQL form, rules.waiting_sql, filters the listings)."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -31,28 +30,16 @@ class Gate:
         return f"{self.ref}{f' ({bound})' if bound else ''}: {self.state}"
 
 
-def waiting_on(conn: Connection, instance_id: int, today: date) -> list[Gate]:
-    """The prerequisite instances that hold this instance back, in ``after`` order;
-    empty when it is not waiting."""
-    own = conn.execute(
-        select(INSTANCE.c.member_id, INSTANCE.c.system_id, ITEM.c.after)
-        .join(ITEM, ITEM.c.id == INSTANCE.c.item_id)
-        .where(INSTANCE.c.id == instance_id)
-    ).first()
-    if own is None or not own.after:
-        return []
-    return gates_of(conn, json.loads(own.after), own.member_id, own.system_id, today)
-
-
-def gates_of(
+def waiting_on(
     conn: Connection,
     refs: Sequence[str],
     member_id: int | None,
     system_id: int | None,
     today: date,
 ) -> list[Gate]:
-    """waiting_on for an instance of (member, system) whose item lists ``refs`` in
-    ``after``, where the caller read them (a verb's target: no read if none)."""
+    """The prerequisite instances that hold back an instance of (member, system) whose
+    item lists ``refs`` in ``after`` (InstanceRow.after), in that order; empty when it
+    is not waiting (and no read when the item has no prerequisites)."""
     if not refs:
         return []
     ref_col = TEMPLATE.c.key + "/" + ITEM.c.key
