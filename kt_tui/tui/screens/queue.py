@@ -23,6 +23,7 @@ from kt_tui.tui.screens.confirm import ConfirmScreen
 from kt_tui.tui.screens.prompt import PromptScreen
 from kt_tui.tui.widgets.item_detail import item_detail_text
 from kt_tui.tui.widgets.queue_list import QueueList
+from kt_tui.tui.widgets.sortable_table import arrow
 
 if TYPE_CHECKING:
     from kt_tui.core.instances import InstanceRow
@@ -143,8 +144,7 @@ class QueueScreen(DataScreen):
         else:
             header.append(f"   {len(self.rows)} awaiting your sign-off")
             if self.sort != DEFAULT_SORT:  # the checklist's order needs no saying
-                arrow = "▼" if self.sort.descending else "▲"
-                header.append(f", by {SORT_KEYS[self.sort.key]} {arrow}")
+                header.append(f", by {SORT_KEYS[self.sort.key]} {arrow(self.sort.descending)}")
             header.append("   s: sign off   R: reject   A: assess   (space or v: select, a: all)")
         self.query_one("#queue-header", Static).update(header)
         if listing.highlighted is None and self.rows:

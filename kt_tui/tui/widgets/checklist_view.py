@@ -24,6 +24,7 @@ from kt_tui.core.rules import State
 from kt_tui.core.sorting import DEFAULT_SORT, Sort
 from kt_tui.present import printable
 from kt_tui.tui.widgets.figures import STATE_MARKS
+from kt_tui.tui.widgets.sortable_table import arrow
 
 if TYPE_CHECKING:
     from kt_tui.core.instances import InstanceRow
@@ -56,7 +57,6 @@ SORT_OF: dict[str, str] = {
     "signed": "signed",
     "evidence": "evidence",
 }
-ASCENDING, DESCENDING = "▲", "▼"
 
 
 def layout(width: int) -> list[tuple[str, str, int]]:
@@ -287,10 +287,9 @@ class ChecklistView(ScrollView, can_focus=True):
 
     def header_text(self) -> str:
         """The column titles for the screen's header line, the sorted one with ▲ or ▼."""
-        arrow = DESCENDING if self.sort.descending else ASCENDING
+        mark = arrow(self.sort.descending)
         return " ".join(
-            _header(h, w, arrow if SORT_OF[k] == self.sort.key else "")
-            for k, h, w in self._layout()
+            _header(h, w, mark if SORT_OF[k] == self.sort.key else "") for k, h, w in self._layout()
         )
 
     def sort_keys(self) -> list[str]:

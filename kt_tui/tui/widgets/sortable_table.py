@@ -22,6 +22,11 @@ _NUMBER = re.compile(r"^\s*(-?\d+)(?!\d*-\d)")  # a count, "3/4", "12 days"; not
 ASCENDING, DESCENDING = "▲", "▼"
 
 
+def arrow(descending: bool) -> str:
+    """The mark of a sorted column (or a header's "by ..."): every sorted view's."""
+    return DESCENDING if descending else ASCENDING
+
+
 def sort_key(value: Any) -> tuple[int, Any]:
     """Numbers (percentages, counts, n/m) before text; a dash or nothing sorts lowest;
     dates and times sort as text (ISO: in time order)."""
@@ -101,7 +106,7 @@ class SortableTable(DataTable[Any]):
             self.columns[before].label = self._titles[before]
         shown = self.columns[column]
         title = self._titles.setdefault(column, shown.label)
-        shown.label = Text.assemble(title, " ", DESCENDING if reverse else ASCENDING)
+        shown.label = Text.assemble(title, " ", arrow(reverse))
         shown.content_width = max(shown.content_width, shown.label.cell_len)
         if not shown.auto_width:  # a fixed width (the dashboard's) makes room for it
             shown.width = max(shown.width, shown.label.cell_len)
