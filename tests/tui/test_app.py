@@ -426,6 +426,35 @@ async def test_help_lists_the_keys(make_app: Callable[..., KtApp], messages: lis
             assert key in described, key
 
 
+async def test_help_on_a_short_terminal_says_it_scrolls_and_reaches_the_end(
+    make_app: Callable[..., KtApp], messages: list[Message]
+) -> None:
+    """At 80x24 the checklist's keys, filters and figures do not fit: the hint says the
+    body scrolls, and page down brings the last line (the figures' meaning) into view."""
+    from textual.containers import VerticalScroll
+
+    app = make_app()
+    async with app.run_test(size=(80, 24), message_hook=messages.append) as pilot:
+        await wait_loaded(pilot, messages, "dashboard")
+        await pilot.press("enter")
+        await wait_loaded(pilot, messages, "checklist")
+        await pilot.press("question_mark")
+        await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen))
+        help_screen = app.screen
+        hint = help_screen.query_one("#help-hint")
+        await wait_until(pilot, lambda: "scroll" in str(hint.render()))
+        body = help_screen.query_one("#help-body", VerticalScroll)
+        figures = help_screen.query_one("#help-figures")
+        assert body.max_scroll_y > 0 and figures.region.bottom > body.region.bottom
+        for _ in range(5):
+            await pilot.press("pagedown")
+        await pilot.pause()
+        assert body.scroll_y == body.max_scroll_y
+        await pilot.resize_terminal(120, 80)  # tall enough: nothing claims to scroll
+        await wait_until(pilot, lambda: str(hint.render()) == "escape: close")
+        assert body.max_scroll_y == 0
+
+
 async def test_q_quits_from_the_dashboard(
     make_app: Callable[..., KtApp], messages: list[Message]
 ) -> None:

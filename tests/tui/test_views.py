@@ -159,3 +159,31 @@ async def test_a_view_switched_back_to_shows_what_changed_meanwhile(
         )
         await pilot.press("5")
         await wait_until(pilot, lambda: len(blockers.found) == 1)
+
+
+async def test_sessions_at_80_columns_keep_who_came_and_name_the_rest_below(
+    make_app: Callable[..., KtApp], messages: list[Message]
+) -> None:
+    """At 80x24 the sessions' row keeps when, who came and how long before the title;
+    the trainer and place, scrolled off, are in the attendees' heading."""
+    app = make_app("tomas")
+    async with app.run_test(size=(80, 24), message_hook=messages.append) as pilot:
+        await wait_loaded(pilot, messages, "dashboard")
+        await pilot.press("4")
+        await wait_loaded(pilot, messages, "sessions")
+        screen = app.screen
+        assert isinstance(screen, SessionsScreen)
+        await wait_until(pilot, lambda: bool(screen.sessions))
+        table = screen.query_one("#sessions", DataTable)
+        shown = [c.label.plain for c in table.ordered_columns]
+        assert shown.index("Attended") < shown.index("Session")
+        assert shown.index("Minutes") < shown.index("Session")
+        first = screen._selected()
+        assert first is not None
+        region = table.region
+        visible = sum(c.get_render_width(table) for c in table.ordered_columns[:4])
+        assert visible <= region.width  # when, tense, attended and minutes are on screen
+        heading = str(screen.query_one("#attendees-title").render())
+        assert first.title in heading
+        if first.trainer:
+            assert f"trainer {first.trainer}" in heading

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Label
 
@@ -35,14 +35,27 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="help-dialog"):
             yield Label(Text(f"Keys: {self.title_text}"), id="help-title")
-            yield DataTable(id="help-keys", cursor_type="row", show_cursor=False)
-            yield Label(Text(FILTERS), id="help-filters")
-            yield Label(Text(FIGURES), id="help-figures")
-            yield Label("escape: close", classes="hint")
+            # one scrolling body: on a short terminal every key is still reachable
+            with VerticalScroll(id="help-body"):
+                yield DataTable(id="help-keys", cursor_type="row", show_cursor=False)
+                yield Label(Text(FILTERS), id="help-filters")
+                yield Label(Text(FIGURES), id="help-figures")
+            yield Label("escape: close", id="help-hint", classes="hint")
 
     def on_mount(self) -> None:
         table = self.query_one("#help-keys", DataTable)
         table.add_columns("Key", "Does")
         for key, what in self.keys:
             table.add_row(Text(key), Text(what))
-        table.focus()
+        table.can_focus = False  # the body scrolls, not the table's hidden cursor
+        self.query_one("#help-body").focus()
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._say_if_it_scrolls)
+
+    def _say_if_it_scrolls(self) -> None:
+        """The hint says so when the body holds more than the dialog shows."""
+        body = self.query_one("#help-body", VerticalScroll)
+        more = body.max_scroll_y > 0
+        hint = "up/down, page up/down: scroll   escape: close" if more else "escape: close"
+        self.query_one("#help-hint", Label).update(hint)

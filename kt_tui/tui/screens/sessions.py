@@ -66,20 +66,22 @@ class SessionsScreen(DataScreen):
     def compose(self) -> ComposeResult:
         yield Static("Training sessions", id="sessions-header", classes="header")
         yield SortableTable(id="sessions", cursor_type="row", zebra_stripes=True)
-        yield Label("Attendees (m: mark attended)", classes="section-title")
+        yield Label("Attendees (m: mark attended)", id="attendees-title", classes="section-title")
         yield SortableTable(id="attendees", cursor_type="row")
         yield Footer()
 
     def on_mount(self) -> None:
         sessions = self.query_one("#sessions", DataTable)
+        # what decides first (when, who came, how long), then the title: at 80 columns
+        # the rest scrolls off, and the attendees' title repeats the session's details
         sessions.add_column("When", key="when")
         sessions.add_column("", key="tense")
-        sessions.add_column("Session", key="title")
+        sessions.add_column("Attended", key="attended")
         sessions.add_column("Minutes", key="minutes")
+        sessions.add_column("Session", key="title")
         sessions.add_column("Trainer", key="trainer")
         sessions.add_column("Where", key="where")
         sessions.add_column("Parts", key="parts")
-        sessions.add_column("Attended", key="attended")
         attendees = self.query_one("#attendees", DataTable)
         attendees.add_column("Member", key="member")
         attendees.add_column("State", key="state")
@@ -128,12 +130,12 @@ class SessionsScreen(DataScreen):
                 "tense": Text("past", style=theme.secondary or "")
                 if past
                 else Text("upcoming", style=f"bold {theme.primary}"),
-                "title": Text(printable(s.title)),
+                "attended": f"{attended}/{len(s.attendees)}",
                 "minutes": str(s.minutes or "-"),
+                "title": Text(printable(s.title)),
                 "trainer": Text(printable(s.trainer or "-")),
                 "where": Text(printable(s.location or "-")),
                 "parts": str(len(s.parts)),
-                "attended": f"{attended}/{len(s.attendees)}",
             }
             if s.ref in table.rows:
                 for column, value in cells.items():
@@ -161,6 +163,7 @@ class SessionsScreen(DataScreen):
     def _show_attendees(self) -> None:
         session = self._selected()
         table = self.query_one("#attendees", SortableTable)
+        self.query_one("#attendees-title", Label).update(_attendees_title(session))
         cursor = table.cursor_row
         table.clear()
         if session is None:
@@ -248,3 +251,18 @@ class SessionsScreen(DataScreen):
             self.notify(printable(why), title="Refused", severity="error", markup=False)
         self.app.show_actor()
         self._show(message.sessions, message.marker)
+
+
+def _attendees_title(session: TrainingSession | None) -> Text:
+    """The attendees' heading names the highlighted session with its details, so that
+    what a narrow terminal scrolls off the sessions' row is still on screen."""
+    if session is None:
+        return Text("Attendees (m: mark attended)")
+    details = [
+        f"{session.minutes} min" if session.minutes else "",
+        f"trainer {session.trainer}" if session.trainer else "",
+        session.location or "",
+        f"{len(session.parts)} parts" if len(session.parts) > 1 else "",
+    ]
+    shown = " · ".join(printable(d) for d in details if d)
+    return Text(f"Attendees of {printable(session.title)}{f' ({shown})' if shown else ''}")
