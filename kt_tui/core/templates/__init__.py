@@ -19,6 +19,7 @@ from kt_tui.core.templates.bounds import out_of_bounds
 from kt_tui.core.templates.files import listed, refusal
 from kt_tui.core.templates.refs import RefTemplate, raw_get, raw_template, template_of
 from kt_tui.core.templates.spec import (
+    DEFAULT_KEYS,
     MAX_FILE_BYTES,
     TEAM_FILE,
     Folder,
@@ -237,7 +238,30 @@ def load_template(
     if data is None:
         return None, problems, None
     spec, problems = _validate(TemplateSpec, with_defaults(data), shown)
-    return spec, problems + _check_template(data, shown, stages), data
+    return spec, _blame_defaults(data, problems + _check_template(data, shown, stages)), data
+
+
+_ITEM_KEY = re.compile(r"^items\[(?P<i>\d+)\]\.(?P<key>[a-z_]+)(?P<rest>.*)$")
+
+
+def _blame_defaults(data: dict[str, Any], problems: list[Problem]) -> list[Problem]:
+    """A problem with a value an item took from [template] names ``template.KEY``, where
+    the user wrote it, once: not ``items[i].KEY`` for every item that inherited it."""
+    head = data.get("template")
+    items = data.get("items")
+    if not isinstance(head, dict) or not isinstance(items, list):
+        return problems
+    out: list[Problem] = []
+    for p in problems:
+        m = _ITEM_KEY.match(p.where)
+        if m is not None:
+            i, key = int(m["i"]), m["key"]
+            own = items[i] if i < len(items) and isinstance(items[i], dict) else {}
+            if key in DEFAULT_KEYS and key in head and key not in own:
+                p = Problem(p.path, f"template.{key}{m['rest']}", p.message)
+        if p not in out:
+            out.append(p)
+    return out
 
 
 def _check_template(data: dict[str, Any], shown: str, stages: list[str] | None) -> list[Problem]:
@@ -250,8 +274,8 @@ def _check_template(data: dict[str, Any], shown: str, stages: list[str] | None) 
     keys = [raw_get(it, "key") for it in items]
     for i in _duplicates(keys):
         problems.append(Problem(shown, f"items[{i}].key", f"duplicate item {keys[i]!r}"))
-    for i, item in enumerate(items):
-        stage = raw_get(item, "stage")
+    for i, item in enumerate(_raw_list(with_defaults(data), "items")):
+        stage = raw_get(item, "stage")  # its own, or the [template] default
         if stages is not None and isinstance(stage, str) and stage not in stages:
             problems.append(
                 Problem(
