@@ -120,8 +120,10 @@ def _reopened_ids(detail: str | None) -> list[int] | None:
     return [i for i in ids if isinstance(i, int)]
 
 
-def burn_up(conn: Connection, today: date) -> list[Point]:
-    """Complete weight per day from the first event's day to ``today`` (inclusive)."""
+def burn_up(conn: Connection, today: date, start: date | None = None) -> list[Point]:
+    """Complete weight per day to ``today`` (inclusive), from the handover's ``start``
+    (its start_date) where one is set and not in the future, else from the first
+    event's day (DESIGN "Burn-up and forecast")."""
     # Only instances some event names can ever have been complete: load those
     # alone (a million fresh instances cost nothing here), and sum the rest in SQL.
     touched = select(EVENT.c.instance_id).where(EVENT.c.instance_id.is_not(None))
@@ -225,6 +227,8 @@ def burn_up(conn: Connection, today: date) -> list[Point]:
         for day, now in flipped:
             delta[day] += weight if now else -weight
 
+    if start is not None and start <= today:
+        first_day = start  # a sync before the start counts from the start's day
     end = max(today, first_day)
     points: list[Point] = []
     running = sum(v for d, v in delta.items() if d < first_day)

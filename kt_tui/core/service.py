@@ -204,7 +204,7 @@ class Service:
             settings = self.store.settings(conn)
             out = None
             if settings is not None:
-                points = burnup.burn_up(conn, today)
+                points = burnup.burn_up(conn, today, settings.start_date)
                 out = Trend(points, burnup.forecast(points, settings.target_date, today))
         self._trend = (key, out)
         return out

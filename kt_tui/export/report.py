@@ -279,7 +279,8 @@ def build_report(
         found_blockers = blockers(conn, today)
         scores = competency(conn)
     changes = changes_since(conn, since) if since is not None else None
-    points = burnup.burn_up(conn, today)
+    settings = store.settings(conn)  # read once per transaction: status read it already
+    points = burnup.burn_up(conn, today, settings.start_date if settings else None)
     head = audit.head(conn)
 
     fc = burnup.forecast(points, st.target_date, today)

@@ -142,6 +142,33 @@ def test_burn_up_replays_each_instance(store: Store, tiny_dir: Path) -> None:
     assert last.complete_weight / last.total_weight == st.overall.readiness
 
 
+def test_the_burn_up_starts_at_the_handover_start_date(store: Store, tiny_dir: Path) -> None:
+    """DESIGN: the burn-up runs from start_date (or the first event): a handover that
+    began on 28 October and was first synced on 1 November shows flat days from the
+    28th; the dashboard's trend and the report's history agree."""
+    from tests.helpers import TEAM
+
+    team = TEAM.replace(
+        "min_ready_per_system = 1", "min_ready_per_system = 1\nstart_date = 2026-10-28"
+    )
+    write_tiny(tiny_dir, team=team)
+    sync(store, tiny_dir, actor="setup", login="setup", clock=day_clock(1))
+    act_on(store, "eve", "done", "onboard/access", 2)
+    today = date(2026, 11, 3)
+    with store.read() as conn:
+        points = burnup.burn_up(conn, today, date(2026, 10, 28))
+        assert burnup.burn_up(conn, today, date(2026, 12, 1))[0].day == date(2026, 11, 1)
+    assert [(p.day.isoformat()[5:], p.complete_weight) for p in points] == [
+        ("10-28", 0), ("10-29", 0), ("10-30", 0), ("10-31", 0),
+        ("11-01", 0), ("11-02", 1), ("11-03", 1),
+    ]  # fmt: skip
+    from kt_tui.export.report import build_report
+
+    at = Clock.fixed(datetime(2026, 11, 3, 12, tzinfo=UTC), today)
+    report = build_report(store, actor="setup", clock=at, items=False)
+    assert [p.day for p in report.history] == [p.day for p in points]
+
+
 def test_burn_up_sees_a_revision_reopen_by_sync(store: Store, tiny_dir: Path) -> None:
     sync(store, tiny_dir, actor="setup", login="setup", clock=day_clock(1))
     act_on(store, "eve", "done", "docs/selfcheck", 2, system="api")
