@@ -81,3 +81,22 @@ def test_a_verb_is_allowed_and_refused_by_the_rules(
         got = str(len(value)) if isinstance(value, list) else str(value)
         assert got == want, (field, got)
     assert kt(db, "verify").exit_code == 0
+
+
+def test_a_note_is_refused_to_one_who_may_neither_do_nor_sign_the_item(db: Path) -> None:
+    """note is open to whoever may do or sign the item (everyone may on the walkthrough
+    above): on eve's teach-back, cal, another receiver and no lead, is refused."""
+    item = ("note", "quiz/teachback", "asked twice", "--member", "eve")
+
+    def notes() -> list[object]:
+        rows = json.loads(kt(db, "list", "teachback", "member:eve", "--json").output)
+        assert len(rows) == 1
+        return [rows[0].get("note")]
+
+    events, before = _events(db), notes()
+    refused = kt(db, *item, user="cal")
+    assert refused.exit_code == 1, refused.output + refused.stderr
+    assert "cal" in refused.stderr and "Traceback" not in refused.stderr
+    assert _events(db) == events and notes() == before  # nothing written
+    assert kt(db, *item, user="eve").exit_code == 0
+    assert notes() == ["asked twice"] and _events(db) == events + 1

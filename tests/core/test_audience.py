@@ -182,6 +182,34 @@ def test_ready_receivers_count_the_client_side_only(
     assert st.cell("pia", "api") is not None
     sides = {m.handle: m.side for m in st.members}
     assert sides["pia"] == "provider" and sides["eve"] == "client"
+    # pia completes every api item of hers: her cell is ready, api's ready receivers
+    # stay 0 and the gate stays shut (eve, the client's receiver, has done nothing)
+    from kt_tui.core.actions import act
+    from tests.conftest import actor_of
+
+    pia, lea = actor_of(store, "pia"), actor_of(store, "lea")
+    with store.read() as conn:
+        ids = (
+            conn.execute(
+                select(INSTANCE.c.id)
+                .join(MEMBER, MEMBER.c.id == INSTANCE.c.member_id)
+                .join(SYSTEM, SYSTEM.c.id == INSTANCE.c.system_id)
+                .where(MEMBER.c.handle == "pia", SYSTEM.c.key == "api")
+            )
+            .scalars()
+            .all()
+        )
+    assert len(ids) == 3
+    for iid in ids:
+        if act(store, pia, "done", iid, clock=clock).after == "done":
+            act(store, lea, "signoff", iid, clock=clock)
+    with store.read() as conn:
+        st = readiness.status(store, conn, clock.today())
+    assert st is not None
+    cell = st.cell("pia", "api")
+    assert cell is not None and cell.figures.readiness == 1.0 and cell.ready
+    api = next(s for s in st.systems if s.key == "api")
+    assert api.ready_receivers == 0 and api.can_transfer is False
 
 
 @pytest.mark.parametrize(
