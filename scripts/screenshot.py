@@ -1,4 +1,5 @@
-"""Regenerate the README's screens: docs/dashboard.svg, docs/queue.svg, docs/competency.svg.
+"""Regenerate the README's screens (docs/*.svg): the dashboard, an engineer's items, a
+lead's queue, the blockers and the competency view.
 
     python scripts/screenshot.py [OUT_DIR]
 
@@ -31,7 +32,9 @@ SIZE = (120, 40)
 # (file, view, the Loaded messages to wait for, as whom)
 SHOTS = (
     ("dashboard.svg", "dashboard", {"dashboard", "burnup"}, "asha"),
+    ("mine.svg", "mine", {"checklist"}, "ben"),
     ("queue.svg", "queue", {"queue"}, "asha"),
+    ("blockers.svg", "blockers", {"blockers"}, "asha"),
     ("competency.svg", "competency", {"competency"}, "priya"),
 )
 

@@ -276,9 +276,17 @@ class Plan:
     # -- the plan ------------------------------------------------------------------
 
     def work(
-        self, t: Target, lo: int, hi: int, *, sign: float = 1.0, evidence: str | None = None
+        self,
+        t: Target,
+        lo: int,
+        hi: int,
+        *,
+        sign: float = 1.0,
+        evidence: str | None = None,
+        parties: int | None = None,
     ) -> Iterator[Action]:
-        """Done between days lo..hi (after its prerequisites), then maybe signed."""
+        """Done between days lo..hi (after its prerequisites), then maybe signed: by
+        every party, or by the first ``parties`` of them (a sign-off under way)."""
         ready = self.ready_day(t)
         if ready is None:
             return
@@ -295,13 +303,14 @@ class Plan:
         if self.rng.random() >= sign:
             return
         signed = done
-        for party in t.parties:  # each party in its listed order, a day or few apart
+        for party in t.parties[:parties]:  # in their listed order, a day or few apart
             signers = self.signers(t, who[0] if who else "", party)
             signed = signed + timedelta(days=self.rng.randint(1, 4))
             if not signers or signed >= self.today:
                 return
             yield signed, self.rng.randint(0, 480), "signoff", t, signers, {"party": party}
-        self.complete[t.id] = signed
+        if parties is None or parties >= len(t.parties):
+            self.complete[t.id] = signed
 
     def build(self) -> list[Action]:
         out: list[Action] = []
@@ -363,6 +372,10 @@ class Plan:
             score = 2 if i == 1 else self.rng.choice((3, 4))  # one below the mark
             assessors = self.signers(t, t.member or "")
             out.append((held + timedelta(days=1), 120, "assess", t, assessors, {"score": score}))
+        # a two-party acceptance under way: the provider's lead has signed, the client's
+        # has not (the queue and the exports show "1 of 2 signed; missing client-lead")
+        for t in self.of("access-handover/admin-rights")[2:3]:
+            add(self.work(t, 44, 50, evidence=f"{wiki}/{t.system}/access-review", parties=1))
         return out
 
     def _leads(self) -> list[str]:

@@ -57,6 +57,11 @@ def test_demo_has_colour_blocked_na_awaiting_signed(demo_db: str) -> None:
     # provider-owned docs were done by the provider's people, as the log says
     arch = [r for r in rows if r.ref == "system-docs/architecture" and r.done_by]
     assert arch and {r.done_by for r in arch} <= {"lena", "rahul", "martin", "priya"}
+    # a two-party acceptance under way: the provider's lead signed, the client's not yet
+    admin = [r for r in rows if r.ref == "access-handover/admin-rights" and r.state == "done"]
+    assert len(admin) == 1, admin
+    assert [s.party for s in admin[0].signatures] == ["provider-lead"]
+    assert admin[0].missing == ["client-lead"]
     svc.store.dispose()
 
 
