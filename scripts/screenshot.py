@@ -11,6 +11,7 @@ each view is saved once the app's own Loaded messages say it is in.
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 import tempfile
 from datetime import UTC, date, datetime
@@ -63,8 +64,10 @@ async def shoot(db: str, view: str, wanted: set[str], who: str, out: Path) -> No
 def main(argv: list[str]) -> None:
     folder = Path(argv[1]) if len(argv) > 1 else ROOT / "docs"
     folder.mkdir(parents=True, exist_ok=True)
+    folder = folder.resolve()
     with tempfile.TemporaryDirectory() as tmp:
-        db = str(Path(tmp) / "demo.db")
+        os.chdir(tmp)  # the screens' top line names the store as given: "demo.db"
+        db = "demo.db"
         store = open_store(db)
         try:
             fill_demo(store, clock())
