@@ -11,7 +11,7 @@ each view is saved once the app's own Loaded messages say it is in.
 from __future__ import annotations
 
 import asyncio
-import os
+import shutil
 import sys
 import tempfile
 from datetime import UTC, date, datetime
@@ -64,10 +64,12 @@ async def shoot(db: str, view: str, wanted: set[str], who: str, out: Path) -> No
 def main(argv: list[str]) -> None:
     folder = Path(argv[1]) if len(argv) > 1 else ROOT / "docs"
     folder.mkdir(parents=True, exist_ok=True)
-    folder = folder.resolve()
-    with tempfile.TemporaryDirectory() as tmp:
-        os.chdir(tmp)  # the screens' top line names the store as given: "demo.db"
-        db = "demo.db"
+    # a fixed path: the screens' top line names the store, the same on every run
+    home = Path(tempfile.gettempdir()) / "kt-tui-demo"
+    shutil.rmtree(home, ignore_errors=True)
+    home.mkdir()
+    try:
+        db = str(home / "demo.db")
         store = open_store(db)
         try:
             fill_demo(store, clock())
@@ -76,6 +78,8 @@ def main(argv: list[str]) -> None:
         for name, view, wanted, who in SHOTS:
             asyncio.run(shoot(db, view, wanted, who, folder / name))
             print(f"wrote {folder / name}")
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
 
 
 if __name__ == "__main__":
