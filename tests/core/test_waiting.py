@@ -138,3 +138,38 @@ def test_retired_prerequisites_do_not_gate(waiting: Store, folder: Path) -> None
     do(waiting, "lou", "na", "docs/runbook", system="db", reason="gone")
     do(waiting, "lou", "na", "docs/runbook", system="api", reason="gone")
     do(waiting, "lou", "done", "onboard/access")
+
+
+def test_the_plan_counts_the_open_items_a_new_after_makes_wait_and_frees(
+    store: Store, tmp_path: Path
+) -> None:
+    """A lead adding a prerequisite sees, before the sync, how many open items will wait
+    (and removing it, how many stop waiting); the counts match what the listing's
+    waiting filter shows once it is applied."""
+    root = write_tiny(tmp_path / "plain")
+    sync(store, root, actor="setup", login="setup", clock=DAY0)
+    do(store, "eve", "done", "kt/read", system="api")
+    do(store, "lea", "signoff", "kt/read", member="eve", system="api")  # eve@api's is complete
+    do(store, "eve", "done", "kt/shadow", system="db")  # done: waits on nothing
+    open_shadows = len(listed(store, "template:kt open"))
+    assert not listed(store, "waiting")
+
+    write_tiny(root, kt=KT_AFTER)
+    dry = sync(store, root, actor="setup", login="setup", clock=DAY0, dry_run=True)
+    kt = dry.plan.template("kt")
+    # of the shadows still to do (lea@api, eve@api) lea's waits: eve's read is signed
+    # off; eve@db's shadow is done already, nothing it may not do
+    assert (kt.waiting, kt.unwaiting) == (1, 0)
+    assert kt.summary()["waiting_by_new_after"] == 1
+    from kt_tui.core.sync import describe
+
+    assert "template kt: 1 open item waiting under the new after" in describe(dry.plan)
+    sync(store, root, actor="setup", login="setup", clock=DAY0)
+    assert listed(store, "waiting state:todo") == ["kt/shadow --member lea --system api"]
+    assert len(listed(store, "template:kt open")) == open_shadows
+
+    write_tiny(root, kt=KT)  # the prerequisite dropped again
+    back = sync(store, root, actor="setup", login="setup", clock=DAY0)
+    assert back.plan.template("kt").unwaiting == kt.waiting
+    assert back.plan.template("kt").waiting == 0
+    assert not listed(store, "waiting")

@@ -25,6 +25,7 @@ from kt_tui.core.sync.renames import find as find_renames
 from kt_tui.core.sync.renames import renamed_view
 from kt_tui.core.sync.stored import Current, load_current
 from kt_tui.core.sync.thin_parties import thin_party_warnings, unreachable_gate_warnings
+from kt_tui.core.sync.waiting_changes import waiting_changes
 from kt_tui.core.templates import Folder, load_folder
 
 __all__ = [
@@ -86,6 +87,10 @@ def _plan(
     for template, (settled, unsigned) in plan.parties.per_template.items():
         plan.template(template).settled, plan.template(template).unsigned = settled, unsigned
     _count_lapse_changes(conn, plan, wanted, renamed, today)
+    for template, (waiting, unwaiting) in waiting_changes(
+        conn, plan, wanted, renamed, today
+    ).items():
+        plan.template(template).waiting, plan.template(template).unwaiting = waiting, unwaiting
     plan.warnings = [
         *folder.warnings,
         *thin_party_warnings(wanted),

@@ -36,6 +36,8 @@ class TemplatePlan:
     below_pass: int = 0  # signed-off assessments below a raised pass mark, reopened
     lapsed: int = 0  # completions a new valid_for lapses today
     unlapsed: int = 0  # lapsed completions a new valid_for makes hold again
+    waiting: int = 0  # open instances a new after makes wait (waiting_changes.py)
+    unwaiting: int = 0  # open instances a changed after stops making wait
 
     def is_empty(self) -> bool:
         return not (
@@ -53,6 +55,8 @@ class TemplatePlan:
             or self.below_pass
             or self.lapsed
             or self.unlapsed
+            or self.waiting
+            or self.unwaiting
         )
 
     def summary(self) -> dict[str, Any]:
@@ -72,6 +76,8 @@ class TemplatePlan:
             **({"signatures_dropped": self.unsigned} if self.unsigned else {}),
             **({"lapsed_by_new_valid_for": self.lapsed} if self.lapsed else {}),
             **({"held_again_by_new_valid_for": self.unlapsed} if self.unlapsed else {}),
+            **({"waiting_by_new_after": self.waiting} if self.waiting else {}),
+            **({"no_longer_waiting_by_new_after": self.unwaiting} if self.unwaiting else {}),
         }
 
 
@@ -435,6 +441,9 @@ def describe(plan: Plan) -> list[str]:
                 f"completion{'' if t.lapsed == 1 else 's'} lapsed by the new valid_for": t.lapsed,
                 f"lapsed completion{'' if t.unlapsed == 1 else 's'} holding again under the "
                 "new valid_for": t.unlapsed,
+                f"open item{'' if t.waiting == 1 else 's'} waiting under the new after": t.waiting,
+                f"open item{'' if t.unwaiting == 1 else 's'} no longer waiting under the new "
+                "after": t.unwaiting,
             }
         )
         parts = [f"{v} {k}" for k, v in counts.items() if v]
