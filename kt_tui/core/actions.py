@@ -14,7 +14,7 @@ from kt_tui.core import audit, rollup, rules
 from kt_tui.core.clock import SYSTEM_CLOCK, Clock
 from kt_tui.core.errors import BadInput, Refused
 from kt_tui.core.filters import Filter
-from kt_tui.core.identity import Actor
+from kt_tui.core.identity import Actor, require_handle
 from kt_tui.core.instances import InstanceRow, get_instance, list_instances
 from kt_tui.core.parties import (
     check_score,
@@ -27,7 +27,7 @@ from kt_tui.core.parties import (
 from kt_tui.core.rights import rights_from, rights_statement
 from kt_tui.core.store import Store, meta_column
 from kt_tui.core.suggest import did_you_mean
-from kt_tui.core.tables import INSTANCE, ITEM, MEMBER, SYSTEM, TEMPLATE
+from kt_tui.core.tables import INSTANCE, ITEM, SYSTEM, TEMPLATE
 from kt_tui.core.waiting import waiting_on
 from kt_tui.present import first_control
 
@@ -56,7 +56,8 @@ def resolve_ref(
 ) -> int:
     """REF is ``template/item`` with --member/--system; exactly one instance or BadInput.
     --member defaults to the actor, except for signoff, reject and assess (one signs
-    or assesses someone else's item)."""
+    or assesses someone else's item); it matches a handle as identity.match_handle
+    does ("BEN" is ben)."""
     today = date.min  # the rows' overdue flag plays no part in resolving a REF
     template, sep, item = ref.partition("/")
     if not sep or not template or not item:
@@ -79,14 +80,14 @@ def resolve_ref(
             close = did_you_mean(template, [t for (t,) in templates])
             hint = f": no template {template!r}{close}" if close else " (see `kt-tui list`)"
         raise BadInput(f"{ref}: no such item{hint}")
-    for flag, value, table, col in (
-        ("--member", member, MEMBER, MEMBER.c.handle),
-        ("--system", system, SYSTEM, SYSTEM.c.key),
+    if member is not None:
+        member = require_handle(conn, member, "--member")
+    if (
+        system is not None
+        and conn.execute(select(SYSTEM.c.key).where(SYSTEM.c.key == system)).first() is None
     ):
-        if value is not None and conn.execute(select(col).where(col == value)).first() is None:
-            names = [n for (n,) in conn.execute(select(col).where(table.c.active == True))]  # noqa: E712
-            what = "no member" if flag == "--member" else "no system"
-            raise BadInput(f"{flag} {value}: {what} is called that{did_you_mean(value, names)}")
+        names = [n for (n,) in conn.execute(select(SYSTEM.c.key).where(SYSTEM.c.active == True))]  # noqa: E712
+        raise BadInput(f"--system {system}: no system is called that{did_you_mean(system, names)}")
     picked = rows
     if member is not None:
         picked = [r for r in picked if r.member == member]

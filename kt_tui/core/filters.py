@@ -9,15 +9,15 @@ A filter is free text plus tokens: ``state:done``, ``system:orders``,
 from __future__ import annotations
 
 import shlex
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, false, func, or_
+from sqlalchemy import Connection, and_, false, func, or_
 
 from kt_tui.core import rules
 from kt_tui.core.errors import BadInput
-from kt_tui.core.identity import Actor
+from kt_tui.core.identity import Actor, handle_in_store
 from kt_tui.core.rights import person_from
 from kt_tui.core.tables import INSTANCE, ITEM, MEMBER, SYSTEM, TEMPLATE
 
@@ -70,6 +70,17 @@ def parse_filter(raw: str) -> Filter:
         else:
             f.text.append(word)
     return f
+
+
+def with_handles(conn: Connection, f: Filter) -> Filter:
+    """The filter with its ``member:`` values as the roster spells them (``member:BEN``
+    is ben: identity.match_handle, the rule of --as and --member). A value that names
+    nobody stays as typed: it matches nothing, and filter_hints says what is closest."""
+    typed = f.fields.get("member")
+    if not typed:
+        return f
+    handles = [handle_in_store(conn, v) or v for v in typed]
+    return replace(f, fields={**f.fields, "member": handles})
 
 
 def conditions(f: Filter, actor: Actor | None, today: date) -> list[Any]:
