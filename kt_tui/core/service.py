@@ -565,6 +565,8 @@ class Service:
         (and the verbs they used), of one system's items, from a day on."""
         with self.store.read() as conn:
             where: list[Any] = []
+            if ref is not None:  # a REF that names no item is a typo, not an empty log
+                actions.check_ref(conn, ref)
             if member is not None:
                 member = require_handle(conn, member, "--member")  # BEN is ben
                 mid = select(MEMBER.c.id).where(MEMBER.c.handle == member).scalar_subquery()
