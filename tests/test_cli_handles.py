@@ -99,3 +99,52 @@ def test_attend_a_member_that_is_nobody_exits_2_and_marks_nobody(tmp_path: Path)
     assert r.exit_code == 2
     assert "--members BNE: no member is called that (did you mean ben?)" in r.stderr
     assert json.loads(kt(db, "list", ref, "state:done", "--json").stdout) == []
+
+
+# --- a mistyped --as: said by every command, not only by the verbs -------------------------
+
+
+@pytest.fixture
+def sample(tmp_path: Path) -> Path:
+    db = tmp_path / "sample.db"
+    assert kt(db, "sync", str(sample_dir())).exit_code == 0
+    return db
+
+
+READS = (
+    ("status",),
+    ("status", "--json"),
+    ("list", "--limit", "3"),
+    ("queue",),
+    ("log", "--limit", "3"),
+    ("sessions",),
+)
+
+
+def test_read_commands_on_the_sample_say_whom_a_mistyped_as_acts_as(sample: Path) -> None:
+    told = "kt-tui: acting as asha, the sample's lead: you typed 'bne' (did you mean ben?)"
+    for args in READS:
+        r = kt(sample, "--as", "bne", *args)
+        assert r.exit_code == 0, (args, r.output)
+        assert r.stderr.splitlines() == [told], (args, r.stderr)
+    r = kt(sample, *READS[1], user="bne")  # KT_USER is --as's env form
+    assert r.stderr.splitlines() == [told]
+    assert json.loads(r.stdout)["handover"]  # stdout stays the JSON alone
+    r = kt(sample, "--as", "bne", "note", "onboarding/repo-access", "x", "--member", "ben")
+    assert r.exit_code == 0 and r.stderr.splitlines() == [told]  # a verb says it once
+
+
+def test_read_commands_say_nothing_of_a_right_or_an_unasked_name(sample: Path) -> None:
+    for args in READS:
+        assert kt(sample, "--as", "BEN", *args).stderr == "", args
+        assert kt(sample, *args).stderr == "", args  # the login name: nothing was typed
+
+
+def test_a_mistyped_as_on_a_team_store_is_read_only_and_told(tiny: Path) -> None:
+    r = kt(tiny, "--as", "eev", "queue")
+    assert r.exit_code == 0
+    assert r.stderr.splitlines() == [
+        "kt-tui: eev (not in the roster: read-only) (did you mean eve?)"
+    ]
+    r = kt(tiny, "--as", "nobody-like-that", "status")
+    assert r.stderr.splitlines() == ["kt-tui: nobody-like-that (not in the roster: read-only)"]

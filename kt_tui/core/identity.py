@@ -29,6 +29,10 @@ class Actor:
     side: str = "client"  # client | provider (owners and sign-off parties read it)
     # the systems they receive, as rights_now read them inside a write (None: not read)
     systems: frozenset[int] | None = None
+    # --as or KT_USER named nobody in the roster (a typo, most often): said on stderr
+    # by every command, not only by the verbs; ``hint``: " (did you mean ben?)" or ''
+    typed_unknown: bool = False
+    hint: str = ""
 
     @property
     def read_only(self) -> bool:
@@ -47,9 +51,11 @@ class Actor:
         if self.view_only:
             return f"{self.asked} (read-only view)"
         if self.read_only:
-            return f"{self.asked} (not in the roster: read-only)"
+            return f"{self.asked} (not in the roster: read-only){self.hint}"
         if self.stand_in:
-            return f"acting as {self.handle}, the sample's lead: you typed {self.asked!r}"
+            return (
+                f"acting as {self.handle}, the sample's lead: you typed {self.asked!r}{self.hint}"
+            )
         return f"{self.handle} ({self.role}, {self.side or 'client'} side)"
 
 
@@ -79,6 +85,8 @@ def resolve_actor(store: Store, conn: Connection, explicit: str | None = None) -
     row = _member_named(conn, asked)
     if row is not None:
         return Actor(asked, login, row.handle, row.id, row.role, side=row.side)
+    typed = was_explicit and settings is not None  # a roster, and a name given for it
+    hint = did_you_mean(asked, _handles(conn)) if typed else ""
     if settings is not None and settings.sample:
         lead = conn.execute(
             select(MEMBER.c.id, MEMBER.c.handle, MEMBER.c.side)
@@ -88,9 +96,17 @@ def resolve_actor(store: Store, conn: Connection, explicit: str | None = None) -
         ).first()
         if lead is not None:
             return Actor(
-                asked, login, lead.handle, lead.id, Role.LEAD, stand_in=True, side=lead.side
+                asked,
+                login,
+                lead.handle,
+                lead.id,
+                Role.LEAD,
+                stand_in=True,
+                side=lead.side,
+                typed_unknown=typed,
+                hint=hint,
             )
-    return Actor(asked, login)
+    return Actor(asked, login, typed_unknown=typed, hint=hint)
 
 
 # --- a handle as a person types it ------------------------------------------------------

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from sqlalchemy import insert
 
 from kt_tui.core.clock import Clock
 from kt_tui.core.errors import BadInput
-from kt_tui.core.identity import handle_in_store, match_handle, require_handle
+from kt_tui.core.identity import handle_in_store, match_handle, require_handle, resolve_actor
 from kt_tui.core.store import Store
 from kt_tui.core.tables import MEMBER
 from tests.conftest import actor_of
@@ -56,3 +57,19 @@ def test_a_store_holding_both_spellings_matches_only_exactly(tiny: Store, clock:
     assert actor_of(tiny, "Eve").read_only
     assert actor_of(tiny, "EVE").handle == "EVE"
     assert actor_of(tiny, "Lea").handle == "lea"
+
+
+def test_a_mistyped_as_names_the_closest_handle_where_the_actor_is_shown(
+    tiny: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """describe() is what the app's header and the command line show."""
+    typo = actor_of(tiny, "eev")
+    assert typo.read_only and typo.typed_unknown
+    assert typo.describe() == "eev (not in the roster: read-only) (did you mean eve?)"
+    monkeypatch.setenv("KT_USER", "LOU")
+    with tiny.read() as conn:
+        assert resolve_actor(tiny, conn).handle == "lou"  # KT_USER: --as's env form
+    monkeypatch.delenv("KT_USER")
+    with tiny.read() as conn:  # the login name: nothing was typed, nothing to correct
+        unasked = resolve_actor(tiny, conn)
+    assert not unasked.typed_unknown and unasked.hint == ""
