@@ -451,9 +451,10 @@ def restore(file: Path, force: bool) -> None:
 
 
 def _act(verb: str, ref: str, member: str | None, system: str | None, **kw: Any) -> None:
-    service = current().service()
+    obj = current()
+    service = obj.service()
     if service.actor.stand_in:
-        err(f"kt-tui: {service.actor.describe()}")
+        obj.tell_actor()
     out = service.act(verb, service.resolve(ref, member, system, verb=verb), **kw)
     where = "".join(
         [f" --member {member}" if member else "", f" --system {system}" if system else ""]
@@ -648,9 +649,10 @@ def attend(ref: str, members: str | None, evidence: str | None, note: str | None
     from kt_tui.cli_bulk import report
     from kt_tui.core.errors import BadInput
 
-    service = current().service()
+    obj = current()
+    service = obj.service()
     if service.actor.stand_in:
-        err(f"kt-tui: {service.actor.describe()}")
+        obj.tell_actor()
     handles = [h.strip() for h in (members or "").split(",") if h.strip()]
     if not handles:
         if members is not None or service.actor.handle is None:

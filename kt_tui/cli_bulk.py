@@ -44,9 +44,10 @@ def interactive() -> bool:
 
 
 def run_bulk(verb: str, where: str, yes: bool, **texts: Any) -> None:
-    service = current().service()
+    obj = current()
+    service = obj.service()
     if service.actor.stand_in:
-        err(f"kt-tui: {service.actor.describe()}")
+        obj.tell_actor()
     rows = service.matching(where)
     if not yes and interactive():
         click.confirm(f"{verb}: {len(rows)} item(s) match {where!r}; apply?", abort=True)

@@ -23,6 +23,7 @@ class Context:
     clock: Clock | None = None
     read_only: bool = False
     _service: Service | None = field(default=None, repr=False)
+    _told: bool = field(default=False, repr=False)  # who acts was said on stderr
 
     @property
     def named_store(self) -> str | None:
@@ -50,7 +51,18 @@ class Context:
                 read_only=self.read_only,
             )
             self._service = opened.service
+            if opened.service.actor.typed_unknown:  # a typo in --as: every command says so
+                self.tell_actor()
         return self._service
+
+    def tell_actor(self) -> None:
+        """Say on stderr, once, who acts where it is not who was named: --as or KT_USER
+        that names nobody in the roster ("did you mean ben?"), or an outsider acting as
+        the bundled sample's lead (the verbs say that even for the login name)."""
+        actor = self.service().actor
+        if not self._told and not actor.view_only:
+            self._told = True
+            err(f"kt-tui: {actor.describe()}")
 
     def store_missing(self) -> bool:
         """The store is a SQLite file that does not exist (yet)."""

@@ -31,13 +31,13 @@ def child_command(as_handle: str | None, allow_writes: bool) -> str:
 
 
 def serve_app(db: str | None, as_handle: str | None, *, port: int, allow_writes: bool) -> None:
-    from kt_tui.core.store import resolve_url, sqlite_path
+    from kt_tui.core.store import no_store, resolve_url, sqlite_path
 
     url = resolve_url(db)
     path = sqlite_path(url)
     if path is not None:
         if not path.exists():
-            raise BadInput(f"{path}: no store here: `kt-tui sync DIR` makes one")
+            raise BadInput(no_store(path))
         url = f"sqlite:///{path.resolve()}"  # the child may start elsewhere
     from textual_serve.server import Server
 

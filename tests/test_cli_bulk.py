@@ -154,7 +154,10 @@ def test_lead_marks_anyone_and_default_is_yourself(db: str) -> None:
 def test_unknown_handle_exits_2_with_the_closest(db: str) -> None:
     before = len(events(db))
     r = run(db, "attend", "course/intro", "--members", "ian,iam", user="lea")
-    assert r.exit_code == 2 and "no member 'iam' (did you mean ian?)" in r.stderr
+    assert (
+        r.exit_code == 2
+        and "--members iam: no member is called that (did you mean ian?)" in r.stderr
+    )
     assert len(events(db)) == before  # nothing written, ian's included
 
 

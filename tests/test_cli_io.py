@@ -7,6 +7,8 @@ import json
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from kt_tui.paths import sample_dir
 from tests.helpers import DOCS, kt, kt_process, synced_tiny, write_tiny
 
@@ -47,6 +49,26 @@ def test_read_commands_on_a_typo_say_there_is_no_store(tmp_path: Path) -> None:
         r = kt(tmp_path / "typo.db", *args)
         assert r.exit_code == 2 and "no store here" in r.stderr, args
     assert sorted(p.name for p in tmp_path.iterdir() if p.is_file()) == ["kt.db"]
+
+
+def test_read_commands_on_a_fresh_home_say_how_to_make_a_store_or_see_the_sample(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Before the app was ever opened there is no default store: every read command says
+    how to make one and how to look at the bundled sample, and creates nothing."""
+    from click.testing import CliRunner
+
+    from kt_tui.cli import cli
+
+    monkeypatch.delenv("KT_DB")  # the default store, in a fresh HOME (conftest's)
+    for args in (["status"], ["list"], ["queue"], ["log"], ["sessions"], ["export", "md"]):
+        r = CliRunner().invoke(cli, args)
+        assert r.exit_code == 2 and r.stdout == "", args
+        assert r.stderr.endswith(
+            "kt-tui.db: no store here: `kt-tui sync DIR` makes one, "
+            "or `kt-tui demo` shows the bundled sample mid-way\n"
+        ), (args, r.stderr)
+    assert not (tmp_path / "xdg-data").exists() and not (tmp_path / "home").exists()
 
 
 # --- no terminal, no app -----------------------------------------------------------------

@@ -256,12 +256,16 @@ def test_list_and_the_full_listing_word_every_row_alike(store: Store, tmp_path: 
     signing = {r["signing"] for r in streamed}
     assert {
         "",
+        "not needed",  # signoff = false, in every state: as the app says it
         "awaiting assessment",
         "awaiting lead",
         "0 of 2 signed; missing provider-lead, client-lead",
         "1 of 2 signed; missing client-lead",
     } == signing
     assert {r["score"] for r in streamed} == {"", "2/4 (pass 3)", "3/4 (pass 3)"}
+    no_signoff = ("w/base", "w/none", "w/kept")
+    for r in streamed:  # whatever its state, and only those items
+        assert (r["signing"] == "not needed") == (r["ref"] in no_signoff), r
 
     # the JSON forms carry the same items, field for field
     listed = json.loads(_run(db, "list", "--limit", "10000", "--json"))

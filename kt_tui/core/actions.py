@@ -14,7 +14,7 @@ from kt_tui.core import audit, rollup, rules
 from kt_tui.core.clock import SYSTEM_CLOCK, Clock
 from kt_tui.core.errors import BadInput, Refused
 from kt_tui.core.filters import Filter
-from kt_tui.core.identity import Actor
+from kt_tui.core.identity import Actor, require_handle
 from kt_tui.core.instances import InstanceRow, get_instance, list_instances
 from kt_tui.core.parties import (
     check_score,
@@ -27,7 +27,7 @@ from kt_tui.core.parties import (
 from kt_tui.core.rights import rights_from, rights_statement
 from kt_tui.core.store import Store, meta_column
 from kt_tui.core.suggest import did_you_mean
-from kt_tui.core.tables import INSTANCE, ITEM, MEMBER, SYSTEM, TEMPLATE
+from kt_tui.core.tables import EVENT, INSTANCE, ITEM, SYSTEM, TEMPLATE
 from kt_tui.core.waiting import waiting_on
 from kt_tui.present import first_control
 
@@ -56,37 +56,23 @@ def resolve_ref(
 ) -> int:
     """REF is ``template/item`` with --member/--system; exactly one instance or BadInput.
     --member defaults to the actor, except for signoff, reject and assess (one signs
-    or assesses someone else's item)."""
+    or assesses someone else's item); it matches a handle as identity.match_handle
+    does ("BEN" is ben)."""
     today = date.min  # the rows' overdue flag plays no part in resolving a REF
-    template, sep, item = ref.partition("/")
-    if not sep or not template or not item:
-        raise BadInput(f"{ref}: REF must be template/item, e.g. system-docs/runbook")
+    template, item = ref_parts(ref)
     rows = list_instances(
         conn, Filter(), None, today, extra=[TEMPLATE.c.key == template, ITEM.c.key == item]
     )
     if not rows:
-        known = conn.execute(
-            select(TEMPLATE.c.key, ITEM.c.key)
-            .join(ITEM, ITEM.c.template_id == TEMPLATE.c.id)
-            .where(TEMPLATE.c.key == template, ITEM.c.active == True)  # noqa: E712
-            .limit(50)
-        ).all()
-        if known:
-            keys = [k for _, k in known]
-            hint = f"{did_you_mean(item, keys)}; items of {template}: {', '.join(keys)}"
-        else:
-            templates = conn.execute(select(TEMPLATE.c.key).where(TEMPLATE.c.active == True))  # noqa: E712
-            close = did_you_mean(template, [t for (t,) in templates])
-            hint = f": no template {template!r}{close}" if close else " (see `kt-tui list`)"
-        raise BadInput(f"{ref}: no such item{hint}")
-    for flag, value, table, col in (
-        ("--member", member, MEMBER, MEMBER.c.handle),
-        ("--system", system, SYSTEM, SYSTEM.c.key),
+        raise no_such_item(conn, ref)
+    if member is not None:
+        member = require_handle(conn, member, "--member")
+    if (
+        system is not None
+        and conn.execute(select(SYSTEM.c.key).where(SYSTEM.c.key == system)).first() is None
     ):
-        if value is not None and conn.execute(select(col).where(col == value)).first() is None:
-            names = [n for (n,) in conn.execute(select(col).where(table.c.active == True))]  # noqa: E712
-            what = "no member" if flag == "--member" else "no system"
-            raise BadInput(f"{flag} {value}: {what} is called that{did_you_mean(value, names)}")
+        names = [n for (n,) in conn.execute(select(SYSTEM.c.key).where(SYSTEM.c.active == True))]  # noqa: E712
+        raise BadInput(f"--system {system}: no system is called that{did_you_mean(system, names)}")
     picked = rows
     if member is not None:
         picked = [r for r in picked if r.member == member]
@@ -106,6 +92,50 @@ def resolve_ref(
     more = f"\n  ... and {len(shown) - 20} more" if len(shown) > 20 else ""
     why = "matches no instance" if not picked else f"matches {len(picked)} instances"
     raise BadInput(f"{ref}: {why}; candidates:\n{listing}{more}")
+
+
+def ref_parts(ref: str) -> tuple[str, str]:
+    """A REF's template and item keys; BadInput where it is not ``template/item``."""
+    template, sep, item = ref.partition("/")
+    if not sep or not template or not item:
+        raise BadInput(f"{ref}: REF must be template/item, e.g. system-docs/runbook")
+    return template, item
+
+
+def check_ref(conn: Connection, ref: str) -> None:
+    """BadInput, worded as resolve_ref words it, where REF names no item the store has
+    or had: an item of any template (a removed one too: its history stays), or a REF
+    its log holds (an item since renamed)."""
+    template, item = ref_parts(ref)
+    an_item = (
+        select(ITEM.c.id)
+        .join(TEMPLATE, TEMPLATE.c.id == ITEM.c.template_id)
+        .where(TEMPLATE.c.key == template, ITEM.c.key == item)
+    )
+    if conn.execute(an_item.limit(1)).first() is not None:
+        return
+    if conn.execute(select(EVENT.c.id).where(EVENT.c.ref == ref).limit(1)).first() is None:
+        raise no_such_item(conn, ref)
+
+
+def no_such_item(conn: Connection, ref: str) -> BadInput:
+    """The error for a REF that names no item: the closest item of its template (and
+    that template's items), else the closest template."""
+    template, item = ref_parts(ref)
+    known = conn.execute(
+        select(TEMPLATE.c.key, ITEM.c.key)
+        .join(ITEM, ITEM.c.template_id == TEMPLATE.c.id)
+        .where(TEMPLATE.c.key == template, ITEM.c.active == True)  # noqa: E712
+        .limit(50)
+    ).all()
+    if known:
+        keys = [k for _, k in known]
+        hint = f"{did_you_mean(item, keys)}; items of {template}: {', '.join(keys)}"
+    else:
+        templates = conn.execute(select(TEMPLATE.c.key).where(TEMPLATE.c.active == True))  # noqa: E712
+        close = did_you_mean(template, [t for (t,) in templates])
+        hint = f": no template {template!r}{close}" if close else " (see `kt-tui list`)"
+    return BadInput(f"{ref}: no such item{hint}")
 
 
 def load_target(conn: Connection, instance_id: int, today: date) -> InstanceRow:

@@ -9,16 +9,17 @@ A filter is free text plus tokens: ``state:done``, ``system:orders``,
 from __future__ import annotations
 
 import shlex
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, false, func, or_
+from sqlalchemy import Connection, and_, false, func, or_
 
 from kt_tui.core import rules
 from kt_tui.core.errors import BadInput
-from kt_tui.core.identity import Actor
+from kt_tui.core.identity import Actor, handle_in_store
 from kt_tui.core.rights import person_from
+from kt_tui.core.suggest import closest
 from kt_tui.core.tables import INSTANCE, ITEM, MEMBER, SYSTEM, TEMPLATE
 
 STATES = rules.STATES
@@ -50,17 +51,21 @@ def parse_filter(raw: str) -> Filter:
             key, _, value = word.partition(":")
             key = key.lower()
             if key not in FIELD_TOKENS:
+                close = closest(key, FIELD_TOKENS)  # memebr:ben: did you mean member:ben?
+                hint = f" (did you mean {close}:{value}?)" if close else ""
                 raise BadInput(
-                    f"filter: unknown token {key!r} (use {', '.join(FIELD_TOKENS)}, "
-                    f"or {', '.join(FLAG_TOKENS)})"
+                    f"filter: unknown token {key!r}{hint}; use {', '.join(FIELD_TOKENS)}, "
+                    f"or {', '.join(FLAG_TOKENS)}"
                 )
             if not value:
                 raise BadInput(f"filter: {key}: needs a value, e.g. {key}:...")
             if key == "state":
-                value = value.replace("-", "_")
+                value = value.replace("-", "_").lower()  # state:Done, state:signed-off
                 if value not in STATES:
+                    close = closest(value, STATES)  # state:tdo: did you mean state:todo?
+                    hint = f" (did you mean state:{close}?)" if close else ""
                     raise BadInput(
-                        f"filter: state: must be one of {', '.join(STATES)}, got {value!r}"
+                        f"filter: state: must be one of {', '.join(STATES)}, got {value!r}{hint}"
                     )
             if key == "tier" and not (value.isdigit() and 1 <= int(value) <= 9):
                 raise BadInput(f"filter: tier: must be a number from 1 to 9, got {value!r}")
@@ -70,6 +75,17 @@ def parse_filter(raw: str) -> Filter:
         else:
             f.text.append(word)
     return f
+
+
+def with_handles(conn: Connection, f: Filter) -> Filter:
+    """The filter with its ``member:`` values as the roster spells them (``member:BEN``
+    is ben: identity.match_handle, the rule of --as and --member). A value that names
+    nobody stays as typed: it matches nothing, and filter_hints says what is closest."""
+    typed = f.fields.get("member")
+    if not typed:
+        return f
+    handles = [handle_in_store(conn, v) or v for v in typed]
+    return replace(f, fields={**f.fields, "member": handles})
 
 
 def conditions(f: Filter, actor: Actor | None, today: date) -> list[Any]:

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import getpass
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, func, select, text
+from sqlalchemy import Connection, func, or_, select, text
 
-from kt_tui.core.errors import Refused
+from kt_tui.core.errors import BadInput, Refused
 from kt_tui.core.rules import Role
 from kt_tui.core.store import Store
+from kt_tui.core.suggest import did_you_mean
 from kt_tui.core.tables import MEMBER
 
 
@@ -27,6 +29,10 @@ class Actor:
     side: str = "client"  # client | provider (owners and sign-off parties read it)
     # the systems they receive, as rights_now read them inside a write (None: not read)
     systems: frozenset[int] | None = None
+    # --as or KT_USER named nobody in the roster (a typo, most often): said on stderr
+    # by every command, not only by the verbs; ``hint``: " (did you mean ben?)" or ''
+    typed_unknown: bool = False
+    hint: str = ""
 
     @property
     def read_only(self) -> bool:
@@ -45,9 +51,11 @@ class Actor:
         if self.view_only:
             return f"{self.asked} (read-only view)"
         if self.read_only:
-            return f"{self.asked} (not in the roster: read-only)"
+            return f"{self.asked} (not in the roster: read-only){self.hint}"
         if self.stand_in:
-            return f"acting as {self.handle}, the sample's lead: you typed {self.asked!r}"
+            return (
+                f"acting as {self.handle}, the sample's lead: you typed {self.asked!r}{self.hint}"
+            )
         return f"{self.handle} ({self.role}, {self.side or 'client'} side)"
 
 
@@ -77,6 +85,8 @@ def resolve_actor(store: Store, conn: Connection, explicit: str | None = None) -
     row = _member_named(conn, asked)
     if row is not None:
         return Actor(asked, login, row.handle, row.id, row.role, side=row.side)
+    typed = was_explicit and settings is not None  # a roster, and a name given for it
+    hint = did_you_mean(asked, _handles(conn)) if typed else ""
     if settings is not None and settings.sample:
         lead = conn.execute(
             select(MEMBER.c.id, MEMBER.c.handle, MEMBER.c.side)
@@ -86,23 +96,82 @@ def resolve_actor(store: Store, conn: Connection, explicit: str | None = None) -
         ).first()
         if lead is not None:
             return Actor(
-                asked, login, lead.handle, lead.id, Role.LEAD, stand_in=True, side=lead.side
+                asked,
+                login,
+                lead.handle,
+                lead.id,
+                Role.LEAD,
+                stand_in=True,
+                side=lead.side,
+                typed_unknown=typed,
+                hint=hint,
             )
-    return Actor(asked, login)
+    return Actor(asked, login, typed_unknown=typed, hint=hint)
+
+
+# --- a handle as a person types it ------------------------------------------------------
+
+
+def match_handle(typed: str, handles: Iterable[str]) -> str | None:
+    """The handle a typed name means: itself where it is one; else the one handle equal
+    to it without regard to case ("BEN" is ben, "Asha" is asha); None where none is, or
+    several are (two handles that differ only in case: only the exact one matches).
+
+    The one rule for every place a person types a handle: --as, --member, attend's
+    --members, the filter word member:, --as-party."""
+    handles = list(handles)
+    if typed in handles:
+        return typed
+    folded = [h for h in handles if h.lower() == typed.lower()]
+    return folded[0] if len(folded) == 1 else None
+
+
+def handle_in_store(conn: Connection, typed: str, *, active_only: bool = False) -> str | None:
+    """match_handle over the roster in the store (active members only, or every member
+    ever synced, whose history stays): the stored handle, or None."""
+    return match_handle(typed, _alike(conn, typed, active_only))
+
+
+def require_handle(conn: Connection, typed: str, flag: str, *, active_only: bool = False) -> str:
+    """The stored handle a typed ``flag`` value means (handle_in_store), else BadInput
+    that says so: the handles it could mean, or the closest active one ("did you
+    mean ben?")."""
+    alike = _alike(conn, typed, active_only)
+    found = match_handle(typed, alike)
+    if found is not None:
+        return found
+    if len(alike) > 1:
+        raise BadInput(
+            f"{flag} {typed}: {' and '.join(sorted(alike))} differ only in case: "
+            "type the one you mean as it is written"
+        )
+    close = did_you_mean(typed, _handles(conn))
+    raise BadInput(f"{flag} {typed}: no member is called that{close}")
+
+
+def _alike(conn: Connection, typed: str, active_only: bool) -> list[str]:
+    """The stored handles equal to ``typed`` without regard to case."""
+    q = select(MEMBER.c.handle).where(
+        or_(MEMBER.c.handle == typed, func.lower(MEMBER.c.handle) == typed.lower())
+    )
+    if active_only:
+        q = q.where(MEMBER.c.active == True)  # noqa: E712
+    return [h for (h,) in conn.execute(q)]
+
+
+def _handles(conn: Connection) -> list[str]:
+    """The active members' handles, in the roster's order: what a suggestion offers."""
+    q = select(MEMBER.c.handle).where(MEMBER.c.active == True)  # noqa: E712
+    return [h for (h,) in conn.execute(q.order_by(MEMBER.c.position))]
 
 
 def _member_named(conn: Connection, asked: str) -> Any:
-    """The active member with this handle; else the one whose handle matches it without
-    regard to case, where only one does ("Asha" is asha)."""
+    """The active member the name means (match_handle: "Asha" is asha)."""
+    handle = handle_in_store(conn, asked, active_only=True)
+    if handle is None:
+        return None
     cols = (MEMBER.c.id, MEMBER.c.handle, MEMBER.c.role, MEMBER.c.side)
-    active = MEMBER.c.active == True  # noqa: E712
-    row = conn.execute(select(*cols).where(MEMBER.c.handle == asked, active)).first()
-    if row is not None:
-        return row
-    rows = conn.execute(
-        select(*cols).where(func.lower(MEMBER.c.handle) == asked.lower(), active).limit(2)
-    ).all()
-    return rows[0] if len(rows) == 1 else None
+    return conn.execute(select(*cols).where(MEMBER.c.handle == handle)).first()
 
 
 def _database_actor(
@@ -122,7 +191,7 @@ def _database_actor(
     ).first()
     if row is None:
         return Actor(str(db_user), login)
-    if was_explicit and asked != row.handle:
+    if was_explicit and match_handle(asked, [row.handle]) is None:
         raise Refused(
             f'Identity is "database": you are {row.handle} (database user {db_user}), so you '
             f"may not act as {asked}."

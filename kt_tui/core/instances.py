@@ -175,8 +175,9 @@ class InstanceRow:
 
     @property
     def signing(self) -> str:
-        """How far its sign-off is: "1 of 2 signed; missing client-lead"; '' when it
-        needs none, or is not done (core/labels.py words it, for SQL too)."""
+        """How far its sign-off is: "1 of 2 signed; missing client-lead"; "not needed"
+        when it has no party; '' when it is not done (core/labels.py words it, for SQL
+        too)."""
         return labels.signing(self.kind, self.state, self.parties, self.signed)
 
     @property

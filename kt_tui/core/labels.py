@@ -9,9 +9,10 @@ SQLite and PostgreSQL).
 - state: "lapsed"; "waiting" (a todo item with an incomplete prerequisite) or
   "<state>, waiting" (blocked, done, signed_off); else the stored state; then
   " (sent back)" after a todo or blocked item that was rejected, until done again.
-- signing (a done item with parties only): "awaiting assessment" (an assessment),
-  "awaiting <party>" (one party), "<n> of <m> signed; missing <party>, <party>"
-  (the parties not signed yet, in their listed order).
+- signing: "not needed" for an item with no sign-off party (``signoff = false``:
+  the app says so too); for a done item with parties, "awaiting assessment" (an
+  assessment), "awaiting <party>" (one party), "<n> of <m> signed; missing <party>,
+  <party>" (the parties not signed yet, in their listed order); else ''.
 - score: "<score>/<scale> (pass <pass>)".
 """
 
@@ -36,6 +37,7 @@ SIGNED = " signed"
 MISSING = "; missing "
 PARTY_SEPARATOR = ", "
 PASS = " (pass "
+NOT_NEEDED = "not needed"  # an item with no sign-off party: the app's words too
 
 # --- state -------------------------------------------------------------------------
 
@@ -80,9 +82,12 @@ def state_label_sql(lapsed: Any, waiting: Any) -> Any:
 
 
 def signing(kind: str, state: str, parties: Sequence[str], signed: Collection[str]) -> str:
-    """How far a done item's sign-off is; '' when it needs none or is not done (a done
-    item is the one that collects signatures). ``signed``: the parties signed."""
-    if not parties or state != rules.State.DONE:
+    """How far a done item's sign-off is; NOT_NEEDED where it has no party to sign; ''
+    when it is not done (a done item is the one that collects signatures). ``signed``:
+    the parties signed."""
+    if not parties:
+        return NOT_NEEDED
+    if state != rules.State.DONE:
         return ""
     if rules.is_assessment(kind):
         return AWAITING_ASSESSMENT
@@ -150,8 +155,9 @@ def signing_sql(dialect: str) -> Any:
     pg = dialect == "postgresql"
     first = as_json.op("->>")(0) if pg else func.json_extract(as_json, "$[0]")
     return case(
+        (func.coalesce(total, 0) == 0, literal(NOT_NEEDED)),
         (
-            and_(INSTANCE.c.state == rules.State.DONE, total > 0),
+            INSTANCE.c.state == rules.State.DONE,
             case(
                 (rules.is_assessment_sql(), literal(AWAITING_ASSESSMENT)),
                 (total == 1, literal(AWAITING) + first),

@@ -11,7 +11,7 @@ from sqlalchemy import Connection, delete, insert
 
 from kt_tui.core import rules
 from kt_tui.core.errors import BadInput, Refused
-from kt_tui.core.identity import Actor
+from kt_tui.core.identity import Actor, match_handle
 from kt_tui.core.instances import InstanceRow
 from kt_tui.core.rights import person_of
 from kt_tui.core.tables import SIGNATURE
@@ -89,6 +89,7 @@ def party_to_fill(
         t.parties, signed, person, member_id=t.member_id, system_id=t.system_id, done_by=t.done_by
     )
     if party is not None:
+        party = match_handle(party, t.parties) or party  # a party or a handle: LEAD is lead
         if party not in t.parties:
             listed = ", ".join(t.parties)
             raise BadInput(f"--as-party {party}: {t.label} is signed by {listed}, not {party}.")

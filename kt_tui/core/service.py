@@ -21,7 +21,7 @@ from kt_tui.core import actions, audit, filters, instances, rules
 from kt_tui.core.audit import EventRow
 from kt_tui.core.clock import SYSTEM_CLOCK, Clock
 from kt_tui.core.errors import BadInput, KtError, Refused, StoreError
-from kt_tui.core.identity import Actor, login_name, resolve_actor
+from kt_tui.core.identity import Actor, login_name, require_handle, resolve_actor
 from kt_tui.core.instances import InstanceRow
 from kt_tui.core.rights import holds_handover, person_from, require_lead
 from kt_tui.core.sorting import parse_sort
@@ -212,7 +212,13 @@ class Service:
     # -- checklists ----------------------------------------------------------
 
     def _filter(self, text: str) -> filters.Filter:
+        """The filter text parsed (BadInput where it does not parse), before any read."""
         return filters.parse_filter(text)
+
+    @staticmethod
+    def _named(conn: Connection, f: filters.Filter) -> filters.Filter:
+        """A parsed filter's names as the store spells them (member:BEN is ben)."""
+        return filters.with_handles(conn, f)
 
     def validate_filter(self, text: str) -> None:
         """Raise BadInput when the filter text does not parse."""
@@ -227,6 +233,7 @@ class Service:
         f = self._filter(text)
         extra = instances.scope_conditions(scope.member, scope.system)
         with self.store.read() as conn:
+            f = self._named(conn, f)
             return instances.count_instances(conn, f, self.actor, self.today(), extra)
 
     def page(
@@ -245,6 +252,7 @@ class Service:
         order = parse_sort(sort)
         extra = instances.scope_conditions(scope.member, scope.system)
         with self.store.read() as conn:
+            f = self._named(conn, f)
             if total is None:
                 total = instances.count_instances(conn, f, self.actor, self.today(), extra)
             rows = instances.list_instances(
@@ -383,6 +391,7 @@ class Service:
             raise BadInput("--where needs a filter (an empty one would pick every item)")
         f = self._filter(text)
         with self.store.read() as conn:
+            f = self._named(conn, f)
             rows = instances.list_instances(conn, f, self.actor, self.today())
         if not rows:
             why = "; ".join(self.filter_warnings(text))  # system:order: did you mean orders?
@@ -396,6 +405,7 @@ class Service:
         f = self._filter(text)
         extra = instances.scope_conditions(scope.member, scope.system)
         with self.store.read() as conn:  # ids alone: select-all at a million builds no rows
+            f = self._named(conn, f)
             return instances.instance_ids(conn, f, self.actor, self.today(), extra)
 
     def bulk(self, verb: str, instance_ids: Iterable[int], **texts: Any) -> BulkResult:
@@ -494,11 +504,9 @@ class Service:
         """``attend REF --members a,b``: every handle checked first (BadInput, with the
         closest handle, for one the roster does not have), then one event each."""
         with self.store.read() as conn:
-            known = [h for (h,) in conn.execute(select(MEMBER.c.handle).order_by(MEMBER.c.id))]
-            for h in handles:
-                if h not in known:
-                    raise BadInput(f"--members: no member {h!r}{did_you_mean(h, known)}")
-            ids = [actions.resolve_ref(conn, ref, self.actor, h, None) for h in handles]
+            named = [require_handle(conn, h, "--members") for h in handles]  # BEN is ben
+            named = list(dict.fromkeys(named))  # ben and BEN: one attendee
+            ids = [actions.resolve_ref(conn, ref, self.actor, h, None) for h in named]
         return self.attend_many(ids, **texts)
 
     # -- the command line's questions -------------------------------------------
@@ -511,6 +519,7 @@ class Service:
         f = self._filter(text)
         order = parse_sort(sort)
         with self.store.read() as conn:
+            f = self._named(conn, f)
             total = instances.count_instances(conn, f, self.actor, self.today())
             rows = instances.list_instances(
                 conn, f, self.actor, self.today(), limit=limit, sort=order
@@ -521,6 +530,7 @@ class Service:
         """Every instance a filter picks, streamed (``list --limit 0``): flat memory."""
         f = self._filter(text)
         with self.store.read() as conn:
+            f = self._named(conn, f)
             yield from instances.iter_instances(conn, f, self.actor, self.today())
 
     def stream_text(
@@ -535,6 +545,7 @@ class Service:
         f = self._filter(text)
         order = parse_sort(sort)
         with self.store.read() as conn:
+            f = self._named(conn, f)
             query = listing_query(
                 conn.dialect.name, f, self.actor, self.today(), as_json=as_json, sort=order
             )
@@ -554,11 +565,10 @@ class Service:
         (and the verbs they used), of one system's items, from a day on."""
         with self.store.read() as conn:
             where: list[Any] = []
+            if ref is not None:  # a REF that names no item is a typo, not an empty log
+                actions.check_ref(conn, ref)
             if member is not None:
-                known = [h for (h,) in conn.execute(select(MEMBER.c.handle))]
-                if member not in known:
-                    raise BadInput(f"--member {member}: no member is called that"
-                                   f"{did_you_mean(member, known)}")  # fmt: skip
+                member = require_handle(conn, member, "--member")  # BEN is ben
                 mid = select(MEMBER.c.id).where(MEMBER.c.handle == member).scalar_subquery()
                 theirs = (
                     select(EVENT.c.instance_id)
@@ -619,8 +629,9 @@ class Service:
         """Names a (valid) filter uses that match nothing, each with the closest one."""
         from kt_tui.core.filter_hints import filter_warnings
 
+        f = self._filter(text)
         with self.store.read() as conn:
-            return filter_warnings(conn, self._filter(text))
+            return filter_warnings(conn, self._named(conn, f))
 
     def blockers(self) -> list[Blocker]:
         """Every blocked item, longest blocked first, with what waits on it."""

@@ -247,13 +247,22 @@ def _pg_begin(conn: Connection) -> None:
     conn.exec_driver_sql(_PG_BEGIN[conn.get_execution_options().get("kt_begin")]).close()
 
 
+def no_store(path: Path) -> str:
+    """What a command that only reads says where no store is yet (a new machine, before
+    the app was first opened, or a typo in --db): how to make one, and how to look."""
+    return (
+        f"{path}: no store here: `kt-tui sync DIR` makes one, "
+        "or `kt-tui demo` shows the bundled sample mid-way"
+    )
+
+
 def open_store(db: str | None = None, create: bool = True) -> Store:
     """Open (and on first use create) the store named by a path or URL."""
     url = resolve_url(db)
     path = sqlite_path(url)
     if path is not None and not path.exists():
         if not create:
-            raise StoreError(f"{path}: no store here: `kt-tui sync DIR` makes one")
+            raise StoreError(no_store(path))
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)

@@ -42,6 +42,7 @@ def test_the_session_user_is_the_actor(
     sync(store, database_team(tmp_path, "postgres"), actor="t", login="t", clock=clock)
     assert actor(store).handle == "lea"
     assert actor(store, "lea").handle == "lea"
+    assert actor(store, "LEA").handle == "lea"  # a handle in another case, as everywhere
     said = r'Identity is "database": you are lea \(database user postgres\), so you may not act'
     with pytest.raises(Refused, match=said + " as eve"):
         actor(store, "eve")

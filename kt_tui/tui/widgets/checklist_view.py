@@ -20,6 +20,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from kt_tui.core.labels import NOT_NEEDED
 from kt_tui.core.rules import State
 from kt_tui.core.sorting import DEFAULT_SORT, Sort
 from kt_tui.present import printable
@@ -366,7 +367,7 @@ class ChecklistView(ScrollView, can_focus=True):
             elif key == "done_by":
                 text = row.done_by or ""
             elif key == "signed":
-                text = row.signed_off_by or ("" if row.signoff else "not needed")
+                text = row.signed_off_by or ("" if row.signoff else NOT_NEEDED)
                 if row.state == State.DONE and row.signatures:  # partly signed
                     text = f"{len(row.signatures)}/{len(row.parties)} signed"
                 elif row.sent_back:

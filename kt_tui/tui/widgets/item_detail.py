@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual.theme import Theme
 
+from kt_tui.core.labels import NOT_NEEDED
 from kt_tui.core.parties import owner_label
 from kt_tui.core.rules import State
 from kt_tui.present import printable
@@ -38,8 +39,8 @@ def item_detail_text(theme: Theme, row: InstanceRow, detail: Detail | None) -> T
         ("Due", row.due.isoformat() if row.due else None),
         ("Weight", str(row.weight)),
         ("Done by whom", owner_label(row.owner)),
-        ("Sign-off", ", ".join(row.parties) if row.parties else "not needed"),
-        ("Signing", row.signing or None),
+        ("Sign-off", ", ".join(row.parties) if row.parties else NOT_NEEDED),
+        ("Signing", (row.signing or None) if row.parties else None),  # Sign-off said it
         ("Score", row.score_label or None),
         (
             "Evidence",
