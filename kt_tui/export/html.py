@@ -16,6 +16,7 @@ import jinja2
 from markupsafe import Markup
 
 from kt_tui.core.competency import grid
+from kt_tui.export.folding import stamp
 from kt_tui.export.report import Report
 from kt_tui.present import band, level, pct, printable
 
@@ -146,7 +147,7 @@ def _template() -> jinja2.Template:
     env.filters["heat"] = heat_colour
     env.filters["barcolour"] = bar_colour
     env.filters["width"] = lambda f: 0 if f is None else round(max(0.0, min(1.0, f)) * 100, 1)
-    env.filters["stamp"] = lambda s: (s or "")[:16].replace("T", " ")
+    env.filters["stamp"] = stamp
     source = resources.files("kt_tui.export").joinpath("templates", TEMPLATE).read_text("utf-8")
     return env.from_string(source)
 

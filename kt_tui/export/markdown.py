@@ -22,6 +22,7 @@ from typing import Any
 import jinja2
 
 from kt_tui.core.burnup import Point
+from kt_tui.export.folding import stamp
 from kt_tui.export.report import Report
 from kt_tui.present import bar, level, pct, printable
 
@@ -94,7 +95,7 @@ FILTERS: dict[str, Callable[..., Md]] = {
     "bar": _bar,
     "pct": lambda f: trusted(pct(f)),
     "level": lambda name: trusted(level(name)),
-    "stamp": lambda s: trusted(s[:16].replace("T", " ") if s else ""),
+    "stamp": lambda s: trusted(stamp(s)),
 }
 
 

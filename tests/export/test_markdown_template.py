@@ -63,7 +63,8 @@ def test_hostile_text_is_escaped_as_before(hostile: Store, clock: Clock) -> None
     assert f"{line}   |" in lines
     awaiting = (  # folded per item: the evidence after whom it is for
         f"| `docs/runbook` | {TITLE_MD} | db "
-        r"| db: \[link\](x) \| &lt;script&gt;x&lt;/script&gt; | eve | 2026-11-25 09:00 |"
+        r"| db: \[link\](x) \| &lt;script&gt;x&lt;/script&gt; | eve | awaiting lead "
+        r"| 2026-11-25 09:00 |"
     )
     assert awaiting in lines
     na = (
