@@ -165,7 +165,7 @@ def context(report: Report) -> dict[str, Any]:
         # the heat map's cells by (member, system): Status.cell scans the list, and
         # 400 x 100 lookups of it took 7 s at a million instances
         "cells": {(c.member, c.system): c for c in report.status.cells},
-        "transferable": sum(1 for s in st.systems if s.can_transfer),
+        "transferable": report.systems_ready,
         "competency_grid": grid,
     }
 
