@@ -15,6 +15,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from kt_tui.core import legend
 from kt_tui.core.competency import grid
 from kt_tui.export.folding import stamp
 from kt_tui.export.report import Report
@@ -167,6 +168,7 @@ def context(report: Report) -> dict[str, Any]:
         "cells": {(c.member, c.system): c for c in report.status.cells},
         "transferable": report.systems_ready,
         "competency_grid": grid,
+        "legend": legend.TERMS,  # what readiness, progress and level mean
     }
 
 
