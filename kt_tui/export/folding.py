@@ -53,7 +53,7 @@ class Entry:
     signed_off_by: str | None
     signed_off_at: str | None
     signatures: tuple[Signed, ...] = ()  # each party's, in the order given
-    signing: str = ""  # a done item's: "1 of 2 signed; missing client-lead" (labels.signing)
+    signing: str = ""  # awaiting: "1 of 2 signed; missing client-lead" (labels.signing)
 
     @property
     def signatures_text(self) -> str:
@@ -462,8 +462,12 @@ def entry_sections(conn: Connection, rosters: Rosters) -> dict[str, list[Folded]
         signatures = tuple(
             Signed(s["party"], s["by"], s["at"]) for s in json.loads(r["signatures"] or "[]")
         )
-        parties = json.loads(r["parties"]) if r["parties"] else []
-        signed = {s.party for s in signatures}
+        # how far the sign-off is: said of the awaiting ones (the others are not collecting)
+        signing = ""
+        if r["section"] == AWAITING:
+            parties = json.loads(r["parties"]) if r["parties"] else []
+            signed = {s.party for s in signatures}
+            signing = labels.signing(r["kind"], r["state"], parties, signed)
         entry = Entry(
             r["member"],
             r["system"],
@@ -474,7 +478,7 @@ def entry_sections(conn: Connection, rosters: Rosters) -> dict[str, list[Folded]
             r["signed_off_by"],
             r["signed_off_at"],
             signatures,
-            labels.signing(r["kind"], r["state"], parties, signed),
+            signing,
         )
         line.entries.append(entry)
         if entry.member and entry.member not in line.names:
