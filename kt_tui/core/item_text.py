@@ -50,10 +50,11 @@ def _refs(joined: Any) -> Any:
     return case((joined.is_(None), literal("[]")), else_=listed)
 
 
-def _signatures(dialect: str) -> Any:
+def signatures_json(dialect: str) -> Any:
     """The instance's signatures as a JSON list of {party, by, at}, in the order given
     (by time, then party: InstanceRow's order); '[]' without a query where the state
-    holds none (only done and signed_off do)."""
+    holds none (only done and signed_off do). The JSON items' ``signatures``, and the
+    signatures the report's appendix names (:mod:`kt_tui.export.folding`)."""
     sig = SIGNATURE
     if dialect == "postgresql":
         obj = func.json_build_object("party", sig.c.party, "by", sig.c.by, "at", sig.c.at)
@@ -92,7 +93,7 @@ def _flags_and_parties(d: str, today: date, after: Any, owner: Any, parties: Any
         "parties": parties,  # a JSON list as sync wrote it (slugs: nothing to escape)
         "score": case((INSTANCE.c.score.is_(None), "null"), else_=cast(INSTANCE.c.score, String)),
         "sent_back": _bool(INSTANCE.c.sent_back == True),  # noqa: E712
-        "signatures": _signatures(d),
+        "signatures": signatures_json(d),
     }
 
 

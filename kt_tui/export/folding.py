@@ -9,18 +9,23 @@ ids that are cut to NAMES here, in roster order); awaiting, n/a and signed-off
 lines carry per-instance text (evidence, a reason, a signer), so they take the
 first NAMES instances of each item by a window (``row_number``) beside one GROUP
 BY item for their counts. Predicates come from :mod:`kt_tui.core.rules`; no rule
-is restated here.
+is restated here. An entry's signatures are the JSON items' own read
+(:func:`kt_tui.core.item_text.signatures_json`), and how far its sign-off is, the
+listings' words (:func:`kt_tui.core.labels.signing`).
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from sqlalchemy import Connection, String, and_, case, cast, func, not_, select
 
-from kt_tui.core import rollup, rules
+from kt_tui.core import labels, rollup, rules
+from kt_tui.core.instances import Signed
+from kt_tui.core.item_text import signatures_json
 from kt_tui.core.rules import STATE_ORDER, State
 from kt_tui.core.tables import INSTANCE, ITEM, MEMBER, SYSTEM, TEMPLATE
 
@@ -28,6 +33,11 @@ NAMES = 10  # names shown on one folded line; the rest are counted
 LAPSED = "lapsed"  # a folded line's bucket of completions past their valid_for
 # the order a folded line names its states in (a lapsed completion is open again)
 FOLDED_ORDER: tuple[str, ...] = (*STATE_ORDER, LAPSED)
+
+
+def stamp(at: str | None) -> str:
+    """A stored UTC time to the minute, as the exports print it: ``2026-11-25 09:00``."""
+    return (at or "")[:16].replace("T", " ")
 
 
 @dataclass(frozen=True)
@@ -42,6 +52,24 @@ class Entry:
     reason: str | None
     signed_off_by: str | None
     signed_off_at: str | None
+    signatures: tuple[Signed, ...] = ()  # each party's, in the order given
+    signing: str = ""  # awaiting: "1 of 2 signed; missing client-lead" (labels.signing)
+
+    @property
+    def signatures_text(self) -> str:
+        """Every party's signature: ``pia as provider-lead, 2026-11-24 10:00 and lea as
+        client-lead, 2026-11-25 09:00``; the last signer where the store holds none (a
+        score signs an assessment)."""
+        if self.signatures:
+            return " and ".join(f"{s.by} as {s.party}, {stamp(s.at)}" for s in self.signatures)
+        if self.signed_off_by:
+            return f"{self.signed_off_by}, {stamp(self.signed_off_at)}"
+        return ""
+
+    def to_json(self) -> dict[str, Any]:
+        out = vars(self).copy()
+        out["signatures"] = [s.to_json() for s in self.signatures]
+        return out
 
 
 @dataclass(frozen=True)
@@ -132,6 +160,32 @@ class Folded:
         ]
         return "; ".join(parts) + self._tail()
 
+    def _grouped(self, texts: list[str]) -> str:
+        """Each entry's text once, with whom it is for: ``1 of 2 signed; missing
+        client-lead (orders); awaiting lead (billing)``; one text alone where every
+        instance of the line has it."""
+        by_text: dict[str, list[str]] = {}
+        for e, text in zip(self.entries, texts, strict=True):
+            by_text.setdefault(text, []).append(self._who(e))
+        if len(by_text) == 1 and not self._tail():
+            return next(iter(by_text))
+        parts = [f"{text} ({', '.join(w for w in who if w)})" for text, who in by_text.items()]
+        return "; ".join(parts) + self._tail()
+
+    @property
+    def signing_text(self) -> str:
+        """How far each awaiting instance's sign-off is, as the listings word it."""
+        return self._grouped([e.signing for e in self.entries])
+
+    @property
+    def signatures_text(self) -> str:
+        """Every party's signature of each instance shown (:attr:`Entry.signatures_text`),
+        after whom it is for where the line folds several."""
+        if len(self.entries) == 1 and not self._tail():
+            return self.entries[0].signatures_text
+        parts = [f"{self._who(e)}: {e.signatures_text}" for e in self.entries]
+        return "; ".join(parts) + self._tail()
+
     @staticmethod
     def _distinct(values: list[str | None]) -> str:
         return ", ".join(dict.fromkeys(v for v in values if v))
@@ -160,7 +214,7 @@ class Folded:
             "more_members": max(0, self.more),
         }
         if self.entries:
-            out["entries"] = [vars(e) for e in self.entries]
+            out["entries"] = [e.to_json() for e in self.entries]
             out["last_at"] = self.last_at
         return out
 
@@ -364,6 +418,7 @@ def entry_sections(conn: Connection, rosters: Rosters) -> dict[str, list[Folded]
         select(
             section.label("section"),
             INSTANCE.c.item_id,
+            INSTANCE.c.id.label("instance_id"),
             MEMBER.c.handle.label("member"),
             SYSTEM.c.key.label("system"),
             INSTANCE.c.done_by,
@@ -384,9 +439,35 @@ def entry_sections(conn: Connection, rosters: Rosters) -> dict[str, list[Folded]
         .where(*where)
         .subquery()
     )
-    q = select(ranked).where(ranked.c.rn <= NAMES).order_by(ranked.c.item_id, ranked.c.rn)
+    # the shown instances' signatures and parties: asked of at most NAMES per line
+    shown = (
+        ranked.join(INSTANCE, INSTANCE.c.id == ranked.c.instance_id)
+        .join(ITEM, ITEM.c.id == INSTANCE.c.item_id)
+        .join(TEMPLATE, TEMPLATE.c.id == ITEM.c.template_id)
+    )
+    q = (
+        select(
+            ranked,
+            INSTANCE.c.state,
+            TEMPLATE.c.kind,
+            ITEM.c.parties,
+            signatures_json(conn.dialect.name).label("signatures"),
+        )
+        .select_from(shown)
+        .where(ranked.c.rn <= NAMES)
+        .order_by(ranked.c.item_id, ranked.c.rn)
+    )
     for r in conn.execute(q).mappings():
         line = lines[r["section"]][r["item_id"]]
+        signatures = tuple(
+            Signed(s["party"], s["by"], s["at"]) for s in json.loads(r["signatures"] or "[]")
+        )
+        # how far the sign-off is: said of the awaiting ones (the others are not collecting)
+        signing = ""
+        if r["section"] == AWAITING:
+            parties = json.loads(r["parties"]) if r["parties"] else []
+            signed = {s.party for s in signatures}
+            signing = labels.signing(r["kind"], r["state"], parties, signed)
         entry = Entry(
             r["member"],
             r["system"],
@@ -396,6 +477,8 @@ def entry_sections(conn: Connection, rosters: Rosters) -> dict[str, list[Folded]
             r["reason"],
             r["signed_off_by"],
             r["signed_off_at"],
+            signatures,
+            signing,
         )
         line.entries.append(entry)
         if entry.member and entry.member not in line.names:

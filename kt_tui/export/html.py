@@ -15,7 +15,9 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from kt_tui.core import legend
 from kt_tui.core.competency import grid
+from kt_tui.export.folding import stamp
 from kt_tui.export.report import Report
 from kt_tui.present import band, level, pct, printable
 
@@ -146,7 +148,7 @@ def _template() -> jinja2.Template:
     env.filters["heat"] = heat_colour
     env.filters["barcolour"] = bar_colour
     env.filters["width"] = lambda f: 0 if f is None else round(max(0.0, min(1.0, f)) * 100, 1)
-    env.filters["stamp"] = lambda s: (s or "")[:16].replace("T", " ")
+    env.filters["stamp"] = stamp
     source = resources.files("kt_tui.export").joinpath("templates", TEMPLATE).read_text("utf-8")
     return env.from_string(source)
 
@@ -164,8 +166,9 @@ def context(report: Report) -> dict[str, Any]:
         # the heat map's cells by (member, system): Status.cell scans the list, and
         # 400 x 100 lookups of it took 7 s at a million instances
         "cells": {(c.member, c.system): c for c in report.status.cells},
-        "transferable": sum(1 for s in st.systems if s.can_transfer),
+        "transferable": report.systems_ready,
         "competency_grid": grid,
+        "legend": legend.TERMS,  # what readiness, progress and level mean
     }
 
 

@@ -21,7 +21,9 @@ from typing import Any
 
 import jinja2
 
+from kt_tui.core import legend
 from kt_tui.core.burnup import Point
+from kt_tui.export.folding import stamp
 from kt_tui.export.report import Report
 from kt_tui.present import bar, level, pct, printable
 
@@ -94,7 +96,7 @@ FILTERS: dict[str, Callable[..., Md]] = {
     "bar": _bar,
     "pct": lambda f: trusted(pct(f)),
     "level": lambda name: trusted(level(name)),
-    "stamp": lambda s: trusted(s[:16].replace("T", " ") if s else ""),
+    "stamp": lambda s: trusted(stamp(s)),
 }
 
 
@@ -126,6 +128,7 @@ def context(report: Report) -> dict[str, Any]:
         # the heat map's cells by (member, system): Status.cell scans the list, and
         # 400 x 100 lookups of it took 7 s at a million instances
         "cells": {(c.member, c.system): c for c in report.status.cells},
+        "legend": legend.TERMS,  # what readiness, progress and level mean
         "weekly": _sampled(points),
         "total": points[-1].total_weight if points else 0,
         "rate_since": (

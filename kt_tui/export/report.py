@@ -127,6 +127,11 @@ class Report:
         return sum(o.count for o in self.signoffs)
 
     @property
+    def systems_ready(self) -> int:
+        """The systems that may transfer now (the key figure beside the verdict)."""
+        return sum(1 for s in self.status.systems if s.can_transfer)
+
+    @property
     def since(self) -> date | None:
         return self.changes.since if self.changes else None
 

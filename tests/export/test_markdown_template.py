@@ -63,7 +63,8 @@ def test_hostile_text_is_escaped_as_before(hostile: Store, clock: Clock) -> None
     assert f"{line}   |" in lines
     awaiting = (  # folded per item: the evidence after whom it is for
         f"| `docs/runbook` | {TITLE_MD} | db "
-        r"| db: \[link\](x) \| &lt;script&gt;x&lt;/script&gt; | eve | 2026-11-25 09:00 |"
+        r"| db: \[link\](x) \| &lt;script&gt;x&lt;/script&gt; | eve | awaiting lead "
+        r"| 2026-11-25 09:00 |"
     )
     assert awaiting in lines
     na = (
@@ -71,7 +72,8 @@ def test_hostile_text_is_escaped_as_before(hostile: Store, clock: Clock) -> None
         r"and \`code\` and \\x1b\[31mred (db) |"
     )
     assert na in lines
-    assert "<script" not in text and "\n\n\n" not in text and text.endswith("`\n")
+    assert "<script" not in text and "\n\n\n" not in text
+    assert text.endswith("\n") and not text.endswith("\n\n")  # one line end, no blank
     assert "\x1b" not in text and "\x07" not in text
 
 
@@ -100,20 +102,20 @@ def test_trusted_is_for_program_text_only() -> None:
         "({{ v.label | trusted }})",
         "> Rule: {{ v.rule | trusted }}.",
         "{{ row(figures(st.overall) | trusted) }}",
-        "**Forecast:** {{ fc.text | trusted }}",
+        "- **Forecast:** {{ fc.text | trusted }}",
         # a macro's output is made of escaped cells already
-        "{{ members_table(r.summary_members) | trim | trusted }}",
         "{{ systems_table(r.summary_systems) | trim | trusted }}",
+        "Weekly from the first event. **Forecast:** {{ fc.text | trusted }}",
         "{{ heat_table(r.summary_members, r.summary_systems) | trim | trusted }}",
+        "{{ members_table(r.summary_members) | trim | trusted }}",
+        'Head: `{{ (r.chain_head or "(empty)") | trusted }}`',
+        "Check later that this history was not rewritten: "
+        '`kt-tui verify --head {{ (r.chain_head or "HASH") | trusted }}`',
+        # the details
         "{{ systems_table(st.systems) | trim | trusted }}",
         "{{ members_table(st.members) | trim | trusted }}",
         "{{ heat_table(st.members, st.systems) | trim | trusted }}",
         '((o.due or "") ~ (" ⚠ " ~ o.overdue ~ " overdue" if o.overdue else "")) | trusted,',
         "### {{ label | trusted }} ({{ changes | length }})",
         '(c.before ~ " → " ~ c.after if c.before or c.after else c.verb) | trusted,',
-        "Weekly from the first event; forecast from the rate since {{ rate_since }}: "
-        "**{{ fc.text | trusted }}**.",
-        'Head: `{{ (r.chain_head or "(empty)") | trusted }}`',
-        "Check later that this history was not rewritten: "
-        '`kt-tui verify --head {{ (r.chain_head or "HASH") | trusted }}`',
     ]

@@ -9,15 +9,12 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Label
 
+from kt_tui.core.legend import FIGURES  # what the figures mean: the exports' legend too
+
 FILTERS = (
     "Filter (/): free text, and  state:todo|blocked|done|signed_off|na  system:KEY  "
     "member:HANDLE  stage:NAME  template:KEY  kind:KIND  tier:N;  words: mine open "
     "overdue awaiting blocked waiting lapsed retired. They combine (AND)."
-)
-FIGURES = (
-    "Readiness: complete weight / counted weight (n/a and retired items do not count). "
-    "Progress: the same with done counted too. Level: the last stage whose items, and "
-    "every earlier stage's, are all complete."
 )
 
 
