@@ -15,6 +15,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import String, and_, case, cast, func, literal, select
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 
 from kt_tui.core import rules
 from kt_tui.core.tables import INSTANCE, ITEM, MEMBER, SIGNATURE, SYSTEM, TEMPLATE
@@ -81,17 +82,28 @@ def _printf(dialect: str, template: str, *args: Any) -> Any:
     return fn(literal(template), *args, type_=String)
 
 
-def _signatures() -> Any:
-    """The signatures as ``party:by@at; ...`` in the order given; NULL where the state holds
-    none (only done and signed_off do: no subquery for the other rows)."""
+def _signatures(dialect: str) -> Any:
+    """The signatures as ``party:by@at; ...`` in the order given (by time, then party, as
+    the JSON items list them); NULL where the state holds none (no subquery there)."""
     sig = SIGNATURE
-    one = sig.c.party + ":" + sig.c.by + "@" + sig.c.at
-    listed = (
-        select(func.aggregate_strings(one, "; "))
-        .where(sig.c.instance_id == INSTANCE.c.id)
-        .correlate(INSTANCE)
-    ).scalar_subquery()
-    held = INSTANCE.c.state.in_((rules.State.DONE, rules.State.SIGNED_OFF))
+    if dialect == "postgresql":
+        one = sig.c.party + ":" + sig.c.by + "@" + sig.c.at
+        joined = func.string_agg(one, aggregate_order_by(literal("; "), sig.c.at, sig.c.party))
+        listed = (
+            select(joined).where(sig.c.instance_id == INSTANCE.c.id).correlate(INSTANCE)
+        ).scalar_subquery()
+    else:  # SQLite aggregates rows in the order they come: an ordered subquery (else the
+        # primary key's index hands them over in the parties' alphabetical order)
+        given = (
+            select(sig.c.party, sig.c.by, sig.c.at)
+            .where(sig.c.instance_id == INSTANCE.c.id)
+            .order_by(sig.c.at, sig.c.party)
+            .correlate(INSTANCE)
+            .subquery("given")
+        )
+        one = given.c.party + ":" + given.c.by + "@" + given.c.at
+        listed = (select(func.group_concat(one, "; ")).select_from(given)).scalar_subquery()
+    held = INSTANCE.c.state.in_(rules.SIGNATURES_SHOWN_IN)
     return case((held, listed), else_=None)
 
 
@@ -184,7 +196,7 @@ def export_lines(
         _cell(per_item.c.parties, d),  # the JSON list as stored
         cast(INSTANCE.c.score, String),
         _flag(INSTANCE.c.sent_back == True),  # noqa: E712
-        _cell(_signatures(), d),
+        _cell(_signatures(d), d),
         _flag(rules.awaiting_sql()),
         per_system.c.can,
     ]

@@ -82,6 +82,27 @@ def test_the_record_names_every_party_who_signed(handed_over: Store) -> None:
     assert both in plain(section(html, "<h2>Sign-off record (1)</h2>", "</table>"))
 
 
+def test_the_csv_lists_signatures_in_the_order_given(handed_over: Store) -> None:
+    """provider-lead signed first: the CSV says so, as the JSON does (alphabetical order,
+    which SQLite's index hands back, would put client-lead first)."""
+    import csv
+    import io
+    import json
+
+    sign(handed_over, "pia", 10)
+    sign(handed_over, "lea", 11)
+    lea = actor_of(handed_over, "lea")
+    rows = list(csv.DictReader(io.StringIO(render(handed_over, "csv", actor=lea, clock=FIXED))))
+    runbook = next(r for r in rows if r["ref"] == "handoff/runbook")
+    assert [s.split(":", 1)[0] for s in runbook["signatures"].split("; ")] == [
+        "provider-lead",
+        "client-lead",
+    ], runbook["signatures"]
+    items = json.loads(render(handed_over, "json", actor=lea, clock=FIXED))["items"]
+    item = next(i for i in items if i["ref"] == "handoff/runbook")
+    assert [s["party"] for s in item["signatures"]] == ["provider-lead", "client-lead"]
+
+
 def entry(system: str, signing: str) -> Entry:
     return Entry(None, system, "pete", None, None, None, None, None, (), signing)
 
