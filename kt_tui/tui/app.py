@@ -22,6 +22,7 @@ from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.command import Provider
+from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
@@ -132,6 +133,9 @@ class KtApp(App[None]):
         Binding("question_mark", "help", "Help", id="app.help", tooltip="Every key of this view"),
     ]
 
+    # who acts, on which store, under which identity mode: the context bar's three parts
+    context: reactive[tuple[str, ...]] = reactive(())
+
     @dataclass
     class ServiceOpened(NodeMessage):
         opened: Opened
@@ -216,6 +220,7 @@ class KtApp(App[None]):
             return
         before, actor = self.actor_shown, service.actor
         self.actor_shown = actor
+        self.context = tuple(printable(part) for part in service.context_parts())
         self.sub_title = printable(service.context_line())
         if before is None:
             return
