@@ -86,3 +86,24 @@ async def test_the_done_key_does_a_lapsed_item_again(
         again = instance(tiny_path, row.id)
         assert again.state == "done" and again.done_at == "2027-01-05T09:00:00.000000Z"
         assert again.lapses_on == date(2027, 2, 4)
+
+
+async def test_the_blockers_detail_names_the_items_that_wait_on_it(
+    tiny_path: str, messages: list[Message]
+) -> None:
+    """Not only how many wait on a blocked item: which, with their member and system."""
+    from kt_tui.tui.screens.blockers import BlockersScreen
+    from tests.tui.conftest import wait_loaded
+    from tests.tui.test_app import core_act, rows_of
+
+    read = next(r for r in rows_of(tiny_path, "eve", "api") if r.ref == "kt/read")
+    core_act(tiny_path, "eve", "block", read.id, reason="no VPN")
+    app = KtApp(db=tiny_path, as_handle="lea", clock=FIXED_CLOCK, start="dashboard")
+    async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
+        await wait_loaded(pilot, messages, "dashboard")
+        await pilot.press("5")
+        await wait_loaded(pilot, messages, "blockers")
+        assert isinstance(app.screen, BlockersScreen)
+        pane = app.screen.query_one("#blocker-detail", Static)
+        await wait_until(pilot, lambda: "no VPN" in str(pane.render()))
+        assert "Waiting on it (1): kt/shadow (eve, api)" in str(pane.render())
