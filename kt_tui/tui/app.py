@@ -131,6 +131,15 @@ class KtApp(App[None]):
             tooltip="Write the summary: md, html, csv or json",
         ),
         Binding("question_mark", "help", "Help", id="app.help", tooltip="Every key of this view"),
+        # ? types itself in a text box (a path, a reason): F1 opens help there too
+        Binding(
+            "f1",
+            "help",
+            "Help",
+            id="app.help_anywhere",
+            show=False,
+            tooltip="Every key of this view, from a dialog or a text box too",
+        ),
     ]
 
     # who acts, on which store, under which identity mode: the context bar's three parts
@@ -370,7 +379,9 @@ class KtApp(App[None]):
         keys = [e for _, e in sorted(ranked, key=lambda r: r[0])]
         keys.append((self.get_key_display(Binding("ctrl+p", "")), "Command palette"))
         name = type(self.screen).__name__.removesuffix("Screen").lower()
-        self.push_screen(HelpScreen(name, keys))
+        # the filter's words only where there is a filter to type them in
+        filters = any(a.binding.action == "filter" for a in self.screen.active_bindings.values())
+        self.push_screen(HelpScreen(name, keys, filters=filters))
 
     # -- export and sync -----------------------------------------------------------
 
