@@ -219,3 +219,65 @@ async def test_attendance_from_the_sessions_view_is_refused_to_another_engineer(
         await pilot.press("m")
         await wait_until(pilot, lambda: instance(db_path, order[own]).state == "done")
         assert _events(db_path) == events + 1
+
+
+async def test_assess_applies_one_score_to_the_selection_and_lists_refusals(
+    two_db: str, messages: list[Message]
+) -> None:
+    """A, like every verb key, applies to the selection: one score asked once, each
+    item judged by its own pass mark; an item that is no assessment is refused, listed."""
+    from kt_tui.tui.screens.confirm import ConfirmScreen
+
+    quizzes = [r for r in rows_of(two_db) if r.ref == "quiz/teachback"]
+    others = [r for r in rows_of(two_db) if r.ref != "quiz/teachback"]
+    assert {r.member for r in quizzes} == {"eve", "cal"} and others
+    app = KtApp(db=two_db, as_handle="lea", clock=FIXED_CLOCK, start="dashboard")
+    async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
+        await wait_loaded(pilot, messages, "dashboard")
+        await app.push_screen(ChecklistScreen(Scope(), ""))
+        await wait_loaded(pilot, messages, "checklist")
+        view = app.screen.query_one(ChecklistView)
+        await pilot.press("a")
+        await wait_until(pilot, lambda: len(view.selected) == len(quizzes) + len(others))
+        events = _events(two_db)
+        await pilot.press("A")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await wait_until(pilot, lambda: isinstance(app.screen, PromptScreen))
+        assert "1..4" in str(app.screen.query_one("#question").render())
+        await pilot.press("3", "enter")
+        await wait_until(pilot, lambda: len(errors(app)) >= len(others))
+        await wait_until(pilot, lambda: not view.selected)
+    for r in quizzes:
+        assessed = instance(two_db, r.id)
+        assert (assessed.state, assessed.score) == ("signed_off", 3)  # 3 passes (pass 3)
+    assert _events(two_db) == events + len(quizzes)
+    assert all("not an assessment" in m for m in errors(app)), errors(app)
+    assert all(instance(two_db, r.id).state == r.state for r in others)
+
+
+async def test_a_score_an_item_cannot_take_is_listed_for_each_and_writes_nothing(
+    two_db: str, messages: list[Message]
+) -> None:
+    """A score outside an item's scale is that item's refusal: each is listed, the
+    loop does not stop at the first one."""
+    from kt_tui.tui.screens.confirm import ConfirmScreen
+
+    app = KtApp(db=two_db, as_handle="lea", clock=FIXED_CLOCK, start="dashboard")
+    async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
+        await wait_loaded(pilot, messages, "dashboard")
+        await app.push_screen(ChecklistScreen(Scope(), "teachback"))
+        await wait_loaded(pilot, messages, "checklist")
+        view = app.screen.query_one(ChecklistView)
+        await pilot.press("a")
+        await wait_until(pilot, lambda: len(view.selected) == 2)
+        events = _events(two_db)
+        await pilot.press("A")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await wait_until(pilot, lambda: isinstance(app.screen, PromptScreen))
+        await pilot.press("9", "enter")
+        await wait_until(pilot, lambda: not view.selected)
+        said = errors(app)
+    assert len(said) == 2 and all("from 1 to 4, not 9" in m for m in said), said
+    assert _events(two_db) == events
