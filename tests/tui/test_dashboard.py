@@ -68,3 +68,37 @@ async def test_no_handover_wide_line_where_the_folder_has_no_such_item(
     async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
         await wait_loaded(pilot, messages, "dashboard")
         assert "Overall" in header(app) and "Handover-wide" not in header(app)
+
+
+def drawn(app: KtApp, selector: str) -> str:
+    """A one-line widget's text as the terminal shows it."""
+    region = app.screen.query_one(selector).region
+    if not region.height:
+        return ""
+    strip = app.screen._compositor.render_strips()[region.y]
+    return strip.text[region.x : region.right].strip()
+
+
+async def test_at_80_columns_the_highlighted_row_s_name_is_shown_under_the_tables(
+    make_app: Callable[..., KtApp], messages: list[Message]
+) -> None:
+    """The Name columns fold away at 80 columns: the highlighted member's or system's
+    full name is on the line under the tables, following the cursor and the focus."""
+    from textual.widgets import DataTable
+
+    app = make_app("tomas")
+    async with app.run_test(size=(80, 24), message_hook=messages.append) as pilot:
+        await wait_loaded(pilot, messages, "dashboard")
+        members = app.screen.query_one("#members", DataTable)
+        assert members.has_focus and "name" not in {str(k.value) for k in members.columns}
+        await wait_until(pilot, lambda: drawn(app, "#dash-name") == "asha: Asha Rao")
+        await pilot.press("down")
+        await wait_until(pilot, lambda: drawn(app, "#dash-name") == "tomas: Tomas Lindqvist")
+        await pilot.press("shift+tab")  # the systems, above the members
+        assert app.screen.query_one("#systems", DataTable).has_focus
+        await wait_until(pilot, lambda: drawn(app, "#dash-name") == "orders: Order service")
+        await pilot.press("down")
+        await wait_until(pilot, lambda: drawn(app, "#dash-name") == "billing: Billing & invoicing")
+        await pilot.resize_terminal(120, 40)  # wide: the names are in the tables again
+        await wait_until(pilot, lambda: not app.screen.query_one("#dash-name").display)
+        assert "name" in {str(k.value) for k in members.columns}
