@@ -26,6 +26,7 @@ def test_list_blocked_names_reason_who_since_and_what_waits(tmp_path: Path) -> N
     assert b["ref"] == "kt/read" and b["member"] == "eve" and b["system"] == "api"
     assert b["reason"] == "no [b]VPN[/b] yet" and b["blocked_by"] == "eve"
     assert b["days"] == 0 and b["waiting"] == 1  # eve's kt/shadow on api waits on it
+    assert b["waiting_on_it"] == ["kt/shadow (eve, api)"]
     table = kt(db, "list", "blocked", user="lea").output
     assert "no [b]VPN[/b] yet" in table and "1 blocked item(s)" in table
     status = json.loads(kt(db, "status", "--json", user="lea").output)

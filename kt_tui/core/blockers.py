@@ -1,10 +1,10 @@
 """Blockers, for escalation: every blocked item with its reason, who blocked it, since
-when, for how long, and how many items wait on it (prerequisites, ``after``)."""
+when, for how long, and which items wait on it (prerequisites, ``after``)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -12,6 +12,7 @@ from sqlalchemy import Connection, func, select
 
 from kt_tui.core import rules
 from kt_tui.core.tables import EVENT, INSTANCE, ITEM, MEMBER, SYSTEM, TEMPLATE
+from kt_tui.core.waiting import bound_ref
 
 LIMIT = 500  # a blockers list longer than this is a different problem
 
@@ -28,6 +29,8 @@ class Blocker:
     since: str | None  # UTC, ISO 8601: the block's event
     days: int | None  # whole days blocked, by today's date
     waiting: int  # instances held back by it (they name it in ``after``)
+    # those instances, as "template/item (member, system)", sorted
+    waiting_on_it: list[str] = field(default_factory=list)
 
     @property
     def label(self) -> str:
@@ -47,6 +50,7 @@ class Blocker:
             "since": self.since,
             "days": self.days,
             "waiting": self.waiting,
+            "waiting_on_it": list(self.waiting_on_it),
         }
 
 
@@ -95,25 +99,35 @@ def blockers(conn: Connection, today: date, limit: int = LIMIT) -> list[Blocker]
             r.actor,
             r.at,
             (today - rules.local_day(r.at)).days if r.at else None,
-            held.get(r.id, 0),
+            len(held.get(r.id, [])),
+            held.get(r.id, []),
         )
         for r in rows
     ]
 
 
-def _held_back(conn: Connection, blocked: list[Any]) -> dict[int, int]:
-    """For each blocked instance, how many live instances it gates (rules.gates: the
-    instances of a dependent item that share its bindings, else all of them)."""
+def _held_back(conn: Connection, blocked: list[Any]) -> dict[int, list[str]]:
+    """For each blocked instance, the live instances it gates (rules.gates: the
+    instances of a dependent item that share its bindings, else all of them), sorted."""
     refs = {r.ref for r in blocked}
     if not refs:
         return {}
-    out: dict[int, int] = {}
+    out: dict[int, list[str]] = {}
     ref = TEMPLATE.c.key + "/" + ITEM.c.key
     for r in sorted(refs):
         # the JSON list of refs holds it quoted; _ and % in a key are not wildcards
         dependants = conn.execute(
-            select(INSTANCE.c.member_id, INSTANCE.c.system_id)
+            select(
+                INSTANCE.c.member_id,
+                INSTANCE.c.system_id,
+                ref.label("ref"),
+                MEMBER.c.handle,
+                SYSTEM.c.key,
+            )
             .join(ITEM, ITEM.c.id == INSTANCE.c.item_id)
+            .join(TEMPLATE, TEMPLATE.c.id == ITEM.c.template_id)
+            .outerjoin(MEMBER, MEMBER.c.id == INSTANCE.c.member_id)
+            .outerjoin(SYSTEM, SYSTEM.c.id == INSTANCE.c.system_id)
             .where(ITEM.c.after.contains(f'"{r}"', autoescape=True), rules.counted_sql())
         ).all()
         if not dependants:
@@ -133,5 +147,5 @@ def _held_back(conn: Connection, blocked: list[Any]) -> dict[int, int]:
         for d in dependants:
             for g in rules.gates(d.member_id, d.system_id, prereq):
                 if g["id"] in mine:
-                    out[g["id"]] = out.get(g["id"], 0) + 1
-    return out
+                    out.setdefault(g["id"], []).append(bound_ref(d.ref, d.handle, d.key))
+    return {k: sorted(v) for k, v in out.items()}

@@ -640,15 +640,23 @@ class Service:
         with self.store.read() as conn:
             return blockers(conn, self.today())
 
-    def context_line(self) -> str:
+    def context_parts(self) -> tuple[str, str, str]:
         """Who acts and where, for the header of every screen: the actor (role and side,
-        or read-only, or the sample's stand-in), the store and the identity mode. Reads
-        nothing: the identity mode is read when the actor is (open, refresh_actor)."""
+        or read-only, or the sample's stand-in), the store ("file PATH" or "database
+        URL") and the identity mode, apart so that a narrow screen can shorten one.
+        Reads nothing: the identity mode is read when the actor is (open, refresh_actor)."""
         from kt_tui.core.store import store_text
 
         where = "database" if not self.store.is_sqlite else "file"
-        mode = self.identity_mode
-        return f"{self.actor.describe()}   {where} {store_text(self.store)}   identity: {mode}"
+        return (
+            self.actor.describe(),
+            f"{where} {store_text(self.store)}",
+            f"identity: {self.identity_mode}",
+        )
+
+    def context_line(self) -> str:
+        """The three context parts on one line."""
+        return "   ".join(self.context_parts())
 
     def refresh_actor(self) -> None:
         """Resolve the actor again (after a sync, or when the store changed). A name the

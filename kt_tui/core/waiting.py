@@ -26,8 +26,14 @@ class Gate:
     @property
     def label(self) -> str:
         """``system-docs/architecture (orders): todo``."""
-        bound = ", ".join(x for x in (self.member, self.system) if x)
-        return f"{self.ref}{f' ({bound})' if bound else ''}: {self.state}"
+        return f"{bound_ref(self.ref, self.member, self.system)}: {self.state}"
+
+
+def bound_ref(ref: str, member: str | None, system: str | None) -> str:
+    """An instance named by its item and bindings: ``system-kt/runbook (ben, orders)``,
+    ``system-docs/architecture (orders)``, ``golive/approval``."""
+    bound = ", ".join(x for x in (member, system) if x)
+    return f"{ref} ({bound})" if bound else ref
 
 
 def waiting_on(

@@ -22,6 +22,7 @@ from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.command import Provider
+from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
@@ -130,7 +131,19 @@ class KtApp(App[None]):
             tooltip="Write the summary: md, html, csv or json",
         ),
         Binding("question_mark", "help", "Help", id="app.help", tooltip="Every key of this view"),
+        # ? types itself in a text box (a path, a reason): F1 opens help there too
+        Binding(
+            "f1",
+            "help",
+            "Help",
+            id="app.help_anywhere",
+            show=False,
+            tooltip="Every key of this view, from a dialog or a text box too",
+        ),
     ]
+
+    # who acts, on which store, under which identity mode: the context bar's three parts
+    context: reactive[tuple[str, ...]] = reactive(())
 
     @dataclass
     class ServiceOpened(NodeMessage):
@@ -216,6 +229,7 @@ class KtApp(App[None]):
             return
         before, actor = self.actor_shown, service.actor
         self.actor_shown = actor
+        self.context = tuple(printable(part) for part in service.context_parts())
         self.sub_title = printable(service.context_line())
         if before is None:
             return
@@ -365,7 +379,9 @@ class KtApp(App[None]):
         keys = [e for _, e in sorted(ranked, key=lambda r: r[0])]
         keys.append((self.get_key_display(Binding("ctrl+p", "")), "Command palette"))
         name = type(self.screen).__name__.removesuffix("Screen").lower()
-        self.push_screen(HelpScreen(name, keys))
+        # the filter's words only where there is a filter to type them in
+        filters = any(a.binding.action == "filter" for a in self.screen.active_bindings.values())
+        self.push_screen(HelpScreen(name, keys, filters=filters))
 
     # -- export and sync -----------------------------------------------------------
 

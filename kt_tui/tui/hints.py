@@ -10,8 +10,11 @@ PICK_ATTENDEE = "Pick the attendee in the list below, then press m."
 SAY_SOMETHING = "Type an answer, or press escape to cancel."
 
 
-def bad_score(scale: int | None) -> str:
-    """A score typed that is not a number."""
+def bad_score(scale: int | None, *, known: bool = True) -> str:
+    """A score typed that is not a number (``known``: the scale is the item's, not
+    several items' of different scales)."""
+    if not known:
+        return "A score is a whole number, within each item's scale."
     return f"{rules.score_range(scale).capitalize()}."
 
 

@@ -42,13 +42,14 @@ async def loaded(pilot: Pilot[None], what: str) -> None:
 
 
 def watched(make_app: Callable[..., KtApp]) -> Watched:
-    """The app on a copy of the test's store at a path named after the test: the context
-    bar names the store, and a snapshot must not depend on pytest's temp folder."""
+    """The app on a copy of the test's store in a folder named after the test: the context
+    bar names the store, and a snapshot must not depend on pytest's temp folder. The file
+    has the default store's name, so the bar at 80 columns is the one a user sees."""
     app = make_app()
     assert app.db is not None
     test = os.environ["PYTEST_CURRENT_TEST"].split("::")[-1].split(" ")[0]
-    fixed = Path(tempfile.gettempdir()) / "kt-tui-snapshots" / f"{test}.db"
-    fixed.parent.mkdir(exist_ok=True)
+    fixed = Path(tempfile.gettempdir()) / "kt-tui-snapshots" / test / "kt-tui.db"
+    fixed.parent.mkdir(parents=True, exist_ok=True)
     fixed.unlink(missing_ok=True)
     shutil.copyfile(app.db, fixed)
     return Watched(db=str(fixed), as_handle=app.as_handle, clock=app.clock, start="dashboard")

@@ -8,19 +8,19 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Label
 from textual.widgets.selection_list import Selection
 
 from kt_tui.core import rules
 from kt_tui.present import printable
+from kt_tui.tui.screens.dialog import Dialog
 from kt_tui.tui.widgets.queue_list import QueueList
 
 if TYPE_CHECKING:
     from kt_tui.core.service import TrainingSession
 
 
-class AttendanceScreen(ModalScreen[list[int] | None]):
+class AttendanceScreen(Dialog[list[int] | None]):
     """The session's attendees not yet marked; enter gives the selected instance ids."""
 
     CSS_PATH = "dialog.tcss"

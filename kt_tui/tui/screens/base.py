@@ -5,32 +5,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from rich.text import Text
 from textual import on, work
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Static
 from textual.worker import Worker
 
 from kt_tui.tui.messages import Loaded
+from kt_tui.tui.widgets.context_bar import ContextBar
 
 if TYPE_CHECKING:
     from kt_tui.core.service import Service
     from kt_tui.tui.app import KtApp
-
-
-class ContextBar(Static):
-    """Who acts and where (the app's sub-title), at the top of every screen."""
-
-    DEFAULT_CSS = """
-    ContextBar { height: 1; width: 1fr; background: $panel; color: $text-muted; }
-    """
-
-    def on_mount(self) -> None:
-        self.watch(self.app, "sub_title", self._show, init=True)
-
-    def _show(self, text: str) -> None:
-        self.update(Text(text or "opening the store...", no_wrap=True, overflow="ellipsis"))
 
 
 class DataScreen(Screen[None]):

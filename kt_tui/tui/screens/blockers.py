@@ -1,5 +1,5 @@
-"""Blockers, a top-level view: what is stuck, why, who said so, for how long, and how
-many items wait on it; enter opens the blocked item's checklist."""
+"""Blockers, a top-level view: what is stuck, why, who said so, for how long, and which
+items wait on it; enter opens the blocked item's checklist."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from kt_tui.tui.widgets.sortable_table import OpenTable
 if TYPE_CHECKING:
     from kt_tui.core.blockers import Blocker
 
+WAITING_SHOWN = 12  # names of items waiting on a blocker in the detail pane; the rest counted
 # how long and for whom first: at 80 columns the reason is cut, not the age
 COLUMNS = ("Item", "For", "Days", "Waiting", "Reason", "Blocked by", "Since")
 
@@ -99,8 +100,9 @@ class BlockersScreen(DataScreen):
             since = (b.since or "")[:10]
             days = f" ({b.days} days)" if b.days is not None else ""
             text.append(printable(f"\nBlocked by {b.by or '-'} since {since}{days}"))
-            if b.waiting:
-                text.append(f"\n{b.waiting} item(s) wait on it (after)")
+            if b.waiting_on_it:
+                text.append(f"\nWaiting on it ({b.waiting}): ", style="bold")
+                text.append(printable(waiting_words(b.waiting_on_it)))
             self.query_one("#blocker-detail", Static).update(text)
 
     @on(DataTable.RowSelected)
@@ -108,3 +110,10 @@ class BlockersScreen(DataScreen):
         b = self._blocker(event.row_key.value)
         if b is not None:
             self.app.open_checklist(b.member, b.system)
+
+
+def waiting_words(waiting: list[str]) -> str:
+    """The items that wait on a blocker, by name, the first few of a long list."""
+    shown = ", ".join(waiting[:WAITING_SHOWN])
+    more = len(waiting) - WAITING_SHOWN
+    return f"{shown}, and {more} more" if more > 0 else shown

@@ -348,17 +348,43 @@ class ChecklistScreen(SortedChecklist):
                 row=row,
             )
 
+    def _score(self, text: str, scale: int | None, known: bool = True) -> dict[str, Any] | None:
+        """The score typed, as assess takes it; not a number: said, None."""
+        if not text.strip().isdigit():
+            self.notify(hints.bad_score(scale, known=known), severity="error")
+            return None
+        return {"score": int(text.strip())}
+
+    def _selected_scale(self) -> int | None:
+        """The scale the selected assessments share (of those loaded), or None."""
+        selected = self.view.selected
+        scales = {
+            r.scale or rules.DEFAULT_SCALE
+            for r in self.view.rows.values()
+            if r.id in selected and rules.is_assessment(r.kind)
+        }
+        return scales.pop() if len(scales) == 1 else None
+
     def action_assess(self) -> None:
+        # a selection: one score for each (a group's teach-back scored alike); each is
+        # judged by its own pass mark, and one the actor may not assess is refused
+        scale = self._selected_scale()
+        if self.on_selection(
+            rules.Verb.ASSESS,
+            f"Score{f' 1..{scale}' if scale else ''} for each selected item "
+            "(each is judged by its own pass mark)",
+            lambda text: self._score(text, scale, known=scale is not None),
+        ):
+            return
         row = self._current()
         if row is None:
             return
         top = row.scale or rules.DEFAULT_SCALE
 
         def scored(text: str) -> None:
-            if not text.strip().isdigit():
-                self.notify(hints.bad_score(row.scale), severity="error")
-                return
-            self.run_verb("assess", row, score=int(text.strip()))
+            score = self._score(text, row.scale)
+            if score is not None:
+                self.run_verb("assess", row, **score)
 
         self._ask(
             f"{row.title}: score 1..{top} (pass {row.pass_score})",

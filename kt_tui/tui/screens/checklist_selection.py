@@ -6,6 +6,7 @@ The loop is Service.bulk, the same the command line's ``--where`` runs.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -13,6 +14,7 @@ from textual import on, work
 from textual.binding import Binding
 
 from kt_tui.core import rules
+from kt_tui.core.errors import BadInput
 from kt_tui.present import printable
 from kt_tui.tui.messages import NodeMessage
 from kt_tui.tui.screens.base import DataScreen
@@ -94,11 +96,18 @@ class SelectableChecklist(DataScreen):
         self.query_one(ChecklistView).set_selected(set(message.ids))
         self.selection_changed()
 
-    def on_selection(self, verb: str, question: str | None = None) -> bool:
+    def on_selection(
+        self,
+        verb: str,
+        question: str | None = None,
+        answer: Callable[[str], dict[str, Any] | None] | None = None,
+    ) -> bool:
         """Apply ``verb`` to the selection, if there is one (False: there is none).
 
         Asks first (the count); then, for a verb that needs text (a reason, a note,
-        evidence), ``question`` once for every selected item."""
+        evidence, a score), ``question`` once for every selected item. ``answer`` turns
+        the text typed into the verb's options (None: not usable, the user was told);
+        by default it is the reason or the text."""
         ids = sorted(self.selected)
         if not ids:
             return False
@@ -113,8 +122,9 @@ class SelectableChecklist(DataScreen):
             key = "reason" if verb in rules.REASON_VERBS else "text"
 
             def answered(text: str | None) -> None:
-                if text:
-                    self.run_bulk(verb, ids, **{key: text})
+                options = (answer or (lambda typed: {key: typed}))(text) if text else None
+                if options is not None:
+                    self.run_bulk(verb, ids, **options)
 
             self.app.push_screen(PromptScreen(question), answered)
 
@@ -128,12 +138,22 @@ class SelectableChecklist(DataScreen):
         service = self.app.service
         if service is None:
             return
-        result = service.bulk(verb, ids, **kw)
-        if result.refused:
+        applied, refused = 0, []
+        # one score, each item judged by its own scale: a score one of them cannot take
+        # (bad input there) is listed with the refusals, and the others go on
+        for chunk in [[i] for i in ids] if verb == rules.Verb.ASSESS else [ids]:
+            try:
+                result = service.bulk(verb, chunk, **kw)
+            except BadInput as exc:
+                if verb != rules.Verb.ASSESS:
+                    raise
+                refused.append(str(exc))
+                continue
+            applied += len(result.done)
+            refused += [why for _i, why in result.refused]
+        if refused:
             service.refresh_actor()  # a sync may have changed our rights since we opened
-        self.post_message(
-            self.BulkDone(self, verb, len(result.done), [why for _i, why in result.refused])
-        )
+        self.post_message(self.BulkDone(self, verb, applied, refused))
 
     @on(BulkDone)
     def _bulk_done(self, message: BulkDone) -> None:

@@ -94,6 +94,8 @@ class DashboardScreen(DataScreen):
                 with Vertical(id="heat-box"):
                     yield Label("Readiness by member and system", classes="section-title")
                     yield OpenTable(id="heatmap", cursor_type="cell")
+        # narrow: the Name columns fold away, so the highlighted row's names are here
+        yield Static("", id="dash-name")
         yield Footer()
 
     def on_resize(self) -> None:
@@ -108,6 +110,7 @@ class DashboardScreen(DataScreen):
             if self.app.status is not None:
                 self._members(self.app.status)
                 self._systems(self.app.status)
+            self._show_name()
 
     @property
     def narrow(self) -> bool:
@@ -171,6 +174,7 @@ class DashboardScreen(DataScreen):
         self._members(status)
         self._systems(status)
         self._heatmap(status)
+        self._show_name()
         self.shown("dashboard")
 
     @on(TrendReady)
@@ -338,6 +342,40 @@ class DashboardScreen(DataScreen):
         for key, cells in rows:
             self._fill(table, key, cells)
         table.resort()
+
+    # -- the highlighted row's names, where the Name columns fold away ------------
+
+    @on(DataTable.RowHighlighted)
+    @on(DataTable.CellHighlighted)
+    def _highlighted(self) -> None:
+        self._show_name()
+
+    def on_descendant_focus(self) -> None:
+        self._show_name()
+
+    def _show_name(self) -> None:
+        """The full names of the focused table's highlighted member or system (the
+        heat map: both), on the line under the tables; only at narrow widths."""
+        line = self.query_one("#dash-name", Static)
+        status = self.app.status
+        table = self.focused
+        if not self.narrow or status is None or not isinstance(table, DataTable):
+            line.update("")
+            return
+        if not table.row_count or not table.is_valid_coordinate(table.cursor_coordinate):
+            line.update("")
+            return
+        row_key, column_key = table.coordinate_to_cell_key(table.cursor_coordinate)
+        members = {m.handle: m.name for m in status.members}
+        systems = {s.key: s.name for s in status.systems}
+        if table.id == "systems":
+            pairs = [(row_key.value, systems.get(row_key.value or ""))]
+        else:  # members and the heat map: rows are members, its columns systems
+            pairs = [(row_key.value, members.get(row_key.value or ""))]
+            if table.id == "heatmap" and column_key.value in systems:
+                pairs.append((column_key.value, systems[column_key.value]))
+        text = "   ".join(f"{key}: {name}" for key, name in pairs if key and name)
+        line.update(Text(printable(text)))
 
     # -- opening checklists ---------------------------------------------------
 

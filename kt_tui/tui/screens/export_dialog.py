@@ -10,10 +10,10 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, RadioButton, RadioSet
 
 from kt_tui.present import has_controls, printable
+from kt_tui.tui.screens.dialog import Dialog
 
 FORMATS = (
     ("md", "Markdown: the one-page summary and its appendix"),
@@ -23,7 +23,7 @@ FORMATS = (
 )
 
 
-class ExportScreen(ModalScreen[tuple[str, Path] | None]):
+class ExportScreen(Dialog[tuple[str, Path] | None]):
     """Enter writes (format, path); escape writes nothing."""
 
     CSS_PATH = "dialog.tcss"
@@ -50,7 +50,9 @@ class ExportScreen(ModalScreen[tuple[str, Path] | None]):
             yield Label("Write to:")
             yield Input(printable(str(self.default_path("md"))), id="path")
             yield Label("", id="export-error")
-            yield Label("tab: next field   enter: write   escape: cancel", classes="hint")
+            yield Label(
+                "tab: next field   enter: write   escape: cancel   f1: help", classes="hint"
+            )
 
     def on_mount(self) -> None:
         self.query_one("#path", Input).focus()

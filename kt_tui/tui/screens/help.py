@@ -1,4 +1,5 @@
-"""Help: every key of the screen beneath, with what it does (from its active bindings)."""
+"""Help: every key of the screen beneath, with what it does (from its active bindings),
+the filter's words where that screen has a filter, and what the figures mean."""
 
 from __future__ import annotations
 
@@ -21,13 +22,17 @@ FILTERS = (
 class HelpScreen(ModalScreen[None]):
     CSS_PATH = "help.tcss"
     BINDINGS = [
-        Binding("escape,q,question_mark", "dismiss", "Close help", id="help.close", tooltip="Back"),
+        Binding(
+            "escape,q,question_mark,f1", "dismiss", "Close help", id="help.close", tooltip="Back"
+        ),
     ]
 
-    def __init__(self, title: str, keys: list[tuple[str, str]]) -> None:
+    def __init__(self, title: str, keys: list[tuple[str, str]], *, filters: bool = False) -> None:
+        """``filters``: the screen beneath has a filter (/), so its words are explained."""
         super().__init__()
         self.title_text = title
         self.keys = keys
+        self.filters = filters
 
     def compose(self) -> ComposeResult:
         with Vertical(id="help-dialog"):
@@ -35,7 +40,8 @@ class HelpScreen(ModalScreen[None]):
             # one scrolling body: on a short terminal every key is still reachable
             with VerticalScroll(id="help-body"):
                 yield DataTable(id="help-keys", cursor_type="row", show_cursor=False)
-                yield Label(Text(FILTERS), id="help-filters")
+                if self.filters:
+                    yield Label(Text(FILTERS), id="help-filters")
                 yield Label(Text(FIGURES), id="help-figures")
             yield Label("escape: close", id="help-hint", classes="hint")
 

@@ -7,16 +7,16 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
 from kt_tui.present import has_controls, printable
 from kt_tui.tui import hints
+from kt_tui.tui.screens.dialog import Dialog
 
 CONTROLS_REFUSED = "Control characters are not allowed here: type the text again without them."
 
 
-class PromptScreen(ModalScreen[str | None]):
+class PromptScreen(Dialog[str | None]):
     """Enter gives the text (not blank, no control characters), escape gives None."""
 
     CSS_PATH = "dialog.tcss"
@@ -32,7 +32,7 @@ class PromptScreen(ModalScreen[str | None]):
         with Vertical(id="dialog"):
             yield Label(Text(printable(self.question)), id="question")
             yield Input(printable(self.value), placeholder=self.placeholder, id="answer")
-            yield Label("enter: ok   escape: cancel", classes="hint")
+            yield Label("enter: ok   escape: cancel   f1: help", classes="hint")
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:

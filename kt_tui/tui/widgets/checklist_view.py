@@ -24,7 +24,7 @@ from kt_tui.core.labels import NOT_NEEDED
 from kt_tui.core.rules import State
 from kt_tui.core.sorting import DEFAULT_SORT, Sort
 from kt_tui.present import printable
-from kt_tui.tui.widgets.figures import STATE_MARKS
+from kt_tui.tui.widgets.figures import STATE_MARKS, evidence_wanted
 from kt_tui.tui.widgets.sortable_table import arrow
 
 if TYPE_CHECKING:
@@ -375,8 +375,7 @@ class ChecklistView(ScrollView, can_focus=True):
                 elif row.score is not None and not row.complete:
                     text = f"score {row.score}"
             else:
-                wanted = row.evidence_required and row.state != State.NA  # n/a needs none
-                text = row.evidence or ("needed" if wanted else "")
+                text = row.evidence or ("needed" if evidence_wanted(row) else "")
             out.append(Segment(_fit(printable(text), w), style))
             out.append(Segment(" ", base))
         return out

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual.theme import Theme
 
 from kt_tui.core.rules import State
 from kt_tui.present import band, bar, pct
+
+if TYPE_CHECKING:
+    from kt_tui.core.instances import InstanceRow
 
 STATE_MARKS: dict[str, str] = {
     State.TODO: "[ ]",
@@ -18,6 +23,12 @@ STATE_MARKS: dict[str, str] = {
     "lapsed": "[~]",
     "waiting": "[…]",
 }
+
+
+def evidence_wanted(row: InstanceRow) -> bool:
+    """The item asks for evidence and has none: the row says "needed", the detail
+    "required". An n/a item needs none (it leaves every figure)."""
+    return row.evidence_required and not row.evidence and row.state != State.NA
 
 
 def readiness_colour(theme: Theme, fraction: float | None) -> str:

@@ -9,8 +9,8 @@ from textual.theme import Theme
 
 from kt_tui.core.labels import NOT_NEEDED
 from kt_tui.core.parties import owner_label
-from kt_tui.core.rules import State
 from kt_tui.present import printable
+from kt_tui.tui.widgets.figures import evidence_wanted
 
 if TYPE_CHECKING:
     from kt_tui.core.instances import InstanceRow
@@ -42,11 +42,7 @@ def item_detail_text(theme: Theme, row: InstanceRow, detail: Detail | None) -> T
         ("Sign-off", ", ".join(row.parties) if row.parties else NOT_NEEDED),
         ("Signing", (row.signing or None) if row.parties else None),  # Sign-off said it
         ("Score", row.score_label or None),
-        (
-            "Evidence",
-            row.evidence
-            or ("required" if row.evidence_required and row.state != State.NA else None),
-        ),
+        ("Evidence", row.evidence or ("required" if evidence_wanted(row) else None)),
         ("Waits on", ", ".join(row.waiting_on) or None),
         ("Valid for", f"{row.valid_days} days" if row.valid_days else None),
         ("Lapses after", row.lapses_on.isoformat() if row.lapses_on else None),

@@ -1,0 +1,104 @@
+"""The dashboard's own lines: the handover-wide figures, and names at 80 columns."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from textual.message import Message
+from textual.widgets import Static
+
+from kt_tui.core.store import open_store
+from kt_tui.core.sync import sync
+from kt_tui.tui.app import KtApp
+from tests.core.test_audience import folder
+from tests.tui.conftest import FIXED_CLOCK, wait_loaded, wait_until
+from tests.tui.test_app import SIZE, core_act, rows_of
+
+# two more handover-wide items beside go-live approval: one done (no sign-off needed),
+# one overdue (the fixed clock's today is 2026-11-25)
+CUTOVER = """
+[template]
+key = "cutover"
+title = "Cutover"
+kind = "handover"
+scope = "handover"
+
+[[items]]
+key = "dns"
+title = "DNS points at the client's load balancer"
+signoff = false
+
+[[items]]
+key = "freeze"
+title = "Change freeze agreed"
+due = 2026-11-01
+"""
+
+
+def header(app: KtApp) -> str:
+    return str(app.screen.query_one("#dash-header", Static).render())
+
+
+async def test_the_handover_wide_line_shows_the_handover_s_own_items(
+    tmp_path: Path, messages: list[Message]
+) -> None:
+    db = str(tmp_path / "kt.db")
+    store = open_store(db)
+    try:
+        sync(store, folder(tmp_path, cutover=CUTOVER), actor="t", login="t", clock=FIXED_CLOCK)
+    finally:
+        store.dispose()
+    dns = next(r for r in rows_of(db) if r.ref == "cutover/dns")
+    core_act(db, "lea", "done", dns.id)
+    app = KtApp(db=db, as_handle="lea", clock=FIXED_CLOCK, start="dashboard")
+    async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
+        await wait_loaded(pilot, messages, "dashboard")
+        await wait_until(pilot, lambda: "Handover-wide" in header(app))
+        (line,) = [x for x in header(app).splitlines() if x.startswith("Handover-wide")]
+        # approval, dns and freeze, one each: dns complete, freeze overdue
+        assert "33% ready" in line and "1/3 complete" in line and "1 overdue" in line
+        assert "█" * 10 + "░" * 20 in line  # a third of the 30-cell bar
+
+
+async def test_no_handover_wide_line_where_the_folder_has_no_such_item(
+    make_app: Callable[..., KtApp], messages: list[Message]
+) -> None:
+    app = make_app("tomas")
+    async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
+        await wait_loaded(pilot, messages, "dashboard")
+        assert "Overall" in header(app) and "Handover-wide" not in header(app)
+
+
+def drawn(app: KtApp, selector: str) -> str:
+    """A one-line widget's text as the terminal shows it."""
+    region = app.screen.query_one(selector).region
+    if not region.height:
+        return ""
+    strip = app.screen._compositor.render_strips()[region.y]
+    return strip.text[region.x : region.right].strip()
+
+
+async def test_at_80_columns_the_highlighted_row_s_name_is_shown_under_the_tables(
+    make_app: Callable[..., KtApp], messages: list[Message]
+) -> None:
+    """The Name columns fold away at 80 columns: the highlighted member's or system's
+    full name is on the line under the tables, following the cursor and the focus."""
+    from textual.widgets import DataTable
+
+    app = make_app("tomas")
+    async with app.run_test(size=(80, 24), message_hook=messages.append) as pilot:
+        await wait_loaded(pilot, messages, "dashboard")
+        members = app.screen.query_one("#members", DataTable)
+        assert members.has_focus and "name" not in {str(k.value) for k in members.columns}
+        await wait_until(pilot, lambda: drawn(app, "#dash-name") == "asha: Asha Rao")
+        await pilot.press("down")
+        await wait_until(pilot, lambda: drawn(app, "#dash-name") == "tomas: Tomas Lindqvist")
+        await pilot.press("shift+tab")  # the systems, above the members
+        assert app.screen.query_one("#systems", DataTable).has_focus
+        await wait_until(pilot, lambda: drawn(app, "#dash-name") == "orders: Order service")
+        await pilot.press("down")
+        await wait_until(pilot, lambda: drawn(app, "#dash-name") == "billing: Billing & invoicing")
+        await pilot.resize_terminal(120, 40)  # wide: the names are in the tables again
+        await wait_until(pilot, lambda: not app.screen.query_one("#dash-name").display)
+        assert "name" in {str(k.value) for k in members.columns}
