@@ -64,3 +64,22 @@ def test_with_no_system_counted_the_verdict_follows_overall_readiness(tmp_path: 
     assert all(s["can_transfer"] is None for s in data["systems"])
     assert data["overall"]["readiness"] == 1.0
     assert data["go_no_go"]["level"] == "green", data["go_no_go"]
+
+
+def test_a_blocker_names_what_waits_on_it_in_every_export(tmp_path: Path) -> None:
+    """Escalation needs whom a block holds up, not a count: eve's blocked read holds
+    back her shadowing on the same system."""
+    from tests.core.test_waiting import KT_AFTER
+
+    db = tmp_path / "kt.db"
+    root = write_tiny(tmp_path / "tiny", kt=KT_AFTER)
+    assert kt(db, "sync", str(root), user="lea").exit_code == 0
+    blocked = kt(db, "block", "kt/read", "--system", "api", "--reason", "no VPN", user="eve")
+    assert blocked.exit_code == 0
+    md = kt(db, "export", "md", user="lea").output
+    blockers = md.split("## Blockers (1)", 1)[1].split("\n## ", 1)[0]
+    assert "Waiting on it" in blockers and "kt/shadow (eve, api)" in blockers
+    html = kt(db, "export", "html", user="lea").output
+    assert "kt/shadow (eve, api)" in html.split("Blockers", 1)[1]
+    data = json.loads(kt(db, "export", "json", user="lea").output)
+    assert data["blockers"][0]["waiting_on_it"] == ["kt/shadow (eve, api)"]
