@@ -182,3 +182,43 @@ def test_bulk_text_is_data(db: str) -> None:
     assert r.exit_code == 0
     rows = json.loads(run(db, "list", "template:onboard", "--json").output)
     assert {row["note"] for row in rows} == {"[bold]x[/bold]"}
+
+
+QUIZZES = """\
+[template]
+key = "quiz"
+title = "Quizzes"
+kind = "assessment"
+scope = "member"
+members = ["eve"]
+
+[[items]]
+key = "four"
+title = "Scored out of four"
+pass = 3
+
+[[items]]
+key = "ten"
+title = "Scored out of ten"
+pass = 5
+scale = 10
+"""
+
+
+def test_bulk_assess_lists_a_score_that_does_not_fit_one_item_and_scores_the_rest(
+    tmp_path: Path, db_url: str
+) -> None:
+    """--score 7 fits the ten-point quiz, not the four-point one: that one is listed as
+    refused with why, the other assessed (the run does not stop at the first)."""
+    root = write_tiny(tmp_path / "quiz", quiz=QUIZZES)
+    assert run(db_url, "sync", str(root)).exit_code == 0
+    assert run(db_url, "done", "--where", "template:quiz", user="eve").exit_code == 0
+    r = run(db_url, "assess", "--where", "template:quiz", "--score", "7", user="lea")
+    assert r.exit_code == 1, r.output
+    assert "assess: 1 applied, 1 refused" in r.stdout
+    assert "quiz/four --member eve" in r.stderr and "1 to 4" in r.stderr
+    rows = {
+        row["ref"]: row for row in json.loads(run(db_url, "list", "template:quiz", "--json").output)
+    }
+    assert rows["quiz/ten"]["score"] == 7 and rows["quiz/ten"]["state"] == "signed_off"
+    assert rows["quiz/four"]["score"] is None and rows["quiz/four"]["state"] == "done"

@@ -414,14 +414,22 @@ class Service:
         (a missing reason) stops before anything is written."""
         if verb in rules.REASON_VERBS and not (texts.get("reason") or "").strip():
             raise BadInput(actions.missing_reason(verb))
-        return self._each(instance_ids, lambda iid: self.act(verb, iid, **texts))
+        # one score for many: where it does not fit an item's scale, that item is
+        # listed with why and the rest are assessed (not the whole run stopped)
+        per_item = (Refused, BadInput) if verb == rules.Verb.ASSESS else (Refused,)
+        return self._each(instance_ids, lambda iid: self.act(verb, iid, **texts), per_item)
 
-    def _each(self, instance_ids: Iterable[int], one: Any) -> BulkResult:
+    def _each(
+        self,
+        instance_ids: Iterable[int],
+        one: Any,
+        per_item: tuple[type[KtError], ...] = (Refused,),
+    ) -> BulkResult:
         out = BulkResult()
         for iid in instance_ids:
             try:
                 out.done.append(one(iid))
-            except Refused as exc:
+            except per_item as exc:
                 out.refused.append((iid, str(exc)))
         return out
 

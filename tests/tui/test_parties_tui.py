@@ -209,3 +209,25 @@ async def test_queue_keys_act_on_the_highlighted_item_when_none_is_selected(
         await pilot.press("y")
         await wait_until(pilot, lambda: bool(instance(two_db, walk.id).signatures))
     assert instance(two_db, walk.id).signatures[0].by == "eve"
+
+
+async def test_assess_a_selection_from_the_queue_scores_each(
+    app_as: Callable[[str], KtApp], two_db: str, messages: list[Message]
+) -> None:
+    """A group's teach-back scored alike: select both, one score, each assessed (it
+    scored only the highlighted row)."""
+    quizzes = [ref_row(two_db, "quiz/teachback", who) for who in ("eve", "cal")]
+    for who, quiz in zip(("eve", "cal"), quizzes, strict=True):
+        core_act(two_db, who, "done", quiz.id)
+    app = app_as("pia")
+    async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
+        screen = await open_queue(pilot, messages)
+        assert {r.id for r in screen.rows} == {q.id for q in quizzes}
+        await pilot.press("a", "A")
+        await wait_until(pilot, lambda: isinstance(app.screen, PromptScreen))
+        assert "for each of the 2 selected items" in str(app.screen.question)
+        await pilot.press("3", "enter")
+        await wait_until(
+            pilot, lambda: all(instance(two_db, q.id).state == "signed_off" for q in quizzes)
+        )
+    assert [instance(two_db, q.id).score for q in quizzes] == [3, 3]

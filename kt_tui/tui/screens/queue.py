@@ -13,7 +13,6 @@ from textual.widgets import Footer, Static
 from textual.widgets.selection_list import Selection
 
 from kt_tui.core import rules
-from kt_tui.core.errors import Refused
 from kt_tui.core.sorting import DEFAULT_SORT, SORT_KEYS, Sort, next_key
 from kt_tui.present import printable
 from kt_tui.tui import hints
@@ -209,42 +208,54 @@ class QueueScreen(DataScreen):
         self.app.push_screen(PromptScreen(question), answered)
 
     def action_assess(self) -> None:
-        index = self.query_one(QueueList).highlighted
-        if index is None or not 0 <= index < len(self.rows):
+        """The highlighted assessment, or one score for every selected item (a group's
+        teach-back scored alike): each is judged by its own pass mark, and one that is
+        not an assessment, or whose scale the score does not fit, is listed refused."""
+        chosen = set(self._chosen())
+        rows = [r for r in self.rows if r.id in chosen]
+        if not rows:
             self.notify(hints.NO_ITEM, severity="warning")
             return
-        row = self.rows[index]
-        if not rules.is_assessment(row.kind):
+        row = rows[0]
+        if len(rows) == 1 and not rules.is_assessment(row.kind):
             self.notify(
                 hints.not_assessment(printable(row.title)), severity="warning", markup=False
             )
             return
-        top = row.scale or rules.DEFAULT_SCALE
+        scales = {r.scale or rules.DEFAULT_SCALE for r in rows if rules.is_assessment(r.kind)}
+        top = max(scales, default=rules.DEFAULT_SCALE)
 
         def answered(text: str | None) -> None:
             if text is None:
                 return
             if not text.strip().isdigit():
-                self.notify(hints.bad_score(row.scale), severity="error")
+                self.notify(hints.bad_score(top, known=len(scales) == 1), severity="error")
                 return
-            self.assess(row.id, int(text.strip()))
+            self.assess([r.id for r in rows], int(text.strip()))
 
-        question = f"{row.title} ({row.member}): score 1..{top} (pass {row.pass_score})"
+        if len(rows) == 1:
+            question = f"{row.title} ({row.member}): score 1..{top} (pass {row.pass_score})"
+        else:
+            question = (
+                f"Score 1..{top} for each of the {len(rows)} selected items "
+                "(each is judged by its own pass mark)"
+            )
         self.app.push_screen(PromptScreen(question), answered)
 
     @work(
         thread=True, exclusive=True, group="queue-sign", description="Refused", exit_on_error=False
     )
-    def assess(self, instance_id: int, score: int) -> None:
+    def assess(self, ids: list[int], score: int) -> None:
         service = self.app.service
         if service is None:
             return
-        try:
-            service.act(rules.Verb.ASSESS, instance_id, score=score)
-        except Refused:
+        result = service.bulk(rules.Verb.ASSESS, ids, score=score)
+        if result.refused:
             service.refresh_actor()
-            raise
-        self.post_message(self.Signed(self, [instance_id], [], "assess"))
+        refused = [why for _iid, why in result.refused]
+        self.post_message(
+            self.Signed(self, [o.instance_id for o in result.done], refused, "assess")
+        )
 
     @work(
         thread=True, exclusive=True, group="queue-sign", description="Refused", exit_on_error=False
