@@ -107,3 +107,41 @@ def test_each_readme_example_runs_as_the_readme_says(
         r = kt(store, *args)
         assert r.exit_code == expected, f"{example}: exit {r.exit_code}\n{r.output}"
         assert "Traceback" not in r.output
+
+
+def _bound_keys() -> set[str]:
+    """Every key some binding of the app, its screens or widgets names."""
+    import importlib
+    import inspect
+    import pkgutil
+
+    import kt_tui.tui
+    from textual.binding import Binding
+
+    keys: set[str] = set()
+    for info in pkgutil.walk_packages(kt_tui.tui.__path__, "kt_tui.tui."):
+        module = importlib.import_module(info.name)
+        for _name, cls in inspect.getmembers(module, inspect.isclass):
+            for b in getattr(cls, "BINDINGS", []):
+                if isinstance(b, Binding):
+                    keys.update(k.strip() for k in b.key.split(","))
+    from kt_tui.tui.app import KtApp
+
+    keys.add(KtApp.COMMAND_PALETTE_BINDING)  # Textual's own, kept on
+    return keys
+
+
+def test_every_key_of_the_readme_is_bound() -> None:
+    """The README's key table promises keys: each is bound somewhere in the app."""
+    text = README.read_text(encoding="utf-8")
+    table = text.split("| key | does |", 1)[1].split("\n\n", 1)[0]
+    names = {"?": "question_mark", "/": "slash", "F1": "f1"}
+    promised = {
+        names.get(k, k)
+        for line in table.splitlines()[2:]
+        for k in re.findall(r"`([^`]+)`", line.split("|")[1])
+        if k != "…"
+    }
+    assert {"1", "6", "space", "f1", "question_mark", "x"} <= promised
+    missing = promised - _bound_keys()
+    assert not missing, missing
