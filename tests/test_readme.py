@@ -115,8 +115,9 @@ def _bound_keys() -> set[str]:
     import inspect
     import pkgutil
 
-    import kt_tui.tui
     from textual.binding import Binding
+
+    import kt_tui.tui
 
     keys: set[str] = set()
     for info in pkgutil.walk_packages(kt_tui.tui.__path__, "kt_tui.tui."):
