@@ -14,7 +14,6 @@ from textual import on, work
 from textual.binding import Binding
 
 from kt_tui.core import rules
-from kt_tui.core.errors import BadInput
 from kt_tui.present import printable
 from kt_tui.tui.messages import NodeMessage
 from kt_tui.tui.screens.base import DataScreen
@@ -138,22 +137,12 @@ class SelectableChecklist(DataScreen):
         service = self.app.service
         if service is None:
             return
-        applied, refused = 0, []
-        # one score, each item judged by its own scale: a score one of them cannot take
-        # (bad input there) is listed with the refusals, and the others go on
-        for chunk in [[i] for i in ids] if verb == rules.Verb.ASSESS else [ids]:
-            try:
-                result = service.bulk(verb, chunk, **kw)
-            except BadInput as exc:
-                if verb != rules.Verb.ASSESS:
-                    raise
-                refused.append(str(exc))
-                continue
-            applied += len(result.done)
-            refused += [why for _i, why in result.refused]
+        # one score for many: Service.bulk lists an item whose scale it does not fit
+        result = service.bulk(verb, ids, **kw)
+        refused = [why for _i, why in result.refused]
         if refused:
             service.refresh_actor()  # a sync may have changed our rights since we opened
-        self.post_message(self.BulkDone(self, verb, applied, refused))
+        self.post_message(self.BulkDone(self, verb, len(result.done), refused))
 
     @on(BulkDone)
     def _bulk_done(self, message: BulkDone) -> None:
