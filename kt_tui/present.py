@@ -91,6 +91,19 @@ def printable(text: str) -> str:
     return text.translate(_CONTROLS)
 
 
+def one_line(text: str) -> str:
+    """``printable``, and tab and newline escaped too: text for a place one line high."""
+    return printable(text).replace("\t", "\\t").replace("\n", "\\n")
+
+
+def typed(text: str) -> str:
+    """A value someone typed, as a message names it: as it is where it is plain, else
+    quoted with its escapes, so that a newline in it cannot start a line of its own
+    (a forged "kt-tui: acting as ..." under the real one) nor a control reach the
+    terminal."""
+    return text if text.isprintable() else repr(text)
+
+
 def has_controls(text: str) -> bool:
     """Whether text holds a character that ``printable`` would escape (new text with
     one is refused at validation and at every prompt)."""

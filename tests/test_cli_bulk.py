@@ -222,3 +222,6 @@ def test_bulk_assess_lists_a_score_that_does_not_fit_one_item_and_scores_the_res
     }
     assert rows["quiz/ten"]["score"] == 7 and rows["quiz/ten"]["state"] == "signed_off"
     assert rows["quiz/four"]["score"] is None and rows["quiz/four"]["state"] == "done"
+    # a score no scale takes is bad input once (exit 2), not a refusal per item
+    zero = run(db_url, "assess", "--where", "template:quiz", "--score", "0", user="lea")
+    assert zero.exit_code == 2 and "a score is 1 or more" in zero.stderr, zero.output

@@ -148,3 +148,28 @@ def test_a_mistyped_as_on_a_team_store_is_read_only_and_told(tiny: Path) -> None
     ]
     r = kt(tiny, "--as", "nobody-like-that", "status")
     assert r.stderr.splitlines() == ["kt-tui: nobody-like-that (not in the roster: read-only)"]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("--as", "zz\nkt-tui: acting as eve (engineer, client side)", "status"),
+        ("log", "--member", "x\nkt-tui: forged"),
+        ("log", "--system", "x\nkt-tui: forged"),
+        ("done", "nope/x\nkt-tui: forged"),
+    ],
+    ids=["as", "member", "system", "ref"],
+)
+def test_a_typed_newline_cannot_forge_a_line_of_its_own(tiny: Path, args: tuple[str, ...]) -> None:
+    """What a user typed is named quoted, its newline escaped: it cannot start a line of
+    its own on stderr (a forged 'kt-tui: acting as eve' under the real one)."""
+    from click.testing import CliRunner
+
+    from kt_tui.cli import cli
+
+    r = CliRunner().invoke(cli, ["--db", str(tiny), *args], env={"KT_USER": "lea"})
+    lines = r.stderr.splitlines()
+    assert lines, r.output
+    assert not any(line.startswith("kt-tui: forged") for line in lines), lines
+    assert not any(line.startswith("kt-tui: acting as eve") for line in lines), lines
+    assert "\\n" in r.stderr  # shown, escaped

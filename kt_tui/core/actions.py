@@ -29,7 +29,7 @@ from kt_tui.core.store import Store, meta_column
 from kt_tui.core.suggest import did_you_mean
 from kt_tui.core.tables import EVENT, INSTANCE, ITEM, SYSTEM, TEMPLATE
 from kt_tui.core.waiting import waiting_on
-from kt_tui.present import first_control
+from kt_tui.present import first_control, typed
 
 
 @dataclass(frozen=True)
@@ -72,7 +72,9 @@ def resolve_ref(
         and conn.execute(select(SYSTEM.c.key).where(SYSTEM.c.key == system)).first() is None
     ):
         names = [n for (n,) in conn.execute(select(SYSTEM.c.key).where(SYSTEM.c.active == True))]  # noqa: E712
-        raise BadInput(f"--system {system}: no system is called that{did_you_mean(system, names)}")
+        raise BadInput(
+            f"--system {typed(system)}: no system is called that{did_you_mean(system, names)}"
+        )
     picked = rows
     if member is not None:
         picked = [r for r in picked if r.member == member]
@@ -98,7 +100,7 @@ def ref_parts(ref: str) -> tuple[str, str]:
     """A REF's template and item keys; BadInput where it is not ``template/item``."""
     template, sep, item = ref.partition("/")
     if not sep or not template or not item:
-        raise BadInput(f"{ref}: REF must be template/item, e.g. system-docs/runbook")
+        raise BadInput(f"{typed(ref)}: REF must be template/item, e.g. system-docs/runbook")
     return template, item
 
 
@@ -135,7 +137,7 @@ def no_such_item(conn: Connection, ref: str) -> BadInput:
         templates = conn.execute(select(TEMPLATE.c.key).where(TEMPLATE.c.active == True))  # noqa: E712
         close = did_you_mean(template, [t for (t,) in templates])
         hint = f": no template {template!r}{close}" if close else " (see `kt-tui list`)"
-    return BadInput(f"{ref}: no such item{hint}")
+    return BadInput(f"{typed(ref)}: no such item{hint}")
 
 
 def load_target(conn: Connection, instance_id: int, today: date) -> InstanceRow:

@@ -122,8 +122,9 @@ def _reopened_ids(detail: str | None) -> list[int] | None:
 
 def burn_up(conn: Connection, today: date, start: date | None = None) -> list[Point]:
     """Complete weight per day to ``today`` (inclusive), from the handover's ``start``
-    (its start_date) where one is set and not in the future, else from the first
-    event's day (DESIGN "Burn-up and forecast")."""
+    (its start_date), or from the first event's day where that is earlier or no start
+    is set (DESIGN "Burn-up and forecast"): work logged before the start is history
+    too, and starting after it would count it as gained on the first day."""
     # Only instances some event names can ever have been complete: load those
     # alone (a million fresh instances cost nothing here), and sum the rest in SQL.
     touched = select(EVENT.c.instance_id).where(EVENT.c.instance_id.is_not(None))
@@ -227,8 +228,8 @@ def burn_up(conn: Connection, today: date, start: date | None = None) -> list[Po
         for day, now in flipped:
             delta[day] += weight if now else -weight
 
-    if start is not None and start <= today:
-        first_day = start  # a sync before the start counts from the start's day
+    if start is not None and start < first_day:
+        first_day = start  # the days before the first event, from the handover's start
     end = max(today, first_day)
     points: list[Point] = []
     running = sum(v for d, v in delta.items() if d < first_day)

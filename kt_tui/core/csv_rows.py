@@ -18,6 +18,7 @@ from sqlalchemy import String, and_, case, cast, func, literal, select
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 
 from kt_tui.core import rules
+from kt_tui.core.item_text import SIGNATURE_ORDER, signatures_given
 from kt_tui.core.tables import INSTANCE, ITEM, MEMBER, SIGNATURE, SYSTEM, TEMPLATE
 
 FORMULA_CHARS = ("=", "+", "-", "@", "\uff1d", "\uff0b", "\uff0d", "\uff20")
@@ -88,19 +89,12 @@ def _signatures(dialect: str) -> Any:
     sig = SIGNATURE
     if dialect == "postgresql":
         one = sig.c.party + ":" + sig.c.by + "@" + sig.c.at
-        joined = func.string_agg(one, aggregate_order_by(literal("; "), sig.c.at, sig.c.party))
+        joined = func.string_agg(one, aggregate_order_by(literal("; "), *SIGNATURE_ORDER))
         listed = (
             select(joined).where(sig.c.instance_id == INSTANCE.c.id).correlate(INSTANCE)
         ).scalar_subquery()
-    else:  # SQLite aggregates rows in the order they come: an ordered subquery (else the
-        # primary key's index hands them over in the parties' alphabetical order)
-        given = (
-            select(sig.c.party, sig.c.by, sig.c.at)
-            .where(sig.c.instance_id == INSTANCE.c.id)
-            .order_by(sig.c.at, sig.c.party)
-            .correlate(INSTANCE)
-            .subquery("given")
-        )
+    else:
+        given = signatures_given()
         one = given.c.party + ":" + given.c.by + "@" + given.c.at
         listed = (select(func.group_concat(one, "; ")).select_from(given)).scalar_subquery()
     held = INSTANCE.c.state.in_(rules.SIGNATURES_SHOWN_IN)

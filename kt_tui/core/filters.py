@@ -21,6 +21,7 @@ from kt_tui.core.identity import Actor, handle_in_store
 from kt_tui.core.rights import person_from
 from kt_tui.core.suggest import closest
 from kt_tui.core.tables import INSTANCE, ITEM, MEMBER, SYSTEM, TEMPLATE
+from kt_tui.present import typed
 
 STATES = rules.STATES
 FIELD_TOKENS = ("state", "system", "member", "stage", "template", "kind", "tier")
@@ -52,7 +53,7 @@ def parse_filter(raw: str) -> Filter:
             key = key.lower()
             if key not in FIELD_TOKENS:
                 close = closest(key, FIELD_TOKENS)  # memebr:ben: did you mean member:ben?
-                hint = f" (did you mean {close}:{value}?)" if close else ""
+                hint = f" (did you mean {close}:{typed(value)}?)" if close else ""
                 raise BadInput(
                     f"filter: unknown token {key!r}{hint}; use {', '.join(FIELD_TOKENS)}, "
                     f"or {', '.join(FLAG_TOKENS)}"

@@ -15,6 +15,7 @@ from kt_tui.core.rules import Role
 from kt_tui.core.store import Store
 from kt_tui.core.suggest import did_you_mean
 from kt_tui.core.tables import MEMBER
+from kt_tui.present import typed as shown
 
 
 @dataclass(frozen=True)
@@ -49,9 +50,9 @@ class Actor:
 
     def describe(self) -> str:
         if self.view_only:
-            return f"{self.asked} (read-only view)"
+            return f"{shown(self.asked)} (read-only view)"
         if self.read_only:
-            return f"{self.asked} (not in the roster: read-only){self.hint}"
+            return f"{shown(self.asked)} (not in the roster: read-only){self.hint}"
         if self.stand_in:
             return (
                 f"acting as {self.handle}, the sample's lead: you typed {self.asked!r}{self.hint}"
@@ -142,11 +143,11 @@ def require_handle(conn: Connection, typed: str, flag: str, *, active_only: bool
         return found
     if len(alike) > 1:
         raise BadInput(
-            f"{flag} {typed}: {' and '.join(sorted(alike))} differ only in case: "
+            f"{flag} {shown(typed)}: {' and '.join(sorted(alike))} differ only in case: "
             "type the one you mean as it is written"
         )
     close = did_you_mean(typed, _handles(conn))
-    raise BadInput(f"{flag} {typed}: no member is called that{close}")
+    raise BadInput(f"{flag} {shown(typed)}: no member is called that{close}")
 
 
 def _alike(conn: Connection, typed: str, active_only: bool) -> list[str]:

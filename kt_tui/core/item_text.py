@@ -50,6 +50,24 @@ def _refs(joined: Any) -> Any:
     return case((joined.is_(None), literal("[]")), else_=listed)
 
 
+# the order signatures are listed in, everywhere: by time, then party (InstanceRow's)
+SIGNATURE_ORDER = (SIGNATURE.c.at, SIGNATURE.c.party)
+
+
+def signatures_given() -> Any:
+    """An instance's signatures (party, by, at) as a subquery in SIGNATURE_ORDER, for
+    SQLite, which aggregates rows in the order they come (else the primary key's index
+    hands them over in the parties' alphabetical order)."""
+    sig = SIGNATURE
+    return (
+        select(sig.c.party, sig.c.by, sig.c.at)
+        .where(sig.c.instance_id == INSTANCE.c.id)
+        .order_by(*SIGNATURE_ORDER)
+        .correlate(INSTANCE)
+        .subquery("given")
+    )
+
+
 def signatures_json(dialect: str) -> Any:
     """The instance's signatures as a JSON list of {party, by, at}, in the order given
     (by time, then party: InstanceRow's order); '[]' without a query where the state
@@ -58,20 +76,13 @@ def signatures_json(dialect: str) -> Any:
     sig = SIGNATURE
     if dialect == "postgresql":
         obj = func.json_build_object("party", sig.c.party, "by", sig.c.by, "at", sig.c.at)
-        in_order = aggregate_order_by(obj, sig.c.at, sig.c.party)
+        in_order = aggregate_order_by(obj, *SIGNATURE_ORDER)
         agg = func.coalesce(cast(func.json_agg(in_order), String), "[]")
         listed = (
             select(agg).where(sig.c.instance_id == INSTANCE.c.id).correlate(INSTANCE)
         ).scalar_subquery()
-    else:  # SQLite aggregates rows in the order they come: an ordered subquery (else the
-        # primary key's index hands them over in the parties' alphabetical order)
-        given = (
-            select(sig.c.party, sig.c.by, sig.c.at)
-            .where(sig.c.instance_id == INSTANCE.c.id)
-            .order_by(sig.c.at, sig.c.party)
-            .correlate(INSTANCE)
-            .subquery("given")
-        )
+    else:
+        given = signatures_given()
         obj = func.json_object("party", given.c.party, "by", given.c.by, "at", given.c.at)
         listed = (
             select(func.json_group_array(func.json(obj))).select_from(given)

@@ -28,6 +28,7 @@ from kt_tui.core.sorting import parse_sort
 from kt_tui.core.store import Store, named_store, open_store
 from kt_tui.core.suggest import did_you_mean
 from kt_tui.core.tables import EVENT, INSTANCE, ITEM, MEMBER, SYSTEM, TEMPLATE
+from kt_tui.present import typed
 
 if TYPE_CHECKING:  # readiness and burn-up load when a figure is asked for, not for a verb
     from kt_tui.core.blockers import Blocker
@@ -414,6 +415,9 @@ class Service:
         (a missing reason) stops before anything is written."""
         if verb in rules.REASON_VERBS and not (texts.get("reason") or "").strip():
             raise BadInput(actions.missing_reason(verb))
+        score = texts.get("score")
+        if verb == rules.Verb.ASSESS and isinstance(score, int) and score < 1:
+            raise BadInput(f"--score {score}: a score is 1 or more")  # fits no scale at all
         # one score for many: where it does not fit an item's scale, that item is
         # listed with why and the rest are assessed (not the whole run stopped)
         per_item = (Refused, BadInput) if verb == rules.Verb.ASSESS else (Refused,)
@@ -587,7 +591,7 @@ class Service:
             if system is not None:
                 keys = [k for (k,) in conn.execute(select(SYSTEM.c.key))]
                 if system not in keys:
-                    raise BadInput(f"--system {system}: no system is called that"
+                    raise BadInput(f"--system {typed(system)}: no system is called that"
                                    f"{did_you_mean(system, keys)}")  # fmt: skip
                 sid = select(SYSTEM.c.id).where(SYSTEM.c.key == system).scalar_subquery()
                 on_system = select(INSTANCE.c.id).where(INSTANCE.c.system_id == sid)

@@ -205,3 +205,19 @@ def test_a_roster_mistake_names_file_place_and_problem(
     assert any(expected in p for p in found), found
     if "db_user" in new:
         assert any("duplicate db_user 'shared'" in p for p in found), found
+
+
+def test_a_reference_in_a_template_default_is_blamed_once_where_it_is_written(
+    tmp_path: Path,
+) -> None:
+    """after and owner checked against the folder (the names it holds) are blamed at
+    template.KEY too, not once per item that took them."""
+    body = GOLIVE.replace(
+        'scope = "handover"', 'scope = "handover"\nafter = ["nope/x"]\nowner = "nobody"'
+    )
+    body += '\n[[items]]\nkey = "b"\ntitle = "B"\n\n[[items]]\nkey = "c"\ntitle = "C"\n'
+    found = problems(tmp_path, golive=body)
+    mine = [p for p in found if "golive.toml" in p]
+    assert sorted(p.split(": ", 2)[1] for p in mine) == ["template.after[0]", "template.owner"], (
+        mine
+    )

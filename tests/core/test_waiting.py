@@ -173,3 +173,23 @@ def test_the_plan_counts_the_open_items_a_new_after_makes_wait_and_frees(
     assert back.plan.template("kt").unwaiting == kt.waiting
     assert back.plan.template("kt").waiting == 0
     assert not listed(store, "waiting")
+
+
+def test_the_plan_counts_items_freed_when_their_prerequisite_is_removed_with_its_after(
+    store: Store, tmp_path: Path
+) -> None:
+    """Removing the prerequisite item and the after that named it frees every open
+    shadow: the plan says how many (it judged the old after over the instances the
+    sync keeps, where a retired prerequisite holds nothing, and saw no change)."""
+    root = write_tiny(tmp_path / "plain", kt=KT_AFTER)
+    sync(store, root, actor="setup", login="setup", clock=DAY0)
+    held = listed(store, "waiting state:todo")
+    assert held
+    without_read = KT.replace(
+        '[[items]]\nkey = "read"\ntitle = "Read the docs"\nstage = "documented"\n\n', ""
+    )
+    assert "read" not in without_read
+    write_tiny(root, kt=without_read)
+    plan = sync(store, root, actor="setup", login="setup", clock=DAY0).plan
+    assert (plan.template("kt").waiting, plan.template("kt").unwaiting) == (0, len(held))
+    assert not listed(store, "waiting")

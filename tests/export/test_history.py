@@ -158,6 +158,10 @@ def test_the_burn_up_starts_at_the_handover_start_date(store: Store, tiny_dir: P
     with store.read() as conn:
         points = burnup.burn_up(conn, today, date(2026, 10, 28))
         assert burnup.burn_up(conn, today, date(2026, 12, 1))[0].day == date(2026, 11, 1)
+        # a start after work began: the curve keeps that work where it happened, not
+        # all gained on the start's day (the forecast would read it as pace)
+        late = burnup.burn_up(conn, today, date(2026, 11, 3))
+        assert [(p.day.day, p.complete_weight) for p in late] == [(1, 0), (2, 1), (3, 1)]
     assert [(p.day.isoformat()[5:], p.complete_weight) for p in points] == [
         ("10-28", 0), ("10-29", 0), ("10-30", 0), ("10-31", 0),
         ("11-01", 0), ("11-02", 1), ("11-03", 1),

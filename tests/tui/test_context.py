@@ -123,3 +123,33 @@ def test_the_store_gives_way_first_and_keeps_whole_folder_names() -> None:
     assert fit_context((who, url, "identity: database"), 80) == [
         f"{who}   database …/handover   identity: database"
     ]
+
+
+def test_a_store_whose_name_alone_is_too_long_keeps_its_end_and_the_mode_whole() -> None:
+    """A file name wider than the terminal: the store gets a line of its own, cut at its
+    start, and the identity mode stays whole below (it was cut off with the store)."""
+    from rich.cells import cell_len
+
+    from kt_tui.tui.widgets.context_bar import fit_context
+
+    who, mode = "ben (engineer, client side)", "identity: login"
+    store = "file /home/u/" + "n" * 70 + ".db"
+    lines = fit_context((who, store, mode), 80)
+    assert lines[0] == who and lines[-1] == mode and len(lines) == 3
+    assert lines[1].startswith("file …") and lines[1].endswith("nnn.db")
+    assert all(cell_len(line) <= 80 for line in lines)
+
+
+async def test_a_newline_in_the_store_path_is_shown_not_obeyed(
+    make_app: Callable[..., KtApp], messages: list[Message], tmp_path: Path
+) -> None:
+    """A store path holding a newline is one line of the bar, the newline escaped: it
+    would have drawn a line the bar's height did not count, hiding the mode."""
+    app = make_app("ben")
+    async with app.run_test(size=(120, 40), message_hook=messages.append) as pilot:
+        await wait_loaded(pilot, messages, "dashboard")
+        shown = app.screen.query_one(ContextBar)
+        app.context = ("ben (engineer, client side)", "file /tmp/a\nb/kt.db", "identity: login")
+        await pilot.pause()
+        assert shown.parts[1] == "file /tmp/a\\nb/kt.db"
+        assert "\n" not in "".join(shown.parts)

@@ -413,6 +413,7 @@ def load_folder(root: Path, shown_root: str | None = None) -> Folder:
     failed: list[Problem] = []  # the problems of files read only as raw data
     unreadable: set[str] = set()  # template keys of files that could not be read
     seen_keys: dict[str, str] = {}
+    raw_of: dict[str, dict[str, Any]] = {}  # each template file's data, as written
     files = [p for p in listed(root, base) if p.name != TEAM_FILE]
     for p in files:
         why = refusal(p, root)
@@ -424,6 +425,7 @@ def load_folder(root: Path, shown_root: str | None = None) -> Folder:
         if data is None:
             unreadable.add("")  # not even its key is known
             continue
+        raw_of[show(p)] = data
         if spec is None:  # type errors: its names and prerequisites are checked as written
             raw = raw_template(show(p), data)
             if raw.key is None or raw.key not in seen_keys:
@@ -446,6 +448,11 @@ def load_folder(root: Path, shown_root: str | None = None) -> Folder:
         templates.append(TemplateFile(show(p), spec))
         checked.append(template_of(templates[-1]))
     found = _check_references(team, raw_team, checked, frozenset(unreadable))
+    found = [  # a problem with a [template] default's value: once, where it is written
+        blamed
+        for path in dict.fromkeys(p.path for p in found)
+        for blamed in _blame_defaults(raw_of.get(path, {}), [p for p in found if p.path == path])
+    ]
     problems.extend(_not_covered(found, failed))
     if problems or team is None:
         raise ValidationFailed(problems)

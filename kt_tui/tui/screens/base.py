@@ -10,12 +10,16 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.worker import Worker
 
+from kt_tui.present import printable
 from kt_tui.tui.messages import Loaded
 from kt_tui.tui.widgets.context_bar import ContextBar
 
 if TYPE_CHECKING:
     from kt_tui.core.service import Service
     from kt_tui.tui.app import KtApp
+
+
+REFUSALS_SHOWN = 5
 
 
 class DataScreen(Screen[None]):
@@ -29,6 +33,14 @@ class DataScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.mount(ContextBar(id="context"), before=0)
+
+    def show_refusals(self, refused: list[str]) -> None:
+        """The refusals of a verb over many items: the first few, then how many more."""
+        for why in refused[:REFUSALS_SHOWN]:
+            self.notify(printable(why), title="Refused", severity="error", markup=False)
+        more = len(refused) - REFUSALS_SHOWN
+        if more > 0:
+            self.notify(f"... and {more} more refused", severity="error", markup=False)
 
     @work(
         thread=True,

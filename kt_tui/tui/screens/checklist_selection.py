@@ -14,7 +14,6 @@ from textual import on, work
 from textual.binding import Binding
 
 from kt_tui.core import rules
-from kt_tui.present import printable
 from kt_tui.tui.messages import NodeMessage
 from kt_tui.tui.screens.base import DataScreen
 from kt_tui.tui.screens.confirm import ConfirmScreen
@@ -23,8 +22,6 @@ from kt_tui.tui.widgets.checklist_view import ChecklistView
 
 if TYPE_CHECKING:
     from kt_tui.core.service import Scope
-
-REFUSALS_SHOWN = 5
 
 
 class SelectableChecklist(DataScreen):
@@ -148,11 +145,7 @@ class SelectableChecklist(DataScreen):
     def _bulk_done(self, message: BulkDone) -> None:
         n = message.applied
         self.notify(f"{message.verb}: {n} item{'s' if n != 1 else ''} changed", markup=False)
-        for why in message.refused[:REFUSALS_SHOWN]:
-            self.notify(printable(why), title="Refused", severity="error", markup=False)
-        more = len(message.refused) - REFUSALS_SHOWN
-        if more > 0:
-            self.notify(f"... and {more} more refused", severity="error", markup=False)
+        self.show_refusals(message.refused)
         self.query_one(ChecklistView).set_selected(set())
         self.selection_changed()
         self.app.show_actor()

@@ -288,8 +288,7 @@ class QueueScreen(DataScreen):
         if n:
             done = {"reject": "sent back", "assess": "assessed"}.get(message.verb, "signed")
             self.notify(f"{done} {n} item{'s' if n != 1 else ''}")
-        for reason in message.refused[:5]:
-            self.notify(printable(reason), title="Refused", severity="error", markup=False)
+        self.show_refusals(message.refused)
         self.app.show_actor()
         self.query_one(QueueList).deselect_all()
         self.load()

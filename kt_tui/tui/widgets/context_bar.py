@@ -12,6 +12,8 @@ from textual.geometry import Size
 from textual.reactive import reactive
 from textual.widget import Widget
 
+from kt_tui.present import one_line
+
 SEP = "   "
 MORE = "…"
 OPENING = "opening the store..."
@@ -35,13 +37,30 @@ def fit_context(parts: Sequence[str], width: int, home: str | None = None) -> li
     if short is not None:
         return [SEP.join((who, short, mode))]
     short = shorten_store(store, width - cell_len(mode) - len(SEP), home)
-    return [who, SEP.join((short or store, mode))]
+    if short is not None:
+        return [who, SEP.join((short, mode))]
+    # not even the file name fits beside the mode: the store on a line of its own, cut
+    # at its start (its end names it), and the mode whole below it
+    return [who, cut_start(shorten_store(store, 0, home, tail=True) or store, width), mode]
 
 
-def shorten_store(store: str, room: int, home: str | None = None) -> str | None:
+def cut_start(text: str, width: int) -> str:
+    """``text`` in ``width`` cells, its start given way to ``…`` (its kind kept)."""
+    if cell_len(text) <= width:
+        return text
+    kind, _, name = text.partition(" ")
+    room = max(1, width - cell_len(kind) - 1 - len(MORE))
+    while name and cell_len(name) > room:
+        name = name[1:]
+    return f"{kind} {MORE}{name}"
+
+
+def shorten_store(
+    store: str, room: int, home: str | None = None, *, tail: bool = False
+) -> str | None:
     """``store`` ("file PATH", "database URL") in ``room`` cells, keeping the end of
     its name (the file name, the database) and whole folder names; None when not even
-    the last part fits."""
+    the last part fits (with ``tail``: the last part alone then, as ``…/name``)."""
     if cell_len(store) <= room:
         return store
     kind, _, name = store.partition(" ")
@@ -56,9 +75,11 @@ def shorten_store(store: str, room: int, home: str | None = None) -> str | None:
     for i in range(1, len(pieces)):
         if not pieces[i]:
             continue
-        tail = MORE + slash + slash.join(pieces[i:])
-        if cell_len(tail) <= room:
-            return f"{kind} {tail}"
+        end = MORE + slash + slash.join(pieces[i:])
+        if cell_len(end) <= room:
+            return f"{kind} {end}"
+    if tail and len(pieces) > 1:
+        return f"{kind} {MORE}{slash}{pieces[-1]}"
     return None
 
 
@@ -82,7 +103,7 @@ class ContextBar(Widget):
         self.watch(self.app, "context", self._show, init=True)
 
     def _show(self, parts: tuple[str, ...]) -> None:
-        self.parts = parts
+        self.parts = tuple(one_line(p) for p in parts)  # a newline in a path is not a line
 
     def lines(self, width: int) -> list[str]:
         if not self.parts:
