@@ -105,7 +105,8 @@ def test_trusted_is_for_program_text_only() -> None:
         "- **Forecast:** {{ fc.text | trusted }}",
         # a macro's output is made of escaped cells already
         "{{ systems_table(r.summary_systems) | trim | trusted }}",
-        "Weekly from the first event. **Forecast:** {{ fc.text | trusted }}",
+        "Weekly from the handover's start (or its first event, where earlier). "
+        "**Forecast:** {{ fc.text | trusted }}",
         "{{ heat_table(r.summary_members, r.summary_systems) | trim | trusted }}",
         "{{ members_table(r.summary_members) | trim | trusted }}",
         'Head: `{{ (r.chain_head or "(empty)") | trusted }}`',
