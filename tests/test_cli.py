@@ -207,6 +207,11 @@ def test_outsider_on_the_sample_is_told_who_they_act_as(tmp_path: Path) -> None:
     r = run(db, "done", "onboarding/repo-access", user="newcomer")
     assert r.exit_code == 0
     assert "acting as asha, the sample's lead: you typed 'newcomer'" in r.output
+    # no name given: the login name, which nobody typed, is named as such
+    login = run(db, "done", "onboarding/vpn-access")
+    assert login.exit_code == 0, login.output
+    assert "acting as asha, the sample's lead: your login name is '" in login.output
+    assert "you typed" not in login.output
 
 
 def test_list_limit_0_streams_every_row_tab_separated(synced: str) -> None:

@@ -54,9 +54,9 @@ class Actor:
         if self.read_only:
             return f"{shown(self.asked)} (not in the roster: read-only){self.hint}"
         if self.stand_in:
-            return (
-                f"acting as {self.handle}, the sample's lead: you typed {self.asked!r}{self.hint}"
-            )
+            # a name given (--as, KT_USER) was typed; the login name was not
+            said = "you typed" if self.typed_unknown else "your login name is"
+            return f"acting as {self.handle}, the sample's lead: {said} {self.asked!r}{self.hint}"
         return f"{self.handle} ({self.role}, {self.side or 'client'} side)"
 
 
