@@ -598,7 +598,7 @@ _text_command("evidence", "Set the evidence of an item (a link, ticket id or pat
 @click.option("--json", "as_json", is_flag=True, help="Print the sessions as JSON.")
 def sessions(as_json: bool) -> None:
     """Every part of every training session: when, how long, trainer, where, attendance."""
-    from kt_tui.present import printable
+    from kt_tui.present import printable, stamp
 
     rows: list[dict[str, Any]] = []
     for s in current().service().sessions():
@@ -623,7 +623,7 @@ def sessions(as_json: bool) -> None:
     for r in rows:
         click.echo(
             printable(
-                f"{r['at'].replace('T', ' ')[:16]}  {r['ref']} (part {r['part']} of {r['parts']})"
+                f"{stamp(r['at'])}  {r['ref']} (part {r['part']} of {r['parts']})"
                 f"  {r['minutes'] or '-'} min  trainer {r['trainer'] or '-'}"
                 f"  at {r['location'] or '-'}  attended {r['attended']}/{r['attendees']}"
             )

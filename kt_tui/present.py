@@ -48,6 +48,12 @@ def level(name: str | None) -> str:
     return name or "-"
 
 
+def stamp(at: str | None) -> str:
+    """A stored time (ISO 8601), to the minute, as every screen and export prints it:
+    ``2026-11-25 09:00``."""
+    return (at or "")[:16].replace("T", " ")
+
+
 # C0 controls but tab and newline, DEL, and C1: what a terminal would obey
 _CONTROLS = {c: f"\\x{c:02x}" for c in (*range(0x00, 0x09), *range(0x0B, 0x20), 0x7F)}
 _CONTROLS.update({c: f"\\x{c:02x}" for c in range(0x80, 0xA0)})

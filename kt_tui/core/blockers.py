@@ -32,6 +32,13 @@ class Blocker:
     # those instances, as "template/item (member, system)", sorted
     waiting_on_it: list[str] = field(default_factory=list)
 
+    def waiting_words(self, limit: int) -> str:
+        """The items that wait on it, by name, the first ``limit`` of a long list:
+        ``kt/shadow (eve, api), kt/lead (eve, api), and 3 more``."""
+        shown = ", ".join(self.waiting_on_it[:limit])
+        more = len(self.waiting_on_it) - limit
+        return f"{shown}, and {more} more" if more > 0 else shown
+
     @property
     def label(self) -> str:
         bound = " ".join(

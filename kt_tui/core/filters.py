@@ -82,10 +82,10 @@ def with_handles(conn: Connection, f: Filter) -> Filter:
     """The filter with its ``member:`` values as the roster spells them (``member:BEN``
     is ben: identity.match_handle, the rule of --as and --member). A value that names
     nobody stays as typed: it matches nothing, and filter_hints says what is closest."""
-    typed = f.fields.get("member")
-    if not typed:
+    asked = f.fields.get("member")
+    if not asked:
         return f
-    handles = [handle_in_store(conn, v) or v for v in typed]
+    handles = [handle_in_store(conn, v) or v for v in asked]
     return replace(f, fields={**f.fields, "member": handles})
 
 

@@ -130,14 +130,14 @@ def match_handle(typed: str, handles: Iterable[str]) -> str | None:
 def handle_in_store(conn: Connection, typed: str, *, active_only: bool = False) -> str | None:
     """match_handle over the roster in the store (active members only, or every member
     ever synced, whose history stays): the stored handle, or None."""
-    return match_handle(typed, _alike(conn, typed, active_only))
+    return match_handle(typed, [r.handle for r in _alike_rows(conn, typed, active_only)])
 
 
 def require_handle(conn: Connection, typed: str, flag: str, *, active_only: bool = False) -> str:
     """The stored handle a typed ``flag`` value means (handle_in_store), else BadInput
     that says so: the handles it could mean, or the closest active one ("did you
     mean ben?")."""
-    alike = _alike(conn, typed, active_only)
+    alike = [r.handle for r in _alike_rows(conn, typed, active_only)]
     found = match_handle(typed, alike)
     if found is not None:
         return found
@@ -150,14 +150,15 @@ def require_handle(conn: Connection, typed: str, flag: str, *, active_only: bool
     raise BadInput(f"{flag} {shown(typed)}: no member is called that{close}")
 
 
-def _alike(conn: Connection, typed: str, active_only: bool) -> list[str]:
-    """The stored handles equal to ``typed`` without regard to case."""
-    q = select(MEMBER.c.handle).where(
+def _alike_rows(conn: Connection, typed: str, active_only: bool) -> list[Any]:
+    """The members whose handle equals ``typed`` without regard to case (id, handle,
+    role, side): what match_handle chooses among."""
+    q = select(MEMBER.c.id, MEMBER.c.handle, MEMBER.c.role, MEMBER.c.side).where(
         or_(MEMBER.c.handle == typed, func.lower(MEMBER.c.handle) == typed.lower())
     )
     if active_only:
         q = q.where(MEMBER.c.active == True)  # noqa: E712
-    return [h for (h,) in conn.execute(q)]
+    return list(conn.execute(q))
 
 
 def _handles(conn: Connection) -> list[str]:
@@ -167,12 +168,10 @@ def _handles(conn: Connection) -> list[str]:
 
 
 def _member_named(conn: Connection, asked: str) -> Any:
-    """The active member the name means (match_handle: "Asha" is asha)."""
-    handle = handle_in_store(conn, asked, active_only=True)
-    if handle is None:
-        return None
-    cols = (MEMBER.c.id, MEMBER.c.handle, MEMBER.c.role, MEMBER.c.side)
-    return conn.execute(select(*cols).where(MEMBER.c.handle == handle)).first()
+    """The active member the name means (match_handle: "Asha" is asha), in one read."""
+    rows = _alike_rows(conn, asked, active_only=True)
+    handle = match_handle(asked, [r.handle for r in rows])
+    return next((r for r in rows if r.handle == handle), None)
 
 
 def _database_actor(
@@ -195,6 +194,6 @@ def _database_actor(
     if was_explicit and match_handle(asked, [row.handle]) is None:
         raise Refused(
             f'Identity is "database": you are {row.handle} (database user {db_user}), so you '
-            f"may not act as {asked}."
+            f"may not act as {shown(asked)}."
         )
     return Actor(row.handle, login, row.handle, row.id, row.role, side=row.side)

@@ -28,16 +28,12 @@ from kt_tui.core.instances import Signed
 from kt_tui.core.item_text import signatures_json
 from kt_tui.core.rules import STATE_ORDER, State
 from kt_tui.core.tables import INSTANCE, ITEM, MEMBER, SYSTEM, TEMPLATE
+from kt_tui.present import stamp
 
 NAMES = 10  # names shown on one folded line; the rest are counted
 LAPSED = "lapsed"  # a folded line's bucket of completions past their valid_for
 # the order a folded line names its states in (a lapsed completion is open again)
 FOLDED_ORDER: tuple[str, ...] = (*STATE_ORDER, LAPSED)
-
-
-def stamp(at: str | None) -> str:
-    """A stored UTC time to the minute, as the exports print it: ``2026-11-25 09:00``."""
-    return (at or "")[:16].replace("T", " ")
 
 
 @dataclass(frozen=True)

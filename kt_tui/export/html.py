@@ -17,9 +17,8 @@ from markupsafe import Markup
 
 from kt_tui.core import legend
 from kt_tui.core.competency import grid
-from kt_tui.export.folding import stamp
 from kt_tui.export.report import Report
-from kt_tui.present import band, level, pct, printable
+from kt_tui.present import band, level, pct, printable, stamp
 
 TEMPLATE = "report.html.j2"
 

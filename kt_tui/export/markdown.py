@@ -23,9 +23,8 @@ import jinja2
 
 from kt_tui.core import legend
 from kt_tui.core.burnup import Point
-from kt_tui.export.folding import stamp
 from kt_tui.export.report import Report
-from kt_tui.present import bar, level, pct, printable
+from kt_tui.present import bar, level, pct, printable, stamp
 
 TEMPLATE = "report.md.j2"
 

@@ -229,7 +229,7 @@ class KtApp(App[None]):
             return
         before, actor = self.actor_shown, service.actor
         self.actor_shown = actor
-        self.context = tuple(printable(part) for part in service.context_parts())
+        self.context = service.context_parts()  # the bar shows each part on one line
         self.sub_title = printable(service.context_line())
         if before is None:
             return

@@ -102,7 +102,7 @@ class BlockersScreen(DataScreen):
             text.append(printable(f"\nBlocked by {b.by or '-'} since {since}{days}"))
             if b.waiting_on_it:
                 text.append(f"\nWaiting on it ({b.waiting}): ", style="bold")
-                text.append(printable(waiting_words(b.waiting_on_it)))
+                text.append(printable(b.waiting_words(WAITING_SHOWN)))
             self.query_one("#blocker-detail", Static).update(text)
 
     @on(DataTable.RowSelected)
@@ -110,10 +110,3 @@ class BlockersScreen(DataScreen):
         b = self._blocker(event.row_key.value)
         if b is not None:
             self.app.open_checklist(b.member, b.system)
-
-
-def waiting_words(waiting: list[str]) -> str:
-    """The items that wait on a blocker, by name, the first few of a long list."""
-    shown = ", ".join(waiting[:WAITING_SHOWN])
-    more = len(waiting) - WAITING_SHOWN
-    return f"{shown}, and {more} more" if more > 0 else shown

@@ -10,12 +10,14 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Label
 
+from kt_tui.core.filters import FLAG_TOKENS, STATES
 from kt_tui.core.legend import FIGURES  # what the figures mean: the exports' legend too
 
+# the filter's states and words as core/filters.py parses them (not a copy of the lists)
 FILTERS = (
-    "Filter (/): free text, and  state:todo|blocked|done|signed_off|na  system:KEY  "
-    "member:HANDLE  stage:NAME  template:KEY  kind:KIND  tier:N;  words: mine open "
-    "overdue awaiting blocked waiting lapsed retired. They combine (AND)."
+    f"Filter (/): free text, and  state:{'|'.join(STATES)}  system:KEY  member:HANDLE  "
+    f"stage:NAME  template:KEY  kind:KIND  tier:N;  words: {' '.join(FLAG_TOKENS)}. "
+    "They combine (AND)."
 )
 
 

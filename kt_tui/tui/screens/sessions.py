@@ -12,7 +12,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Label, Static
 
 from kt_tui.core.errors import Refused
-from kt_tui.present import printable
+from kt_tui.present import printable, stamp
 from kt_tui.tui import hints
 from kt_tui.tui.messages import NodeMessage
 from kt_tui.tui.screens.base import DataScreen
@@ -126,7 +126,7 @@ class SessionsScreen(DataScreen):
             past = today is not None and s.is_past(today)
             attended = s.attended()
             cells: dict[str, Any] = {
-                "when": s.at.replace("T", " ")[:16],
+                "when": stamp(s.at),
                 "tense": Text("past", style=theme.secondary or "")
                 if past
                 else Text("upcoming", style=f"bold {theme.primary}"),

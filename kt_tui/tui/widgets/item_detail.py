@@ -9,17 +9,12 @@ from textual.theme import Theme
 
 from kt_tui.core.labels import NOT_NEEDED
 from kt_tui.core.parties import owner_label
-from kt_tui.present import printable
+from kt_tui.present import printable, stamp
 from kt_tui.tui.widgets.figures import evidence_wanted
 
 if TYPE_CHECKING:
     from kt_tui.core.instances import InstanceRow
     from kt_tui.core.service import Detail
-
-
-def _when(stamp: str | None) -> str:
-    """A stored UTC stamp, to the minute."""
-    return (stamp or "")[:16].replace("T", " ")
 
 
 def item_detail_text(theme: Theme, row: InstanceRow, detail: Detail | None) -> Text:
@@ -48,13 +43,13 @@ def item_detail_text(theme: Theme, row: InstanceRow, detail: Detail | None) -> T
         ("Lapses after", row.lapses_on.isoformat() if row.lapses_on else None),
         ("Note", row.note),
         ("Reason", row.reason),
-        ("Done by", f"{row.done_by} at {_when(row.done_at)}" if row.done_by else None),
+        ("Done by", f"{row.done_by} at {stamp(row.done_at)}" if row.done_by else None),
         (
             "Signed off",
-            f"{row.signed_off_by} at {_when(row.signed_off_at)}" if row.signed_off_by else None,
+            f"{row.signed_off_by} at {stamp(row.signed_off_at)}" if row.signed_off_by else None,
         ),
         *(
-            (f"Signed as {s.party}", f"{s.by} at {_when(s.at)}")
+            (f"Signed as {s.party}", f"{s.by} at {stamp(s.at)}")
             for s in row.signatures
             if row.state == "done"
         ),
@@ -67,7 +62,7 @@ def item_detail_text(theme: Theme, row: InstanceRow, detail: Detail | None) -> T
         if not detail.history:
             t.append("  no changes yet\n")
         for e in detail.history:
-            t.append(printable(f"  {_when(e.at)}  {e.actor:<8} {e.verb:<8}"))
+            t.append(printable(f"  {stamp(e.at)}  {e.actor:<8} {e.verb:<8}"))
             if e.before != e.after:
                 t.append(f" {e.before} -> {e.after}")
             if e.party:
