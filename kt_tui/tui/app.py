@@ -308,6 +308,8 @@ class KtApp(App[None]):
 
     @on(StoreChanged)
     def _store_changed(self, message: StoreChanged) -> None:
+        if not self.is_running:  # shutting down: the screens are being taken apart
+            return
         self.marker = message.marker
         self.show_actor()
         self._reload_screens()
@@ -324,7 +326,8 @@ class KtApp(App[None]):
 
         for screen in reversed(self.screen_stack):
             if isinstance(screen, DataScreen):
-                screen.reload_data()
+                if screen.is_mounted:  # one not mounted yet loads when it is
+                    screen.reload_data()
                 return
 
     # -- navigation ------------------------------------------------------------

@@ -498,6 +498,23 @@ async def test_live_refresh_of_an_open_checklist(
         assert view.current is not None and view.current.state == "done"
 
 
+async def test_news_of_a_change_while_a_checklist_opens_does_not_crash(
+    make_app: Callable[..., KtApp], db_path: str, messages: list[Message]
+) -> None:
+    """The poll's news can land between a screen's push and its compose (it crashed the
+    app: the reload asked for a view not built yet); the screen loads when mounted."""
+    from kt_tui.tui.messages import StoreChanged
+
+    app = make_app()
+    async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
+        await wait_loaded(pilot, messages, "dashboard")
+        app.push_screen(ChecklistScreen(Scope(member="asha")))
+        app._store_changed(StoreChanged(app, app.marker + 1))  # before it is composed
+        await wait_loaded(pilot, messages, "checklist")
+        view = app.screen.query_one(ChecklistView)
+        assert view.total > 0 and view.current is not None
+
+
 async def test_a_checklist_of_100000_items_fetches_only_pages(
     make_app: Callable[..., KtApp], monkeypatch: pytest.MonkeyPatch, messages: list[Message]
 ) -> None:
