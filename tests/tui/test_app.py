@@ -147,9 +147,9 @@ async def test_outsider_on_sample_acts_as_first_lead(
     app = KtApp(db=db, as_handle="zed", clock=FIXED_CLOCK, start="dashboard")
     async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
         await wait_loaded(pilot, messages, "dashboard")
-        banner = app.screen.query_one("#banner")
-        assert not banner.has_class("-hidden")
-        assert "acting as asha" in str(banner.render())
+        bar = app.screen.query_one("#context")  # who acts, in the warning's colour
+        assert bar.has_class("-stand-in") and not bar.has_class("-read-only")
+        assert "acting as asha" in str(bar.render())
 
 
 async def test_enter_opens_member_checklist(
@@ -632,9 +632,9 @@ async def test_outsider_outside_the_sample_is_read_only(
     app = KtApp(db=db, as_handle="zed", clock=FIXED_CLOCK, start="dashboard")
     async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
         await wait_loaded(pilot, messages, "dashboard")
-        banner = app.screen.query_one("#banner")
-        assert banner.has_class("-readonly") and not banner.has_class("-hidden")
-        assert "read-only" in str(banner.render())
+        bar = app.screen.query_one("#context")  # who acts, in the error's colour
+        assert bar.has_class("-read-only") and not bar.has_class("-stand-in")
+        assert "read-only" in str(bar.render())
         await pilot.press("enter")
         await wait_loaded(pilot, messages, "checklist")
         row = app.screen.query_one(ChecklistView).current

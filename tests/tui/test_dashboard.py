@@ -102,3 +102,72 @@ async def test_at_80_columns_the_highlighted_row_s_name_is_shown_under_the_table
         await pilot.resize_terminal(120, 40)  # wide: the names are in the tables again
         await wait_until(pilot, lambda: not app.screen.query_one("#dash-name").display)
         assert "name" in {str(k.value) for k in members.columns}
+
+
+async def test_at_80x24_the_highlighted_member_stays_in_sight(
+    make_app: Callable[..., KtApp], messages: list[Message]
+) -> None:
+    """The members sit below the systems, out of an 80x24 screen: moving the cursor
+    down the members scrolls the dashboard so the highlighted row is drawn, and back up
+    to the first row brings the column titles along."""
+    from textual.widgets import DataTable
+
+    app = make_app("tomas")
+    async with app.run_test(size=(80, 24), message_hook=messages.append) as pilot:
+        await wait_loaded(pilot, messages, "dashboard")
+        members = app.screen.query_one("#members", DataTable)
+        body = app.screen.query_one("#dash-body").region
+
+        def on_screen() -> list[str]:
+            strips = app.screen._compositor.render_strips()
+            return [s.text.strip() for s in strips[body.y : body.bottom]]
+
+        handles = [str(members.get_row_at(i)[0]) for i in range(members.row_count)]
+        assert len(handles) >= 5
+        for i, handle in enumerate(handles):
+            if i:
+                await pilot.press("down")
+            await wait_until(
+                pilot, lambda h=handle: any(line.startswith(h + " ") for line in on_screen())
+            )
+        for _ in handles[1:]:
+            await pilot.press("up")
+        await wait_until(pilot, lambda: any(line.startswith("Handle") for line in on_screen()))
+        assert any(line.startswith(handles[0] + " ") for line in on_screen())
+
+
+def test_a_header_breaks_between_phrases_never_inside_one() -> None:
+    from kt_tui.tui.widgets.phrases import flow
+
+    lines = [["Northwind order platform", "target 2027-04-01 (125 days left)"], ["a", "6 overdue"]]
+    assert flow(lines, 80).plain == (
+        "Northwind order platform   target 2027-04-01 (125 days left)\na   6 overdue"
+    )
+    assert flow(lines, 40).plain == (
+        "Northwind order platform\ntarget 2027-04-01 (125 days left)\na   6 overdue"
+    )
+    assert flow([["a", "6 overdue"]], 12).plain == "a\n6 overdue"  # 13 cells: too wide
+
+
+async def test_the_dashboard_header_keeps_its_phrases_whole_at_each_width(
+    make_app: Callable[..., KtApp], messages: list[Message]
+) -> None:
+    """At 80 columns the header's figures take more lines, each starting with a whole
+    phrase ("6 overdue", not "overdue"); widened, they flow back onto fewer lines."""
+    app = make_app("tomas")
+    async with app.run_test(size=(80, 24), message_hook=messages.append) as pilot:
+        await wait_loaded(pilot, messages, "dashboard")
+        header = app.screen.query_one("#dash-header")
+
+        def lines() -> list[str]:
+            strips = app.screen._compositor.render_strips()
+            return [s.text.strip() for s in strips[header.region.y : header.region.bottom]]
+
+        narrow = lines()
+        assert any(line.startswith("target ") for line in narrow)
+        first_words = {line.split(" ")[0] for line in narrow}
+        assert not first_words & {"overdue", "left)", "complete", "ready", "blocked"}
+        assert all(len(line) <= 78 for line in narrow)
+        await pilot.resize_terminal(160, 40)
+        await wait_until(pilot, lambda: len(lines()) < len(narrow))
+        assert any("   target " in line for line in lines())

@@ -23,6 +23,7 @@ from kt_tui.tui.screens.prompt import PromptScreen
 from kt_tui.tui.widgets.checklist_view import PAGE_SIZE, ChecklistView
 from kt_tui.tui.widgets.figures import readiness_colour
 from kt_tui.tui.widgets.item_detail import item_detail_text
+from kt_tui.tui.widgets.phrases import flow
 
 if TYPE_CHECKING:
     from kt_tui.core.instances import InstanceRow
@@ -200,6 +201,8 @@ class ChecklistScreen(SortedChecklist):
 
     def on_resize(self) -> None:
         self._show_columns()
+        if self._loaded:  # the header's phrases, laid out at the new width
+            self.call_after_refresh(self._show_header)
 
     def load_sorted(self) -> None:
         """The rows again in the new order, the total known (not counted again)."""
@@ -211,30 +214,39 @@ class ChecklistScreen(SortedChecklist):
     def _show_header(self) -> None:
         theme = self.app.current_theme
         f = self.figures
-        text = Text()
-        text.append(printable(self.title_text), style="bold")
         shown = self.view.total
-        text.append(f"   {shown} item{'s' if shown != 1 else ''} shown")
+        top: list[Text | str] = [
+            Text(printable(self.title_text), style="bold"),
+            f"{shown} item{'s' if shown != 1 else ''} shown",
+        ]
         if self.filter_text:
-            text.append(f"   filter: {printable(self.filter_text)}", style="italic")
+            top.append(Text(f"filter: {printable(self.filter_text)}", style="italic"))
         if self.view.selected:
             n = len(self.view.selected)
-            text.append(f"   {n} selected: the verb keys apply to them (a: none)", style="bold")
+            top.append(Text(f"{n} selected: the verb keys apply to them (a: none)", style="bold"))
+        lines = [top]
         if f is not None:
             mine = self.own_figures and self._figures_scope().member
-            text.append(f"\nYour readiness ({mine}) " if mine else "\nReadiness ")
-            text.append(bar(f.readiness, 20), style=readiness_colour(theme, f.readiness))
-            text.append(f" {pct(f.readiness)}", style="bold")
-            text.append(f"   progress {pct(f.progress)}   level {level(f.level)}")
-            text.append(f"   {f.complete}/{f.items} complete   ")
-            text.append(f"{f.overdue} overdue", style=theme.error if f.overdue else "")
+            ready = Text(f"Your readiness ({mine}) " if mine else "Readiness ")
+            ready.append(bar(f.readiness, 20), style=readiness_colour(theme, f.readiness))
+            ready.append(f" {pct(f.readiness)}", style="bold")
+            lines.append(
+                [
+                    ready,
+                    f"progress {pct(f.progress)}",
+                    f"level {level(f.level)}",
+                    f"{f.complete}/{f.items} complete",
+                    Text(f"{f.overdue} overdue", style=(theme.error or "") if f.overdue else ""),
+                ]
+            )
         header = self.query_one("#cl-header", Static)
+        text = flow(lines, max(header.content_region.width or self.size.width - 2, 1))
         # laid out again only when its height changes (as laid out now: a resize may
         # have rewrapped it): at a million rows the layout tripled the frame of a
         # verb's changed row (bench: TUI key -> next frame)
-        lines = len(text.wrap(self.app.console, max(header.content_region.width, 1)))
+        drawn = len(text.wrap(self.app.console, max(header.content_region.width, 1)))
         least = header.styles.min_height  # .header's, in app.tcss
-        height = max(lines, int(least.value) if least is not None else 0)
+        height = max(drawn, int(least.value) if least is not None else 0)
         header.update(text, layout=height != header.content_region.height)
 
     def _show_detail(self, text: Text) -> None:

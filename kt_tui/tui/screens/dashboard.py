@@ -19,6 +19,7 @@ from kt_tui.tui.messages import NodeMessage
 from kt_tui.tui.screens.base import DataScreen
 from kt_tui.tui.widgets.burnup import BurnUp
 from kt_tui.tui.widgets.figures import heat_cell, readiness_colour, readiness_text, yes_no
+from kt_tui.tui.widgets.phrases import flow
 from kt_tui.tui.widgets.sortable_table import OpenTable, SortableTable
 
 if TYPE_CHECKING:
@@ -66,6 +67,7 @@ class DashboardScreen(DataScreen):
         Binding("q", "app.quit", "Quit", id="dashboard.quit", tooltip="Leave kt-tui"),
     ]
     _trend: Trend | None = None  # the burn-up shown, to lay its forecast out on a resize
+    _head_lines: list[list[Text | str]] | None = None  # the header's phrases, likewise
 
     @dataclass
     class StatusReady(NodeMessage):
@@ -81,7 +83,6 @@ class DashboardScreen(DataScreen):
             yield Label("Burn-up ", id="burn-label")
             yield BurnUp(id="burnup")
             yield Static("", id="forecast")
-        yield Static("", id="banner", classes="-hidden")
         with VerticalScroll(id="dash-body"):
             # systems first: whether each may transfer is the decision
             with Vertical(id="systems-box"):
@@ -104,6 +105,8 @@ class DashboardScreen(DataScreen):
         self.set_class(self.size.width >= WIDE, "-wide")
         if self._trend is not None:
             self.call_after_refresh(self._show_forecast, self._trend)  # on one line again?
+        if self._head_lines is not None:
+            self.call_after_refresh(self._show_head)
         narrow = self.size.width < NARROW
         if narrow != self.has_class("-narrow"):
             self.set_class(narrow, "-narrow")
@@ -231,32 +234,43 @@ class DashboardScreen(DataScreen):
         o = status.overall
         days = status.days_left
         when = f"{days} days left" if days >= 0 else f"{-days} days past"
-        head = Text()
-        head.append(printable(status.name), style="bold")
-        head.append(f"   target {status.target_date.isoformat()} ({when})\n")
-        head.append("Overall ")
-        head.append(bar(o.readiness, 30), style=readiness_colour(theme, o.readiness))
-        head.append(f" {pct(o.readiness)} ready", style="bold")
-        head.append(f"   progress {pct(o.progress)}   level {level(o.level)}")
-        head.append(f"   {o.complete}/{o.items} complete   {o.overdue} overdue")
-        head.append(f"   {o.blocked} blocked")
+        ready = Text.assemble(
+            "Overall ", (bar(o.readiness, 30), readiness_colour(theme, o.readiness))
+        )
+        ready.append(f" {pct(o.readiness)} ready", style="bold")
+        lines: list[list[Text | str]] = [
+            [
+                Text(printable(status.name), style="bold"),
+                f"target {status.target_date.isoformat()} ({when})",
+            ],
+            [
+                ready,
+                f"progress {pct(o.progress)}",
+                f"level {level(o.level)}",
+                f"{o.complete}/{o.items} complete",
+                f"{o.overdue} overdue",
+                f"{o.blocked} blocked",
+            ],
+        ]
         if o.lapsed:
-            head.append(f"   {o.lapsed} lapsed")
+            lines[-1].append(f"{o.lapsed} lapsed")
         own = status.handover_items
         if own is not None and own.items:
-            head.append("\nHandover-wide ")
-            head.append(bar(own.readiness, 30), style=readiness_colour(theme, own.readiness))
-            head.append(f" {pct(own.readiness)} ready", style="bold")
-            head.append(f"   {own.complete}/{own.items} complete   {own.overdue} overdue")
-        self.query_one("#dash-header", Static).update(head)
-        banner = self.query_one("#banner", Static)
-        service = self.app.service
-        if service is not None and (service.actor.read_only or service.actor.stand_in):
-            banner.update(Text(printable(service.actor.describe())))
-            banner.set_class(service.actor.read_only, "-readonly")
-            banner.remove_class("-hidden")
-        elif service is not None:
-            banner.add_class("-hidden")
+            wide = Text.assemble(
+                "Handover-wide ", (bar(own.readiness, 30), readiness_colour(theme, own.readiness))
+            )
+            wide.append(f" {pct(own.readiness)} ready", style="bold")
+            lines.append([wide, f"{own.complete}/{own.items} complete", f"{own.overdue} overdue"])
+        self._head_lines = lines
+        self._show_head()
+
+    def _show_head(self) -> None:
+        """The header in phrases, laid out again at each width."""
+        if self._head_lines is None:
+            return
+        header = self.query_one("#dash-header", Static)
+        width = header.content_region.width or self.size.width - 2
+        header.update(flow(self._head_lines, max(width, 1)))
 
     def _readiness(self, fraction: float | None) -> Text:
         """A bar and a percentage; the percentage alone (coloured) where it is narrow."""

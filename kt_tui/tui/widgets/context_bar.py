@@ -95,6 +95,8 @@ class ContextBar(Widget):
 
     DEFAULT_CSS = """
     ContextBar { height: auto; width: 1fr; background: $panel; color: $text-muted; }
+    ContextBar.-stand-in { background: $warning 30%; color: $text; text-style: bold; }
+    ContextBar.-read-only { background: $error 40%; color: $text; text-style: bold; }
     """
 
     parts: reactive[tuple[str, ...]] = reactive((), layout=True)
@@ -104,6 +106,11 @@ class ContextBar(Widget):
 
     def _show(self, parts: tuple[str, ...]) -> None:
         self.parts = tuple(one_line(p) for p in parts)  # a newline in a path is not a line
+        # one who may not write, or acts as someone else, sees it in colour
+        actor = getattr(self.app, "actor_shown", None)
+        read_only = bool(actor is not None and actor.read_only)
+        self.set_class(read_only, "-read-only")
+        self.set_class(not read_only and bool(actor is not None and actor.stand_in), "-stand-in")
 
     def lines(self, width: int) -> list[str]:
         if not self.parts:

@@ -12,6 +12,8 @@ from typing import Any
 from rich.text import Text
 from textual import on
 from textual.binding import Binding
+from textual.geometry import Region
+from textual.widget import Widget
 from textual.widgets import DataTable
 from textual.widgets.data_table import ColumnKey
 
@@ -119,6 +121,36 @@ class SortableTable(DataTable[Any]):
         title = self._titles.get(self.sorted_by, self.columns[self.sorted_by].label).plain
         way = "descending" if self.sort_reverse else "ascending"
         return f"sorted by {title or 'the first column'}, {way}"
+
+    def _scroll_cursor_into_view(self, animate: bool = False) -> None:
+        """The table scrolls to its cursor, and so does the scrolling body it may sit in
+        (the dashboard's, taller than an 80x24 screen): the highlighted row stays in
+        sight as the cursor moves."""
+        super()._scroll_cursor_into_view(animate)
+        self.call_after_refresh(self._reveal_cursor)
+
+    def _reveal_cursor(self) -> None:
+        if not self.row_count or not self.is_valid_coordinate(self.cursor_coordinate):
+            return
+        if self.cursor_type == "row":
+            cell = self._get_row_region(self.cursor_row)
+        else:
+            cell = self._get_cell_region(self.cursor_coordinate)
+        y = cell.y - round(self.scroll_y)  # in the table as drawn
+        node: Widget = self
+        for parent in self.ancestors:
+            if not isinstance(parent, Widget) or parent is self.screen:
+                return
+            y += node.virtual_region.y
+            if parent.allow_vertical_scroll:
+                # the column titles come along with the first row
+                top = y - self.header_height if cell.y - self.header_height < 1 else y
+                parent.scroll_to_region(
+                    Region(0, top, 1, y + cell.height - top), animate=False, immediate=True
+                )
+                return
+            y += parent.styles.gutter.top
+            node = parent
 
     @on(DataTable.HeaderSelected)
     def _header_clicked(self, event: DataTable.HeaderSelected) -> None:
