@@ -456,8 +456,12 @@ def _act(verb: str, ref: str, member: str | None, system: str | None, **kw: Any)
     if service.actor.stand_in:
         obj.tell_actor()
     out = service.act(verb, service.resolve(ref, member, system, verb=verb), **kw)
+    # the flags that were typed, spelled as the store does (--system DB is db)
     where = "".join(
-        [f" --member {member}" if member else "", f" --system {system}" if system else ""]
+        [
+            f" --member {out.member or member}" if member else "",
+            f" --system {out.system or system}" if system else "",
+        ]
     )
     from kt_tui.core.rules import State, Verb
 

@@ -27,7 +27,8 @@ from kt_tui.core.parties import (
 from kt_tui.core.rights import rights_from, rights_statement
 from kt_tui.core.store import Store, meta_column
 from kt_tui.core.suggest import did_you_mean
-from kt_tui.core.tables import EVENT, INSTANCE, ITEM, SYSTEM, TEMPLATE
+from kt_tui.core.systems import require_system
+from kt_tui.core.tables import EVENT, INSTANCE, ITEM, TEMPLATE
 from kt_tui.core.waiting import waiting_on
 from kt_tui.present import first_control, typed
 
@@ -43,6 +44,8 @@ class Outcome:
     party: str | None = None  # the party a signoff filled
     missing: tuple[str, ...] = ()  # the parties still to sign after it
     shown: Any = None  # what act's ``then`` read after the write, in its transaction
+    member: str | None = None  # the instance's member and system, as the store spells them
+    system: str | None = None
 
 
 def resolve_ref(
@@ -57,7 +60,7 @@ def resolve_ref(
     """REF is ``template/item`` with --member/--system; exactly one instance or BadInput.
     --member defaults to the actor, except for signoff, reject and assess (one signs
     or assesses someone else's item); it matches a handle as identity.match_handle
-    does ("BEN" is ben)."""
+    does ("BEN" is ben), and a system key likewise (systems.require_system)."""
     today = date.min  # the rows' overdue flag plays no part in resolving a REF
     template, item = ref_parts(ref)
     rows = list_instances(
@@ -67,14 +70,8 @@ def resolve_ref(
         raise no_such_item(conn, ref)
     if member is not None:
         member = require_handle(conn, member, "--member")
-    if (
-        system is not None
-        and conn.execute(select(SYSTEM.c.key).where(SYSTEM.c.key == system)).first() is None
-    ):
-        names = [n for (n,) in conn.execute(select(SYSTEM.c.key).where(SYSTEM.c.active == True))]  # noqa: E712
-        raise BadInput(
-            f"--system {typed(system)}: no system is called that{did_you_mean(system, names)}"
-        )
+    if system is not None:
+        system = require_system(conn, system)  # ORDERS is orders
     picked = rows
     if member is not None:
         picked = [r for r in picked if r.member == member]
@@ -365,7 +362,9 @@ def act(
         )
         shown = then(conn, t) if then is not None else None
     left = rules.missing_parties(t.parties, [*t.signed, party]) if party else []
-    return Outcome(t.id, verb, t.state, after, event_id, t.ref, party, tuple(left), shown)
+    return Outcome(
+        t.id, verb, t.state, after, event_id, t.ref, party, tuple(left), shown, t.member, t.system
+    )
 
 
 @functools.cache

@@ -20,6 +20,7 @@ from kt_tui.core.errors import BadInput
 from kt_tui.core.identity import Actor, handle_in_store
 from kt_tui.core.rights import person_from
 from kt_tui.core.suggest import closest
+from kt_tui.core.systems import system_in_store
 from kt_tui.core.tables import INSTANCE, ITEM, MEMBER, SYSTEM, TEMPLATE
 from kt_tui.present import typed
 
@@ -78,15 +79,16 @@ def parse_filter(raw: str) -> Filter:
     return f
 
 
-def with_handles(conn: Connection, f: Filter) -> Filter:
-    """The filter with its ``member:`` values as the roster spells them (``member:BEN``
-    is ben: identity.match_handle, the rule of --as and --member). A value that names
-    nobody stays as typed: it matches nothing, and filter_hints says what is closest."""
-    asked = f.fields.get("member")
-    if not asked:
-        return f
-    handles = [handle_in_store(conn, v) or v for v in asked]
-    return replace(f, fields={**f.fields, "member": handles})
+def with_names(conn: Connection, f: Filter) -> Filter:
+    """The filter with its ``member:`` and ``system:`` values as the store spells them
+    (``member:BEN`` is ben, ``system:Orders`` is orders: suggest.match_name, the rule
+    of --as, --member and --system). A value that names nothing stays as typed: it
+    matches nothing, and filter_hints says what is closest."""
+    fields = dict(f.fields)
+    for key, in_store in (("member", handle_in_store), ("system", system_in_store)):
+        if key in fields:
+            fields[key] = [in_store(conn, v) or v for v in fields[key]]
+    return replace(f, fields=fields) if fields != f.fields else f
 
 
 def conditions(f: Filter, actor: Actor | None, today: date) -> list[Any]:

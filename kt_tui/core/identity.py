@@ -10,10 +10,10 @@ from typing import Any
 
 from sqlalchemy import Connection, func, or_, select, text
 
-from kt_tui.core.errors import BadInput, Refused
+from kt_tui.core.errors import Refused
 from kt_tui.core.rules import Role
 from kt_tui.core.store import Store
-from kt_tui.core.suggest import did_you_mean
+from kt_tui.core.suggest import did_you_mean, match_name, require_name
 from kt_tui.core.tables import MEMBER
 from kt_tui.present import typed as shown
 
@@ -114,17 +114,12 @@ def resolve_actor(store: Store, conn: Connection, explicit: str | None = None) -
 
 
 def match_handle(typed: str, handles: Iterable[str]) -> str | None:
-    """The handle a typed name means: itself where it is one; else the one handle equal
-    to it without regard to case ("BEN" is ben, "Asha" is asha); None where none is, or
-    several are (two handles that differ only in case: only the exact one matches).
+    """The handle a typed name means (suggest.match_name: "BEN" is ben, "Asha" is
+    asha; two handles that differ only in case: only the exact one matches).
 
     The one rule for every place a person types a handle: --as, --member, attend's
     --members, the filter word member:, --as-party."""
-    handles = list(handles)
-    if typed in handles:
-        return typed
-    folded = [h for h in handles if h.lower() == typed.lower()]
-    return folded[0] if len(folded) == 1 else None
+    return match_name(typed, handles)
 
 
 def handle_in_store(conn: Connection, typed: str, *, active_only: bool = False) -> str | None:
@@ -138,16 +133,7 @@ def require_handle(conn: Connection, typed: str, flag: str, *, active_only: bool
     that says so: the handles it could mean, or the closest active one ("did you
     mean ben?")."""
     alike = [r.handle for r in _alike_rows(conn, typed, active_only)]
-    found = match_handle(typed, alike)
-    if found is not None:
-        return found
-    if len(alike) > 1:
-        raise BadInput(
-            f"{flag} {shown(typed)}: {' and '.join(sorted(alike))} differ only in case: "
-            "type the one you mean as it is written"
-        )
-    close = did_you_mean(typed, _handles(conn))
-    raise BadInput(f"{flag} {shown(typed)}: no member is called that{close}")
+    return require_name(typed, alike, flag, "member", lambda: _handles(conn))
 
 
 def _alike_rows(conn: Connection, typed: str, active_only: bool) -> list[Any]:

@@ -26,9 +26,8 @@ from kt_tui.core.instances import InstanceRow
 from kt_tui.core.rights import holds_handover, person_from, require_lead
 from kt_tui.core.sorting import parse_sort
 from kt_tui.core.store import Store, named_store, open_store
-from kt_tui.core.suggest import did_you_mean
+from kt_tui.core.systems import require_system
 from kt_tui.core.tables import EVENT, INSTANCE, ITEM, MEMBER, SYSTEM, TEMPLATE
-from kt_tui.present import typed
 
 if TYPE_CHECKING:  # readiness and burn-up load when a figure is asked for, not for a verb
     from kt_tui.core.blockers import Blocker
@@ -219,7 +218,7 @@ class Service:
     @staticmethod
     def _named(conn: Connection, f: filters.Filter) -> filters.Filter:
         """A parsed filter's names as the store spells them (member:BEN is ben)."""
-        return filters.with_handles(conn, f)
+        return filters.with_names(conn, f)
 
     def validate_filter(self, text: str) -> None:
         """Raise BadInput when the filter text does not parse."""
@@ -589,10 +588,7 @@ class Service:
                 )
                 where.append(EVENT.c.instance_id.in_(theirs))
             if system is not None:
-                keys = [k for (k,) in conn.execute(select(SYSTEM.c.key))]
-                if system not in keys:
-                    raise BadInput(f"--system {typed(system)}: no system is called that"
-                                   f"{did_you_mean(system, keys)}")  # fmt: skip
+                system = require_system(conn, system)  # ORDERS is orders
                 sid = select(SYSTEM.c.id).where(SYSTEM.c.key == system).scalar_subquery()
                 on_system = select(INSTANCE.c.id).where(INSTANCE.c.system_id == sid)
                 where.append(EVENT.c.instance_id.in_(on_system))

@@ -1,0 +1,58 @@
+"""A system key typed in another case is the system it names, as a handle is (--system
+on the verbs and log, the filter word system:); one that names none exits 2 and says
+what is closest."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from kt_tui.core.suggest import match_name
+from tests.helpers import kt, synced_tiny
+
+
+@pytest.fixture
+def tiny(tmp_path: Path) -> Path:
+    return synced_tiny(tmp_path)
+
+
+def test_the_filter_word_system_matches_in_any_case(tiny: Path) -> None:
+    lower = json.loads(kt(tiny, "list", "system:api", "--json").stdout)
+    assert lower and {i["system"] for i in lower} == {"api"}
+    for typed in ("system:API", "system:Api"):
+        r = kt(tiny, "list", typed, "--json")
+        assert r.exit_code == 0 and r.stderr == "", (typed, r.stderr)
+        assert json.loads(r.stdout) == lower
+    streamed = kt(tiny, "list", "system:API", "--limit", "0")  # the SQL-made listing too
+    assert streamed.stdout == kt(tiny, "list", "system:api", "--limit", "0").stdout
+
+
+def test_verbs_and_log_take_system_in_any_case(tiny: Path) -> None:
+    r = kt(tiny, "done", "docs/runbook", "--system", "DB", user="eve")
+    assert r.exit_code == 0, r.output
+    assert r.stdout == "done: docs/runbook --system db: todo -> done\n"  # as the store spells it
+    upper = kt(tiny, "log", "--system", "Db", "--json")
+    assert upper.exit_code == 0, upper.output
+    assert json.loads(upper.stdout) == json.loads(
+        kt(tiny, "log", "--system", "db", "--json").stdout
+    )
+    assert json.loads(upper.stdout) != []
+
+
+def test_a_system_that_names_none_says_what_is_closest(tiny: Path) -> None:
+    r = kt(tiny, "done", "docs/runbook", "--system", "apj", user="eve")
+    assert r.exit_code == 2
+    assert "--system apj: no system is called that (did you mean api?)" in r.stderr
+    r = kt(tiny, "log", "--system", "dbb")
+    assert r.exit_code == 2 and "(did you mean db?)" in r.stderr
+    r = kt(tiny, "list", "system:apj")
+    assert r.exit_code == 0 and "no system is called 'apj' (did you mean api?)" in r.stderr
+
+
+def test_two_names_that_differ_only_in_case_match_only_exactly() -> None:
+    assert match_name("Orders", ["orders", "billing"]) == "orders"
+    assert match_name("orders", ["orders", "Orders"]) == "orders"
+    assert match_name("ORDERS", ["orders", "Orders"]) is None
+    assert match_name("order", ["orders"]) is None
