@@ -181,6 +181,19 @@ TEAM_CASES = [
         "team.toml: handover.start_date",
     ),
     (
+        "start_date = 2026-10-01",
+        "start_date = 2027-02-01",
+        "team.toml: handover.start_date: 2027-02-01 is after target_date 2027-01-31: "
+        "a handover starts before its target",
+    ),
+    (
+        "start_date = 2026-10-01",
+        "start_date = 2016-10-01",
+        "team.toml: handover.start_date: 2016-10-01 is 10 years before target_date 2027-01-31 "
+        "(a typo in the year?): give the transfer phase's own start, at most 5 years before "
+        "its target",
+    ),
+    (
         "min_ready_per_system = 1",
         'min_ready_per_system = 1\nidentity = "ldap"',
         "team.toml: handover.identity: must be one of",

@@ -8,7 +8,14 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+)
 
 from kt_tui.present import first_control
 
@@ -37,6 +44,9 @@ TEAM_FILE = "team.toml"
 MAX_FILE_BYTES = 5 * 1024 * 1024
 
 
+MAX_YEARS = 5  # the longest transfer phase a start_date may open (a BOT's is months)
+
+
 class _Strict(BaseModel):
     # strict: "7" is not a weight and "yes" is not a boolean; a typo must not pass
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
@@ -52,6 +62,26 @@ class HandoverSpec(_Strict):
     min_ready_per_system: int = Field(default=2, ge=0, le=10_000)
     identity: Literal["login", "database"] = "login"
     start_date: date | None = None
+
+    @field_validator("start_date")
+    @classmethod
+    def _start_before_target(cls, v: date | None, info: ValidationInfo) -> date | None:
+        """The transfer's start, before its target and not years before it: a year
+        typed wrong (1026) would draw a burn-up of a thousand years."""
+        target = info.data.get("target_date")
+        if v is None or not isinstance(target, date):
+            return v
+        if v > target:
+            raise ValueError(
+                f"{v} is after target_date {target}: a handover starts before its target"
+            )
+        years = (target - v).days / 365.25
+        if years > MAX_YEARS:
+            raise ValueError(
+                f"{v} is {years:.0f} years before target_date {target} (a typo in the year?): "
+                f"give the transfer phase's own start, at most {MAX_YEARS} years before its target"
+            )
+        return v
 
     @field_validator("stages")
     @classmethod
