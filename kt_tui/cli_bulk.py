@@ -55,7 +55,8 @@ def run_bulk(verb: str, where: str, yes: bool, **texts: Any) -> None:
 
 
 def report(verb: str, result: BulkResult, rows: list[InstanceRow]) -> None:
-    """One line per change on stdout, one per refusal on stderr; exit 1 when any."""
+    """One line per change on stdout; on stderr the refusals, each reason once with
+    the items it refused below it (one alone on one line); exit 1 when any."""
     from kt_tui.present import printable
 
     label = {r.id: r.label for r in rows}
@@ -63,9 +64,31 @@ def report(verb: str, result: BulkResult, rows: list[InstanceRow]) -> None:
         shown = label.get(out.instance_id, out.ref)
         change = f"{out.before} -> {out.after}" if out.before != out.after else "set"
         click.echo(printable(f"{verb}: {shown}: {change}"))
-    for iid, why in result.refused:
-        shown = label.get(iid, f"#{iid}")
-        err(printable(f"refused: {why}" if why.startswith(shown) else f"refused: {shown}: {why}"))
+    for why, items in grouped(result.refused, label):
+        if len(items) == 1:  # as a single verb says it
+            shown, own = items[0]
+            err(
+                printable(
+                    f"refused: {own}" if own.startswith(shown) else f"refused: {shown}: {own}"
+                )
+            )
+            continue
+        err(printable(f"refused, {len(items)} items: {why}"))
+        for shown, _own in items:
+            err(printable(f"  {shown}"))
     click.echo(f"{verb}: {len(result.done)} applied, {len(result.refused)} refused")
     if result.refused:
         sys.exit(1)
+
+
+def grouped(
+    refused: list[tuple[int, str]], label: dict[int, str]
+) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The refusals by reason, in the order first met: (the reason with its item said
+    "it", [(the item's label, its own reason)]). A thousand items refused for one
+    reason read as that reason once, then the items."""
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for iid, why in refused:
+        shown = label.get(iid, f"#{iid}")
+        groups.setdefault(why.replace(shown, "it"), []).append((shown, why))
+    return list(groups.items())

@@ -65,9 +65,12 @@ def test_bulk_lists_refusals_and_exits_1(db: str) -> None:
     assert r.exit_code == 1
     assert "done: onboard/access --member eve: todo -> done" in r.stdout
     assert "done: 1 applied, 3 refused" in r.stdout
-    assert (
-        "refused: onboard/access --member lea: Only its receiver (or a lead) may mark "
-        "onboard/access --member lea done" in r.stderr
+    # one reason, said once, then the items it refused
+    assert r.stderr == (
+        "refused, 3 items: Only its receiver (or a lead) may mark it done; you are eve, an "
+        "engineer on the client side.\n"
+        "  onboard/access --member lea\n  onboard/access --member lou\n"
+        "  onboard/access --member ian\n"
     )
     # wrong state is a refusal too, and leaves the others alone
     r = run(db, "na", "--where", "template:onboard", "--reason", "n/a here", user="lea")
