@@ -171,3 +171,28 @@ async def test_the_dashboard_header_keeps_its_phrases_whole_at_each_width(
         await pilot.resize_terminal(160, 40)
         await wait_until(pilot, lambda: len(lines()) < len(narrow))
         assert any("   target " in line for line in lines())
+
+
+async def test_a_table_not_in_use_moving_its_cursor_does_not_scroll_the_dashboard(
+    make_app: Callable[..., KtApp], messages: list[Message]
+) -> None:
+    """Reading the heat map's last rows at 80x24, a re-sort of the members (the store
+    changed) moves the members' cursor to the top: the dashboard stays where it is."""
+    from textual.widgets import DataTable
+
+    app = make_app("tomas")
+    async with app.run_test(size=(80, 24), message_hook=messages.append) as pilot:
+        await wait_loaded(pilot, messages, "dashboard")
+        members = app.screen.query_one("#members", DataTable)
+        heat = app.screen.query_one("#heatmap", DataTable)
+        body = app.screen.query_one("#dash-body")
+        await pilot.press("down", "down", "tab")
+        assert heat.has_focus
+        for _ in range(heat.row_count):
+            await pilot.press("down")
+        await wait_until(pilot, lambda: body.scroll_y > 0)
+        await pilot.pause(0.1)
+        reading = body.scroll_y
+        members.move_cursor(row=0)  # as a re-sort moves it
+        await pilot.pause(0.1)
+        assert body.scroll_y == reading

@@ -187,3 +187,20 @@ async def test_sessions_at_80_columns_keep_who_came_and_name_the_rest_below(
         assert first.title in heading
         if first.trainer:
             assert f"trainer {first.trainer}" in heading
+
+
+async def test_keys_on_an_empty_blockers_table_do_nothing(
+    make_app: Callable[..., KtApp], messages: list[Message]
+) -> None:
+    """Nothing blocked: page down, end, enter and the arrows on the empty table neither
+    crash the app nor open anything (a highlight of no row once crashed it)."""
+    app = make_app("tomas")
+    async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
+        await wait_loaded(pilot, messages, "dashboard")
+        await pilot.press("5")
+        await wait_loaded(pilot, messages, "blockers")
+        assert app.screen.query_one(DataTable).row_count == 0
+        await pilot.press("pagedown", "end", "down", "up", "home", "pageup", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, BlockersScreen) and len(app.screen_stack) == 1
+        assert "Nothing is blocked." in str(app.screen.query_one("#blocker-detail").render())

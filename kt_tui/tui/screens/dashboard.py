@@ -167,6 +167,7 @@ class DashboardScreen(DataScreen):
         status = message.status
         self.app.status = status
         if status is None:
+            self._head_lines = None  # a resize must not draw the handover that was
             self.query_one("#dash-header", Static).update(
                 "This store holds no handover yet: press ctrl+p and choose "
                 "“Sync a folder”, or run `kt-tui sync DIR` in a shell."

@@ -13,6 +13,7 @@ from rich.text import Text
 from textual import on
 from textual.binding import Binding
 from textual.geometry import Region
+from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import DataTable
 from textual.widgets.data_table import ColumnKey
@@ -122,6 +123,13 @@ class SortableTable(DataTable[Any]):
         way = "descending" if self.sort_reverse else "ascending"
         return f"sorted by {title or 'the first column'}, {way}"
 
+    def post_message(self, message: Message) -> bool:
+        """An empty table's page down highlights row -1, of no key (Textual 8): that is
+        no row to show, and the screens' handlers read the key."""
+        if isinstance(message, DataTable.RowHighlighted) and message.row_key is None:
+            return False
+        return super().post_message(message)
+
     def _scroll_cursor_into_view(self, animate: bool = False) -> None:
         """The table scrolls to its cursor, and so does the scrolling body it may sit in
         (the dashboard's, taller than an 80x24 screen): the highlighted row stays in
@@ -130,7 +138,11 @@ class SortableTable(DataTable[Any]):
         self.call_after_refresh(self._reveal_cursor)
 
     def _reveal_cursor(self) -> None:
-        if not self.row_count or not self.is_valid_coordinate(self.cursor_coordinate):
+        # the person's own table only: another's cursor moved by a re-sort (the store
+        # changed) or new columns must not scroll what they are reading away
+        if not self.has_focus or not self.row_count:
+            return
+        if not self.is_valid_coordinate(self.cursor_coordinate):
             return
         if self.cursor_type == "row":
             cell = self._get_row_region(self.cursor_row)
