@@ -7,6 +7,7 @@ the TUI calls too. Exit codes: 0 when nothing was refused, 1 when something was,
 
 from __future__ import annotations
 
+import re
 import sys
 from typing import TYPE_CHECKING, Any
 
@@ -86,9 +87,14 @@ def grouped(
 ) -> list[tuple[str, list[tuple[str, str]]]]:
     """The refusals by reason, in the order first met: (the reason with its item said
     "it", [(the item's label, its own reason)]). A thousand items refused for one
-    reason read as that reason once, then the items."""
+    reason read as that reason once, then the items. Only the whole label is said
+    "it": gate/cutover's reason names gate/cutover-plan, which stays as it is."""
     groups: dict[str, list[tuple[str, str]]] = {}
     for iid, why in refused:
         shown = label.get(iid, f"#{iid}")
-        groups.setdefault(why.replace(shown, "it"), []).append((shown, why))
+        whole = re.compile(rf"(?<![\w/-]){re.escape(shown)}(?![\w/-])")
+        generic = whole.sub("it", why)
+        if generic.startswith("it "):
+            generic = "It" + generic[2:]
+        groups.setdefault(generic, []).append((shown, why))
     return list(groups.items())

@@ -228,3 +228,24 @@ def test_bulk_assess_lists_a_score_that_does_not_fit_one_item_and_scores_the_res
     # a score no scale takes is bad input once (exit 2), not a refusal per item
     zero = run(db_url, "assess", "--where", "template:quiz", "--score", "0", user="lea")
     assert zero.exit_code == 2 and "a score is 1 or more" in zero.stderr, zero.output
+
+
+def test_refusals_group_by_reason_with_only_the_whole_label_said_it() -> None:
+    from kt_tui.cli_bulk import grouped
+
+    label = {1: "gate/cutover", 2: "gate/hypercare", 3: "kt/read --member lea",
+             4: "kt/read --member leah"}  # fmt: skip
+    refused = [
+        (1, "gate/cutover waits on gate/cutover-plan: todo"),
+        (2, "gate/hypercare waits on gate/hypercare-plan: todo"),
+        (3, "Only a lead may reopen kt/read --member lea; you are eve."),
+        (4, "Only a lead may reopen kt/read --member leah; you are eve."),
+    ]
+    assert grouped(refused, label) == [
+        ("It waits on gate/cutover-plan: todo", [("gate/cutover", refused[0][1])]),
+        ("It waits on gate/hypercare-plan: todo", [("gate/hypercare", refused[1][1])]),
+        (
+            "Only a lead may reopen it; you are eve.",
+            [("kt/read --member lea", refused[2][1]), ("kt/read --member leah", refused[3][1])],
+        ),
+    ]

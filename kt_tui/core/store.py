@@ -202,8 +202,18 @@ def _on_connect(dbapi_conn: Any, _record: Any) -> None:
     cur.execute("PRAGMA synchronous=NORMAL")
     # a big sort (list --limit 0 of a million rows, in the listing's order) may use a
     # helper thread: 8% less time on 2 cores (bench: list --limit 0)
-    cur.execute(f"PRAGMA threads={min(4, os.cpu_count() or 1)}")
+    cur.execute(f"PRAGMA threads={_sort_helpers()}")
     cur.close()
+
+
+def _sort_helpers() -> int:
+    """The helper threads SQLite may sort with: one per CPU this process may use, up
+    to four; none on a single CPU."""
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on every platform
+        cpus = os.cpu_count() or 1
+    return min(4, cpus) if cpus > 1 else 0
 
 
 def meta_column(sqlite: bool) -> Any:

@@ -189,9 +189,9 @@ TEAM_CASES = [
     (
         "start_date = 2026-10-01",
         "start_date = 2016-10-01",
-        "team.toml: handover.start_date: 2016-10-01 is 10 years before target_date 2027-01-31 "
-        "(a typo in the year?): give the transfer phase's own start, at most 5 years before "
-        "its target",
+        "team.toml: handover.start_date: 2016-10-01 is more than 5 years before target_date "
+        "2027-01-31 (a typo in the year?): give the transfer phase's own start, 2022-01-31 or "
+        "later",
     ),
     (
         "min_ready_per_system = 1",
@@ -204,6 +204,26 @@ TEAM_CASES = [
         "team.toml: members[",
     ),
 ]
+
+
+@pytest.mark.parametrize(
+    ("start", "target"),
+    [("2022-01-31", "2027-01-31"), ("2024-01-01", "2029-01-01"), ("2027-01-31", "2027-01-31"),
+     ("2023-02-28", "2028-02-29")],
+)  # fmt: skip
+def test_a_start_up_to_five_calendar_years_before_the_target_is_accepted(
+    tmp_path: Path, start: str, target: str
+) -> None:
+    team = TEAM2.replace("start_date = 2026-10-01", f"start_date = {start}").replace(
+        "target_date = 2027-01-31", f"target_date = {target}"
+    )
+    assert "start_date = " + start in team and "target_date = " + target in team
+    base = {"aud": AUDIENCE, "golive": GOLIVE, "quiz": QUIZ, "course": TRAINING}
+    root = write_tiny(tmp_path / "tiny", team=team, **base)
+    assert load_folder(root, "tiny").templates
+    day_before = TEAM2.replace("start_date = 2026-10-01", "start_date = 2022-01-30")
+    found = problems(tmp_path / "late", team=day_before)
+    assert any("2022-01-30 is more than 5 years before" in p for p in found), found
 
 
 @pytest.mark.parametrize(("old", "new", "expected"), TEAM_CASES, ids=[c[1] for c in TEAM_CASES])

@@ -47,6 +47,14 @@ MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_YEARS = 5  # the longest transfer phase a start_date may open (a BOT's is months)
 
 
+def years_before(day: date, years: int) -> date:
+    """The same day ``years`` earlier (29 February: the 28th)."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
 class _Strict(BaseModel):
     # strict: "7" is not a weight and "yes" is not a boolean; a typo must not pass
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
@@ -75,11 +83,11 @@ class HandoverSpec(_Strict):
             raise ValueError(
                 f"{v} is after target_date {target}: a handover starts before its target"
             )
-        years = (target - v).days / 365.25
-        if years > MAX_YEARS:
+        earliest = years_before(target, MAX_YEARS)
+        if v < earliest:
             raise ValueError(
-                f"{v} is {years:.0f} years before target_date {target} (a typo in the year?): "
-                f"give the transfer phase's own start, at most {MAX_YEARS} years before its target"
+                f"{v} is more than {MAX_YEARS} years before target_date {target} (a typo in "
+                f"the year?): give the transfer phase's own start, {earliest} or later"
             )
         return v
 
