@@ -22,7 +22,7 @@ from kt_tui.tui.screens.checklist import ChecklistScreen
 from kt_tui.tui.screens.prompt import PromptScreen
 from kt_tui.tui.widgets.checklist_view import ChecklistView
 from tests.helpers import FORMAT1
-from tests.tui.conftest import FIXED_CLOCK, core_store, wait_until
+from tests.tui.conftest import FIXED_CLOCK, core_store, wait_loaded, wait_until
 from tests.tui.test_app import SIZE, core_act, errors, instance, open_member, rows_of
 
 
@@ -276,3 +276,30 @@ async def test_a_long_question_wraps_inside_its_dialog_at_80_columns() -> None:
             assert question.right <= dialog.right and question.height > 1  # wrapped
             app.pop_screen()
             await pilot.pause()
+
+
+async def test_a_handover_name_with_a_newline_stays_one_phrase_of_the_header(
+    make_app: Callable[..., KtApp], db_path: str, messages: list[Message]
+) -> None:
+    """A hand-edited store's name with a newline and a tab: the dashboard's header
+    shows them escaped on the name's own line, the target after it as before."""
+    from sqlalchemy import update as sql_update
+
+    from kt_tui.core.tables import META
+
+    store = core_store(db_path)
+    try:
+        with store.engine.begin() as conn:
+            conn.execute(
+                sql_update(META)
+                .where(META.c.key == "handover_name")
+                .values(value="North\nwind\tplatform")
+            )
+    finally:
+        store.dispose()
+    app = make_app("asha")
+    async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
+        await wait_loaded(pilot, messages, "dashboard")
+        header = str(app.screen.query_one("#dash-header").render())
+        first = header.splitlines()[0]
+        assert first.startswith("North\\nwind\\tplatform   target ")

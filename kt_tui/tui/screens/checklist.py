@@ -15,7 +15,7 @@ from textual.widgets import Footer, Input, Static
 from kt_tui.core import rules
 from kt_tui.core.errors import KtError, Refused
 from kt_tui.core.sorting import Sort
-from kt_tui.present import bar, level, pct, printable
+from kt_tui.present import bar, level, one_line, pct, printable
 from kt_tui.tui import hints
 from kt_tui.tui.messages import NodeMessage
 from kt_tui.tui.screens.checklist_sorting import SortedChecklist
@@ -216,7 +216,7 @@ class ChecklistScreen(SortedChecklist):
         f = self.figures
         shown = self.view.total
         top: list[Text | str] = [
-            Text(printable(self.title_text), style="bold"),
+            Text(one_line(self.title_text), style="bold"),
             f"{shown} item{'s' if shown != 1 else ''} shown",
         ]
         if self.filter_text:

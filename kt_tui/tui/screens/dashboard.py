@@ -14,7 +14,7 @@ from textual.containers import Container, Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Footer, Label, Static
 from textual.widgets.data_table import ColumnKey
 
-from kt_tui.present import bar, level, pct, printable
+from kt_tui.present import bar, level, one_line, pct, printable
 from kt_tui.tui.messages import NodeMessage
 from kt_tui.tui.screens.base import DataScreen
 from kt_tui.tui.widgets.burnup import BurnUp
@@ -241,7 +241,7 @@ class DashboardScreen(DataScreen):
         ready.append(f" {pct(o.readiness)} ready", style="bold")
         lines: list[list[Text | str]] = [
             [
-                Text(printable(status.name), style="bold"),
+                Text(one_line(status.name), style="bold"),
                 f"target {status.target_date.isoformat()} ({when})",
             ],
             [
