@@ -7,7 +7,6 @@ the TUI calls too. Exit codes: 0 when nothing was refused, 1 when something was,
 
 from __future__ import annotations
 
-import re
 import sys
 from typing import TYPE_CHECKING, Any
 
@@ -65,7 +64,7 @@ def report(verb: str, result: BulkResult, rows: list[InstanceRow]) -> None:
         shown = label.get(out.instance_id, out.ref)
         change = f"{out.before} -> {out.after}" if out.before != out.after else "set"
         click.echo(printable(f"{verb}: {shown}: {change}"))
-    for why, items in grouped(result.refused, label):
+    for why, items in result.grouped_refusals():
         if len(items) == 1:  # as a single verb says it
             shown, own = items[0]
             err(
@@ -80,21 +79,3 @@ def report(verb: str, result: BulkResult, rows: list[InstanceRow]) -> None:
     click.echo(f"{verb}: {len(result.done)} applied, {len(result.refused)} refused")
     if result.refused:
         sys.exit(1)
-
-
-def grouped(
-    refused: list[tuple[int, str]], label: dict[int, str]
-) -> list[tuple[str, list[tuple[str, str]]]]:
-    """The refusals by reason, in the order first met: (the reason with its item said
-    "it", [(the item's label, its own reason)]). A thousand items refused for one
-    reason read as that reason once, then the items. Only the whole label is said
-    "it": gate/cutover's reason names gate/cutover-plan, which stays as it is."""
-    groups: dict[str, list[tuple[str, str]]] = {}
-    for iid, why in refused:
-        shown = label.get(iid, f"#{iid}")
-        whole = re.compile(rf"(?<![\w/-]){re.escape(shown)}(?![\w/-])")
-        generic = whole.sub("it", why)
-        if generic.startswith("it "):
-            generic = "It" + generic[2:]
-        groups.setdefault(generic, []).append((shown, why))
-    return list(groups.items())

@@ -146,3 +146,18 @@ def json_safe_utf8(data: bytes) -> bytes:
     if _ANY_RAW_JSON_UTF8.search(data):
         return json_safe(data.decode("utf-8")).encode("utf-8")
     return data
+
+
+def group_refusals(refused: Iterable[tuple[str, str]]) -> list[tuple[str, list[tuple[str, str]]]]:
+    """(label, why) refusals by reason, in the order first met: (the reason with its
+    item said "it", [(the item's label, its own reason)]). A thousand items refused
+    for one reason read as that reason once, then the items. Only the whole label is
+    said "it": gate/cutover's reason names gate/cutover-plan, which stays as it is."""
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for shown, why in refused:
+        whole = re.compile(rf"(?<![\w/-]){re.escape(shown)}(?![\w/-])")
+        generic = whole.sub("it", why)
+        if generic.startswith("it "):
+            generic = "It" + generic[2:]
+        groups.setdefault(generic, []).append((shown, why))
+    return list(groups.items())

@@ -231,7 +231,7 @@ def test_bulk_assess_lists_a_score_that_does_not_fit_one_item_and_scores_the_res
 
 
 def test_refusals_group_by_reason_with_only_the_whole_label_said_it() -> None:
-    from kt_tui.cli_bulk import grouped
+    from kt_tui.present import group_refusals
 
     label = {1: "gate/cutover", 2: "gate/hypercare", 3: "kt/read --member lea",
              4: "kt/read --member leah"}  # fmt: skip
@@ -241,7 +241,7 @@ def test_refusals_group_by_reason_with_only_the_whole_label_said_it() -> None:
         (3, "Only a lead may reopen kt/read --member lea; you are eve."),
         (4, "Only a lead may reopen kt/read --member leah; you are eve."),
     ]
-    assert grouped(refused, label) == [
+    assert group_refusals((label[i], why) for i, why in refused) == [
         ("It waits on gate/cutover-plan: todo", [("gate/cutover", refused[0][1])]),
         ("It waits on gate/hypercare-plan: todo", [("gate/hypercare", refused[1][1])]),
         (

@@ -78,6 +78,40 @@ class Signed:
         return {"party": self.party, "by": self.by, "at": self.at}
 
 
+def where_of(member: str | None, system: str | None) -> str:
+    """The --member/--system flags that pick an instance on the command line."""
+    parts = []
+    if member:
+        parts.append(f"--member {member}")
+    if system:
+        parts.append(f"--system {system}")
+    return " ".join(parts)
+
+
+def label_of(ref: str, member: str | None, system: str | None) -> str:
+    """An instance's REF with the flags that pick it: how messages name it."""
+    return f"{ref} {where_of(member, system)}".rstrip()
+
+
+def labels_of(conn: Connection, ids: list[int]) -> dict[int, str]:
+    """The labels of these instances (a bulk verb's refused ones), a few reads."""
+    out: dict[int, str] = {}
+    for start in range(0, len(ids), 500):
+        q = (
+            select(INSTANCE.c.id, TEMPLATE.c.key, ITEM.c.key, MEMBER.c.handle, SYSTEM.c.key)
+            .select_from(
+                INSTANCE.join(ITEM, ITEM.c.id == INSTANCE.c.item_id)
+                .join(TEMPLATE, TEMPLATE.c.id == ITEM.c.template_id)
+                .outerjoin(MEMBER, MEMBER.c.id == INSTANCE.c.member_id)
+                .outerjoin(SYSTEM, SYSTEM.c.id == INSTANCE.c.system_id)
+            )
+            .where(INSTANCE.c.id.in_(ids[start : start + 500]))
+        )
+        for iid, template, item, member, system in conn.execute(q):
+            out[iid] = label_of(f"{template}/{item}", member, system)
+    return out
+
+
 @dataclass(slots=True)
 class InstanceRow:
     id: int
@@ -196,17 +230,12 @@ class InstanceRow:
     @property
     def label(self) -> str:
         """The REF with the flags that pick this instance: how messages name it."""
-        return f"{self.ref} {self.where}".rstrip()
+        return label_of(self.ref, self.member, self.system)
 
     @property
     def where(self) -> str:
         """The --member/--system flags that pick this instance on the command line."""
-        parts = []
-        if self.member:
-            parts.append(f"--member {self.member}")
-        if self.system:
-            parts.append(f"--system {self.system}")
-        return " ".join(parts)
+        return where_of(self.member, self.system)
 
 
 def _columns(today: date, *, waiting: bool = True) -> list[Any]:

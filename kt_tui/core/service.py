@@ -132,12 +132,24 @@ class TrainingSession:
         return self.at[:10] < today.isoformat()
 
 
+Refusals = list[tuple[str, list[tuple[str, str]]]]  # (reason, [(label, own reason)])
+
+
 @dataclass
 class BulkResult:
-    """One verb over many instances: the outcomes, and (instance id, why) of each refusal."""
+    """One verb over many instances: the outcomes, (instance id, why) of each refusal,
+    and the refused instances' labels."""
 
     done: list[actions.Outcome] = field(default_factory=list)
     refused: list[tuple[int, str]] = field(default_factory=list)
+    labels: dict[int, str] = field(default_factory=dict)
+
+    def grouped_refusals(self) -> Refusals:
+        """The refusals by reason (present.group_refusals): what the CLI and the TUI
+        say, each reason once with the items it refused."""
+        from kt_tui.present import group_refusals
+
+        return group_refusals((self.labels.get(i, f"#{i}"), why) for i, why in self.refused)
 
 
 @dataclass(frozen=True)
@@ -434,30 +446,21 @@ class Service:
                 out.done.append(one(iid))
             except per_item as exc:
                 out.refused.append((iid, str(exc)))
+        if out.refused:  # named as the reasons name them, to say each reason once
+            with self.store.read() as conn:
+                out.labels = instances.labels_of(conn, [i for i, _ in out.refused])
         return out
 
-    def sign_off(self, instance_ids: Iterable[int]) -> tuple[list[int], list[str]]:
+    def sign_off(self, instance_ids: Iterable[int]) -> BulkResult:
         """Sign off each item in its own transaction (the first missing party the actor
-        may fill): the ids signed, the refusals."""
-        return self._each_verb(rules.Verb.SIGNOFF, instance_ids)
+        may fill); the refused ones listed with why."""
+        return self._each(instance_ids, lambda iid: self.act(rules.Verb.SIGNOFF, iid), (KtError,))
 
-    def reject(self, instance_ids: Iterable[int], reason: str) -> tuple[list[int], list[str]]:
+    def reject(self, instance_ids: Iterable[int], reason: str) -> BulkResult:
         """Send each item back to todo with the reason, each in its own transaction."""
-        return self._each_verb(rules.Verb.REJECT, instance_ids, reason=reason)
-
-    def _each_verb(
-        self, verb: str, instance_ids: Iterable[int], **texts: Any
-    ) -> tuple[list[int], list[str]]:
-        signed: list[int] = []
-        refused: list[str] = []
-        for iid in instance_ids:
-            try:
-                self.act(verb, iid, **texts)
-            except KtError as exc:
-                refused.append(str(exc))
-            else:
-                signed.append(iid)
-        return signed, refused
+        return self._each(
+            instance_ids, lambda iid: self.act(rules.Verb.REJECT, iid, reason=reason), (KtError,)
+        )
 
     def competency(self) -> list[Competency]:
         """Each member's last score on each assessment item (the member x assessment view)."""

@@ -214,10 +214,10 @@ def test_queue_is_what_each_person_may_sign_now(two: Store, clock: Clock) -> Non
         "lou"
     )
     assert ("handoff/runbook", None) in queue("pia")
-    signed, refusals = Service(two, actor_of(two, "pia"), clock).sign_off(
+    result = Service(two, actor_of(two, "pia"), clock).sign_off(
         [iid(two, "handoff/runbook", None, "api")]
     )
-    assert signed and not refusals
+    assert result.done and not result.refused
 
 
 def test_a_note_is_open_to_those_who_do_or_sign(two: Store, clock: Clock) -> None:

@@ -852,7 +852,11 @@ async def test_select_all_and_refusals_are_listed(
         await wait_until(pilot, lambda: len(view.selected) == view.total > 0)
         await pilot.press("r", "y")
         await wait_until(pilot, lambda: bool(errors(app)))
-        assert any("Only a lead may reopen " in m for m in errors(app))
+        # one reason, said once, with the count and the first items it refused
+        said = [m for m in errors(app) if "Only a lead may reopen it" in m]
+        assert len(said) == 1, errors(app)
+        assert f"\n{view.total} items: " in said[0] and " more" in said[0]
+        assert not any("more refused" in m for m in errors(app))
         await wait_until(pilot, lambda: not view.selected)  # done with: cleared
         await pilot.press("a")
         await wait_until(pilot, lambda: len(view.selected) == view.total)

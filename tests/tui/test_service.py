@@ -57,10 +57,16 @@ def test_queue_never_offers_own_work(db_path: str) -> None:
     assert [r.id for r in tomas.queue()] == [mine.id]  # not his own item
     assert sorted(r.id for r in asha.queue()) == sorted([mine.id, tomas_item.id])
     assert ben.queue() == []
-    signed, refused = asha.sign_off([mine.id, tomas_item.id])
-    assert sorted(signed) == sorted([mine.id, tomas_item.id]) and refused == []
+    result = asha.sign_off([mine.id, tomas_item.id])
+    assert sorted(o.instance_id for o in result.done) == sorted([mine.id, tomas_item.id])
+    assert result.refused == []
     with pytest.raises(Refused):
         ben.act("signoff", mine.id)
+    again = ben.sign_off([mine.id, tomas_item.id])  # each refused for its own reason
+    assert not again.done and len(again.refused) == 2
+    assert again.labels == {mine.id: mine.label, tomas_item.id: tomas_item.label}
+    groups = again.grouped_refusals()
+    assert sum(len(items) for _why, items in groups) == 2
 
 
 def test_sessions_and_attendance(db_path: str) -> None:

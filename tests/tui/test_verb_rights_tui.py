@@ -4,6 +4,8 @@ tests/test_cli_parties.py; the rules themselves are tested in tests/core/."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import func, select
 from textual.message import Message
@@ -246,13 +248,16 @@ async def test_assess_applies_one_score_to_the_selection_and_lists_refusals(
         await wait_until(pilot, lambda: isinstance(app.screen, PromptScreen))
         assert "1..4" in str(app.screen.query_one("#question").render())
         await pilot.press("3", "enter")
-        await wait_until(pilot, lambda: len(errors(app)) >= len(others))
+        await wait_until(pilot, lambda: bool(errors(app)))
         await wait_until(pilot, lambda: not view.selected)
     for r in quizzes:
         assessed = instance(two_db, r.id)
         assert (assessed.state, assessed.score) == ("signed_off", 3)  # 3 passes (pass 3)
     assert _events(two_db) == events + len(quizzes)
+    # each reason once, with how many items it refused: every other item, in all
     assert all("not an assessment" in m for m in errors(app)), errors(app)
+    counted = [re.search(r"\n(\d+) items: ", m) for m in errors(app)]
+    assert sum(int(c.group(1)) if c else 1 for c in counted) == len(others), errors(app)
     assert all(instance(two_db, r.id).state == r.state for r in others)
 
 
@@ -279,5 +284,8 @@ async def test_a_score_an_item_cannot_take_is_listed_for_each_and_writes_nothing
         await pilot.press("9", "enter")
         await wait_until(pilot, lambda: not view.selected)
         said = errors(app)
-    assert len(said) == 2 and all("from 1 to 4, not 9" in m for m in said), said
+    assert said == [  # one reason, said once, then the items it refused
+        "--score 9 does not fit it: a score is a whole number from 1 to 4, not 9.\n"
+        "2 items: quiz/teachback --member eve, quiz/teachback --member cal"
+    ], said
     assert _events(two_db) == events

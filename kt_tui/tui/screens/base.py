@@ -15,11 +15,12 @@ from kt_tui.tui.messages import Loaded
 from kt_tui.tui.widgets.context_bar import ContextBar
 
 if TYPE_CHECKING:
-    from kt_tui.core.service import Service
+    from kt_tui.core.service import Refusals, Service
     from kt_tui.tui.app import KtApp
 
 
-REFUSALS_SHOWN = 5
+REFUSALS_SHOWN = 5  # reasons
+NAMED = 3  # items named under a reason
 
 
 class DataScreen(Screen[None]):
@@ -34,13 +35,20 @@ class DataScreen(Screen[None]):
     def on_mount(self) -> None:
         self.mount(ContextBar(id="context"), before=0)
 
-    def show_refusals(self, refused: list[str]) -> None:
-        """The refusals of a verb over many items: the first few, then how many more."""
-        for why in refused[:REFUSALS_SHOWN]:
-            self.notify(printable(why), title="Refused", severity="error", markup=False)
-        more = len(refused) - REFUSALS_SHOWN
-        if more > 0:
-            self.notify(f"... and {more} more refused", severity="error", markup=False)
+    def show_refusals(self, groups: Refusals) -> None:
+        """The refusals of a verb over many items (BulkResult.grouped_refusals): each
+        reason once with the first items it refused; the first few reasons, then how
+        many more items were refused for others."""
+        for why, items in groups[:REFUSALS_SHOWN]:
+            text = items[0][1]
+            if len(items) > 1:
+                names = ", ".join(label for label, _ in items[:NAMED])
+                rest = f" and {len(items) - NAMED} more" if len(items) > NAMED else ""
+                text = f"{why}\n{len(items)} items: {names}{rest}"
+            self.notify(printable(text), title="Refused", severity="error", markup=False)
+        others = sum(len(items) for _, items in groups[REFUSALS_SHOWN:])
+        if others > 0:
+            self.notify(f"... and {others} more refused", severity="error", markup=False)
 
     @work(
         thread=True,

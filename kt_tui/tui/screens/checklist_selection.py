@@ -21,7 +21,7 @@ from kt_tui.tui.screens.prompt import PromptScreen
 from kt_tui.tui.widgets.checklist_view import ChecklistView
 
 if TYPE_CHECKING:
-    from kt_tui.core.service import Scope
+    from kt_tui.core.service import Refusals, Scope
 
 
 class SelectableChecklist(DataScreen):
@@ -57,7 +57,7 @@ class SelectableChecklist(DataScreen):
     class BulkDone(NodeMessage):
         verb: str
         applied: int
-        refused: list[str]
+        refused: Refusals  # BulkResult.grouped_refusals
 
     def load(self, keep_cursor: bool = False) -> None:  # the checklist's own
         raise NotImplementedError
@@ -136,10 +136,9 @@ class SelectableChecklist(DataScreen):
             return
         # one score for many: Service.bulk lists an item whose scale it does not fit
         result = service.bulk(verb, ids, **kw)
-        refused = [why for _i, why in result.refused]
-        if refused:
+        if result.refused:
             service.refresh_actor()  # a sync may have changed our rights since we opened
-        self.post_message(self.BulkDone(self, verb, len(result.done), refused))
+        self.post_message(self.BulkDone(self, verb, len(result.done), result.grouped_refusals()))
 
     @on(BulkDone)
     def _bulk_done(self, message: BulkDone) -> None:

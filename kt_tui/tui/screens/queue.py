@@ -26,6 +26,7 @@ from kt_tui.tui.widgets.sortable_table import arrow
 
 if TYPE_CHECKING:
     from kt_tui.core.instances import InstanceRow
+    from kt_tui.core.service import BulkResult, Refusals
 
 # what o steps through: what a row shows (core/sorting.py's keys), the default first
 QUEUE_SORTS = ("template", "member", "title", "done_by", "evidence", "due")
@@ -72,7 +73,7 @@ class QueueScreen(DataScreen):
     @dataclass
     class Signed(NodeMessage):
         signed: list[int]
-        refused: list[str]
+        refused: Refusals  # BulkResult.grouped_refusals
         verb: str = "signoff"
 
     def __init__(self) -> None:
@@ -249,13 +250,7 @@ class QueueScreen(DataScreen):
         service = self.app.service
         if service is None:
             return
-        result = service.bulk(rules.Verb.ASSESS, ids, score=score)
-        if result.refused:
-            service.refresh_actor()
-        refused = [why for _iid, why in result.refused]
-        self.post_message(
-            self.Signed(self, [o.instance_id for o in result.done], refused, "assess")
-        )
+        self._told(service.bulk(rules.Verb.ASSESS, ids, score=score), "assess")
 
     @work(
         thread=True, exclusive=True, group="queue-sign", description="Refused", exit_on_error=False
@@ -264,10 +259,7 @@ class QueueScreen(DataScreen):
         service = self.app.service
         if service is None:
             return
-        sent, refused = service.reject(ids, reason)
-        if refused:
-            service.refresh_actor()
-        self.post_message(self.Signed(self, sent, refused, "reject"))
+        self._told(service.reject(ids, reason), "reject")
 
     @work(
         thread=True, exclusive=True, group="queue-sign", description="Refused", exit_on_error=False
@@ -276,11 +268,16 @@ class QueueScreen(DataScreen):
         service = self.app.service
         if service is None:
             return
-        signed, refused = service.sign_off(ids)
-        if refused:
+        self._told(service.sign_off(ids), "signoff")
+
+    def _told(self, result: BulkResult, verb: str) -> None:
+        """From a worker: what a verb over the selection did, for _signed to say (the
+        next poll reloads, and this screen reloads now)."""
+        service = self.app.service
+        if result.refused and service is not None:
             service.refresh_actor()  # a sync may have changed our rights since we opened
-        # no event ids come back: the next poll reloads, and this screen reloads now
-        self.post_message(self.Signed(self, signed, refused))
+        done = [o.instance_id for o in result.done]
+        self.post_message(self.Signed(self, done, result.grouped_refusals(), verb))
 
     @on(Signed)
     def _signed(self, message: Signed) -> None:
