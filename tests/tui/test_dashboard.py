@@ -196,3 +196,25 @@ async def test_a_table_not_in_use_moving_its_cursor_does_not_scroll_the_dashboar
         members.move_cursor(row=0)  # as a re-sort moves it
         await pilot.pause(0.1)
         assert body.scroll_y == reading
+
+
+async def test_on_a_few_lines_the_first_row_comes_before_the_column_titles(
+    make_app: Callable[..., KtApp], messages: list[Message]
+) -> None:
+    """At 80x9 the scrolling body is one line high: back on the first member,
+    that member is drawn (the titles come along only where both fit)."""
+    from textual.widgets import DataTable
+
+    app = make_app("tomas")
+    async with app.run_test(size=(80, 9), message_hook=messages.append) as pilot:
+        await wait_loaded(pilot, messages, "dashboard")
+        members = app.screen.query_one("#members", DataTable)
+        body = app.screen.query_one("#dash-body")
+        first = str(members.get_row_at(0)[0])
+
+        def on_screen() -> list[str]:
+            strips = app.screen._compositor.render_strips()
+            return [s.text.strip() for s in strips[body.region.y : body.region.bottom]]
+
+        await pilot.press("down", "down", "up", "up")
+        await wait_until(pilot, lambda: any(line.startswith(first + " ") for line in on_screen()))

@@ -155,8 +155,11 @@ class SortableTable(DataTable[Any]):
                 return
             y += node.virtual_region.y
             if parent.allow_vertical_scroll:
-                # the column titles come along with the first row
-                top = y - self.header_height if cell.y - self.header_height < 1 else y
+                # the column titles come along with the first row, where there is room
+                # for both (on a screen a few lines high, the row comes first)
+                room = parent.scrollable_content_region.height
+                first = cell.y - self.header_height < 1
+                top = y - self.header_height if first and room > self.header_height else y
                 parent.scroll_to_region(
                     Region(0, top, 1, y + cell.height - top), animate=False, immediate=True
                 )
