@@ -23,7 +23,7 @@ from kt_tui.tui.screens.prompt import PromptScreen
 from kt_tui.tui.widgets.checklist_view import PAGE_SIZE, ChecklistView
 from kt_tui.tui.widgets.figures import readiness_colour
 from kt_tui.tui.widgets.item_detail import item_detail_text
-from kt_tui.tui.widgets.phrases import flow
+from kt_tui.tui.widgets.phrases import PhraseHeader
 
 if TYPE_CHECKING:
     from kt_tui.core.instances import InstanceRow
@@ -105,7 +105,7 @@ class ChecklistScreen(SortedChecklist):
         self._figures_event = 0  # the newest write whose figures the header shows
 
     def compose(self) -> ComposeResult:
-        yield Static(Text(printable(self.title_text)), id="cl-header", classes="header")
+        yield PhraseHeader(Text(printable(self.title_text)), id="cl-header", classes="header")
         yield Input(
             self.filter_text,
             placeholder="filter: text state:done system:orders member:asha stage:shadowed "
@@ -201,8 +201,6 @@ class ChecklistScreen(SortedChecklist):
 
     def on_resize(self) -> None:
         self._show_columns()
-        if self._loaded:  # the header's phrases, laid out at the new width
-            self.call_after_refresh(self._show_header)
 
     def load_sorted(self) -> None:
         """The rows again in the new order, the total known (not counted again)."""
@@ -239,15 +237,7 @@ class ChecklistScreen(SortedChecklist):
                     Text(f"{f.overdue} overdue", style=(theme.error or "") if f.overdue else ""),
                 ]
             )
-        header = self.query_one("#cl-header", Static)
-        text = flow(lines, max(header.content_region.width or self.size.width - 2, 1))
-        # laid out again only when its height changes (as laid out now: a resize may
-        # have rewrapped it): at a million rows the layout tripled the frame of a
-        # verb's changed row (bench: TUI key -> next frame)
-        drawn = len(text.wrap(self.app.console, max(header.content_region.width, 1)))
-        least = header.styles.min_height  # .header's, in app.tcss
-        height = max(drawn, int(least.value) if least is not None else 0)
-        header.update(text, layout=height != header.content_region.height)
+        self.query_one("#cl-header", PhraseHeader).show(lines)
 
     def _show_detail(self, text: Text) -> None:
         """The detail pane, when it is there: a highlight can arrive while the screen

@@ -19,7 +19,7 @@ from kt_tui.tui.messages import NodeMessage
 from kt_tui.tui.screens.base import DataScreen
 from kt_tui.tui.widgets.burnup import BurnUp
 from kt_tui.tui.widgets.figures import heat_cell, readiness_colour, readiness_text, yes_no
-from kt_tui.tui.widgets.phrases import flow
+from kt_tui.tui.widgets.phrases import PhraseHeader
 from kt_tui.tui.widgets.sortable_table import OpenTable, SortableTable
 
 if TYPE_CHECKING:
@@ -67,7 +67,6 @@ class DashboardScreen(DataScreen):
         Binding("q", "app.quit", "Quit", id="dashboard.quit", tooltip="Leave kt-tui"),
     ]
     _trend: Trend | None = None  # the burn-up shown, to lay its forecast out on a resize
-    _head_lines: list[list[Text | str]] | None = None  # the header's phrases, likewise
 
     @dataclass
     class StatusReady(NodeMessage):
@@ -78,7 +77,7 @@ class DashboardScreen(DataScreen):
         trend: Trend | None
 
     def compose(self) -> ComposeResult:
-        yield Static("kt-tui: opening the store…", id="dash-header", classes="header")
+        yield PhraseHeader("kt-tui: opening the store…", id="dash-header", classes="header")
         with Horizontal(id="burn-row"):
             yield Label("Burn-up ", id="burn-label")
             yield BurnUp(id="burnup")
@@ -105,8 +104,6 @@ class DashboardScreen(DataScreen):
         self.set_class(self.size.width >= WIDE, "-wide")
         if self._trend is not None:
             self.call_after_refresh(self._show_forecast, self._trend)  # on one line again?
-        if self._head_lines is not None:
-            self.call_after_refresh(self._show_head)
         narrow = self.size.width < NARROW
         if narrow != self.has_class("-narrow"):
             self.set_class(narrow, "-narrow")
@@ -167,8 +164,7 @@ class DashboardScreen(DataScreen):
         status = message.status
         self.app.status = status
         if status is None:
-            self._head_lines = None  # a resize must not draw the handover that was
-            self.query_one("#dash-header", Static).update(
+            self.query_one("#dash-header", PhraseHeader).say(
                 "This store holds no handover yet: press ctrl+p and choose "
                 "“Sync a folder”, or run `kt-tui sync DIR` in a shell."
             )
@@ -262,16 +258,7 @@ class DashboardScreen(DataScreen):
             )
             wide.append(f" {pct(own.readiness)} ready", style="bold")
             lines.append([wide, f"{own.complete}/{own.items} complete", f"{own.overdue} overdue"])
-        self._head_lines = lines
-        self._show_head()
-
-    def _show_head(self) -> None:
-        """The header in phrases, laid out again at each width."""
-        if self._head_lines is None:
-            return
-        header = self.query_one("#dash-header", Static)
-        width = header.content_region.width or self.size.width - 2
-        header.update(flow(self._head_lines, max(width, 1)))
+        self.query_one("#dash-header", PhraseHeader).show(lines)
 
     def _readiness(self, fraction: float | None) -> Text:
         """A bar and a percentage; the percentage alone (coloured) where it is narrow."""

@@ -21,6 +21,7 @@ from kt_tui.tui.screens.base import DataScreen
 from kt_tui.tui.screens.confirm import ConfirmScreen
 from kt_tui.tui.screens.prompt import PromptScreen
 from kt_tui.tui.widgets.item_detail import item_detail_text
+from kt_tui.tui.widgets.phrases import PhraseHeader
 from kt_tui.tui.widgets.queue_list import QueueList
 from kt_tui.tui.widgets.sortable_table import arrow
 
@@ -83,7 +84,7 @@ class QueueScreen(DataScreen):
         self._shown = -1  # the marker of what is shown: an older read never replaces it
 
     def compose(self) -> ComposeResult:
-        yield Static("Sign-off queue", id="queue-header", classes="header")
+        yield PhraseHeader("Sign-off queue", id="queue-header", classes="header")
         yield QueueList(id="queue")
         yield Static(id="queue-detail")
         yield Footer()
@@ -137,16 +138,16 @@ class QueueScreen(DataScreen):
             if r.signing:
                 label.append(printable(f"  {r.signing}"), style="italic")
             listing.add_option(Selection(label, r.id, r.id in keep))
-        header = Text()
-        header.append("Sign-off queue", style="bold")
+        phrases: list[Text | str] = [Text("Sign-off queue", style="bold")]
         if service is not None and service.actor.read_only:
-            header.append("   read-only: nothing to sign")
+            phrases.append("read-only: nothing to sign")
         else:
-            header.append(f"   {len(self.rows)} awaiting your sign-off")
+            count = f"{len(self.rows)} awaiting your sign-off"
             if self.sort != DEFAULT_SORT:  # the checklist's order needs no saying
-                header.append(f", by {SORT_KEYS[self.sort.key]} {arrow(self.sort.descending)}")
-            header.append("   s: sign off   R: reject   A: assess   (space or v: select, a: all)")
-        self.query_one("#queue-header", Static).update(header)
+                count += f", by {SORT_KEYS[self.sort.key]} {arrow(self.sort.descending)}"
+            phrases += [count, "s: sign off", "R: reject", "A: assess"]
+            phrases.append("(space or v: select, a: all)")
+        self.query_one("#queue-header", PhraseHeader).show([phrases])
         if listing.highlighted is None and self.rows:
             listing.highlighted = 0
         self._show_detail(listing.highlighted)
