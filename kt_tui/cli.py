@@ -665,8 +665,7 @@ def attend(ref: str, members: str | None, evidence: str | None, note: str | None
     texts = {k: v for k, v in (("evidence", evidence), ("note", note)) if v is not None}
     result = service.attend_members(ref, list(dict.fromkeys(handles)), **texts)
     rows = [r for o in result.done if (r := service.row(o.instance_id)) is not None]
-    rows += [r for iid, _ in result.refused if (r := service.row(iid)) is not None]
-    report("attend", result, rows)
+    report("attend", result, rows)  # the refused ones: named by result.labels
 
 
 def _add_demo() -> None:

@@ -240,7 +240,9 @@ def test_refusals_group_by_reason_with_only_the_whole_label_said_it() -> None:
         (2, "gate/hypercare waits on gate/hypercare-plan: todo"),
         (3, "Only a lead may reopen kt/read --member lea; you are eve."),
         (4, "Only a lead may reopen kt/read --member leah; you are eve."),
+        (5, "There is no item instance #5: reload, it may be gone."),
     ]
+    label[5] = "#5"  # gone meanwhile: known by its id, its reason kept whole
     assert group_refusals((label[i], why) for i, why in refused) == [
         ("It waits on gate/cutover-plan: todo", [("gate/cutover", refused[0][1])]),
         ("It waits on gate/hypercare-plan: todo", [("gate/hypercare", refused[1][1])]),
@@ -248,4 +250,5 @@ def test_refusals_group_by_reason_with_only_the_whole_label_said_it() -> None:
             "Only a lead may reopen it; you are eve.",
             [("kt/read --member lea", refused[2][1]), ("kt/read --member leah", refused[3][1])],
         ),
+        (refused[4][1], [("#5", refused[4][1])]),
     ]

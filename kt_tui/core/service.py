@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, and_, func, or_, select
+from sqlalchemy.exc import SQLAlchemyError
 
 from kt_tui.core import actions, audit, filters, instances, rules
 from kt_tui.core.audit import EventRow
@@ -447,8 +448,11 @@ class Service:
             except per_item as exc:
                 out.refused.append((iid, str(exc)))
         if out.refused:  # named as the reasons name them, to say each reason once
-            with self.store.read() as conn:
-                out.labels = instances.labels_of(conn, [i for i, _ in out.refused])
+            try:
+                with self.store.read() as conn:
+                    out.labels = instances.labels_of(conn, [i for i, _ in out.refused])
+            except SQLAlchemyError:  # the writes are done: say them, the reasons whole
+                out.labels = {}
         return out
 
     def sign_off(self, instance_ids: Iterable[int]) -> BulkResult:

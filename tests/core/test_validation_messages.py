@@ -209,7 +209,7 @@ TEAM_CASES = [
 @pytest.mark.parametrize(
     ("start", "target"),
     [("2022-01-31", "2027-01-31"), ("2024-01-01", "2029-01-01"), ("2027-01-31", "2027-01-31"),
-     ("2023-02-28", "2028-02-29")],
+     ("2023-02-28", "2028-02-29"), ("0002-10-01", "0003-03-31")],
 )  # fmt: skip
 def test_a_start_up_to_five_calendar_years_before_the_target_is_accepted(
     tmp_path: Path, start: str, target: str

@@ -864,27 +864,52 @@ async def test_select_all_and_refusals_are_listed(
         assert not view.selected
 
 
+async def open_first_session(pilot, messages: list[Message]):  # type: ignore[no-untyped-def]
+    """The sessions view, and the dialog that marks its first session's attendance."""
+    from kt_tui.tui.screens.attendance import AttendanceScreen
+
+    await wait_loaded(pilot, messages, "dashboard")
+    await pilot.press("t")
+    await wait_loaded(pilot, messages, "sessions")
+    screen = pilot.app.screen
+    assert isinstance(screen, SessionsScreen)
+    await pilot.press("M")
+    assert isinstance(pilot.app.screen, AttendanceScreen)
+    return screen.sessions[0]
+
+
 async def test_sessions_mark_a_whole_session_at_once(
     make_app: Callable[..., KtApp], db_path: str, messages: list[Message]
 ) -> None:
-    from kt_tui.tui.screens.attendance import AttendanceScreen
 
     app = make_app("tomas")
     async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
-        await wait_loaded(pilot, messages, "dashboard")
-        await pilot.press("t")
-        await wait_loaded(pilot, messages, "sessions")
-        screen = app.screen
-        assert isinstance(screen, SessionsScreen)
-        first = screen.sessions[0]
-        await pilot.press("M")
-        assert isinstance(app.screen, AttendanceScreen)
+        first = await open_first_session(pilot, messages)
         await pilot.press("space", "down", "space", "enter")
         assert isinstance(app.screen, ConfirmScreen)
         await pilot.press("y")
         ids = [a.instance_id for a in first.attendees[:2]]
         await wait_until(pilot, lambda: all(instance(db_path, i).state == "done" for i in ids))
         assert instance(db_path, first.attendees[2].instance_id).state == "todo"
+
+
+async def test_an_engineer_marking_a_whole_session_is_told_each_reason_once(
+    make_app: Callable[..., KtApp], db_path: str, messages: list[Message]
+) -> None:
+    """ben may mark only his own attendance: the others' are refused for one reason,
+    said once with how many (the sessions view groups refusals as every view does)."""
+
+    app = make_app("ben")
+    async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
+        first = await open_first_session(pilot, messages)
+        others = [a for a in first.attendees if a.member != "ben" and not a.complete]
+        assert len(others) >= 2
+        await pilot.press("a", "enter", "y")
+        await wait_until(pilot, lambda: bool(errors(app)))
+        said = errors(app)
+        assert len(said) == 1 and said[0].startswith("Only its member"), said
+        assert f"\n{len(others)} items: " in said[0] and "attendance of it;" in said[0]
+        assert all(instance(db_path, a.instance_id).state == a.state for a in others)
 
 
 async def test_export_never_overwrites_a_file_made_while_it_was_written(

@@ -48,7 +48,10 @@ MAX_YEARS = 5  # the longest transfer phase a start_date may open (a BOT's is mo
 
 
 def years_before(day: date, years: int) -> date:
-    """The same day ``years`` earlier (29 February: the 28th)."""
+    """The same day ``years`` earlier (29 February: the 28th; before year 1: the
+    first day there is)."""
+    if day.year - years < date.min.year:
+        return date.min
     try:
         return day.replace(year=day.year - years)
     except ValueError:

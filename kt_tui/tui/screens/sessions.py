@@ -21,7 +21,7 @@ from kt_tui.tui.widgets.figures import STATE_MARKS
 from kt_tui.tui.widgets.sortable_table import SortableTable
 
 if TYPE_CHECKING:
-    from kt_tui.core.service import TrainingSession
+    from kt_tui.core.service import Refusals, TrainingSession
 
 
 class SessionsScreen(DataScreen):
@@ -205,7 +205,7 @@ class SessionsScreen(DataScreen):
     @dataclass
     class AttendedMany(NodeMessage):
         marked: int
-        refused: list[str]
+        refused: Refusals  # BulkResult.grouped_refusals
         sessions: list[TrainingSession]
         marker: int
 
@@ -238,17 +238,17 @@ class SessionsScreen(DataScreen):
         result = service.attend_many(instance_ids)
         if result.refused:
             service.refresh_actor()  # a sync may have changed our rights since we opened
-        refused = [why for _i, why in result.refused]
         marker = service.change_marker()
         self.post_message(
-            self.AttendedMany(self, len(result.done), refused, service.sessions(), marker)
+            self.AttendedMany(
+                self, len(result.done), result.grouped_refusals(), service.sessions(), marker
+            )
         )
 
     @on(AttendedMany)
     def _attended_many(self, message: AttendedMany) -> None:
         self.notify(f"{message.marked} marked attended", markup=False)
-        for why in message.refused[:5]:
-            self.notify(printable(why), title="Refused", severity="error", markup=False)
+        self.show_refusals(message.refused)
         self.app.show_actor()
         self._show(message.sessions, message.marker)
 
