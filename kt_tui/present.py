@@ -57,6 +57,11 @@ def stamp(at: str | None) -> str:
 # C0 controls but tab and newline, DEL, and C1: what a terminal would obey
 _CONTROLS = {c: f"\\x{c:02x}" for c in (*range(0x00, 0x09), *range(0x0B, 0x20), 0x7F)}
 _CONTROLS.update({c: f"\\x{c:02x}" for c in range(0x80, 0xA0)})
+# Unicode's line and paragraph separators, and the bidi embeddings, overrides and
+# isolates: a terminal may break a line at them, or draw the text after them reordered
+# (a title that reads one way and is another: "Trojan Source")
+FORMAT_CONTROLS = (0x2028, 0x2029, *range(0x202A, 0x202F), *range(0x2066, 0x206A))
+_CONTROLS.update({c: f"\\u{c:04x}" for c in FORMAT_CONTROLS})
 # the same set as one character class: a search runs at C speed
 CONTROL = re.compile("[" + "".join(re.escape(chr(c)) for c in _CONTROLS) + "]")
 
@@ -93,7 +98,8 @@ def utf8_has_controls(data: bytes, *, but_cr: bool = False) -> bool:
 
 def printable(text: str) -> str:
     """User text made safe to show anywhere: control characters (other than tab and
-    newline) appear escaped as ``\\x1b``, never sent raw to a terminal or a file."""
+    newline) appear escaped as ``\\x1b``, the bidi and line-separator controls as
+    ``\\u202e``, never sent raw to a terminal or a file."""
     return text.translate(_CONTROLS)
 
 
@@ -122,10 +128,11 @@ def first_control(text: str) -> str | None:
     return m.group() if m else None
 
 
-# json_quote and json.dumps escape C0 controls as \u00XX but write DEL and C1 raw
+# json_quote and json.dumps escape C0 controls as \u00XX but write DEL, C1 and the
+# format controls above raw
 # (non-ASCII text stays readable): those become escapes too, the values unchanged
-_RAW_JSON_CONTROLS = {c: f"\\u{c:04x}" for c in (0x7F, *range(0x80, 0xA0))}
-_ANY_RAW_JSON = re.compile("[\x7f-\x9f]")
+_RAW_JSON_CONTROLS = {c: f"\\u{c:04x}" for c in (0x7F, *range(0x80, 0xA0), *FORMAT_CONTROLS)}
+_ANY_RAW_JSON = re.compile("[\x7f-\x9f" + "".join(chr(c) for c in FORMAT_CONTROLS) + "]")
 
 
 def json_safe(text: str) -> str:

@@ -287,6 +287,20 @@ def test_text_with_control_characters_is_refused(tiny_dir: Path) -> None:
     assert not any("\x1b" in p or "\x9b" in p or "\x00" in p for p in got)
 
 
+def test_text_with_a_bidi_override_or_a_line_separator_is_refused(tiny_dir: Path) -> None:
+    """A title that a terminal would draw reordered ("Trojan Source") or break in two is
+    refused as the other controls are; an emoji's joiner and accents are text."""
+    docs = DOCS.replace('title = "Runbook"', 'title = "Run\\u202ekoob"').replace(
+        'title = "Self check"', 'title = "Self\\u2028check"'
+    )
+    team = TEAM.replace('name = "Lea Lead"', 'name = "Léa 👩\\u200d💻"')
+    write_tiny(tiny_dir, team=team, docs=docs)
+    got = problems(tiny_dir)
+    assert "tiny/docs.toml: items[0].title: contains a control character (U+202E)" in got, got
+    assert "tiny/docs.toml: items[2].title: contains a control character (U+2028)" in got, got
+    assert not any("members[" in p for p in got), got
+
+
 def test_a_key_with_control_characters_is_shown_escaped(tiny_dir: Path) -> None:
     write_tiny(tiny_dir, docs=DOCS + '\n"x\\u001b]52;c;AA\\u0007" = 1\n')
     assert problems(tiny_dir) == ["tiny/docs.toml: items[2].x\\x1b]52;c;AA\\x07: unknown key"]

@@ -28,7 +28,8 @@ OSC52 = "\x1b]52;c;AAAA\x07"
 CLEAR = "\x1b[2J"
 C1 = "\x9b2J"
 DEL = "x\x7fy"
-RAW = ("\x1b", "\x07", "\x9b", "\x7f")
+BIDI = "\u202egnp.exe\u202c\u2028"  # reads backwards, then a line break a terminal obeys
+RAW = ("\x1b", "\x07", "\x9b", "\x7f", "\u202e", "\u202c", "\u2028")
 
 
 @pytest.fixture
@@ -41,7 +42,7 @@ def older(store: Store, tmp_path: Path, clock: Clock) -> Store:
     with store.write() as conn:
         conn.execute(update(ITEM).where(ITEM.c.key == "runbook").values(title="Run" + OSC52))
         conn.execute(update(SYSTEM).where(SYSTEM.c.key == "db").values(name="Data" + CLEAR))
-        conn.execute(update(MEMBER).where(MEMBER.c.handle == "eve").values(name="Eve" + C1))
+        conn.execute(update(MEMBER).where(MEMBER.c.handle == "eve").values(name="Eve" + C1 + BIDI))
         conn.execute(
             update(INSTANCE)
             .where(INSTANCE.c.evidence == "ev")
@@ -77,7 +78,7 @@ def test_json_keeps_text_and_escapes_every_control(older: Store, clock: Clock) -
         assert raw not in text, repr(raw)
     data = json.loads(text)
     assert "Run" + OSC52 in {i["title"] for i in data["items"]}
-    assert "Eve" + C1 in {m["name"] for m in data["members"]}
+    assert "Eve" + C1 + BIDI in {m["name"] for m in data["members"]}
     assert "=cmd" + DEL in {i["evidence"] for i in data["items"]}
 
 

@@ -30,7 +30,8 @@ OSC52 = "\x1b]52;c;AAAA\x07"  # a terminal's "write the clipboard"
 OSC0 = "\x1b]0;owned\x07"  # a terminal's "set the window title"
 CLEAR = "\x1b[2J"
 CSI_C1 = "\x9b2J"
-RAW = ("\x1b", "\x07", "\x9b")
+RLO = "\u202eexe.txt"  # a bidi override: the rest of the line drawn backwards
+RAW = ("\x1b", "\x07", "\x9b", "\u202e")
 
 
 @pytest.fixture
@@ -44,7 +45,7 @@ def hostile(tmp_path: Path, db_url: str, clock: Clock) -> str:
         act(store, eve, "done", runbook, evidence="ev", note="n", clock=clock)
         with store.write() as conn:  # as an older store may hold them
             conn.execute(update(ITEM).where(ITEM.c.key == "runbook").values(title=GAPS + OSC52))
-            conn.execute(update(ITEM).where(ITEM.c.key == "dr").values(title=LINK + CLEAR))
+            conn.execute(update(ITEM).where(ITEM.c.key == "dr").values(title=LINK + CLEAR + RLO))
             conn.execute(update(TEMPLATE).values(title=LINK))
             conn.execute(update(SYSTEM).where(SYSTEM.c.key == "api").values(name=ORDERS + OSC0))
             conn.execute(update(MEMBER).where(MEMBER.c.handle == "eve").values(name=GAPS + CSI_C1))
@@ -67,7 +68,7 @@ def _shown(output: str) -> None:
     ("args", "literal"),
     [
         (("status",), [ORDERS, GAPS, "\\x1b]0;owned\\x07", "\\x9b2J"]),
-        (("list", "--limit", "0"), [GAPS, LINK, "\\x1b]52;c;AAAA\\x07", "\\x1b[2J"]),
+        (("list", "--limit", "0"), [GAPS, LINK, "\\x1b]52;c;AAAA\\x07", "\\x1b[2J\\u202eexe"]),
         (("log",), [LINK, GAPS, "\\x9b2J", "\\x1b]52;c;AAAA\\x07"]),
     ],
 )
