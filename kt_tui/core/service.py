@@ -228,11 +228,6 @@ class Service:
         """The filter text parsed (BadInput where it does not parse), before any read."""
         return filters.parse_filter(text)
 
-    @staticmethod
-    def _named(conn: Connection, f: filters.Filter) -> filters.Filter:
-        """A parsed filter's names as the store spells them (member:BEN is ben)."""
-        return filters.with_names(conn, f)
-
     def validate_filter(self, text: str) -> None:
         """Raise BadInput when the filter text does not parse."""
         self._filter(text)
@@ -246,7 +241,7 @@ class Service:
         f = self._filter(text)
         extra = instances.scope_conditions(scope.member, scope.system)
         with self.store.read() as conn:
-            f = self._named(conn, f)
+            f = filters.with_names(conn, f)
             return instances.count_instances(conn, f, self.actor, self.today(), extra)
 
     def page(
@@ -265,7 +260,7 @@ class Service:
         order = parse_sort(sort)
         extra = instances.scope_conditions(scope.member, scope.system)
         with self.store.read() as conn:
-            f = self._named(conn, f)
+            f = filters.with_names(conn, f)
             if total is None:
                 total = instances.count_instances(conn, f, self.actor, self.today(), extra)
             rows = instances.list_instances(
@@ -404,7 +399,7 @@ class Service:
             raise BadInput("--where needs a filter (an empty one would pick every item)")
         f = self._filter(text)
         with self.store.read() as conn:
-            f = self._named(conn, f)
+            f = filters.with_names(conn, f)
             rows = instances.list_instances(conn, f, self.actor, self.today())
         if not rows:
             why = "; ".join(self.filter_warnings(text))  # system:order: did you mean orders?
@@ -418,7 +413,7 @@ class Service:
         f = self._filter(text)
         extra = instances.scope_conditions(scope.member, scope.system)
         with self.store.read() as conn:  # ids alone: select-all at a million builds no rows
-            f = self._named(conn, f)
+            f = filters.with_names(conn, f)
             return instances.instance_ids(conn, f, self.actor, self.today(), extra)
 
     def bulk(self, verb: str, instance_ids: Iterable[int], **texts: Any) -> BulkResult:
@@ -537,7 +532,7 @@ class Service:
         f = self._filter(text)
         order = parse_sort(sort)
         with self.store.read() as conn:
-            f = self._named(conn, f)
+            f = filters.with_names(conn, f)
             total = instances.count_instances(conn, f, self.actor, self.today())
             rows = instances.list_instances(
                 conn, f, self.actor, self.today(), limit=limit, sort=order
@@ -548,7 +543,7 @@ class Service:
         """Every instance a filter picks, streamed (``list --limit 0``): flat memory."""
         f = self._filter(text)
         with self.store.read() as conn:
-            f = self._named(conn, f)
+            f = filters.with_names(conn, f)
             yield from instances.iter_instances(conn, f, self.actor, self.today())
 
     def stream_text(
@@ -563,7 +558,7 @@ class Service:
         f = self._filter(text)
         order = parse_sort(sort)
         with self.store.read() as conn:
-            f = self._named(conn, f)
+            f = filters.with_names(conn, f)
             query = listing_query(
                 conn.dialect.name, f, self.actor, self.today(), as_json=as_json, sort=order
             )
@@ -646,7 +641,7 @@ class Service:
 
         f = self._filter(text)
         with self.store.read() as conn:
-            return filter_warnings(conn, self._named(conn, f))
+            return filter_warnings(conn, filters.with_names(conn, f))
 
     def blockers(self) -> list[Blocker]:
         """Every blocked item, longest blocked first, with what waits on it."""
