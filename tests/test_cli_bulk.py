@@ -230,6 +230,26 @@ def test_bulk_assess_lists_a_score_that_does_not_fit_one_item_and_scores_the_res
     assert zero.exit_code == 2 and "a score is 1 or more" in zero.stderr, zero.output
 
 
+def test_an_item_gone_mid_run_is_its_refusal_and_the_rest_are_done(db: str) -> None:
+    """What an item raises in the loop is that item's (bad input was judged before the
+    first write): an id gone since the list was read no longer stops the run and hides
+    the items already done."""
+    from kt_tui.core.service import open_service
+
+    service = open_service(db, "lea", fill_sample=False).service
+    try:
+        rows = service.matching("template:onboard")
+        ids = [rows[0].id, 999_999, rows[1].id]
+        result = service.bulk("done", ids, note="ok")
+        assert len(result.done) == 2
+        gone = "There is no item instance #999999: reload, it may be gone."
+        assert result.grouped_refusals() == [(gone, [("#999999", gone)])]
+    finally:
+        service.store.dispose()
+    done = json.loads(run(db, "list", "template:onboard", "state:done", "--json").output)
+    assert {row["id"] for row in done} == {rows[0].id, rows[1].id}
+
+
 def test_refusals_group_by_reason_with_only_the_whole_label_said_it() -> None:
     from kt_tui.present import group_refusals
 

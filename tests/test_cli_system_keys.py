@@ -56,3 +56,23 @@ def test_two_names_that_differ_only_in_case_match_only_exactly() -> None:
     assert match_name("orders", ["orders", "Orders"]) == "orders"
     assert match_name("ORDERS", ["orders", "Orders"]) is None
     assert match_name("order", ["orders"]) is None
+
+
+def test_the_log_suggests_a_retired_system_whose_history_it_keeps(tmp_path: Path) -> None:
+    """A system taken out of team.toml is retired; its events stay in the log, so a typo
+    of its key gets the "did you mean" a verb's --system (active systems only) does not."""
+    from tests.helpers import TEAM, write_tiny
+
+    db = synced_tiny(tmp_path)
+    assert kt(db, "done", "docs/runbook", "--system", "db", user="eve").exit_code == 0
+    team = TEAM.replace(', "db"]', "]").replace(
+        '[[systems]]\nkey = "db"\nname = "Database"\ntier = 2\n', ""
+    )
+    synced = kt(db, "sync", str(write_tiny(tmp_path / "tiny", team=team)), user="lea")
+    assert synced.exit_code == 0, synced.output
+    kept = kt(db, "log", "--system", "db", "--json")
+    assert kept.exit_code == 0 and json.loads(kept.stdout) != []
+    typo = kt(db, "log", "--system", "dbb")
+    assert typo.exit_code == 2 and "(did you mean db?)" in typo.stderr, typo.stderr
+    verb = kt(db, "done", "docs/runbook", "--system", "dbb", user="eve")
+    assert verb.exit_code == 2 and "did you mean db" not in verb.stderr

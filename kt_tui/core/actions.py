@@ -145,6 +145,11 @@ def load_target(conn: Connection, instance_id: int, today: date) -> InstanceRow:
     return row
 
 
+def check_verb(verb: str) -> None:
+    if verb not in rules.VERBS:
+        raise BadInput(f"There is no verb {verb!r}: use one of {', '.join(rules.VERBS)}.")
+
+
 def ensure_allowed(
     conn: Connection,
     actor: Actor,
@@ -160,8 +165,7 @@ def ensure_allowed(
     ``signoff`` return the party it fills (``party``, else the first missing one the
     actor may fill). ``attendance``: a done that marks a session's attendance, which
     a trainer on the roster may give others (rules.may_mark_attendance)."""
-    if verb not in rules.VERBS:
-        raise BadInput(f"There is no verb {verb!r}: use one of {', '.join(rules.VERBS)}.")
+    check_verb(verb)
     what = rules.verb_words(verb, t.label)
     if actor.read_only:
         raise Refused(
@@ -212,6 +216,43 @@ def ensure_allowed(
     return filled
 
 
+# the options of act that check_texts judges
+TEXT_KEYS = ("note", "evidence", "reason", "text", "score")
+
+
+def check_texts(
+    verb: str,
+    *,
+    note: str | None = None,
+    evidence: str | None = None,
+    reason: str | None = None,
+    text: str | None = None,
+    score: int | None = None,
+) -> None:
+    """What the verb's own input needs, whatever the item (BadInput, exit 2): a bulk
+    run asks it once, before anything is written, so that what an item raises in the
+    loop is that item's refusal."""
+    check_verb(verb)
+    check_score_given(verb, score)
+    if verb in rules.REASON_VERBS and not (reason and reason.strip()):
+        raise BadInput(missing_reason(verb))
+    if verb == rules.Verb.EVIDENCE and not (text and text.strip()):
+        raise BadInput("evidence needs its text: a link, ticket id or path.")
+    if verb == rules.Verb.NOTE and text is None:
+        raise BadInput("note needs the text of the note.")
+    for label, value in (
+        ("note", note),
+        ("evidence", evidence),
+        ("reason", reason),
+        ("text", text),
+    ):
+        if value is not None and (bad := first_control(value)) is not None:
+            raise BadInput(
+                f"{verb}: the {label} contains a control character (U+{ord(bad):04X}): "
+                "type it without one."
+            )
+
+
 def act(
     store: Store,
     actor: Actor,
@@ -234,28 +275,11 @@ def act(
     given the target as it was before: on PostgreSQL a transaction of its own costs
     round trips, and under the write lock what it reads is the state this write made.
     All or nothing: a failure in ``then`` undoes the verb too (and says so)."""
-    check_score_given(verb, score)
+    check_texts(verb, note=note, evidence=evidence, reason=reason, text=text, score=score)
     if verb != rules.Verb.SIGNOFF:
         party = None
     if verb != rules.Verb.ASSESS:
         score = None
-    if verb in rules.REASON_VERBS and not (reason and reason.strip()):
-        raise BadInput(missing_reason(verb))
-    if verb == rules.Verb.EVIDENCE and not (text and text.strip()):
-        raise BadInput("evidence needs its text: a link, ticket id or path.")
-    if verb == rules.Verb.NOTE and text is None:
-        raise BadInput("note needs the text of the note.")
-    for label, value in (
-        ("note", note),
-        ("evidence", evidence),
-        ("reason", reason),
-        ("text", text),
-    ):
-        if value is not None and (bad := first_control(value)) is not None:
-            raise BadInput(
-                f"{verb}: the {label} contains a control character (U+{ord(bad):04X}): "
-                "type it without one."
-            )
     if evidence is not None and not evidence.strip():
         evidence = None  # blank is no evidence
     if verb == rules.Verb.NOTE:

@@ -420,27 +420,19 @@ class Service:
         """``verb`` on each instance, each in its own transaction with its own event; an
         instance the rules refuse is listed with why and the others go on. Bad input
         (a missing reason) stops before anything is written."""
-        if verb in rules.REASON_VERBS and not (texts.get("reason") or "").strip():
-            raise BadInput(actions.missing_reason(verb))
-        score = texts.get("score")
-        if verb == rules.Verb.ASSESS and isinstance(score, int) and score < 1:
-            raise BadInput(f"--score {score}: a score is 1 or more")  # fits no scale at all
-        # one score for many: where it does not fit an item's scale, that item is
-        # listed with why and the rest are assessed (not the whole run stopped)
-        per_item = (Refused, BadInput) if verb == rules.Verb.ASSESS else (Refused,)
-        return self._each(instance_ids, lambda iid: self.act(verb, iid, **texts), per_item)
+        _check_input(verb, texts)
+        return self._each(instance_ids, lambda iid: self.act(verb, iid, **texts))
 
-    def _each(
-        self,
-        instance_ids: Iterable[int],
-        one: Any,
-        per_item: tuple[type[KtError], ...] = (Refused,),
-    ) -> BulkResult:
+    def _each(self, instance_ids: Iterable[int], one: Any) -> BulkResult:
+        """``one`` on each id. The input was judged first (_check_input), so what an item
+        raises now is that item's (a score its scale does not fit, an item gone since
+        it was listed): listed with why while the rest go on, never a stop that leaves
+        the work already done unsaid."""
         out = BulkResult()
         for iid in instance_ids:
             try:
                 out.done.append(one(iid))
-            except per_item as exc:
+            except (Refused, BadInput) as exc:
                 out.refused.append((iid, str(exc)))
         if out.refused:  # named as the reasons name them, to say each reason once
             try:
@@ -453,13 +445,11 @@ class Service:
     def sign_off(self, instance_ids: Iterable[int]) -> BulkResult:
         """Sign off each item in its own transaction (the first missing party the actor
         may fill); the refused ones listed with why."""
-        return self._each(instance_ids, lambda iid: self.act(rules.Verb.SIGNOFF, iid), (KtError,))
+        return self.bulk(rules.Verb.SIGNOFF, instance_ids)
 
     def reject(self, instance_ids: Iterable[int], reason: str) -> BulkResult:
         """Send each item back to todo with the reason, each in its own transaction."""
-        return self._each(
-            instance_ids, lambda iid: self.act(rules.Verb.REJECT, iid, reason=reason), (KtError,)
-        )
+        return self.bulk(rules.Verb.REJECT, instance_ids, reason=reason)
 
     def competency(self) -> list[Competency]:
         """Each member's last score on each assessment item (the member x assessment view)."""
@@ -511,6 +501,7 @@ class Service:
 
     def attend_many(self, instance_ids: Iterable[int], **texts: Any) -> BulkResult:
         """Mark each attendance in its own transaction: what was marked, what was refused."""
+        _check_input(rules.Verb.DONE, texts)
         return self._each(instance_ids, lambda iid: self.attend(iid, **texts))
 
     def attend_members(self, ref: str, handles: list[str], **texts: Any) -> BulkResult:
@@ -590,7 +581,7 @@ class Service:
                 )
                 where.append(EVENT.c.instance_id.in_(theirs))
             if system is not None:
-                system = require_system(conn, system)  # ORDERS is orders
+                system = require_system(conn, system, retired=True)  # ORDERS is orders
                 sid = select(SYSTEM.c.id).where(SYSTEM.c.key == system).scalar_subquery()
                 on_system = select(INSTANCE.c.id).where(INSTANCE.c.system_id == sid)
                 where.append(EVENT.c.instance_id.in_(on_system))
@@ -680,6 +671,14 @@ class Service:
                 self.actor = resolve_actor(self.store, conn, self.asked)
             except Refused:
                 self.actor = Actor(self.actor.asked, self.actor.login)
+
+
+def _check_input(verb: str, texts: dict[str, Any]) -> None:
+    """What a bulk run's input needs whatever the item (BadInput, before any write)."""
+    actions.check_texts(verb, **{k: v for k, v in texts.items() if k in actions.TEXT_KEYS})
+    score = texts.get("score")
+    if verb == rules.Verb.ASSESS and isinstance(score, int) and score < 1:
+        raise BadInput(f"--score {score}: a score is 1 or more")  # fits no scale at all
 
 
 def open_service(

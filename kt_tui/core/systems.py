@@ -15,10 +15,15 @@ def system_in_store(conn: Connection, typed: str) -> str | None:
     return match_name(typed, _alike(conn, typed))
 
 
-def require_system(conn: Connection, typed: str, flag: str = "--system") -> str:
-    """system_in_store, else BadInput: the keys it could mean, or the closest active
-    one ("did you mean orders?")."""
-    q = select(SYSTEM.c.key).where(SYSTEM.c.active == True)  # noqa: E712
+def require_system(
+    conn: Connection, typed: str, flag: str = "--system", *, retired: bool = False
+) -> str:
+    """system_in_store, else BadInput: the keys it could mean, or the closest one
+    ("did you mean orders?"): an active one, or with ``retired`` any ever synced (the
+    log, where a retired system's history stays)."""
+    q = select(SYSTEM.c.key)
+    if not retired:
+        q = q.where(SYSTEM.c.active == True)  # noqa: E712
     return require_name(
         typed, _alike(conn, typed), flag, "system", lambda: [k for (k,) in conn.execute(q)]
     )
