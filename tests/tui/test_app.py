@@ -498,6 +498,32 @@ async def test_live_refresh_of_an_open_checklist(
         assert view.current is not None and view.current.state == "done"
 
 
+async def test_the_cursor_stays_on_its_item_when_a_row_above_it_goes(
+    make_app: Callable[..., KtApp], db_path: str, messages: list[Message]
+) -> None:
+    """An item above the cursor leaves the listing (n/a elsewhere, filter state:todo):
+    the cursor keeps its item, so the next key acts on what is highlighted, not on the
+    neighbour that moved up into its line."""
+    app = make_app()
+    async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
+        screen = await open_member(pilot, messages)
+        screen.filter_text = "state:todo"
+        screen.load()
+        await wait_loaded(pilot, messages, "checklist", 2)
+        view = screen.query_one(ChecklistView)
+        first = view.current
+        for _ in range(3):
+            await pilot.press("down")
+        await pilot.pause()
+        held = view.current
+        assert first is not None and held is not None and held.id != first.id
+        core_act(db_path, "asha", "na", first.id, reason="not ours")
+        await wait_loaded(pilot, messages, "checklist", 3, timeout=3.5)
+        assert all(r.id != first.id for r in view.rows.values())
+        assert view.current is not None and view.current.id == held.id
+        assert view.cursor == 2
+
+
 async def test_news_of_a_change_while_a_checklist_opens_does_not_crash(
     make_app: Callable[..., KtApp], db_path: str, messages: list[Message]
 ) -> None:

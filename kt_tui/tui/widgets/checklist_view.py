@@ -175,14 +175,18 @@ class ChecklistView(ScrollView, can_focus=True):
     # -- data ------------------------------------------------------------
 
     def reset(self, total: int, first: list[InstanceRow], offset: int = 0) -> None:
-        """A new listing: the total and one page; the cursor kept within range."""
+        """A new listing: the total and one page. The cursor stays on its item where the
+        page holds it (a row above it may have gone: the next key must act on the item
+        the user sees highlighted, not on its neighbour), else on its line, in range."""
+        was = self.current
         self.total = total
         self.rows.clear()
         self.pages.clear()
         self.pending.clear()
         self.virtual_size = Size(self.size.width, total)
         self.add_page(offset, first)
-        self.cursor = min(self.cursor, max(0, total - 1))
+        at = next((offset + i for i, r in enumerate(first) if was and r.id == was.id), None)
+        self.cursor = at if at is not None else min(self.cursor, max(0, total - 1))
         self.refresh()
         self._announce()
 
