@@ -12,7 +12,7 @@ import click
 
 from kt_tui.cli_bulk import BULK_HELP, bulk_options
 from kt_tui.cli_bulk import run_bulk as _bulk
-from kt_tui.cli_context import Context, common_options, current, err, store_failure
+from kt_tui.cli_context import Context, common_options, current, err, has_terminal, store_failure
 from kt_tui.cli_context import console as make_console
 
 # --- the group ----------------------------------------------------------------
@@ -88,7 +88,7 @@ def _open_app(ctx: click.Context, obj: Context) -> None:
     """The TUI; it opens the store after its first frame and syncs the sample into an empty one."""
     from kt_tui.serve import under_web_driver
 
-    if not (sys.stdin.isatty() and sys.stdout.isatty()) and not under_web_driver():
+    if not has_terminal() and not under_web_driver():
         from kt_tui.core.errors import BadInput
 
         commands = ", ".join(cli.list_commands(ctx))

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from kt_tui.cli_context import F, current, err
+from kt_tui.cli_context import F, can_answer, current, err
 
 if TYPE_CHECKING:
     from kt_tui.core.instances import InstanceRow
@@ -38,19 +38,15 @@ def bulk_options(f: F) -> F:
     return f
 
 
-def interactive() -> bool:
-    """A person at a terminal, who can answer a question."""
-    return sys.stdin.isatty() and sys.stdout.isatty()
-
-
 def run_bulk(verb: str, where: str, yes: bool, **texts: Any) -> None:
     obj = current()
     service = obj.service()
     if service.actor.stand_in:
         obj.tell_actor()
     rows = service.matching(where)
-    if not yes and interactive():
-        click.confirm(f"{verb}: {len(rows)} item(s) match {where!r}; apply?", abort=True)
+    if not yes and can_answer():
+        question = f"{verb}: {len(rows)} item(s) match {where!r}; apply?"
+        click.confirm(question, abort=True, err=True)
     report(verb, service.bulk(verb, [r.id for r in rows], **texts), rows)
 
 

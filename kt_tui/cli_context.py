@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -155,6 +156,18 @@ def store_failure(obj: Context, exc: Exception) -> Exception | None:
         if damage is not None:
             return failure(safe_url(url), sqlite3.DatabaseError(damage), path)
     return None
+
+
+def has_terminal() -> bool:
+    """A terminal for the app: input and output both (the TUI draws on stdout)."""
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def can_answer() -> bool:
+    """A person who can answer a question: input from a terminal, and the question
+    asked on stderr, so that stdout may be a pipe (``... --where X | tee log`` asks
+    too: keyed on stdout, it applied the change the person had declined)."""
+    return sys.stdin.isatty() and sys.stderr.isatty()
 
 
 def console() -> Any:

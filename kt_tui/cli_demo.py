@@ -11,14 +11,13 @@ yet): a demo never lands in the store a team works in.
 from __future__ import annotations
 
 import shutil
-import sys
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
-from kt_tui.cli_context import common_options, current
+from kt_tui.cli_context import common_options, current, has_terminal
 
 if TYPE_CHECKING:
     from kt_tui.core.clock import Clock
@@ -43,7 +42,7 @@ def demo(no_open: bool) -> None:
         raise BadInput(
             "demo --no-open keeps nothing without --db PATH (or KT_DB): name the store to build"
         )
-    if not no_open and not _has_terminal():
+    if not no_open and not has_terminal():
         raise BadInput(
             "no terminal for the app: `kt-tui --db PATH demo --no-open` builds the store"
         )
@@ -86,10 +85,6 @@ def demo(no_open: bool) -> None:
     finally:
         if scratch is not None:
             shutil.rmtree(scratch, ignore_errors=True)
-
-
-def _has_terminal() -> bool:
-    return sys.stdin.isatty() and sys.stdout.isatty()
 
 
 def _build(db: str, clock: Clock) -> DemoResult:

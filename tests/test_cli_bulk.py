@@ -10,7 +10,7 @@ from click.testing import CliRunner, Result
 
 from kt_tui import cli_bulk
 from kt_tui.cli import cli
-from tests.helpers import TEAM, write_tiny
+from tests.helpers import TEAM, synced_tiny, write_tiny
 
 IAN = '\n[[members]]\nhandle = "ian"\nname = "Ian Engineer"\nrole = "engineer"\nsystems = ["db"]\n'
 COURSE = """\
@@ -109,13 +109,51 @@ def test_bulk_text_verbs(db: str) -> None:
 
 def test_bulk_asks_in_a_terminal_unless_yes(db: str, monkeypatch: pytest.MonkeyPatch) -> None:
     before = len(events(db))
-    monkeypatch.setattr(cli_bulk, "interactive", lambda: True)
+    monkeypatch.setattr(cli_bulk, "can_answer", lambda: True)
     r = run(db, "done", "--where", "template:onboard", user="lea", stdin="n\n")
     assert "done: 4 item(s) match 'template:onboard'; apply?" in r.output
     assert r.exit_code == 1 and len(events(db)) == before  # declined: nothing written
     r = run(db, "done", "--where", "template:onboard", "--yes", user="lea")
     assert r.exit_code == 0 and "apply?" not in r.output
     assert len(events(db)) == before + 4
+
+
+@pytest.mark.slow
+def test_bulk_asks_a_person_at_a_terminal_even_when_its_output_is_piped(tmp_path: Path) -> None:
+    """stdin and stderr on a terminal, stdout a pipe (``... | tee log``): the question is
+    asked on stderr and a 'n' declines (keyed on stdout, it applied all without asking)."""
+    import os
+    import pty
+    import select
+    import subprocess
+    import sys
+
+    db = str(synced_tiny(tmp_path))  # one store: the question is the command line's
+    leader, follower = pty.openpty()
+    root = str(Path(__file__).resolve().parent.parent)
+    before = len(events(db))
+    try:
+        child = subprocess.Popen(
+            [sys.executable, "-m", "kt_tui", "--db", db, "done", "--where", "template:onboard"],
+            stdin=follower,
+            stderr=follower,
+            stdout=subprocess.PIPE,
+            env={**os.environ, "PYTHONPATH": root, "KT_USER": "lea"},
+        )
+        os.close(follower)
+        asked = b""
+        while b"apply?" not in asked and select.select([leader], [], [], 30)[0]:
+            try:
+                asked += os.read(leader, 1024)
+            except OSError:  # the child closed the terminal: it did not ask
+                break
+        os.write(leader, b"n\n")
+        out, _ = child.communicate(timeout=60)
+    finally:
+        os.close(leader)
+    assert b"done: 3 item(s) match 'template:onboard'; apply?" in asked
+    assert child.returncode == 1 and b"applied" not in out
+    assert len(events(db)) == before  # declined: nothing written
 
 
 def test_bulk_asks_nothing_without_a_terminal(db: str) -> None:

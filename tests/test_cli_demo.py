@@ -58,7 +58,7 @@ def test_demo_opens_the_app_on_a_temporary_store_removed_after(monkeypatch) -> N
         service.store.dispose()
 
     monkeypatch.delenv("KT_DB")  # no store named: a temporary one
-    monkeypatch.setattr(kt_tui.cli_demo, "_has_terminal", lambda: True)
+    monkeypatch.setattr(kt_tui.cli_demo, "has_terminal", lambda: True)
     monkeypatch.setattr(kt_tui.tui.app, "run_app", fake_app)
     assert kt("demo")[0] == 0
     [(db, events)] = opened

@@ -68,7 +68,7 @@ def test_demo_opens_the_app_on_the_store_kt_db_names(
     db = tmp_path / "kept.db"
     monkeypatch.setenv("KT_DB", str(db))
     opened: list[str] = []
-    monkeypatch.setattr(kt_tui.cli_demo, "_has_terminal", lambda: True)
+    monkeypatch.setattr(kt_tui.cli_demo, "has_terminal", lambda: True)
     monkeypatch.setattr(kt_tui.tui.app, "run_app", lambda db, _as: opened.append(db))
     assert kt("demo").exit_code == 0
     assert opened == [str(db)] and db.exists()  # kept, not a temporary store
