@@ -205,13 +205,11 @@ def ensure_allowed(
         filled = party_to_fill(conn, actor, verb, t, party)
     if verb in (rules.Verb.DONE, rules.Verb.ASSESS):  # a score completes it as done does
         refuse_while_waiting(conn, t, today or date.today())
-    if (
-        verb == rules.Verb.DONE
-        and t.evidence_required
-        and not (evidence or (t.evidence or "").strip())
-    ):
+    if not evidence and rules.asks_evidence(verb, t.state, t.evidence_required, t.evidence):
+        again = " of its own (the last is the previous completion's)" if t.evidence else ""
         raise Refused(
-            f"{t.label} needs evidence to be done: give --evidence (a link, ticket id or path)."
+            f"{t.label} needs evidence{again} to be done: give --evidence (a link, ticket id "
+            "or path)."
         )
     return filled
 

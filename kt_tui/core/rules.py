@@ -446,6 +446,14 @@ def may_redo(verb: str, state: str, lapsed: bool) -> bool:
     return verb == Verb.DONE and lapsed and state in REDONE_WHEN_LAPSED
 
 
+def asks_evidence(verb: str, state: str, required: bool, on_file: str | None) -> bool:
+    """done must be given evidence now: the item asks for it (``evidence = true``) and
+    none on file counts. A lapsed completion's does not: this year's drill needs its
+    own proof, not the last one's change ticket."""
+    redo = verb == Verb.DONE and state in REDONE_WHEN_LAPSED
+    return verb == Verb.DONE and required and (redo or not (on_file or "").strip())
+
+
 def redo_clears(verb: str, state: str) -> dict[str, Any]:
     """What done on a completed (lapsed) item also drops: its sign-off and score."""
     if verb == Verb.DONE and state in REDONE_WHEN_LAPSED:

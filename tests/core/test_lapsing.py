@@ -274,3 +274,25 @@ def test_the_plan_counts_what_a_new_valid_for_lapses_or_brings_back(
     assert eve(status(store, later.today())).lapsed == 0
     with store.read() as conn:
         assert verify(conn).ok
+
+
+def test_done_again_on_a_lapsed_item_that_needs_evidence_needs_new_evidence(
+    store: Store, tmp_path: Path
+) -> None:
+    """The last drill's change ticket is not proof of this one: done on a lapsed item
+    with ``evidence = true`` asks for --evidence again (it took the stored one)."""
+    folder = write_tiny(
+        tmp_path / "drill",
+        docs=DOCS.replace("evidence = true\n", 'evidence = true\nvalid_for = "30d"\n'),
+    )
+    sync(store, folder, actor="setup", login="setup", clock=DAY0)
+    do(store, "eve", "done", "docs/dr", DAY0, system="api", evidence="CHG-1001")
+    do(store, "lea", "signoff", "docs/dr", DAY0, system="api")
+    later = on(date(2026, 12, 26))
+    with pytest.raises(Refused, match="needs evidence of its own"):
+        do(store, "eve", "done", "docs/dr", later, system="api")
+    do(store, "eve", "done", "docs/dr", later, system="api", evidence="CHG-2002")
+    with store.read() as conn:
+        row = conn.execute(select(INSTANCE).where(INSTANCE.c.evidence.is_not(None))).mappings()
+        assert [(r["state"], r["evidence"]) for r in row] == [("done", "CHG-2002")]
+        assert verify(conn).ok

@@ -368,3 +368,14 @@ def test_waiting_agrees_in_python_and_sql() -> None:
                 assert rules.split_refs(refs[r["id"]]) == sorted({ref for ref, _g in held})
                 answers.append(bool(held))
         assert any(answers) and not all(answers)
+
+
+def test_done_asks_evidence_where_none_on_file_counts() -> None:
+    from kt_tui.core.rules import asks_evidence
+
+    assert asks_evidence("done", "todo", True, None)
+    assert not asks_evidence("done", "todo", True, "CHG-1")  # given before, kept
+    assert asks_evidence("done", "signed_off", True, "CHG-1")  # lapsed: the last one's
+    assert asks_evidence("done", "done", True, "CHG-1")
+    assert not asks_evidence("done", "todo", False, None)
+    assert not asks_evidence("signoff", "done", True, None)

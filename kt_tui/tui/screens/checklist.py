@@ -321,7 +321,7 @@ class ChecklistScreen(SortedChecklist):
         row = self._current()
         if row is None:
             return
-        if verb == rules.Verb.DONE and row.evidence_required and not row.evidence:
+        if rules.asks_evidence(verb, row.state, row.evidence_required, row.evidence):
             self._ask(
                 f"{row.title}: evidence (a link, ticket id or path)",
                 lambda text: self.run_verb(verb, row, evidence=text),
