@@ -100,6 +100,13 @@ def test_removed_item_is_retired_with_history_and_revived_with_progress(
     result = resync(tiny, tiny_dir, clock)
     assert result.plan.counts()["retired"] == 2
     assert "  items removed: selfcheck" in describe(result.plan)
+    # the plan names the work a change retires (DESIGN: "names what costs work")
+    assert (
+        "template docs: 2 retired, 1 of them done or signed off (their work leaves every "
+        "figure)" in describe(result.plan)
+    )
+    docs = next(t for t in result.plan.summary()["templates"] if t["template"] == "docs")
+    assert (docs["retired"], docs["retired_done_or_signed_off"]) == (2, 1)
     assert state(tiny, "docs/selfcheck", system="db") == ("done", True)
     write_tiny(tiny_dir)
     result = resync(tiny, tiny_dir, clock)

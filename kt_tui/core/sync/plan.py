@@ -29,6 +29,7 @@ class TemplatePlan:
     items_changed: dict[str, list[str]] = field(default_factory=dict)
     added: int = 0
     retired: int = 0
+    retired_work: int = 0  # of those retired, the done or signed-off (scored) ones
     revived: int = 0
     reopened: int = 0
     settled: int = 0  # partly signed, now signed off: the parties left have all signed
@@ -69,6 +70,7 @@ class TemplatePlan:
             "items_changed": self.items_changed,
             "instances_added": self.added,
             "retired": self.retired,
+            "retired_done_or_signed_off": self.retired_work,
             "revived": self.revived,
             "reopened": self.reopened,
             **({"signed_off_by_fewer_parties": self.settled} if self.settled else {}),
@@ -308,10 +310,12 @@ def diff(wanted: Wanted, current: Current) -> Plan:
     for template, n in Counter(i[0] for i in add).items():
         tp(template).added += n
     retire: list[int] = []
-    for ident, (iid, retired, _state, _rev) in held.items():
+    for ident, (iid, retired, state, _rev) in held.items():
         if not retired and ident not in wanted.instances:
             retire.append(iid)
             tp(ident[0]).retired += 1
+            if state in rules.HOLDS_WORK:
+                tp(ident[0]).retired_work += 1
     return Plan(
         handover=wanted.settings["handover_name"],
         settings_changed=settings_changed,
@@ -432,6 +436,7 @@ def describe(plan: Plan) -> list[str]:
             {
                 "added": t.added,
                 "retired": t.retired,
+                "of them done or signed off (their work leaves every figure)": t.retired_work,
                 "revived": t.revived,
                 "reopened by revision": t.reopened,
                 "signed off (the parties left have all signed)": t.settled,
