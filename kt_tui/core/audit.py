@@ -7,9 +7,9 @@ import json
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select
+from sqlalchemy import Connection, func, insert, or_, select
 
-from kt_tui.core.tables import EVENT
+from kt_tui.core.tables import EVENT, INSTANCE, ITEM, TEMPLATE
 
 
 @dataclass(frozen=True)
@@ -156,11 +156,19 @@ def recent(
     where: list[Any] | None = None,
     since: str | None = None,
 ) -> list[EventRow]:
-    """The newest events, newest first: of one REF (its instances), meeting ``where``
-    (conditions on EVENT), from ``since`` on."""
+    """The newest events, newest first: of one REF (the events written under it, and
+    every event of its item's instances: those from before a rename were written under
+    the old REF), meeting ``where`` (conditions on EVENT), from ``since`` on."""
     q = select(EVENT).where(*(where or []))
     if ref is not None:
-        q = q.where(EVENT.c.ref == ref)
+        template, _, item = ref.partition("/")
+        of_item = (
+            select(INSTANCE.c.id)
+            .join(ITEM, ITEM.c.id == INSTANCE.c.item_id)
+            .join(TEMPLATE, TEMPLATE.c.id == ITEM.c.template_id)
+            .where(TEMPLATE.c.key == template, ITEM.c.key == item)
+        )
+        q = q.where(or_(EVENT.c.ref == ref, EVENT.c.instance_id.in_(of_item)))
     if since is not None:
         q = q.where(EVENT.c.at >= since)
     rows = conn.execute(q.order_by(EVENT.c.id.desc()).limit(limit)).all()
