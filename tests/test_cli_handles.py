@@ -173,3 +173,12 @@ def test_a_typed_newline_cannot_forge_a_line_of_its_own(tiny: Path, args: tuple[
     assert not any(line.startswith("kt-tui: forged") for line in lines), lines
     assert not any(line.startswith("kt-tui: acting as eve") for line in lines), lines
     assert "\\n" in r.stderr  # shown, escaped
+
+
+def test_a_lead_owned_item_refuses_in_one_sentence(tmp_path: Path) -> None:
+    """'Only a lead (or a lead) may...' was said for an item only leads do."""
+    db = tmp_path / "s.db"
+    assert kt(db, "sync", str(sample_dir())).exit_code == 0
+    r = kt(db, "done", "go-live/go-live-approval", user="ben")
+    assert r.exit_code == 1
+    assert r.stderr.startswith("kt-tui: Only a lead may mark go-live/go-live-approval done; ")

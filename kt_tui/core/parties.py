@@ -26,6 +26,17 @@ def owner_label(owner: str) -> str:
     }.get(owner, owner)
 
 
+def doers(t: InstanceRow) -> str:
+    """Who may do this item, in words, leads included: a refusal's subject ("a lead",
+    not "a lead (or a lead)"; the provider rule with the system it needs)."""
+    if t.owner == rules.OWNER_LEAD:
+        return "a lead"
+    who = owner_label(t.owner)
+    if t.owner == rules.OWNER_PROVIDER and t.system:
+        who = f"a provider-side member who has {t.system}"
+    return f"{who} (or a lead)"
+
+
 def party_label(party: str) -> str:
     """Who may fill a sign-off party, in words."""
     return {
@@ -54,7 +65,7 @@ def ensure_may(conn: Connection, actor: Actor, verb: str, t: InstanceRow) -> Non
     if verb in rules.LEAD_VERBS and not actor.is_lead:
         raise Refused(f"Only a lead may {what}; {you_are(actor)}.")
     if verb in rules.OWNER_VERBS and not rules.may_do(t.owner, person, t.member_id, t.system_id):
-        raise Refused(f"Only {owner_label(t.owner)} (or a lead) may {what}; {you_are(actor)}.")
+        raise Refused(f"Only {doers(t)} may {what}; {you_are(actor)}.")
     if verb == rules.Verb.NOTE and not rules.may_sign_or_do(
         t.owner, t.parties, person, t.member_id, t.system_id
     ):

@@ -100,7 +100,9 @@ def test_signoff_reject_and_assess_refuse_in_sentences(
     said = refusal(two, clock, "lea", "signoff", runbook)  # not done yet
     assert said.startswith("Wrong state: handoff/runbook --system api is todo, and signoff")
     said = refusal(two, clock, "eve", "done", runbook, evidence="wiki")
-    assert said.startswith("Only a provider-side member (or a lead) may mark handoff/runbook")
+    assert said.startswith(
+        "Only a provider-side member who has api (or a lead) may mark handoff/runbook"
+    )
     ok(two, clock, "pete", "done", runbook, evidence="wiki")
     said = refusal(two, clock, "eve", "signoff", runbook)
     assert said.startswith(
