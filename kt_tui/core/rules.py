@@ -822,9 +822,48 @@ def sign_conflict(
         return "you signed it already, and one person fills one party"
     if done_by is not None and done_by == person.handle:
         return "you marked it done, so someone else must sign it"
-    if party in LEAD_PARTIES and member_id is not None and member_id == person.member_id:
+    if bears_own_handle(party, person, member_id):
         return "it bears your handle, so another lead must sign it"
     return None
+
+
+def bears_own_handle(party: str, person: Person, member_id: int | None) -> bool:
+    """The conflict no sign-off escapes: a lead party on an item bearing the lead's own
+    handle (sign_conflict; sync counts it when it warns of parties few can fill)."""
+    return party in LEAD_PARTIES and member_id is not None and member_id == person.member_id
+
+
+def signers_left(
+    parties: Sequence[str],
+    people: Sequence[Person],
+    doer: Person,
+    member_id: int | None,
+    system_id: int | None,
+) -> list[str]:
+    """Once ``doer`` marks it done, the parties that cannot all be signed by distinct
+    people who may fill them (none the doer, no lead on their own item): [] when the
+    sign-off can complete, else the parties nobody is left for (all, when they only
+    run out together)."""
+    fillers = [
+        {
+            p.member_id
+            for p in people
+            if p.member_id != doer.member_id
+            and may_fill(party, p, member_id, system_id)
+            and not bears_own_handle(party, p, member_id)
+        }
+        for party in parties
+    ]
+
+    def assign(i: int, taken: frozenset[int | None]) -> bool:
+        return i == len(fillers) or any(
+            assign(i + 1, taken | {m}) for m in fillers[i] if m not in taken
+        )
+
+    if assign(0, frozenset()):
+        return []
+    alone = [party for party, who in zip(parties, fillers, strict=True) if not who]
+    return alone or list(parties)
 
 
 def missing_parties(parties: Sequence[str], signed: Collection[str]) -> list[str]:

@@ -63,7 +63,7 @@ def test_provider_owned_items_are_done_by_the_provider_side(two: Store, clock: C
         "eve",
         "done",
         "handoff/walkthrough",
-        r"Only a provider-side member \(or a lead\) may mark",
+        r"Only a provider-side member who has api \(or a lead\) may mark",
     )
     assert act(two, clock, "pete", "done", "handoff/walkthrough").after == "done"
     act(two, clock, "pete", "undo", "handoff/walkthrough")
@@ -275,6 +275,10 @@ def test_sync_warns_of_parties_few_can_fill(two: Store, clock: Clock, tmp_path: 
     from kt_tui.core.sync import sync
 
     plan = sync(two, two_sides.write(tmp_path / "two"), actor="lea", login="lea", dry_run=True).plan
+    assert (
+        "handoff/runbook: when pia marks it done (--system api), nobody else may sign it as "
+        "provider-lead (let pete do it)" in plan.warnings
+    )
     assert any(
         "handoff/runbook: party 'provider-lead' can be filled by 1 person" in w
         for w in plan.warnings
@@ -308,7 +312,7 @@ def test_every_doing_verb_follows_the_owner(
         "eve",
         verb,
         "handoff/walkthrough",
-        r"Only a provider-side member \(or a lead\) may",
+        r"Only a provider-side member who has api \(or a lead\) may",
         **kw,
     )
     act(two, clock, "pete", verb, "handoff/walkthrough", **kw)
@@ -345,7 +349,7 @@ def test_a_change_of_side_takes_effect_at_the_next_write(
     (root / "team.toml").write_text(team, encoding="utf-8")
     sync(two, root, actor="lea", login="lea", clock=clock)
     target = iid(two, "handoff/walkthrough", None, "api")
-    with pytest.raises(Refused, match=r"Only a provider-side member \(or a lead\) may"):
+    with pytest.raises(Refused, match=r"Only a provider-side member who has api \(or a lead\) may"):
         actions.act(two, pete, "done", target, clock=clock)
 
 

@@ -83,8 +83,96 @@ def test_the_warnings_name_each_thin_party_and_assessment(tmp_path: Path) -> Non
         "leave only its own member, who may not assess themselves",
         "exam/by-pete: nobody may assess it somewhere: its parties (pete, receiver) "
         "leave only its own member, who may not assess themselves",
+        # pete may do it too: the warning says who should
+        "handoff/runbook: when pia marks it done (--system api), nobody else may sign it as "
+        "provider-lead (let pete do it)",
         "handoff/runbook: party 'provider-lead' can be filled by 1 person somewhere "
         "(one absence would block it)",
+    ]
+
+
+DEADLOCK_TEAM = """\
+[handover]
+name = "Deadlock"
+target_date = 2027-01-15
+stages = ["documented"]
+
+[[members]]
+handle = "pat"
+name = "Pat"
+role = "lead"
+side = "provider"
+systems = ["api"]
+
+[[members]]
+handle = "carla"
+name = "Carla"
+role = "lead"
+systems = ["api"]
+
+[[members]]
+handle = "dan"
+name = "Dan"
+role = "engineer"
+systems = ["api"]
+
+[[systems]]
+key = "api"
+name = "API"
+tier = 1
+"""
+
+DEADLOCKS = """\
+[template]
+key = "dl"
+title = "Deadlocks"
+kind = "documentation"
+scope = "member"
+sides = ["client"]
+
+[[items]]
+key = "ack"
+title = "A member confirms receipt of their own item"
+signoff = ["receiver"]
+
+[[items]]
+key = "review"
+title = "The client lead reviews each member's item, her own too"
+signoff = ["client-lead"]
+owner = "pat"
+"""
+
+GO_LIVE = """\
+[template]
+key = "go-live"
+title = "Go-live"
+kind = "handover"
+scope = "handover"
+
+[[items]]
+key = "approval"
+title = "Both sides approve; a lead does it"
+signoff = ["client-lead", "provider-lead"]
+"""
+
+
+def test_a_sign_off_that_can_never_complete_is_said_as_such(tmp_path: Path) -> None:
+    """One lead per side: the 'one absence would block it' line said '1 person' where
+    nobody could ever sign (the doer may not sign their own work; a lead never signs
+    their own item as a lead)."""
+    root = tmp_path / "dl"
+    root.mkdir()
+    for name, body in (("team", DEADLOCK_TEAM), ("dl", DEADLOCKS), ("go-live", GO_LIVE)):
+        (root / f"{name}.toml").write_text(body, encoding="utf-8")
+    assert thin_party_warnings(wanted_from(load_folder(root), sample=False)) == [
+        "dl/ack: when carla marks it done (--member carla), nobody else may sign it as "
+        "receiver: only if a lead (pat) does it can its sign-off complete (set owner, or "
+        "other parties)",
+        "dl/review: nobody may sign it as client-lead at --member carla (one person fills "
+        "one party, and no lead signs their own item as a lead)",
+        "go-live/approval: when pat marks it done, nobody else may sign it as provider-lead; "
+        "whoever does it, a party is left that nobody may sign: its sign-off can never "
+        "complete (set owner, or other parties)",
     ]
 
 

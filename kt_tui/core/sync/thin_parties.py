@@ -38,6 +38,7 @@ def thin_party_warnings(wanted: Wanted) -> list[str]:
         for h, row in wanted.members.items()
     ]
     thin: dict[tuple[str, str, str], int] = {}  # (template, item, party) -> fewest fillers
+    stuck: dict[tuple[str, str], str] = {}  # item -> who doing it would leave it unsigned
     parties_of = {k: json.loads(w.parties) for k, w in wanted.items.items()}
     assessors: dict[tuple[str, str], int] = {}  # assessment item -> fewest who may assess
 
@@ -46,6 +47,8 @@ def thin_party_warnings(wanted: Wanted) -> list[str]:
 
     def may_fill(party: str) -> ByPair[int]:
         def count(mid: int | None, sid: int | None) -> int:
+            # a lead's own item left to the one other lead is not said (every lead party
+            # would be, on every lead's own item): _never_signed says where it is nobody
             return sum(rules.may_fill(party, p, mid, sid) for p in people)
 
         return ByPair(lambda m, s: count(*ids(m, s)))
@@ -81,6 +84,16 @@ def thin_party_warnings(wanted: Wanted) -> list[str]:
             if rules.too_few_to_fill(n):
                 first = next(j for j, ms in enumerate(pairs) if rules.too_few_to_fill(counts[ms]))
                 found.append((first, place, party, n))
+        if found and (template, item) not in stuck:
+            owner = wanted.items[(template, item)].owner
+            thin_pairs = [
+                ms for ms in pairs if any(rules.too_few_to_fill(fillers[p][ms]) for p in parties)
+            ]
+            said = _never_signed(parties, owner, people, [(ms, ids(*ms)) for ms in thin_pairs])
+            if said:
+                stuck[(template, item)], blocked = said
+                if blocked:  # says more than "one absence would block it"
+                    continue
         for _first, _place, party, n in sorted(found):  # in the order instances show them
             k = (template, item, party)
             thin[k] = min(n, thin.get(k, n))
@@ -93,6 +106,7 @@ def thin_party_warnings(wanted: Wanted) -> list[str]:
         for (t, i), n in assessors.items()
         if rules.too_few_to_fill(n)
     ]
+    lines += [f"{t}/{i}: {why}" for (t, i), why in stuck.items()]
     lines += [
         f"{t}/{i}: party {party!r} can be filled by {n} "
         f"{'person' if n == 1 else 'people'} somewhere (one absence would block it)"
@@ -102,6 +116,66 @@ def thin_party_warnings(wanted: Wanted) -> list[str]:
         rest = len(lines) - MAX_WARNINGS
         lines = [*lines[:MAX_WARNINGS], f"... and {rest} more parties that few can fill"]
     return lines
+
+
+CHECKED_PAIRS = 50  # the instances of one item a deadlock is looked for at (sync's time)
+
+
+def _never_signed(
+    parties: list[str],
+    owner: str,
+    people: list[rules.Person],
+    pairs: list[tuple[tuple[str | None, str | None], tuple[int | None, int | None]]],
+) -> tuple[str, bool] | None:
+    """Where a thin item's sign-off cannot complete, why, and whether it cannot whoever
+    does it (else: only when a certain one does): nobody left for a party
+    once the one the owner rule names marks it done (nobody signs their own work, one
+    person fills one party, no lead signs their own item as a lead)."""
+    nobody = rules.Person(None, None, False, rules.Side.CLIENT)
+    for (member, system), (mid, sid) in pairs[:CHECKED_PAIRS]:
+        at = "".join(
+            f" --{flag} {name}" for flag, name in (("member", member), ("system", system)) if name
+        )
+        left = rules.signers_left(parties, people, nobody, mid, sid)
+        if left:
+            return (
+                f"nobody may sign it as {', '.join(left)}{' at' + at if at else ''} (one "
+                "person fills one party, and no lead signs their own item as a lead)",
+                True,
+            )
+        doers = [p for p in people if rules.is_mine(owner, p, mid, sid)]
+        stuck = [
+            (d, left) for d in doers if (left := rules.signers_left(parties, people, d, mid, sid))
+        ]
+        if not stuck:
+            continue
+        doer, left = stuck[0]
+        where = f" ({at.strip()})" if at else ""
+        said = (
+            f"when {doer.handle} marks it done{where}, nobody else may sign it as {', '.join(left)}"
+        )
+        if len(stuck) < len(doers):
+            others = ", ".join(str(d.handle) for d in doers if all(d is not x for x, _ in stuck))
+            return f"{said} (let {others} do it)", False
+        rescue = [
+            p.handle
+            for p in people
+            if p.is_lead
+            and all(p is not d for d in doers)
+            and not rules.signers_left(parties, people, p, mid, sid)
+        ]
+        if rescue:
+            return (
+                f"{said}: only if a lead ({', '.join(map(str, rescue))}) does it can its "
+                "sign-off complete (set owner, or other parties)",
+                True,
+            )
+        return (
+            f"{said}; whoever does it, a party is left that nobody may sign: its sign-off "
+            "can never complete (set owner, or other parties)",
+            True,
+        )
+    return None
 
 
 def unreachable_gate_warnings(wanted: Wanted) -> list[str]:
