@@ -44,6 +44,15 @@ def bar(fraction: float | None, width: int = 10, full: str = FULL, empty: str = 
     return full * filled + empty * (width - filled)
 
 
+def days_left(days: int) -> str:
+    """The target date's distance: "13 days left", "1 day left", "due today", "13 days
+    past" (a date gone by is never "-13 days left")."""
+    if days == 0:
+        return "due today"
+    n = abs(days)
+    return f"{n} day{'' if n == 1 else 's'} {'left' if days > 0 else 'past'}"
+
+
 def level(name: str | None) -> str:
     return name or "-"
 

@@ -20,7 +20,7 @@ from kt_tui.core.instances import InstanceRow
 from kt_tui.core.item_text import LIST_COLUMNS
 from kt_tui.core.readiness import Figures, Status
 from kt_tui.core.rules import State
-from kt_tui.present import CONTROL, band, bar, json_safe, level, pct, printable
+from kt_tui.present import CONTROL, band, bar, days_left, json_safe, level, pct, printable
 
 STATE_STYLE: dict[str, str] = {
     State.TODO: "default",
@@ -61,7 +61,7 @@ def _figure_cells(f: Figures) -> list[Any]:
 def status_renderables(st: Status) -> list[Any]:
     head = Text()
     head.append(printable(st.name), style="bold")
-    head.append(f"   target {st.target_date.isoformat()} ({st.days_left} days left)   ")
+    head.append(f"   target {st.target_date.isoformat()} ({days_left(st.days_left)})   ")
     head.append(bar(st.overall.readiness, 20), style=_colour(st.overall.readiness))
     head.append(f" {pct(st.overall.readiness)} ready, level {level(st.overall.level)}")
     o = st.overall

@@ -105,6 +105,14 @@ class Folded:
         return self._cut(self.names, self.members, "members") if self.members else ""
 
     @property
+    def for_text(self) -> str:
+        """Whom the line is open for: its members, else "the system" (a system item),
+        else "the handover" (the handover's own items bear neither)."""
+        if self.members:
+            return self.members_text
+        return "the system" if self.systems else "the handover"
+
+    @property
     def systems_text(self) -> str:
         """``orders``, or ``100 systems: orders, billing, ... and 90 more`` past NAMES."""
         return self._cut(self.system_names, self.systems, "systems") if self.systems else ""
@@ -482,13 +490,20 @@ def entry_sections(conn: Connection, rosters: Rosters) -> dict[str, list[Folded]
     return {name: list(got.values()) for name, got in lines.items()}
 
 
+HANDOVER_WIDE = ""  # open_per_system's key of the handover's own items (no system key is "")
+
+
 def open_per_system(conn: Connection) -> dict[str | None, tuple[int, int]]:
-    """Open instances and their weight per system key (None: no system), from the
-    rollup counters (counted minus complete): no pass over the instances."""
+    """Open instances and their weight per system key (None: a member's items with no
+    system; HANDOVER_WIDE: the handover's own), from the rollup counters (counted
+    minus complete): no pass over the instances."""
     keys: dict[int, str] = {i: k for i, k in conn.execute(select(SYSTEM.c.id, SYSTEM.c.key))}
     out: dict[str | None, tuple[int, int]] = {}
     for g in rollup.groups(conn):
-        key = keys.get(g.system_id) if g.system_id is not None else None
+        if g.system_id is not None:
+            key: str | None = keys.get(g.system_id)
+        else:
+            key = None if g.member_id is not None else HANDOVER_WIDE
         n, w = out.get(key, (0, 0))
         out[key] = (n + g.items - g.complete, w + g.weight - g.complete_weight)
     return out

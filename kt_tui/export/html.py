@@ -18,7 +18,7 @@ from markupsafe import Markup
 from kt_tui.core import legend
 from kt_tui.core.competency import grid
 from kt_tui.export.report import Report
-from kt_tui.present import band, level, pct, printable, stamp
+from kt_tui.present import band, days_left, level, pct, printable, stamp
 
 TEMPLATE = "report.html.j2"
 
@@ -148,6 +148,7 @@ def _template() -> jinja2.Template:
     env.filters["barcolour"] = bar_colour
     env.filters["width"] = lambda f: 0 if f is None else round(max(0.0, min(1.0, f)) * 100, 1)
     env.filters["stamp"] = stamp
+    env.filters["days_left"] = days_left
     source = resources.files("kt_tui.export").joinpath("templates", TEMPLATE).read_text("utf-8")
     return env.from_string(source)
 

@@ -24,7 +24,7 @@ import jinja2
 from kt_tui.core import legend
 from kt_tui.core.burnup import Point
 from kt_tui.export.report import Report
-from kt_tui.present import bar, level, pct, printable, stamp
+from kt_tui.present import bar, days_left, level, pct, printable, stamp
 
 TEMPLATE = "report.md.j2"
 
@@ -96,6 +96,7 @@ FILTERS: dict[str, Callable[..., Md]] = {
     "pct": lambda f: trusted(pct(f)),
     "level": lambda name: trusted(level(name)),
     "stamp": lambda s: trusted(stamp(s)),
+    "days_left": lambda n: trusted(days_left(n)),
 }
 
 

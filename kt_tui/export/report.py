@@ -272,9 +272,13 @@ def build_report(
         for s in st.systems:
             n, w = per_system.get(s.key, (0, 0))
             missing.append(MissingGroup(s.key, s.name, s.can_transfer, n, w))
-        n, w = per_system.get(None, (0, 0))
-        if n:
-            missing.append(MissingGroup(None, "Per member (no system)", None, n, w))
+        for key, name in (
+            (None, "Per member (no system)"),
+            (folding.HANDOVER_WIDE, "Handover-wide"),
+        ):
+            n, w = per_system.get(key, (0, 0))
+            if n:
+                missing.append(MissingGroup(None, name, None, n, w))
         open_items = folding.open_lines(conn, today, rosters, overdue=False)
         overdue = folding.open_lines(conn, today, rosters, overdue=True)
         sections = folding.entry_sections(conn, rosters)

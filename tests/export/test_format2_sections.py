@@ -43,11 +43,17 @@ def test_md_html_and_json_carry_handover_items_blockers_and_competency(tmp_path:
     assert "**Handover-wide items**" in md and "0 of 1 complete" in md
     assert "## Blockers (1)" in md and "VPN <script>" not in md  # escaped
     assert "| eve | `quiz/teachback` |   | 2/4 ✗ | 3 |" in md
+    # the handover's own item is open for the handover, in a group of its own (it was
+    # "the system", under "Per member (no system)")
+    approval = next(line for line in md.splitlines() if line.startswith("| `golive/approval`"))
+    assert "| the handover |" in approval and "the system" not in approval
+    assert "| - | Handover-wide | 1 |" in md
     html = kt(db, "export", "html", user="lea").output
     assert "Handover-wide items" in html and "<script>alert" not in html
     assert "2/4 ✗" in html
     data = json.loads(kt(db, "export", "json", user="lea").output)
     assert data["handover_items"]["items"] == 1
+    assert {"name": "Handover-wide", "open_items": 1}.items() <= data["missing"][-1].items()
     assert data["blockers"][0]["reason"] == hostile and data["blockers"][0]["blocked_by"] == "eve"
     assert data["competency"][0]["score"] == 2 and data["competency"][0]["passed"] is False
 

@@ -14,7 +14,7 @@ from textual.containers import Container, Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Footer, Label, Static
 from textual.widgets.data_table import ColumnKey
 
-from kt_tui.present import bar, level, one_line, pct, printable
+from kt_tui.present import bar, days_left, level, one_line, pct, printable
 from kt_tui.tui.messages import NodeMessage
 from kt_tui.tui.screens.base import DataScreen
 from kt_tui.tui.widgets.burnup import BurnUp
@@ -229,8 +229,7 @@ class DashboardScreen(DataScreen):
     def _header(self, status: Status) -> None:
         theme = self.app.current_theme
         o = status.overall
-        days = status.days_left
-        when = f"{days} days left" if days >= 0 else f"{-days} days past"
+        when = days_left(status.days_left)
         ready = Text.assemble(
             "Overall ", (bar(o.readiness, 30), readiness_colour(theme, o.readiness))
         )
