@@ -12,7 +12,15 @@ import click
 
 from kt_tui.cli_bulk import BULK_HELP, bulk_options
 from kt_tui.cli_bulk import run_bulk as _bulk
-from kt_tui.cli_context import Context, common_options, current, err, has_terminal, store_failure
+from kt_tui.cli_context import (
+    Context,
+    change_words,
+    common_options,
+    current,
+    err,
+    has_terminal,
+    store_failure,
+)
 from kt_tui.cli_context import console as make_console
 
 # --- the group ----------------------------------------------------------------
@@ -463,27 +471,7 @@ def _act(verb: str, ref: str, member: str | None, system: str | None, **kw: Any)
             f" --system {out.system or system}" if system else "",
         ]
     )
-    from kt_tui.core.rules import State, Verb
-
-    if verb == Verb.ASSESS:
-        score = kw.get("score")
-        if out.after == State.SIGNED_OFF:
-            click.echo(
-                f"{verb}: {out.ref}{where}: score {score} passes: {out.before} -> {out.after}"
-            )
-        else:
-            moved = (
-                f"{out.before} -> {out.after}" if out.before != out.after else f"stays {out.after}"
-            )
-            click.echo(f"{verb}: {out.ref}{where}: score {score} is below the pass mark: {moved}")
-    elif out.party and out.missing:
-        click.echo(
-            f"{verb}: {out.ref}{where}: signed as {out.party}; waiting for {', '.join(out.missing)}"
-        )
-    elif out.before != out.after:
-        click.echo(f"{verb}: {out.ref}{where}: {out.before} -> {out.after}")
-    else:
-        click.echo(f"{verb}: {out.ref}{where}: set")
+    click.echo(f"{verb}: {out.ref}{where}: {change_words(verb, out, kw.get('score'))}")
 
 
 def _verb_command(

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from kt_tui.cli_context import F, can_answer, current, err
+from kt_tui.cli_context import F, can_answer, change_words, current, err
 
 if TYPE_CHECKING:
     from kt_tui.core.instances import InstanceRow
@@ -47,10 +47,12 @@ def run_bulk(verb: str, where: str, yes: bool, **texts: Any) -> None:
     if not yes and can_answer():
         question = f"{verb}: {len(rows)} item(s) match {where!r}; apply?"
         click.confirm(question, abort=True, err=True)
-    report(verb, service.bulk(verb, [r.id for r in rows], **texts), rows)
+    report(verb, service.bulk(verb, [r.id for r in rows], **texts), rows, texts.get("score"))
 
 
-def report(verb: str, result: BulkResult, rows: list[InstanceRow]) -> None:
+def report(
+    verb: str, result: BulkResult, rows: list[InstanceRow], score: int | None = None
+) -> None:
     """One line per change on stdout; on stderr the refusals, each reason once with
     the items it refused below it (one alone on one line); exit 1 when any."""
     from kt_tui.present import printable
@@ -58,8 +60,7 @@ def report(verb: str, result: BulkResult, rows: list[InstanceRow]) -> None:
     label = {r.id: r.label for r in rows}
     for out in result.done:
         shown = label.get(out.instance_id, out.ref)
-        change = f"{out.before} -> {out.after}" if out.before != out.after else "set"
-        click.echo(printable(f"{verb}: {shown}: {change}"))
+        click.echo(printable(f"{verb}: {shown}: {change_words(verb, out, score)}"))
     for why, items in result.grouped_refusals():
         if len(items) == 1:  # as a single verb says it
             shown, own = items[0]

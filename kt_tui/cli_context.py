@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 if TYPE_CHECKING:
+    from kt_tui.core.actions import Outcome
     from kt_tui.core.clock import Clock
     from kt_tui.core.service import Service
 
@@ -156,6 +157,23 @@ def store_failure(obj: Context, exc: Exception) -> Exception | None:
         if damage is not None:
             return failure(safe_url(url), sqlite3.DatabaseError(damage), path)
     return None
+
+
+def change_words(verb: str, out: Outcome, score: int | None = None) -> str:
+    """What one verb did to one item, after its label: "todo -> done", "signed as
+    provider-lead; waiting for client-lead", "score 2 is below the pass mark: stays
+    done", "set" (a note); the single verb and the bulk run say the same."""
+    from kt_tui.core.rules import State, Verb
+
+    moved = f"{out.before} -> {out.after}"
+    if verb == Verb.ASSESS:
+        if out.after == State.SIGNED_OFF:
+            return f"score {score} passes: {moved}"
+        kept = moved if out.before != out.after else f"stays {out.after}"
+        return f"score {score} is below the pass mark: {kept}"
+    if out.party and out.missing:
+        return f"signed as {out.party}; waiting for {', '.join(out.missing)}"
+    return moved if out.before != out.after else "set"
 
 
 def has_terminal() -> bool:

@@ -103,7 +103,10 @@ def party_to_fill(
         party = match_handle(party, t.parties) or party  # a party or a handle: LEAD is lead
         if party not in t.parties:
             listed = ", ".join(t.parties)
-            raise BadInput(f"--as-party {party}: {t.label} is signed by {listed}, not {party}.")
+            raise BadInput(
+                f"--as-party {party}: {party} is not a party of {t.label}; its parties are "
+                f"{listed}."
+            )
         if party in signed:
             raise Refused(
                 f"{t.label} is signed as {party} already (by {signed[party]}): sign one of "
