@@ -196,7 +196,14 @@ def console() -> Any:
 
     from rich.console import Console
 
+    class Output(Console):
+        def on_broken_pipe(self) -> None:
+            # the reader left (`| head`): Rich exits 1, the code of a refusal; the
+            # command line's own handler (KtGroup) quiets stdout and exits 0
+            self.quiet = True
+            raise BrokenPipeError
+
     if sys.stdout.isatty():
-        return Console()
+        return Output()
     # no terminal: as wide as the longest line needs, capped so a table never wraps
-    return Console(width=max(shutil.get_terminal_size((10_000, 24)).columns, 10_000))
+    return Output(width=max(shutil.get_terminal_size((10_000, 24)).columns, 10_000))

@@ -182,3 +182,12 @@ def test_a_lead_owned_item_refuses_in_one_sentence(tmp_path: Path) -> None:
     r = kt(db, "done", "go-live/go-live-approval", user="ben")
     assert r.exit_code == 1
     assert r.stderr.startswith("kt-tui: Only a lead may mark go-live/go-live-approval done; ")
+
+
+def test_the_export_names_a_stand_in_by_who_typed_and_whom_they_act_as(tmp_path: Path) -> None:
+    """The committee's page said 'by acting as asha, the sample's lead: you typed
+    'zed'', the context bar's sentence; it names the person and the role taken."""
+    db = tmp_path / "s.db"
+    assert kt(db, "sync", str(sample_dir())).exit_code == 0
+    md = kt(db, "export", "md", user="zed").stdout
+    assert " by zed (acting as asha, the sample's lead)\n" in md.replace("  \n", "\n")

@@ -172,3 +172,30 @@ def test_verify_head_must_be_64_hex_characters_in_either_case(tmp_path: Path) ->
         assert r.exit_code == 2 and "a head is 64 hex characters" in r.stderr, bad
     assert kt(db, "verify", "--head", head.upper()).exit_code == 0
     assert kt(db, "verify", "--head", "0" * 64).exit_code == 1
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("command", [("list", "--limit", "5000"), ("status",)])
+def test_a_reader_that_leaves_early_is_no_refusal(tmp_path: Path, command: tuple[str, ...]) -> None:
+    """`kt-tui list | head -1`: the reader left, which is not exit 1 (a refusal, and a
+    `set -o pipefail` script's failure); Rich's own handler exited 1."""
+    import os
+    import subprocess
+    import sys
+
+    from bench.generate import size_for, write
+
+    db = tmp_path / "big.db"
+    assert kt(db, "sync", str(write(tmp_path / "big", size_for(3_000)))).exit_code == 0
+    root = str(Path(__file__).resolve().parent.parent)
+    child = subprocess.Popen(
+        [sys.executable, "-m", "kt_tui", "--db", str(db), *command],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "PYTHONPATH": root, "KT_USER": "m0000", "COLUMNS": "400"},
+    )
+    assert child.stdout is not None and child.stderr is not None
+    child.stdout.readline()
+    child.stdout.close()  # as head does, after its line
+    assert child.wait(timeout=60) == 0
+    assert b"Traceback" not in child.stderr.read()
