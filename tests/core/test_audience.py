@@ -91,14 +91,8 @@ due = "T+1w"
 
 
 def folder(tmp_path: Path, **extra: str) -> Path:
-    return write_tiny(
-        tmp_path / "tiny",
-        team=TEAM2,
-        aud=AUDIENCE,
-        pairs=PAIRS,
-        golive=GOLIVE,
-        **extra,
-    )
+    files = {"team": TEAM2, "aud": AUDIENCE, "pairs": PAIRS, "golive": GOLIVE, **extra}
+    return write_tiny(tmp_path / "tiny", **files)
 
 
 def instances(store: Store, template: str, item: str) -> set[tuple[str | None, str | None]]:
@@ -129,6 +123,19 @@ def test_audience_keys_narrow_and_together_they_and(
     assert instances(store, "pairs", "tier1-engineers") == {("eve", "api"), ("pia", "api")}
     assert instances(store, "pairs", "db-only") == {("eve", "db")}
     assert instances(store, "golive", "approval") == {(None, None)}
+
+
+def test_the_plan_names_the_audience_keys_that_changed(
+    store: Store, tmp_path: Path, clock: Clock
+) -> None:
+    """Only roles changed: the plan said 'audience (tiers, systems, sides, roles,
+    tracks, members)'."""
+    from kt_tui.core.sync import describe
+
+    sync(store, folder(tmp_path), actor="setup", login="setup", clock=clock)
+    narrowed = AUDIENCE.replace('tracks = ["oncall"]', 'tracks = ["oncall"]\nroles = ["engineer"]')
+    again = sync(store, folder(tmp_path, aud=narrowed), actor="setup", login="setup", clock=clock)
+    assert "  oncall: audience (roles) changed" in describe(again.plan)
 
 
 def test_due_forms_resolve_from_target_and_start(

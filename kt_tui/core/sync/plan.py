@@ -280,7 +280,7 @@ def diff(wanted: Wanted, current: Current) -> Plan:
             changed.append("due date")
         for f in ("tiers", "revision", *ITEM_V2_FIELDS):
             if getattr(w, f) != have_item[f]:
-                changed.append(f)
+                changed.append(_audience_keys(w.audience, have_item[f]) if f == "audience" else f)
         if w.revision > have_item["revision"]:
             revision_raised.add(ikey)
         if w.position != have_item["position"] and not changed:
@@ -360,6 +360,14 @@ def _what_changed(
     return out
 
 
+def _audience_keys(want: str | None, have: str | None) -> str:
+    """ "audience (roles)": the audience keys a change touched (stored as one JSON
+    object), not all six."""
+    a, b = json.loads(want or "{}"), json.loads(have or "{}")
+    keys = sorted(k for k in {*a, *b} if a.get(k) != b.get(k))
+    return f"audience ({', '.join(keys)})"
+
+
 def _stage_idx_of(item: dict[str, Any], current: Current) -> int | None:
     stages = json.loads(current.settings.get("stages", "[]"))
     stage = item["stage"]
@@ -380,7 +388,6 @@ FILE_KEY = {
     "valid_days": "valid_for",
     "pass_score": "pass",
     "parties": "signoff parties",
-    "audience": "audience (tiers, systems, sides, roles, tracks, members)",
     "due date": "due (its date)",
     "stage order": "stage (its order)",
 }
