@@ -407,6 +407,32 @@ def instance_ids(
     return [i for (i,) in conn.execute(q)]
 
 
+def position_of(
+    conn: Connection,
+    f: Filter,
+    actor: Actor | None,
+    today: date,
+    instance_id: int,
+    *,
+    extra: list[Any] | None = None,
+    sort: Sort = DEFAULT_SORT,
+) -> int | None:
+    """Where an instance stands in the listing ``iter_instances`` gives with the same
+    filter and order: its row, from 0 (a checklist opened on it pages there); None
+    when the filter leaves it out."""
+    ranked = (
+        select(
+            INSTANCE.c.id.label("ranked_id"),
+            (func.row_number().over(order_by=sort.order_by()) - 1).label("at"),
+        )
+        .select_from(with_instance_joins())
+        .where(*conditions(f, actor, today), *(extra or []))
+        .subquery("ranked")
+    )
+    at = conn.execute(select(ranked.c.at).where(ranked.c.ranked_id == instance_id)).scalar()
+    return None if at is None else int(at)
+
+
 def count_instances(
     conn: Connection, f: Filter, actor: Actor | None, today: date, extra: list[Any] | None = None
 ) -> int:

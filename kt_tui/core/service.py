@@ -408,6 +408,19 @@ class Service:
             )
         return rows
 
+    def position(
+        self, scope: Scope, text: str, instance_id: int, sort: str | None = None
+    ) -> int | None:
+        """The row of ``instance_id`` in the checklist ``page`` lists with the same
+        scope, filter and order (None: not listed there), to open the checklist on it."""
+        f = self._filter(text)
+        extra = instances.scope_conditions(scope.member, scope.system)
+        with self.store.read() as conn:
+            f = filters.with_names(conn, f)
+            return instances.position_of(
+                conn, f, self.actor, self.today(), instance_id, extra=extra, sort=parse_sort(sort)
+            )
+
     def ids(self, scope: Scope, text: str = "") -> list[int]:
         """The ids of every instance of a checklist that a filter picks (select all)."""
         f = self._filter(text)

@@ -82,6 +82,23 @@ def default_filename(fmt: str, today: date) -> str:
     return f"readiness-{today.isoformat()}{EXTENSIONS.get(fmt, '.' + fmt)}"
 
 
+FREE_NAME_TRIES = 1000  # readiness-...-2 to -1000; past that, the plain name (refused)
+
+
+def free_path(folder: Path, fmt: str, today: date) -> Path:
+    """Where the TUI proposes an export: ``folder/readiness-2026-11-25.md``, or the
+    first of ``-2``, ``-3`` ... that does not exist yet, so that the name offered is one
+    the dialog takes (an export never overwrites a file)."""
+    first = folder / default_filename(fmt, today)
+    if not first.exists():
+        return first
+    for n in range(2, FREE_NAME_TRIES + 1):
+        path = first.with_name(f"{first.stem}-{n}{first.suffix}")
+        if not path.exists():
+            return path
+    return first
+
+
 STDOUT_NAMES = ("-", "/dev/stdout", "/dev/fd/1", "/proc/self/fd/1")
 
 

@@ -332,13 +332,17 @@ class KtApp(App[None]):
 
     # -- navigation ------------------------------------------------------------
 
-    def open_checklist(self, member: str | None = None, system: str | None = None) -> None:
+    def open_checklist(
+        self, member: str | None = None, system: str | None = None, on_item: int | None = None
+    ) -> None:
+        """A member's, a system's or a cell's checklist (``on_item``: the cursor on that
+        instance, its page loaded first)."""
         from kt_tui.core.service import Scope
         from kt_tui.tui.screens.checklist import ChecklistScreen
 
         if self.service is None:
             return
-        self.push_screen(ChecklistScreen(Scope(member, system)))
+        self.push_screen(ChecklistScreen(Scope(member, system), on_item=on_item))
 
     def action_view(self, name: str) -> None:
         """Switch to a top-level view (its details stay open beneath it)."""

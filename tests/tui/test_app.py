@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from rich.text import Text
 from textual.message import Message
-from textual.widgets import Input, RadioButton, Static
+from textual.widgets import Input, Label, RadioButton, Static
 
 from kt_tui.core import actions, filters, instances
 from kt_tui.core.clock import Clock
@@ -26,12 +26,20 @@ from kt_tui.tui.screens.export_dialog import ExportScreen
 from kt_tui.tui.screens.help import HelpScreen
 from kt_tui.tui.screens.prompt import PromptScreen
 from kt_tui.tui.screens.queue import QueueScreen
+from kt_tui.tui.screens.refusals import RefusalsScreen
 from kt_tui.tui.screens.sessions import SessionsScreen
 from kt_tui.tui.widgets.burnup import BurnUp
 from kt_tui.tui.widgets.checklist_view import MAX_PAGES, PAGE_SIZE, ChecklistView
 from kt_tui.tui.widgets.sortable_table import SortableTable
 from tests.helpers import FORMAT1
-from tests.tui.conftest import FIXED_CLOCK, actor_of, core_store, wait_loaded, wait_until
+from tests.tui.conftest import (
+    FIXED_CLOCK,
+    actor_of,
+    core_store,
+    wait_for,
+    wait_loaded,
+    wait_until,
+)
 
 SIZE = (120, 40)
 
@@ -878,11 +886,16 @@ async def test_select_all_and_refusals_are_listed(
         await wait_until(pilot, lambda: len(view.selected) == view.total > 0)
         await pilot.press("r", "y")
         await wait_until(pilot, lambda: bool(errors(app)))
-        # one reason, said once, with the count and the first items it refused
-        said = [m for m in errors(app) if "Only a lead may reopen it" in m]
-        assert len(said) == 1, errors(app)
-        assert f"\n{view.total} items: " in said[0] and " more" in said[0]
-        assert not any("more refused" in m for m in errors(app))
+        # one reason over more items than a toast names: one toast, and the report that
+        # says the reason once with every item it refused
+        [said] = errors(app)
+        assert f"{view.total} refused, for 1 reason" in said
+        await wait_until(pilot, lambda: isinstance(app.screen, RefusalsScreen))
+        report = str(app.screen.query_one("#report-text", Static).render())
+        assert report.count("Only a lead may reopen it") == 1
+        assert f"{view.total} items:" in report
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: app.screen is screen)
         await wait_until(pilot, lambda: not view.selected)  # done with: cleared
         await pilot.press("a")
         await wait_until(pilot, lambda: len(view.selected) == view.total)
@@ -932,9 +945,12 @@ async def test_an_engineer_marking_a_whole_session_is_told_each_reason_once(
         assert len(others) >= 2
         await pilot.press("a", "enter", "y")
         await wait_until(pilot, lambda: bool(errors(app)))
-        said = errors(app)
-        assert len(said) == 1 and said[0].startswith("Only its member"), said
-        assert f"\n{len(others)} items: " in said[0] and "attendance of it;" in said[0]
+        [said] = errors(app)  # one toast; the report says the reason once, every item
+        assert f"{len(others)} refused, for 1 reason" in said
+        await wait_until(pilot, lambda: isinstance(app.screen, RefusalsScreen))
+        report = str(app.screen.query_one("#report-text", Static).render())
+        assert report.startswith("Only its member") and report.count("Only its member") == 1
+        assert f"{len(others)} items:" in report and "attendance of it;" in report
         assert all(instance(db_path, a.instance_id).state == a.state for a in others)
 
 
@@ -1023,3 +1039,43 @@ async def test_the_forecast_s_dates_are_never_cut_at_80_columns(
         assert forecast.content_region.height == 2
         await pilot.resize_terminal(200, 40)
         await wait_until(pilot, lambda: "\n" not in forecast.content.plain)  # type: ignore[union-attr]
+
+
+async def test_many_reasons_are_each_listed_in_a_report_that_stays(
+    make_app: Callable[..., KtApp], db_path: str, messages: list[Message]
+) -> None:
+    """A lead marks a whole checklist done: items refused for many reasons (done
+    already, waiting on another item, evidence wanted...) are one toast, and a report
+    that lists every reason once with the items it refused; escape closes it."""
+    from kt_tui.tui.screens.checklist_selection import SelectableChecklist
+
+    rows = rows_of(db_path, member="asha")
+    for r in rows[1:3]:  # done already (the first stays todo: space means done)
+        core_act(db_path, "asha", "done", r.id, evidence="T-1")
+    core_act(db_path, "tomas", "na", rows[3].id, reason="not ours")  # n/a
+    app = make_app("tomas")
+    async with app.run_test(size=(80, 24), message_hook=messages.append) as pilot:
+        screen = await open_member(pilot, messages)
+        view = screen.query_one(ChecklistView)
+        await pilot.press("a")
+        await wait_until(pilot, lambda: len(view.selected) == view.total > 0)
+        await pilot.press("space", "y")
+        done = await wait_for(pilot, messages, SelectableChecklist.BulkDone)
+        groups = done.refused
+        assert len(groups) > 2  # more than the toasts say one by one
+        await wait_until(pilot, lambda: isinstance(app.screen, RefusalsScreen))
+        [said] = errors(app)  # one toast, not one per item
+        n = sum(len(items) for _, items in groups)
+        assert f"{n} refused, for {len(groups)} reasons" in said
+        text = str(app.screen.query_one("#report-text", Static).render())
+        for why, items in groups:
+            if len(items) == 1:
+                assert items[0][1] in text  # its own sentence, whole
+            else:
+                assert text.count(why) == 1  # the reason once, then each item
+            for label, _ in items:
+                assert label in text
+        heading = str(app.screen.query_one("#question", Label).render())
+        assert f"done: {done.applied} item" in heading  # what was done, too
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: app.screen is screen)

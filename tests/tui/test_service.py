@@ -118,3 +118,17 @@ def test_history_burn_up_and_forecast(db_path: str) -> None:
     status = service.status()
     assert status is not None and h.points[-1].total_weight > 0
     service.store.dispose()
+
+
+@pytest.mark.parametrize("sort", [None, "due", "-title"])
+def test_position_is_the_row_page_lists_an_instance_at(db_path: str, sort: str | None) -> None:
+    """The checklist opened on an item (a blocker's) pages to it: position names the
+    row the same scope, filter and order list it at; None where it is not listed."""
+    service = open_service(db_path, "tomas", FIXED_CLOCK).service
+    for scope, text in ((Scope(), ""), (Scope(member="ben"), ""), (Scope(), "state:todo")):
+        rows = service.page(scope, text, 0, 1000, sort).rows
+        for at in (0, len(rows) // 2, len(rows) - 1):
+            assert service.position(scope, text, rows[at].id, sort) == at
+    outside = service.page(Scope(member="asha"), "", 0, 1).rows[0]
+    assert service.position(Scope(member="ben"), "", outside.id, sort) is None
+    service.store.dispose()

@@ -14,7 +14,7 @@ from kt_tui.tui.screens.checklist import ChecklistScreen
 from kt_tui.tui.screens.dashboard import DashboardScreen
 from kt_tui.tui.screens.queue import QueueScreen
 from kt_tui.tui.screens.sessions import SessionsScreen
-from kt_tui.tui.widgets.checklist_view import ChecklistView
+from kt_tui.tui.widgets.checklist_view import PAGE_SIZE, ChecklistView
 from tests.tui.conftest import wait_until
 from tests.tui.test_app import SIZE, core_act, open_member, rows_of, wait_loaded
 
@@ -204,3 +204,68 @@ async def test_keys_on_an_empty_blockers_table_do_nothing(
         await pilot.pause()
         assert isinstance(app.screen, BlockersScreen) and len(app.screen_stack) == 1
         assert "Nothing is blocked." in str(app.screen.query_one("#blocker-detail").render())
+
+
+async def test_enter_on_a_blocker_opens_its_checklist_on_the_blocked_item(
+    make_app: Callable[..., KtApp], db_path: str, messages: list[Message]
+) -> None:
+    """Enter opens the blocked item, not its checklist's top: the cursor on it, in
+    sight. Home and end go to the first and last blocker."""
+    deep = rows_of(db_path, member="ben")[-1]
+    core_act(db_path, "ben", "block", deep.id, reason="waits on the VPN")
+    system = [r for r in rows_of(db_path) if r.member is None][-1]
+    core_act(db_path, "tomas", "block", system.id, reason="waits on the board")
+    app = make_app("tomas")
+    async with app.run_test(size=(80, 24), message_hook=messages.append) as pilot:
+        await wait_loaded(pilot, messages, "dashboard")
+        await pilot.press("5")
+        await wait_loaded(pilot, messages, "blockers")
+        blockers = app.screen
+        assert isinstance(blockers, BlockersScreen)
+        table = blockers.query_one(DataTable)
+        assert table.row_count == 2
+        await pilot.press("end")
+        assert table.cursor_row == 1
+        await pilot.press("home")
+        assert table.cursor_row == 0
+        for n, blocked in enumerate((deep, system), start=1):
+            table.move_cursor(row=table.get_row_index(str(blocked.id)))
+            await pilot.press("enter")
+            await wait_loaded(pilot, messages, "checklist", count=n)
+            screen = app.screen
+            assert isinstance(screen, ChecklistScreen)
+            assert screen.scope == Scope(blocked.member, blocked.system)
+            view = screen.query_one(ChecklistView)
+            assert view.current is not None and view.current.id == blocked.id
+            top = view.scroll_offset.y
+            assert top <= view.cursor < top + view.scrollable_content_region.height
+            await pilot.press("escape")
+            await wait_until(pilot, lambda: app.screen is blockers)
+
+
+async def test_a_checklist_opens_on_an_item_past_its_first_page(
+    make_app: Callable[..., KtApp], db_path: str, messages: list[Message]
+) -> None:
+    """A handover-wide blocker opens the list of every item (hundreds): the page that
+    holds the item is loaded first, the cursor on it; a filter that leaves it out
+    opens at the top."""
+    every = rows_of(db_path)
+    last = every[-1]
+    assert len(every) > PAGE_SIZE
+    app = make_app("tomas")
+    async with app.run_test(size=(80, 24), message_hook=messages.append) as pilot:
+        await wait_loaded(pilot, messages, "dashboard")
+        app.open_checklist(None, None, on_item=last.id)
+        await wait_loaded(pilot, messages, "checklist")
+        view = app.screen.query_one(ChecklistView)
+        assert view.cursor == len(every) - 1
+        assert view.current is not None and view.current.id == last.id
+        top = view.scroll_offset.y
+        assert top <= view.cursor < top + view.scrollable_content_region.height
+        await pilot.press("up")
+        assert view.current is not None and view.current.id == every[-2].id
+        await pilot.press("escape")
+        app.open_checklist("ben", None, on_item=last.id)  # not in ben's list
+        await wait_loaded(pilot, messages, "checklist", count=2)
+        view = app.screen.query_one(ChecklistView)
+        assert view.cursor == 0

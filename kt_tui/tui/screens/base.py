@@ -19,8 +19,8 @@ if TYPE_CHECKING:
     from kt_tui.tui.app import KtApp
 
 
-REFUSALS_SHOWN = 5  # reasons
-NAMED = 3  # items named under a reason
+TOASTED = 2  # reasons said in toasts, one each; more open the report of them all
+NAMED = 3  # items a toast names under a reason; more open the report
 
 
 class DataScreen(Screen[None]):
@@ -35,20 +35,32 @@ class DataScreen(Screen[None]):
     def on_mount(self) -> None:
         self.mount(ContextBar(id="context"), before=0)
 
-    def show_refusals(self, groups: Refusals) -> None:
-        """The refusals of a verb over many items (BulkResult.grouped_refusals): each
-        reason once with the first items it refused; the first few reasons, then how
-        many more items were refused for others."""
-        for why, items in groups[:REFUSALS_SHOWN]:
-            text = items[0][1]
-            if len(items) > 1:
-                names = ", ".join(label for label, _ in items[:NAMED])
-                rest = f" and {len(items) - NAMED} more" if len(items) > NAMED else ""
-                text = f"{why}\n{len(items)} items: {names}{rest}"
-            self.notify(printable(text), title="Refused", severity="error", markup=False)
-        others = sum(len(items) for _, items in groups[REFUSALS_SHOWN:])
-        if others > 0:
-            self.notify(f"... and {others} more refused", severity="error", markup=False)
+    def show_refusals(self, groups: Refusals, done: str = "") -> None:
+        """What a verb over many items did (``done``, if given) and its refusals
+        (BulkResult.grouped_refusals), each reason once with the items it refused.
+        One or two reasons, each over a few items: a toast each. More: one toast, and
+        the whole list in a report to scroll (escape closes it), so that no reason goes
+        unsaid when the toasts go."""
+        if not groups or (len(groups) <= TOASTED and all(len(i) <= NAMED for _, i in groups)):
+            if done:
+                self.notify(done, markup=False)
+            for why, items in groups:
+                text = items[0][1]
+                if len(items) > 1:
+                    names = ", ".join(label for label, _ in items)
+                    text = f"{why}\n{len(items)} items: {names}"
+                self.notify(printable(text), title="Refused", severity="error", markup=False)
+            return
+        from kt_tui.tui.screens.refusals import RefusalsScreen, refusals_heading
+
+        said = f"{done}; " if done else ""
+        self.notify(
+            f"{said}{refusals_heading(groups)}: each listed (escape closes the list)",
+            title="Refused",
+            severity="error",
+            markup=False,
+        )
+        self.app.push_screen(RefusalsScreen(done, groups))
 
     @work(
         thread=True,

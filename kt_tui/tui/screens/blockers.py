@@ -1,5 +1,5 @@
 """Blockers, a top-level view: what is stuck, why, who said so, for how long, and which
-items wait on it; enter opens the blocked item's checklist."""
+items wait on it; enter opens the blocked item's checklist, on the blocked item."""
 
 from __future__ import annotations
 
@@ -109,4 +109,4 @@ class BlockersScreen(DataScreen):
     def _open(self, event: DataTable.RowSelected) -> None:
         b = self._blocker(event.row_key.value)
         if b is not None:
-            self.app.open_checklist(b.member, b.system)
+            self.app.open_checklist(b.member, b.system, on_item=b.instance_id)

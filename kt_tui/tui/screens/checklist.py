@@ -62,6 +62,7 @@ class ChecklistScreen(SortedChecklist):
         page: Page
         figures: Figures | None
         sorted: bool = False  # the rows in a new order: say which
+        at: int | None = None  # the row to put the cursor on (the item it opened on)
 
     @dataclass
     class PageReady(NodeMessage):
@@ -89,8 +90,12 @@ class ChecklistScreen(SortedChecklist):
         title: str = "",
         sort: Sort | None = None,
         own_figures: bool = False,
+        on_item: int | None = None,
     ) -> None:
+        """``on_item``: an instance id to open on (the blockers view's Enter): its page
+        is loaded first and the cursor put on it."""
         super().__init__()
+        self.on_item = on_item
         self.scope = scope
         self.title_text = title or f"Checklist: {scope.title}"
         self.filter_text = filter_text
@@ -148,7 +153,8 @@ class ChecklistScreen(SortedChecklist):
         offset = 0
         if keep_cursor:
             offset = (self.view.cursor // PAGE_SIZE) * PAGE_SIZE
-        self._load(self.generation, self.filter_text, offset, self.sort)
+        on_item, self.on_item = self.on_item, None  # the first load only
+        self._load(self.generation, self.filter_text, offset, self.sort, on_item=on_item)
 
     @work(
         thread=True,
@@ -158,16 +164,30 @@ class ChecklistScreen(SortedChecklist):
         exit_on_error=False,
     )
     def _load(
-        self, generation: int, filter_text: str, offset: int, sort: Sort, total: int | None = None
+        self,
+        generation: int,
+        filter_text: str,
+        offset: int,
+        sort: Sort,
+        total: int | None = None,
+        on_item: int | None = None,
     ) -> None:
         """The first page and the header's figures; ``total`` given: the same rows in a
-        new order (not counted again), so the message says it was sorted."""
+        new order (not counted again), so the message says it was sorted; ``on_item``:
+        the page that holds that instance, the cursor on it."""
         service = self.app.service
         if service is None:
             return
+        at = None
+        if on_item is not None:
+            at = service.position(self.scope, filter_text, on_item, sort.text)
+            if at is not None:
+                offset = (at // PAGE_SIZE) * PAGE_SIZE
         page = service.page(self.scope, filter_text, offset, PAGE_SIZE, sort.text, total)
         figures = service.figures(self._figures_scope())
-        self.post_message(self.Reset(self, generation, page, figures, sorted=total is not None))
+        self.post_message(
+            self.Reset(self, generation, page, figures, sorted=total is not None, at=at)
+        )
 
     @on(Reset)
     def _reset(self, message: Reset) -> None:
@@ -177,6 +197,11 @@ class ChecklistScreen(SortedChecklist):
         self.figures = message.figures
         view = self.view
         view.reset(message.page.total, message.page.rows, message.page.offset)
+        if message.at is not None and message.at < view.total:
+            view.cursor = message.at  # the item it opened on
+            self.call_after_refresh(self._cursor_in_sight)
+        elif message.sorted:
+            view.cursor = 0  # a new order starts at its top (a reload keeps the item)
         self._show_header()
         self._show_columns()
         if message.sorted:
@@ -201,6 +226,15 @@ class ChecklistScreen(SortedChecklist):
 
     def on_resize(self) -> None:
         self._show_columns()
+
+    def _cursor_in_sight(self) -> None:
+        """The cursor's line scrolled into the list's middle (opened on an item deep in
+        the list, before the list had its height)."""
+        view = self.view
+        height = view.scrollable_content_region.height
+        top = view.scroll_offset.y
+        if height > 0 and not top <= view.cursor < top + height:
+            view.scroll_to(y=max(0, view.cursor - height // 2), animate=False)
 
     def load_sorted(self) -> None:
         """The rows again in the new order, the total known (not counted again)."""

@@ -143,8 +143,8 @@ class SelectableChecklist(DataScreen):
     @on(BulkDone)
     def _bulk_done(self, message: BulkDone) -> None:
         n = message.applied
-        self.notify(f"{message.verb}: {n} item{'s' if n != 1 else ''} changed", markup=False)
-        self.show_refusals(message.refused)
+        done = f"{message.verb}: {n} item{'s' if n != 1 else ''} changed"
+        self.show_refusals(message.refused, done)
         self.query_one(ChecklistView).set_selected(set())
         self.selection_changed()
         self.app.show_actor()

@@ -247,8 +247,8 @@ class SessionsScreen(DataScreen):
 
     @on(AttendedMany)
     def _attended_many(self, message: AttendedMany) -> None:
-        self.notify(f"{message.marked} marked attended", markup=False)
-        self.show_refusals(message.refused)
+        done = f"{message.marked} marked attended"
+        self.show_refusals(message.refused, done)
         self.app.show_actor()
         self._show(message.sessions, message.marker)
 

@@ -167,6 +167,22 @@ class SortableTable(DataTable[Any]):
             y += parent.styles.gutter.top
             node = parent
 
+    def action_scroll_home(self) -> None:
+        """home: the first row of a table of rows (Textual's home and end scroll to the
+        left and right edges, which a table as wide as its view does not have: they did
+        nothing); a table of cells keeps its first column."""
+        if self.cursor_type == "row":
+            self.action_scroll_top()
+        else:
+            super().action_scroll_home()
+
+    def action_scroll_end(self) -> None:
+        """end: the last row of a table of rows (see action_scroll_home)."""
+        if self.cursor_type == "row":
+            self.action_scroll_bottom()
+        else:
+            super().action_scroll_end()
+
     @on(DataTable.HeaderSelected)
     def _header_clicked(self, event: DataTable.HeaderSelected) -> None:
         event.stop()
