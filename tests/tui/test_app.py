@@ -865,6 +865,8 @@ async def test_checklist_selection_applies_a_verb_to_every_selected_item(
         assert "2 selected" in str(screen.query_one("#cl-header").render())
         await pilot.press("n")  # na: asks first, then one reason for all
         assert isinstance(app.screen, ConfirmScreen)
+        # the verb in words, not its command name ("na: 2 selected items?")
+        assert str(app.screen.question) == "Mark the 2 selected items not applicable?"
         await pilot.press("y")
         assert isinstance(app.screen, PromptScreen)
         await pilot.press(*"out of scope", "enter")

@@ -24,6 +24,13 @@ if TYPE_CHECKING:
     from kt_tui.core.service import Refusals, Scope
 
 
+def selection_question(verb: str, n: int) -> str:
+    """ "Mark the 2 selected items not applicable?": the verb in words (its command
+    name, "na", is the command line's)."""
+    said = rules.verb_words(verb, "the selected item" if n == 1 else f"the {n} selected items")
+    return f"{said[:1].upper()}{said[1:]}?"
+
+
 class SelectableChecklist(DataScreen):
     """The selection half of the checklist screen (ChecklistScreen derives from it)."""
 
@@ -124,9 +131,7 @@ class SelectableChecklist(DataScreen):
 
             self.app.push_screen(PromptScreen(question), answered)
 
-        self.app.push_screen(
-            ConfirmScreen(f"{verb}: {n} selected item{'s' if n != 1 else ''}?"), confirmed
-        )
+        self.app.push_screen(ConfirmScreen(selection_question(verb, n)), confirmed)
         return True
 
     @work(thread=True, group="checklist-act", description="Refused", exit_on_error=False)
