@@ -606,7 +606,7 @@ def sessions(as_json: bool) -> None:
                     "trainer": p.trainer,
                     "location": p.location,
                     "attended": s.attended(),
-                    "attendees": len(s.attendees),
+                    "attendees": s.expected(),
                 }
             )
     if as_json:

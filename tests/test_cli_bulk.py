@@ -210,6 +210,12 @@ def test_sessions_lists_every_part_with_location(db: str) -> None:
         (2, 2, "[red]Hall[/red]", "Priya N"),
     ]
     assert {(s["attended"], s["attendees"]) for s in data} == {(1, 4)}
+    # an attendee whose item is n/a is not expected (it said 1/4 after one was n/a)
+    na = run(db, "na", "course/intro", "--member", "lou", "--reason", "on leave", user="lea")
+    assert na.exit_code == 0, na.output
+    data = json.loads(run(db, "sessions", "--json").output)
+    assert {(s["attended"], s["attendees"]) for s in data} == {(1, 3)}
+    assert "attended 1/3" in run(db, "sessions").stdout
     text = run(db, "sessions").stdout
     assert "course/intro (part 2 of 2)  60 min  trainer Priya N  at [red]Hall[/red]" in text
 

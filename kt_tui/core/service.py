@@ -125,6 +125,10 @@ class TrainingSession:
     def location(self) -> str | None:
         return self.parts[0].location if self.parts else None
 
+    def expected(self) -> int:
+        """Attendees expected: an n/a one is not (n/a leaves every figure)."""
+        return sum(1 for a in self.attendees if a.state != rules.State.NA)
+
     def attended(self) -> int:
         """Attendees marked (done, or complete)."""
         return sum(1 for a in self.attendees if rules.is_progress(a.state, self.signoff))

@@ -130,7 +130,7 @@ class SessionsScreen(DataScreen):
                 "tense": Text("past", style=theme.secondary or "")
                 if past
                 else Text("upcoming", style=f"bold {theme.primary}"),
-                "attended": f"{attended}/{len(s.attendees)}",
+                "attended": f"{attended}/{s.expected()}",
                 "minutes": str(s.minutes or "-"),
                 "title": Text(printable(s.title)),
                 "trainer": Text(printable(s.trainer or "-")),
