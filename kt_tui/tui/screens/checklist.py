@@ -217,6 +217,13 @@ class ChecklistScreen(SortedChecklist):
             Text(one_line(self.title_text), style="bold"),
             f"{shown} item{'s' if shown != 1 else ''} shown",
         ]
+        # My items for someone with no handle (not on the roster): the figures below are
+        # the whole handover's, never to be read as theirs
+        service = self.app.service
+        nobody = self.own_figures and service is not None and not service.actor.handle
+        if nobody and service is not None:
+            read_only = service.actor.read_only
+            top.append("read-only: you have no items" if read_only else "you have no items")
         if self.filter_text:
             top.append(Text(f"filter: {printable(self.filter_text)}", style="italic"))
         if self.view.selected:
@@ -225,7 +232,8 @@ class ChecklistScreen(SortedChecklist):
         lines = [top]
         if f is not None:
             mine = self.own_figures and self._figures_scope().member
-            ready = Text(f"Your readiness ({mine}) " if mine else "Readiness ")
+            label = "Handover readiness " if nobody else "Readiness "
+            ready = Text(f"Your readiness ({mine}) " if mine else label)
             ready.append(bar(f.readiness, 20), style=readiness_colour(theme, f.readiness))
             ready.append(f" {pct(f.readiness)}", style="bold")
             lines.append(
