@@ -280,3 +280,31 @@ async def test_an_empty_queue_says_nothing_waits(
         screen = await open_queue(pilot, messages)
         assert screen.rows == []
         assert hints.NOTHING_TO_SIGN in str(screen.query_one("#queue-detail", Static).render())
+
+
+async def test_the_competency_view_keeps_the_member_in_view_with_short_headers(
+    app_as: Callable[[str], KtApp], messages: list[Message]
+) -> None:
+    """At 80 columns: the Member column is fixed (scrolling right keeps it), headers are
+    the item's key (@system), and the highlighted column is named in full below."""
+    from textual.widgets import DataTable, Static
+
+    from kt_tui.tui.screens.competency import CompetencyScreen
+
+    app = app_as("lea")
+    async with app.run_test(size=(80, 24), message_hook=messages.append) as pilot:
+        await wait_loaded(pilot, messages, "dashboard")
+        await pilot.press("6")
+        await wait_loaded(pilot, messages, "competency")
+        screen = app.screen
+        assert isinstance(screen, CompetencyScreen)
+        table = screen.query_one(DataTable)
+        assert table.fixed_columns == 1
+        labels = [str(c.label) for c in table.columns.values()]
+        assert labels[0] == "Member" and all("/" not in label for label in labels[1:]), labels
+        for _ in range(len(labels)):
+            await pilot.press("right")
+        await pilot.pause()
+        column = table.coordinate_to_cell_key(table.cursor_coordinate).column_key.value
+        named = str(screen.query_one("#competency-column", Static).render())
+        assert column and named.startswith(column), (column, named)  # the full REF
