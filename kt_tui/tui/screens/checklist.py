@@ -101,6 +101,7 @@ class ChecklistScreen(SortedChecklist):
         self.own_figures = own_figures
         self.generation = 0
         self._loaded = 0  # the generation the view shows
+        self._follow: int | None = None  # a reload's generation: its cursor follows its item
         self.figures: Figures | None = None
         self._figures_event = 0  # the newest write whose figures the header shows
 
@@ -146,6 +147,8 @@ class ChecklistScreen(SortedChecklist):
     def load(self, keep_cursor: bool = False) -> None:
         self.generation += 1
         offset = 0
+        # a reload follows the cursor's item; a new filter or order starts at the top
+        self._follow = self.generation if keep_cursor else None
         if keep_cursor:
             offset = (self.view.cursor // PAGE_SIZE) * PAGE_SIZE
         self._load(self.generation, self.filter_text, offset, self.sort)
@@ -176,7 +179,8 @@ class ChecklistScreen(SortedChecklist):
         self._loaded = message.generation
         self.figures = message.figures
         view = self.view
-        view.reset(message.page.total, message.page.rows, message.page.offset)
+        follow = message.generation == self._follow
+        view.reset(message.page.total, message.page.rows, message.page.offset, follow=follow)
         self._show_header()
         self._show_columns()
         if message.sorted:

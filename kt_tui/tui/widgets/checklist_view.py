@@ -178,11 +178,15 @@ class ChecklistView(ScrollView, can_focus=True):
 
     # -- data ------------------------------------------------------------
 
-    def reset(self, total: int, first: list[InstanceRow], offset: int = 0) -> None:
-        """A new listing: the total and one page. The cursor stays on its item where the
-        page holds it (a row above it may have gone: the next key must act on the item
-        the user sees highlighted, not on its neighbour), else on its line, in range."""
-        was = self.current
+    def reset(
+        self, total: int, first: list[InstanceRow], offset: int = 0, *, follow: bool = True
+    ) -> None:
+        """A new listing: the total and one page. ``follow`` (a reload of the same
+        listing): the cursor stays on its item where the page holds it (a row above it
+        may have gone: the next key must act on the item the user sees highlighted, not
+        on its neighbour); else, or where it is gone, on its line, in range (a new order
+        or filter starts at the line the screen put it on, the top)."""
+        was = self.current if follow else None
         self.total = total
         self.rows.clear()
         self.pages.clear()
