@@ -8,6 +8,7 @@ the log.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,6 +36,13 @@ class Competency:
     def column(self) -> str:
         """Its column in a member x assessment view: the REF, @system where per system."""
         return f"{self.ref}@{self.system}" if self.system else self.ref
+
+    @property
+    def short_column(self) -> str:
+        """Its column's short title: the item's key (no template), @system where per
+        system; ``headers`` keeps the full column where two would read alike."""
+        item = self.ref.rsplit("/", 1)[-1]
+        return f"{item}@{self.system}" if self.system else item
 
     @property
     def passed(self) -> bool:
@@ -80,6 +88,14 @@ def competency(conn: Connection) -> list[Competency]:
         Competency(h, s, ref, title, state, score, pass_score, scale or rules.DEFAULT_SCALE)
         for h, s, ref, title, state, score, pass_score, scale in conn.execute(q)
     ]
+
+
+def headers(scores: list[Competency]) -> dict[str, str]:
+    """Each column's title: its short form (item@system), or the full column (the REF,
+    @system) where two columns would share a short one (two templates' items alike)."""
+    short = {c.column: c.short_column for c in scores}
+    taken = Counter(short.values())
+    return {col: s if taken[s] == 1 else col for col, s in short.items()}
 
 
 def grid(scores: list[Competency]) -> tuple[list[str], list[tuple[str, list[Competency | None]]]]:

@@ -380,7 +380,10 @@ class KtApp(App[None]):
         for active in self.screen.active_bindings.values():
             b = active.binding
             what = b.description or b.tooltip or b.action
-            entry = (self.get_key_display(b), what)
+            # enter by its name: its symbol (⏎) reads as nothing to someone looking for
+            # how to submit a prompt
+            key = "enter" if b.key == "enter" else self.get_key_display(b)
+            entry = (key, what)
             if what and entry not in (e for _, e in ranked):
                 ranked.append(((b.id is None) * 2 + (not b.show), entry))
         keys = [e for _, e in sorted(ranked, key=lambda r: r[0])]

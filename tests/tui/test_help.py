@@ -119,3 +119,55 @@ async def test_question_mark_opens_help_from_a_dialog_without_a_text_box(
         assert dict(help_screen.keys).get("y") == "Yes"
         await pilot.press("question_mark")  # ? closes it, back to the question
         await wait_until(pilot, lambda: app.screen is confirm)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (60, 20)])
+async def test_every_key_is_reachable_by_scrolling_on_a_small_terminal(
+    make_app: Callable[..., KtApp], messages: list[Message], size: tuple[int, int]
+) -> None:
+    """The key table is as tall as its rows (not cut to the scroll area's height): page
+    down brings each key's row, the last one too, into the dialog's view."""
+    from textual.containers import VerticalScroll
+    from textual.widgets import DataTable
+
+    app = make_app("ben")
+    async with app.run_test(size=size, message_hook=messages.append) as pilot:
+        await wait_loaded(pilot, messages, "dashboard")
+        await pilot.press("2")
+        await wait_loaded(pilot, messages, "checklist")
+        help_screen = await open_help(pilot)
+        await pilot.pause()
+        body = help_screen.query_one("#help-body", VerticalScroll)
+        table = help_screen.query_one("#help-keys", DataTable)
+        assert table.row_count == len(help_screen.keys) > 12
+        assert table.size.height >= table.row_count + 1  # every row, and the header
+        assert table.max_scroll_y == 0  # nothing hidden inside the table
+        last_row_y = table.region.y + table.row_count  # the header is row 0
+        for _ in range(len(help_screen.keys)):
+            if body.region.y <= last_row_y - round(body.scroll_y) < body.region.bottom:
+                break
+            await pilot.press("pagedown")
+            await pilot.pause()
+        else:
+            raise AssertionError("the last key never came into view")
+        keys = dict(help_screen.keys)
+        for key in ("3", "6", "v", "a", "o", "O", "x", "?"):
+            assert key in keys, key
+
+
+async def test_help_over_a_prompt_names_enter_and_escape(
+    make_app: Callable[..., KtApp], messages: list[Message]
+) -> None:
+    from kt_tui.tui.screens.prompt import PromptScreen
+
+    app = make_app("tomas")
+    async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
+        await wait_loaded(pilot, messages, "dashboard")
+        await pilot.press("enter")
+        await wait_loaded(pilot, messages, "checklist")
+        await pilot.press("c")
+        await wait_until(pilot, lambda: isinstance(app.screen, PromptScreen))
+        help_screen = await open_help(pilot, "f1")
+        keys = dict(help_screen.keys)
+        assert "submit" in keys.get("enter", "").lower(), help_screen.keys
+        assert "cancel" in keys.get("esc", "").lower(), help_screen.keys

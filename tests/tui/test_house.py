@@ -303,3 +303,44 @@ async def test_a_handover_name_with_a_newline_stays_one_phrase_of_the_header(
         header = str(app.screen.query_one("#dash-header").render())
         first = header.splitlines()[0]
         assert first.startswith("North\\nwind\\tplatform   target ")
+
+
+WIDE_TITLES = (
+    "チケット管理と問題ログへのアクセス 票务和问题日志访问权限 (ticketing)",
+    "🔐🔑 " * 20 + "keys",
+)
+
+
+@pytest.mark.parametrize("title", WIDE_TITLES)
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_wide_titles_are_cut_by_cells_and_keep_the_decision_columns(
+    make_app: Callable[..., KtApp],
+    db_path: str,
+    messages: list[Message],
+    title: str,
+    size: tuple[int, int],
+) -> None:
+    """A CJK or emoji title (two cells a character) is cut to its column by terminal
+    cells: the row is exactly as wide as the view, and For and Due stay on it."""
+    from rich.cells import cell_len
+
+    first = rows_of(db_path, member="asha")[0]
+    store = core_store(db_path)
+    try:
+        with store.engine.begin() as conn:
+            conn.execute(update(ITEM).where(ITEM.c.title == first.title).values(title=title))
+    finally:
+        store.dispose()
+    app = make_app("asha")
+    async with app.run_test(size=size, message_hook=messages.append) as pilot:
+        screen = await open_member(pilot, messages)
+        view = screen.query_one(ChecklistView)
+        await wait_until(pilot, lambda: view.current is not None)
+        assert view.current is not None and view.current.title == title
+        width = view.scrollable_content_region.width
+        line = "".join(s.text for s in view.render_line(0))
+        assert cell_len(line) == width
+        row = view.current
+        assert row.due is not None and row.due.isoformat() in line, line
+        assert f" {row.member} " in line, line  # For
+        assert "…" in line  # the title was cut, not the row

@@ -231,3 +231,80 @@ async def test_assess_a_selection_from_the_queue_scores_each(
             pilot, lambda: all(instance(two_db, q.id).state == "signed_off" for q in quizzes)
         )
     assert [instance(two_db, q.id).score for q in quizzes] == [3, 3]
+
+
+async def test_the_queue_detail_shows_what_a_signer_needs_first_at_80x24(
+    app_as: Callable[[str], KtApp], two_db: str, messages: list[Message]
+) -> None:
+    """Who did it and when, the evidence, the signing so far and the signatures come
+    before the item's rules, in view at 80x24; the pane takes the focus (tab) and
+    scrolls to the rest; the rule reads "Who may do it", not as a person."""
+    from textual.containers import VerticalScroll
+
+    runbook = ref_row(two_db, "handoff/runbook")
+    core_act(two_db, "pete", "done", runbook.id, evidence="https://wiki/runbook")
+    core_act(two_db, "lea", "signoff", runbook.id)
+    app = app_as("pia")
+    async with app.run_test(size=(80, 24), message_hook=messages.append) as pilot:
+        screen = await open_queue(pilot, messages)
+        pane = screen.query_one("#queue-detail-pane", VerticalScroll)
+        detail = screen.query_one("#queue-detail", Static)
+        lines = str(detail.render()).splitlines()
+        needs = (
+            "Done by: pete at",
+            "Evidence: https://wiki/runbook",
+            "Signing: 1 of 2",
+            "Signed as client-lead: lea",
+        )
+        at = [next(i for i, line in enumerate(lines) if line.startswith(n)) for n in needs]
+        rule = next(i for i, line in enumerate(lines) if line.startswith("Who may do it:"))
+        assert max(at) < rule and not any("Done by whom" in line for line in lines)
+        shown = pane.scrollable_content_region.height
+        assert max(at) < shown, (lines, shown)  # in view without scrolling
+        await pilot.press("tab")
+        await pilot.pause()
+        assert app.focused is pane
+        if pane.max_scroll_y:
+            await pilot.press("end")
+            await pilot.pause()
+            assert pane.scroll_y == pane.max_scroll_y
+
+
+async def test_an_empty_queue_says_nothing_waits(
+    app_as: Callable[[str], KtApp], messages: list[Message]
+) -> None:
+    from kt_tui.tui import hints
+
+    app = app_as("pia")
+    async with app.run_test(size=(80, 24), message_hook=messages.append) as pilot:
+        screen = await open_queue(pilot, messages)
+        assert screen.rows == []
+        assert hints.NOTHING_TO_SIGN in str(screen.query_one("#queue-detail", Static).render())
+
+
+async def test_the_competency_view_keeps_the_member_in_view_with_short_headers(
+    app_as: Callable[[str], KtApp], messages: list[Message]
+) -> None:
+    """At 80 columns: the Member column is fixed (scrolling right keeps it), headers are
+    the item's key (@system), and the highlighted column is named in full below."""
+    from textual.widgets import DataTable, Static
+
+    from kt_tui.tui.screens.competency import CompetencyScreen
+
+    app = app_as("lea")
+    async with app.run_test(size=(80, 24), message_hook=messages.append) as pilot:
+        await wait_loaded(pilot, messages, "dashboard")
+        await pilot.press("6")
+        await wait_loaded(pilot, messages, "competency")
+        screen = app.screen
+        assert isinstance(screen, CompetencyScreen)
+        table = screen.query_one(DataTable)
+        assert table.fixed_columns == 1
+        labels = [str(c.label) for c in table.columns.values()]
+        assert labels[0] == "Member" and all("/" not in label for label in labels[1:]), labels
+        for _ in range(len(labels)):
+            await pilot.press("right")
+        await pilot.pause()
+        column = table.coordinate_to_cell_key(table.cursor_coordinate).column_key.value
+        named = str(screen.query_one("#competency-column", Static).render())
+        assert column and named.startswith(column), (column, named)  # the full REF

@@ -269,3 +269,23 @@ async def test_a_checklist_opens_on_an_item_past_its_first_page(
         await wait_loaded(pilot, messages, "checklist", count=2)
         view = app.screen.query_one(ChecklistView)
         assert view.cursor == 0
+
+
+async def test_my_items_of_someone_off_the_roster_does_not_call_the_figures_theirs(
+    make_app: Callable[..., KtApp], messages: list[Message]
+) -> None:
+    """An unknown user (read-only) has no items: My items says so, and the figures under
+    it are labelled the handover's, not as if they were this user's."""
+    from kt_tui.tui.widgets.phrases import PhraseHeader
+
+    app = make_app("zed")
+    async with app.run_test(size=(80, 24), message_hook=messages.append) as pilot:
+        await wait_loaded(pilot, messages, "dashboard")
+        await pilot.press("2")
+        await wait_loaded(pilot, messages, "checklist")
+        screen = app.screen
+        assert isinstance(screen, ChecklistScreen)
+        header = screen.query_one("#cl-header", PhraseHeader)
+        await wait_until(pilot, lambda: "complete" in str(header.render()))
+        said = str(header.render())
+        assert "you have no items" in said and "Handover readiness" in said, said

@@ -106,6 +106,7 @@ class ChecklistScreen(SortedChecklist):
         self.own_figures = own_figures
         self.generation = 0
         self._loaded = 0  # the generation the view shows
+        self._follow: int | None = None  # a reload's generation: its cursor follows its item
         self.figures: Figures | None = None
         self._figures_event = 0  # the newest write whose figures the header shows
 
@@ -151,6 +152,8 @@ class ChecklistScreen(SortedChecklist):
     def load(self, keep_cursor: bool = False) -> None:
         self.generation += 1
         offset = 0
+        # a reload follows the cursor's item; a new filter or order starts at the top
+        self._follow = self.generation if keep_cursor else None
         if keep_cursor:
             offset = (self.view.cursor // PAGE_SIZE) * PAGE_SIZE
         on_item, self.on_item = self.on_item, None  # the first load only
@@ -196,7 +199,8 @@ class ChecklistScreen(SortedChecklist):
         self._loaded = message.generation
         self.figures = message.figures
         view = self.view
-        view.reset(message.page.total, message.page.rows, message.page.offset)
+        follow = message.generation == self._follow
+        view.reset(message.page.total, message.page.rows, message.page.offset, follow=follow)
         if message.at is not None and message.at < view.total:
             view.cursor = message.at  # the item it opened on
             self.call_after_refresh(self._cursor_in_sight)
@@ -251,6 +255,13 @@ class ChecklistScreen(SortedChecklist):
             Text(one_line(self.title_text), style="bold"),
             f"{shown} item{'s' if shown != 1 else ''} shown",
         ]
+        # My items for someone with no handle (not on the roster): the figures below are
+        # the whole handover's, never to be read as theirs
+        service = self.app.service
+        nobody = self.own_figures and service is not None and not service.actor.handle
+        if nobody and service is not None:
+            read_only = service.actor.read_only
+            top.append("read-only: you have no items" if read_only else "you have no items")
         if self.filter_text:
             top.append(Text(f"filter: {printable(self.filter_text)}", style="italic"))
         if self.view.selected:
@@ -259,7 +270,8 @@ class ChecklistScreen(SortedChecklist):
         lines = [top]
         if f is not None:
             mine = self.own_figures and self._figures_scope().member
-            ready = Text(f"Your readiness ({mine}) " if mine else "Readiness ")
+            label = "Handover readiness " if nobody else "Readiness "
+            ready = Text(f"Your readiness ({mine}) " if mine else label)
             ready.append(bar(f.readiness, 20), style=readiness_colour(theme, f.readiness))
             ready.append(f" {pct(f.readiness)}", style="bold")
             lines.append(

@@ -40,9 +40,15 @@ class CompetencyScreen(DataScreen):
     class Ready(NodeMessage):
         scores: list[Competency]
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.full: dict[str, str] = {}  # column -> its REF@system and title
+
     def compose(self) -> ComposeResult:
         yield Static("Competency", id="competency-header", classes="header")
         yield SortableTable(id="competency", cursor_type="cell", zebra_stripes=True)
+        # the highlighted column in full (its REF, @system, and title): headers are short
+        yield Static("", id="competency-column")
         yield Static("", id="competency-legend")
         yield Footer()
 
@@ -58,15 +64,18 @@ class CompetencyScreen(DataScreen):
 
     @on(Ready)
     def _show(self, message: Ready) -> None:
-        from kt_tui.core.competency import grid
+        from kt_tui.core.competency import grid, headers
 
         scores = message.scores
         columns, rows = grid(scores)
+        titles = headers(scores)
+        self.full = {c.column: f"{c.column}  {c.title}" for c in scores}
         table = self.query_one(SortableTable)
         table.clear(columns=True)
+        table.fixed_columns = 1  # the member stays in view while the scores scroll
         table.add_column("Member", key="member")
         for col in columns:
-            table.add_column(Text(printable(col)), key=col)
+            table.add_column(Text(printable(titles[col])), key=col)
         for m, cells in rows:
             row: list[Text | str] = [Text(printable(m))]
             row += [score_cell(c) if c is not None else "" for c in cells]
@@ -81,4 +90,20 @@ class CompetencyScreen(DataScreen):
         self.query_one("#competency-legend", Static).update(
             legend if scores else "No assessment items in this handover."
         )
+        self._show_column()
         self.shown("competency")
+
+    @on(DataTable.CellHighlighted)
+    def _highlighted(self) -> None:
+        self._show_column()
+
+    def _show_column(self) -> None:
+        """The highlighted column's full name: which template, item and system it is."""
+        table = self.query_one(SortableTable)
+        line = self.query_one("#competency-column", Static)
+        if not table.row_count or not table.columns:
+            line.update("")
+            return
+        column = table.coordinate_to_cell_key(table.cursor_coordinate).column_key.value
+        full = self.full.get(column or "")
+        line.update(Text(printable(full), style="bold") if full else "")

@@ -53,6 +53,10 @@ class HelpScreen(ModalScreen[None]):
         for key, what in self.keys:
             table.add_row(Text(key), Text(what))
         table.can_focus = False  # the body scrolls, not the table's hidden cursor
+        # every row, however many: a DataTable's own max-height (100%) would cut the table
+        # to the scroll area's height, and the keys below it could never be reached
+        # (TCSS has no `max-height: none`; each row is one line)
+        table.styles.max_height = table.header_height + table.row_count
         self.query_one("#help-body").focus()
 
     def on_resize(self) -> None:

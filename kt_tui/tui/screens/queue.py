@@ -9,6 +9,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.containers import VerticalScroll
 from textual.widgets import Footer, Static
 from textual.widgets.selection_list import Selection
 
@@ -86,7 +87,9 @@ class QueueScreen(DataScreen):
     def compose(self) -> ComposeResult:
         yield PhraseHeader("Sign-off queue", id="queue-header", classes="header")
         yield QueueList(id="queue")
-        yield Static(id="queue-detail")
+        # focusable (tab) and scrollable: a long detail is read to its end at 80x24 too
+        with VerticalScroll(id="queue-detail-pane"):
+            yield Static(id="queue-detail")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -162,6 +165,11 @@ class QueueScreen(DataScreen):
     def _show_detail(self, index: int | None) -> None:
         """The highlighted item's detail (what it is, its evidence, who signed), in view."""
         pane = self.query_one("#queue-detail", Static)
+        if not self.rows:
+            service = self.app.service
+            read_only = service is not None and service.actor.read_only
+            pane.update("" if read_only else hints.NOTHING_TO_SIGN)
+            return
         if index is None or not 0 <= index < len(self.rows):
             pane.update("")
             return

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
+from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
@@ -81,9 +82,12 @@ def layout(width: int) -> list[tuple[str, str, int]]:
 
 
 def _fit(text: str, width: int) -> str:
-    if len(text) > width:
-        return text[: max(0, width - 1)] + "…"
-    return text.ljust(width)
+    """``text`` in exactly ``width`` terminal cells, cut with an ellipsis: by cells, never
+    by characters (a CJK character or an emoji takes two, and a title measured by len()
+    pushed the columns after it, due and for, off the row)."""
+    if cell_len(text) > width:
+        return set_cell_size(text, max(0, width - 1)) + "…"
+    return set_cell_size(text, width)
 
 
 def _header(title: str, width: int, arrow: str) -> str:
@@ -91,9 +95,9 @@ def _header(title: str, width: int, arrow: str) -> str:
     if not arrow:
         return _fit(title, width)
     text = f"{title} {arrow}" if title else arrow
-    if len(text) > width:
-        text = title[: max(0, width - 1)] + arrow
-    return text.ljust(width)
+    if cell_len(text) > width:
+        text = set_cell_size(title, max(0, width - cell_len(arrow))) + arrow
+    return set_cell_size(text, width)
 
 
 class ChecklistView(ScrollView, can_focus=True):
@@ -174,11 +178,15 @@ class ChecklistView(ScrollView, can_focus=True):
 
     # -- data ------------------------------------------------------------
 
-    def reset(self, total: int, first: list[InstanceRow], offset: int = 0) -> None:
-        """A new listing: the total and one page. The cursor stays on its item where the
-        page holds it (a row above it may have gone: the next key must act on the item
-        the user sees highlighted, not on its neighbour), else on its line, in range."""
-        was = self.current
+    def reset(
+        self, total: int, first: list[InstanceRow], offset: int = 0, *, follow: bool = True
+    ) -> None:
+        """A new listing: the total and one page. ``follow`` (a reload of the same
+        listing): the cursor stays on its item where the page holds it (a row above it
+        may have gone: the next key must act on the item the user sees highlighted, not
+        on its neighbour); else, or where it is gone, on its line, in range (a new order
+        or filter starts at the line the screen put it on, the top)."""
+        was = self.current if follow else None
         self.total = total
         self.rows.clear()
         self.pages.clear()
