@@ -371,8 +371,16 @@ async def test_queue_bulk_signoff(
         await wait_loaded(pilot, messages, "queue")
         assert isinstance(app.screen, QueueScreen)
         assert sorted(r.id for r in app.screen.rows) == sorted(picked)
+        first = app.screen.rows[0]
+        await pilot.press("s")  # one item: the question names it
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        assert app.screen.question == f"Sign off {first.label}?"
+        await pilot.press("n")
         await pilot.press("a", "s")
         await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        assert app.screen.question == "Sign off 2 items?"
         await pilot.press("y")
         await wait_until(
             pilot, lambda: all(instance(db_path, i).state == "signed_off" for i in picked)

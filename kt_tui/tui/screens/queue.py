@@ -190,6 +190,12 @@ class QueueScreen(DataScreen):
         index = listing.highlighted
         return [self.rows[index].id] if index is not None and 0 <= index < len(self.rows) else []
 
+    def _named(self, ids: list[int]) -> str:
+        """The items a question is about: the one by its label, many by their count."""
+        if len(ids) == 1:
+            return next((r.label for r in self.rows if r.id == ids[0]), "1 item")
+        return f"{len(ids)} items"
+
     def action_sign(self) -> None:
         ids = self._chosen()
         if not ids:
@@ -200,8 +206,7 @@ class QueueScreen(DataScreen):
             if yes:
                 self.sign(ids)
 
-        n = len(ids)
-        self.app.push_screen(ConfirmScreen(f"Sign off {n} item{'s' if n != 1 else ''}?"), confirmed)
+        self.app.push_screen(ConfirmScreen(f"Sign off {self._named(ids)}?"), confirmed)
 
     def action_reject(self) -> None:
         ids = self._chosen()
@@ -213,8 +218,7 @@ class QueueScreen(DataScreen):
             if reason and reason.strip():
                 self.reject(ids, reason)
 
-        n = len(ids)
-        question = f"Send {n} item{'s' if n != 1 else ''} back to to-do: what is missing?"
+        question = f"Send {self._named(ids)} back to to-do: what is missing?"
         self.app.push_screen(PromptScreen(question), answered)
 
     def action_assess(self) -> None:
