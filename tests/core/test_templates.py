@@ -8,7 +8,7 @@ import pytest
 
 from kt_tui.core.errors import ValidationFailed
 from kt_tui.core.templates import load_folder
-from tests.helpers import DOCS, TEAM, write_tiny
+from tests.helpers import DOCS, KT, TEAM, write_tiny
 
 
 def problems(root: Path) -> list[str]:
@@ -169,6 +169,22 @@ def test_cross_checks(tiny_dir: Path) -> None:
     assert any(
         p.startswith("tiny/onboard.toml: template.key: duplicate template 'kt'") for p in got
     )
+
+
+def test_a_duplicate_key_is_said_with_the_file_s_other_problems(tiny_dir: Path) -> None:
+    """Both files with type errors too: the duplicate was said only once they were
+    mended, a second round for the author (review)."""
+    bad = '[template]\nkey = "kt"\ntitle = "t"\nkind = "training"\nscope = "member"\nsystems = []\n'
+    write_tiny(
+        tiny_dir,
+        kt=KT.replace('scope = "member_system"', 'scope = "member_system"\nsystems = []'),
+        onboard=bad,
+    )
+    got = problems(tiny_dir)
+    assert any(
+        p.startswith("tiny/onboard.toml: template.key: duplicate template 'kt'") for p in got
+    ), got
+    assert any(p.startswith("tiny/onboard.toml: template.systems:") for p in got), got
 
 
 def test_stage_and_session_rules(tiny_dir: Path) -> None:

@@ -415,6 +415,16 @@ def load_folder(root: Path, shown_root: str | None = None) -> Folder:
     seen_keys: dict[str, str] = {}
     raw_of: dict[str, dict[str, Any]] = {}  # each template file's data, as written
     files = [p for p in listed(root, base) if p.name != TEAM_FILE]
+
+    def duplicate(path: str, key: str | None) -> bool:
+        """A key another file took: said now, with the file's other problems (it was
+        said only once those were mended)."""
+        if key is None or key not in seen_keys:
+            return False
+        why = f"duplicate template {key!r} (also in {seen_keys[key]})"
+        problems.append(Problem(path, "template.key", why))
+        return True
+
     for p in files:
         why = refusal(p, root)
         if why is not None:
@@ -428,21 +438,14 @@ def load_folder(root: Path, shown_root: str | None = None) -> Folder:
         raw_of[show(p)] = data
         if spec is None:  # type errors: its names and prerequisites are checked as written
             raw = raw_template(show(p), data)
-            if raw.key is None or raw.key not in seen_keys:
+            if not duplicate(show(p), raw.key):
                 checked.append(raw)
                 failed.extend(file_problems)
             if raw.key is not None:
                 seen_keys.setdefault(raw.key, show(p))
             continue
         key = spec.template.key
-        if key in seen_keys:
-            problems.append(
-                Problem(
-                    show(p),
-                    "template.key",
-                    f"duplicate template {key!r} (also in {seen_keys[key]})",
-                )
-            )
+        if duplicate(show(p), key):
             continue
         seen_keys[key] = show(p)
         templates.append(TemplateFile(show(p), spec))
