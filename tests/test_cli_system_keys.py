@@ -49,6 +49,9 @@ def test_a_system_that_names_none_says_what_is_closest(tiny: Path) -> None:
     assert r.exit_code == 2 and "(did you mean db?)" in r.stderr
     r = kt(tiny, "list", "system:apj")
     assert r.exit_code == 0 and "no system is called 'apj' (did you mean api?)" in r.stderr
+    r = kt(tiny, "list", "tier:9")  # it said nothing
+    assert r.exit_code == 0 and "tier:9: no system is in tier 9 (the tiers: 1, 2)" in r.stderr
+    assert kt(tiny, "list", "tier:2").stderr == ""
 
 
 def test_two_names_that_differ_only_in_case_match_only_exactly() -> None:

@@ -24,6 +24,15 @@ def filter_warnings(conn: Connection, f: Filter) -> list[str]:
     """One sentence per name the filter uses that matches nothing, with the closest."""
     out: list[str] = []
     for key, values in f.fields.items():
+        if key == "tier":  # a number: the tiers there are, not a close name
+            tiers = sorted({t for (t,) in conn.execute(select(SYSTEM.c.tier).distinct())})
+            shown = ", ".join(map(str, tiers)) or "none"
+            out += [
+                f"tier:{v}: no system is in tier {v} (the tiers: {shown})"
+                for v in values
+                if int(v) not in tiers
+            ]
+            continue
         if key not in _NAMED:
             continue
         what, col = _NAMED[key]
