@@ -191,3 +191,14 @@ def test_the_export_names_a_stand_in_by_who_typed_and_whom_they_act_as(tmp_path:
     assert kt(db, "sync", str(sample_dir())).exit_code == 0
     md = kt(db, "export", "md", user="zed").stdout
     assert " by zed (acting as asha, the sample's lead)\n" in md.replace("  \n", "\n")
+
+
+def test_attend_on_an_item_with_no_session_says_so(tmp_path: Path) -> None:
+    """It said 'matches no instance; candidates: --system orders ...'."""
+    db = tmp_path / "s.db"
+    assert kt(db, "sync", str(sample_dir())).exit_code == 0
+    r = kt(db, "attend", "system-docs/runbooks", "--members", "ben", user="asha")
+    assert r.exit_code == 2
+    assert "system-docs/runbooks has no training session: attend marks who came to one" in (
+        r.stderr
+    )

@@ -101,6 +101,22 @@ def ref_parts(ref: str) -> tuple[str, str]:
     return template, item
 
 
+def require_session_item(conn: Connection, ref: str) -> None:
+    """BadInput where REF names an active item with no training session (attend marks
+    who came to one: "matches no instance" named --system candidates instead)."""
+    template, item = ref_parts(ref)
+    row = conn.execute(
+        select(ITEM.c.session_at, ITEM.c.sessions)
+        .join(TEMPLATE, TEMPLATE.c.id == ITEM.c.template_id)
+        .where(TEMPLATE.c.key == template, ITEM.c.key == item, ITEM.c.active == True)  # noqa: E712
+    ).first()
+    if row is not None and row.session_at is None and not row.sessions:
+        raise BadInput(
+            f"{typed(ref)} has no training session: attend marks who came to one "
+            "(`kt-tui sessions` lists them); to mark the item done, use done"
+        )
+
+
 def check_ref(conn: Connection, ref: str) -> None:
     """BadInput, worded as resolve_ref words it, where REF names no item the store has
     or had: an item of any template (a removed one too: its history stays), or a REF

@@ -525,6 +525,7 @@ class Service:
         """``attend REF --members a,b``: every handle checked first (BadInput, with the
         closest handle, for one the roster does not have), then one event each."""
         with self.store.read() as conn:
+            actions.require_session_item(conn, ref)
             named = [require_handle(conn, h, "--members") for h in handles]  # BEN is ben
             named = list(dict.fromkeys(named))  # ben and BEN: one attendee
             ids = [actions.resolve_ref(conn, ref, self.actor, h, None) for h in named]
