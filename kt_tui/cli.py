@@ -305,7 +305,11 @@ def _blockers(service: Any, as_json: bool) -> None:
 @cli.command()
 @common_options
 @click.option(
-    "--limit", default=20, show_default=True, type=click.IntRange(1, 10_000_000), help="Events."
+    "--limit",
+    default=20,
+    show_default=True,
+    type=click.IntRange(0, 10_000_000),
+    help="Events at most (0: all, as list's --limit).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the events as JSON.")
 @click.argument("ref", required=False)
@@ -327,10 +331,9 @@ def log(
     REF (template/item) keeps that item's events; --member a person's; --since a
     day's and later ones.
     """
+    day = since.date() if since else None
     events = (
-        current()
-        .service()
-        .events(limit, ref=ref, member=member, system=system, since=since.date() if since else None)
+        current().service().events(limit or None, ref=ref, member=member, system=system, since=day)
     )
     if as_json:
         click.echo(json.dumps([e.to_json() for e in events], indent=2))

@@ -55,3 +55,13 @@ def test_log_of_a_removed_or_renamed_item_still_shows_its_history(tmp_path: Path
         ("note", "docs/run-book"),
         ("done", "docs/runbook"),
     ]
+
+
+def test_log_limit_0_is_every_event_as_list_s_is(tmp_path: Path) -> None:
+    db = synced_tiny(tmp_path)
+    for ref, system in (("docs/runbook", "api"), ("docs/selfcheck", "api"), ("docs/runbook", "db")):
+        assert kt(db, "done", ref, "--system", system, user="eve").exit_code == 0
+    every = kt(db, "log", "--limit", "0", "--json")
+    assert every.exit_code == 0, every.output  # it was a usage error
+    assert len(json.loads(every.stdout)) == 4  # the sync and the three
+    assert len(json.loads(kt(db, "log", "--limit", "2", "--json").stdout)) == 2

@@ -150,7 +150,7 @@ def _row(r: Any) -> EventRow:
 
 def recent(
     conn: Connection,
-    limit: int = 50,
+    limit: int | None = 50,
     *,
     ref: str | None = None,
     where: list[Any] | None = None,

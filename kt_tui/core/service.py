@@ -576,7 +576,7 @@ class Service:
 
     def events(
         self,
-        limit: int,
+        limit: int | None,
         *,
         ref: str | None = None,
         member: str | None = None,
