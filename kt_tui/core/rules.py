@@ -833,39 +833,6 @@ def bears_own_handle(party: str, person: Person, member_id: int | None) -> bool:
     return party in LEAD_PARTIES and member_id is not None and member_id == person.member_id
 
 
-def signers_left(
-    parties: Sequence[str],
-    people: Sequence[Person],
-    doer: Person,
-    member_id: int | None,
-    system_id: int | None,
-) -> list[str]:
-    """Once ``doer`` marks it done, the parties that cannot all be signed by distinct
-    people who may fill them (none the doer, no lead on their own item): [] when the
-    sign-off can complete, else the parties nobody is left for (all, when they only
-    run out together)."""
-    fillers = [
-        {
-            p.member_id
-            for p in people
-            if p.member_id != doer.member_id
-            and may_fill(party, p, member_id, system_id)
-            and not bears_own_handle(party, p, member_id)
-        }
-        for party in parties
-    ]
-
-    def assign(i: int, taken: frozenset[int | None]) -> bool:
-        return i == len(fillers) or any(
-            assign(i + 1, taken | {m}) for m in fillers[i] if m not in taken
-        )
-
-    if assign(0, frozenset()):
-        return []
-    alone = [party for party, who in zip(parties, fillers, strict=True) if not who]
-    return alone or list(parties)
-
-
 def missing_parties(parties: Sequence[str], signed: Collection[str]) -> list[str]:
     """The parties not signed yet, in their listed order."""
     return [p for p in parties if p not in signed]

@@ -9,10 +9,12 @@ particular sign-off, such as who did it, are not counted: they vary).
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from itertools import groupby
 from operator import itemgetter
 
 from kt_tui.core import rules
+from kt_tui.core.sync.deadlocks import SignOffCheck, few
 from kt_tui.core.sync.desired import ByPair, Wanted
 
 MAX_WARNINGS = 20  # a folder with many thin parties gets the first ones and a count
@@ -40,6 +42,7 @@ def thin_party_warnings(wanted: Wanted) -> list[str]:
     thin: dict[tuple[str, str, str], int] = {}  # (template, item, party) -> fewest fillers
     stuck: dict[tuple[str, str], str] = {}  # item -> who doing it would leave it unsigned
     parties_of = {k: json.loads(w.parties) for k, w in wanted.items.items()}
+    check = SignOffCheck(people)
     assessors: dict[tuple[str, str], int] = {}  # assessment item -> fewest who may assess
 
     def ids(member: str | None, system: str | None) -> tuple[int | None, int | None]:
@@ -48,7 +51,7 @@ def thin_party_warnings(wanted: Wanted) -> list[str]:
     def may_fill(party: str) -> ByPair[int]:
         def count(mid: int | None, sid: int | None) -> int:
             # a lead's own item left to the one other lead is not said (every lead party
-            # would be, on every lead's own item): _never_signed says where it is nobody
+            # would be, on every lead's own item): deadlocks.py says where it is nobody
             return sum(rules.may_fill(party, p, mid, sid) for p in people)
 
         return ByPair(lambda m, s: count(*ids(m, s)))
@@ -75,25 +78,23 @@ def thin_party_warnings(wanted: Wanted) -> list[str]:
             assessors[(template, item)] = min(can, assessors.get((template, item), can))
             continue
         found = []  # (the first instance it is thin at, the party's place, party, fewest)
+        matched = False  # a party few enough somewhere for deadlocks.py to match
         for place, party in enumerate(parties):
             counts = fillers.get(party)
             if counts is None:
                 counts = fillers[party] = may_fill(party)
             # too_few_to_fill is a threshold: the fewest is too few when any is
             n = min(map(counts.__getitem__, pairs))
+            matched = matched or few(n, len(parties))
             if rules.too_few_to_fill(n):
                 first = next(j for j, ms in enumerate(pairs) if rules.too_few_to_fill(counts[ms]))
                 found.append((first, place, party, n))
-        if found and (template, item) not in stuck:
-            owner = wanted.items[(template, item)].owner
-            thin_pairs = [
-                ms for ms in pairs if any(rules.too_few_to_fill(fillers[p][ms]) for p in parties)
-            ]
-            said = _never_signed(parties, owner, people, [(ms, ids(*ms)) for ms in thin_pairs])
-            if said:
-                stuck[(template, item)], blocked = said
-                if blocked:  # says more than "one absence would block it"
-                    continue
+        owner = wanted.items[(template, item)].owner
+        said = _deadlock(check, parties, owner, pairs, fillers, ids) if matched else None
+        if said is not None:
+            stuck[(template, item)], blocked = said
+            if blocked:  # says more than "one absence would block it"
+                continue
         for _first, _place, party, n in sorted(found):  # in the order instances show them
             k = (template, item, party)
             thin[k] = min(n, thin.get(k, n))
@@ -114,67 +115,29 @@ def thin_party_warnings(wanted: Wanted) -> list[str]:
     ]
     if len(lines) > MAX_WARNINGS:
         rest = len(lines) - MAX_WARNINGS
-        lines = [*lines[:MAX_WARNINGS], f"... and {rest} more parties that few can fill"]
+        lines = [*lines[:MAX_WARNINGS], f"... and {rest} more warnings of who may sign"]
     return lines
 
 
-CHECKED_PAIRS = 50  # the instances of one item a deadlock is looked for at (sync's time)
-
-
-def _never_signed(
+def _deadlock(
+    check: SignOffCheck,
     parties: list[str],
     owner: str,
-    people: list[rules.Person],
-    pairs: list[tuple[tuple[str | None, str | None], tuple[int | None, int | None]]],
+    pairs: list[tuple[str | None, str | None]],
+    counts: dict[str, ByPair[int]],
+    ids: Callable[[str | None, str | None], tuple[int | None, int | None]],
 ) -> tuple[str, bool] | None:
-    """Where a thin item's sign-off cannot complete, why, and whether it cannot whoever
-    does it (else: only when a certain one does): nobody left for a party
-    once the one the owner rule names marks it done (nobody signs their own work, one
-    person fills one party, no lead signs their own item as a lead)."""
-    nobody = rules.Person(None, None, False, rules.Side.CLIENT)
-    for (member, system), (mid, sid) in pairs[:CHECKED_PAIRS]:
-        at = "".join(
-            f" --{flag} {name}" for flag, name in (("member", member), ("system", system)) if name
-        )
-        left = rules.signers_left(parties, people, nobody, mid, sid)
-        if left:
-            return (
-                f"nobody may sign it as {', '.join(left)}{' at' + at if at else ''} (one "
-                "person fills one party, and no lead signs their own item as a lead)",
-                True,
-            )
-        doers = [p for p in people if rules.is_mine(owner, p, mid, sid)]
-        stuck = [
-            (d, left) for d in doers if (left := rules.signers_left(parties, people, d, mid, sid))
-        ]
-        if not stuck:
+    """The first instance of an item where its sign-off cannot complete, said."""
+    if not parties:
+        return None
+    for pair in pairs:
+        many = {p: counts[p][pair] for p in parties}
+        if not check.small(parties, many.__getitem__):
             continue
-        doer, left = stuck[0]
-        where = f" ({at.strip()})" if at else ""
-        said = (
-            f"when {doer.handle} marks it done{where}, nobody else may sign it as {', '.join(left)}"
-        )
-        if len(stuck) < len(doers):
-            others = ", ".join(str(d.handle) for d in doers if all(d is not x for x, _ in stuck))
-            return f"{said} (let {others} do it)", False
-        rescue = [
-            p.handle
-            for p in people
-            if p.is_lead
-            and all(p is not d for d in doers)
-            and not rules.signers_left(parties, people, p, mid, sid)
-        ]
-        if rescue:
-            return (
-                f"{said}: only if a lead ({', '.join(map(str, rescue))}) does it can its "
-                "sign-off complete (set owner, or other parties)",
-                True,
-            )
-        return (
-            f"{said}; whoever does it, a party is left that nobody may sign: its sign-off "
-            "can never complete (set owner, or other parties)",
-            True,
-        )
+        where = " ".join(f"--{f} {n}" for f, n in zip(("member", "system"), pair, strict=True) if n)
+        said = check.verdict(parties, owner, ids(*pair), where, many.__getitem__)
+        if said is not None:
+            return said
     return None
 
 
