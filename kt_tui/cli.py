@@ -19,20 +19,12 @@ from kt_tui.cli_context import (
     current,
     err,
     has_terminal,
+    quiet_stdout,
     store_failure,
 )
 from kt_tui.cli_context import console as make_console
 
 # --- the group ----------------------------------------------------------------
-
-
-def _quiet_stdout() -> None:
-    """Point stdout at /dev/null so that Python's exit flush raises nothing more."""
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError):
-        pass
 
 
 class KtGroup(click.Group):
@@ -55,7 +47,7 @@ class KtGroup(click.Group):
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
         except BrokenPipeError:  # the reader left (`| head`): nothing more to say
-            _quiet_stdout()
+            quiet_stdout()
             ctx.exit(0)
         except Exception as exc:  # the database or the disk said no: exit 2, never 3
             mapped = store_failure(ctx.ensure_object(Context), exc)

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from kt_tui.cli_context import F, can_answer, change_words, current, err
+from kt_tui.cli_context import F, can_answer, change_words, current, echo_out, err
 
 if TYPE_CHECKING:
     from kt_tui.core.instances import InstanceRow
@@ -60,7 +60,7 @@ def report(
     label = {r.id: r.label for r in rows}
     for out in result.done:
         shown = label.get(out.instance_id, out.ref)
-        click.echo(printable(f"{verb}: {shown}: {change_words(verb, out, score)}"))
+        echo_out(printable(f"{verb}: {shown}: {change_words(verb, out, score)}"))
     for why, items in result.grouped_refusals():
         if len(items) == 1:  # as a single verb says it
             shown, own = items[0]
@@ -73,6 +73,6 @@ def report(
         err(printable(f"refused, {len(items)} items: {why}"))
         for shown, _own in items:
             err(printable(f"  {shown}"))
-    click.echo(f"{verb}: {len(result.done)} applied, {len(result.refused)} refused")
+    echo_out(f"{verb}: {len(result.done)} applied, {len(result.refused)} refused")
     if result.refused:
         sys.exit(1)

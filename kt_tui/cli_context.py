@@ -176,6 +176,27 @@ def change_words(verb: str, out: Outcome, score: int | None = None) -> str:
     return moved if out.before != out.after else "set"
 
 
+def quiet_stdout() -> None:
+    """Point stdout at /dev/null (its reader left) so that Python's exit flush raises
+    nothing more."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
+def echo_out(line: str) -> None:
+    """A line on stdout that outlives its reader (`| head`): a bulk run goes on to say
+    its refusals on stderr and exits 1 for them, which a broken pipe hid (exit 0)."""
+    try:
+        click.echo(line)
+    except BrokenPipeError:
+        quiet_stdout()
+
+
 def has_terminal() -> bool:
     """A terminal for the app: input and output both (the TUI draws on stdout)."""
     return sys.stdin.isatty() and sys.stdout.isatty()

@@ -199,3 +199,27 @@ def test_a_reader_that_leaves_early_is_no_refusal(tmp_path: Path, command: tuple
     child.stdout.close()  # as head does, after its line
     assert child.wait(timeout=60) == 0
     assert b"Traceback" not in child.stderr.read()
+
+
+@pytest.mark.slow
+def test_a_bulk_run_whose_reader_left_still_says_its_refusals(tmp_path: Path) -> None:
+    """`kt-tui done --where X --yes | head -1`: the refusals go on to stderr and the run
+    exits 1 for them (a broken pipe hid both: exit 0, nothing said)."""
+    import os
+    import subprocess
+    import sys
+
+    db = synced_tiny(tmp_path)
+    root = str(Path(__file__).resolve().parent.parent)
+    child = subprocess.Popen(
+        [sys.executable, "-m", "kt_tui", "--db", str(db), "done", "--where", "template:onboard"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "PYTHONPATH": root, "KT_USER": "eve"},
+    )
+    assert child.stdout is not None and child.stderr is not None
+    child.stdout.close()  # the reader left before the first line
+    assert child.wait(timeout=60) == 1
+    said = child.stderr.read().decode()
+    assert "refused, 2 items: Only its receiver (or a lead) may mark it done" in said, said
+    assert "Traceback" not in said
