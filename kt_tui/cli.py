@@ -601,7 +601,8 @@ def sessions(as_json: bool) -> None:
                     "trainer": p.trainer,
                     "location": p.location,
                     "attended": s.attended(),
-                    "attendees": s.expected(),
+                    "attendees": len(s.attendees),
+                    "expected": s.expected(),  # the attendees whose item is not n/a
                 }
             )
     if as_json:
@@ -612,7 +613,7 @@ def sessions(as_json: bool) -> None:
             printable(
                 f"{stamp(r['at'])}  {r['ref']} (part {r['part']} of {r['parts']})"
                 f"  {r['minutes'] or '-'} min  trainer {r['trainer'] or '-'}"
-                f"  at {r['location'] or '-'}  attended {r['attended']}/{r['attendees']}"
+                f"  at {r['location'] or '-'}  attended {r['attended']}/{r['expected']}"
             )
         )
     if not rows:

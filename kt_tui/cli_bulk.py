@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from kt_tui.cli_context import F, can_answer, change_words, current, echo_out, err
+from kt_tui.core.errors import BadInput
 
 if TYPE_CHECKING:
     from kt_tui.core.instances import InstanceRow
@@ -47,6 +48,11 @@ def run_bulk(verb: str, where: str, yes: bool, **texts: Any) -> None:
     if not yes and can_answer():
         question = f"{verb}: {len(rows)} item(s) match {where!r}; apply?"
         click.confirm(question, abort=True, err=True)
+    elif not yes and sys.stdin.isatty():  # a person typed it, but stderr goes elsewhere
+        raise BadInput(
+            f"{verb} --where {where!r} would change {len(rows)} item(s) and asks first, "
+            "but stderr is not the terminal, so the question could not be seen: add --yes"
+        )
     report(verb, service.bulk(verb, [r.id for r in rows], **texts), rows, texts.get("score"))
 
 

@@ -156,6 +156,35 @@ def test_bulk_asks_a_person_at_a_terminal_even_when_its_output_is_piped(tmp_path
     assert len(events(db)) == before  # declined: nothing written
 
 
+@pytest.mark.slow
+def test_bulk_typed_at_a_terminal_with_stderr_elsewhere_needs_yes(tmp_path: Path) -> None:
+    """stdin a terminal, stderr a file (``2>log``): the question could not be seen, so
+    the run is refused without --yes (it applied without asking)."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    db = str(synced_tiny(tmp_path))
+    leader, follower = pty.openpty()
+    root = str(Path(__file__).resolve().parent.parent)
+    before = len(events(db))
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "kt_tui", "--db", db, "done", "--where", "template:onboard"],
+            stdin=follower,
+            capture_output=True,
+            env={**os.environ, "PYTHONPATH": root, "KT_USER": "lea"},
+            timeout=60,
+        )
+    finally:
+        os.close(follower)
+        os.close(leader)
+    assert done.returncode == 2, done.stderr
+    assert b"the question could not be seen: add --yes" in done.stderr
+    assert len(events(db)) == before
+
+
 def test_bulk_asks_nothing_without_a_terminal(db: str) -> None:
     r = run(db, "done", "--where", "template:onboard", user="lea")  # CliRunner: no terminal
     assert r.exit_code == 0 and "apply?" not in r.output
@@ -214,7 +243,7 @@ def test_sessions_lists_every_part_with_location(db: str) -> None:
     na = run(db, "na", "course/intro", "--member", "lou", "--reason", "on leave", user="lea")
     assert na.exit_code == 0, na.output
     data = json.loads(run(db, "sessions", "--json").output)
-    assert {(s["attended"], s["attendees"]) for s in data} == {(1, 3)}
+    assert {(s["attended"], s["expected"], s["attendees"]) for s in data} == {(1, 3, 4)}
     assert "attended 1/3" in run(db, "sessions").stdout
     text = run(db, "sessions").stdout
     assert "course/intro (part 2 of 2)  60 min  trainer Priya N  at [red]Hall[/red]" in text
@@ -292,6 +321,36 @@ def test_an_item_gone_mid_run_is_its_refusal_and_the_rest_are_done(db: str) -> N
         service.store.dispose()
     done = json.loads(run(db, "list", "template:onboard", "state:done", "--json").output)
     assert {row["id"] for row in done} == {rows[0].id, rows[1].id}
+
+
+def test_a_store_failure_mid_run_stops_it_and_still_says_what_was_done(
+    db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A lock that outlasts the wait, mid-run: the rest is not tried (each would wait as
+    long) and the items done before it are still said (the queue's sign-off hid them)."""
+    from kt_tui.core.errors import StoreError
+    from kt_tui.core.service import Service, open_service
+
+    service = open_service(db, "lea", fill_sample=False).service
+    real = Service.act
+    calls = 0
+
+    def flaky(self: Service, verb: str, iid: int, **kw: object) -> object:
+        nonlocal calls
+        calls += 1
+        if calls == 2:
+            raise StoreError("database is locked")
+        return real(self, verb, iid, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Service, "act", flaky)
+    try:
+        ids = [r.id for r in service.matching("template:onboard")]
+        result = service.bulk("done", ids, note="ok")
+    finally:
+        service.store.dispose()
+    assert len(result.done) == 1 and calls == 2
+    [(why, items)] = result.grouped_refusals()
+    assert why == "not done: the store failed (database is locked)" and len(items) == len(ids) - 1
 
 
 def test_refusals_group_by_reason_with_only_the_whole_label_said_it() -> None:

@@ -191,6 +191,8 @@ def test_the_export_names_a_stand_in_by_who_typed_and_whom_they_act_as(tmp_path:
     assert kt(db, "sync", str(sample_dir())).exit_code == 0
     md = kt(db, "export", "md", user="zed").stdout
     assert " by zed (acting as asha, the sample's lead)\n" in md.replace("  \n", "\n")
+    viewed = kt(db, "--read-only", "export", "md", user="asha").stdout  # a roster member
+    assert " by asha (read-only view)\n" in viewed.replace("  \n", "\n")
 
 
 def test_attend_on_an_item_with_no_session_says_so(tmp_path: Path) -> None:

@@ -25,7 +25,8 @@ def filter_warnings(conn: Connection, f: Filter) -> list[str]:
     out: list[str] = []
     for key, values in f.fields.items():
         if key == "tier":  # a number: the tiers there are, not a close name
-            tiers = sorted({t for (t,) in conn.execute(select(SYSTEM.c.tier).distinct())})
+            q = select(SYSTEM.c.tier).where(SYSTEM.c.active == True).distinct()  # noqa: E712
+            tiers = sorted({t for (t,) in conn.execute(q)})
             shown = ", ".join(map(str, tiers)) or "none"
             out += [
                 f"tier:{v}: no system is in tier {v} (the tiers: {shown})"

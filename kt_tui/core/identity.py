@@ -48,6 +48,17 @@ class Actor:
         """What the event log records as the actor."""
         return self.handle or self.asked
 
+    def who(self) -> str:
+        """The person, short, as a page names its author: "ben", "zed (acting as asha,
+        the sample's lead)", "asha (read-only view)", "zed (not in the roster)"."""
+        if self.view_only:
+            return f"{shown(self.asked)} (read-only view)"
+        if self.read_only:
+            return f"{shown(self.asked)} (not in the roster)"
+        if self.stand_in:
+            return f"{shown(self.asked)} (acting as {self.handle}, the sample's lead)"
+        return self.handle or shown(self.asked)
+
     def describe(self) -> str:
         if self.view_only:
             return f"{shown(self.asked)} (read-only view)"

@@ -185,10 +185,6 @@ EVIDENCE_FROZEN_IN: tuple[str, ...] = (State.SIGNED_OFF,)
 # a raised ``revision`` sends these back to todo, dropping their marks (n/a stays)
 REOPENED_BY_REVISION: tuple[str, ...] = (State.DONE, State.SIGNED_OFF)
 
-# the states that hold work (done, signed off, assessed): the sync plan counts those it
-# retires, since that work then leaves every figure
-HOLDS_WORK: tuple[str, ...] = (State.DONE, State.SIGNED_OFF)
-
 
 def next_state(verb: str, state: str) -> str:
     return TRANSITIONS[verb][1] if verb in TRANSITIONS else state

@@ -446,11 +446,17 @@ class Service:
         it was listed): listed with why while the rest go on, never a stop that leaves
         the work already done unsaid."""
         out = BulkResult()
-        for iid in instance_ids:
+        ids = list(instance_ids)
+        for n, iid in enumerate(ids):
             try:
                 out.done.append(one(iid))
             except (Refused, BadInput) as exc:
                 out.refused.append((iid, str(exc)))
+            except StoreError as exc:  # the store failed (locked, gone): the rest is not
+                # tried (each would wait as long), and what was done is still said
+                why = f"not done: the store failed ({exc})"
+                out.refused.extend((i, why) for i in ids[n:])
+                break
         if out.refused:  # named as the reasons name them, to say each reason once
             try:
                 with self.store.read() as conn:

@@ -25,7 +25,6 @@ from kt_tui.core.store import Store
 from kt_tui.export import folding
 from kt_tui.export.folding import Folded
 from kt_tui.present import pct
-from kt_tui.present import typed as shown
 
 SCHEMA = "kt-tui/readiness@1"
 
@@ -227,11 +226,7 @@ def verdict_of(st: Status, tier1_overdue: tuple[int, list[str]], fc: Forecast) -
 def generated_by(actor: Actor | str) -> str:
     if isinstance(actor, str):
         return actor
-    if actor.stand_in:  # the page says who, not the context bar's sentence
-        return f"{shown(actor.asked)} (acting as {actor.handle}, the sample's lead)"
-    if actor.read_only:
-        return f"{shown(actor.asked)} (not in the roster)"
-    return actor.handle or actor.asked
+    return actor.who()  # the page says who, not the context bar's sentence
 
 
 def build_report(

@@ -314,7 +314,8 @@ def diff(wanted: Wanted, current: Current) -> Plan:
         if not retired and ident not in wanted.instances:
             retire.append(iid)
             tp(ident[0]).retired += 1
-            if state in rules.HOLDS_WORK:
+            # work (done, signed off, assessed): it leaves every figure with them
+            if rules.is_progress(state, signoff=True):
                 tp(ident[0]).retired_work += 1
     return Plan(
         handover=wanted.settings["handover_name"],
@@ -365,7 +366,7 @@ def _audience_keys(want: str | None, have: str | None) -> str:
     object), not all six."""
     a, b = json.loads(want or "{}"), json.loads(have or "{}")
     keys = sorted(k for k in {*a, *b} if a.get(k) != b.get(k))
-    return f"audience ({', '.join(keys)})"
+    return f"audience ({', '.join(keys)})" if keys else "audience"
 
 
 def _stage_idx_of(item: dict[str, Any], current: Current) -> int | None:

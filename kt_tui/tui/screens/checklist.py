@@ -204,8 +204,6 @@ class ChecklistScreen(SortedChecklist):
         if message.at is not None and message.at < view.total:
             view.cursor = message.at  # the item it opened on
             self.call_after_refresh(self._cursor_in_sight)
-        elif message.sorted:
-            view.cursor = 0  # a new order starts at its top (a reload keeps the item)
         self._show_header()
         self._show_columns()
         if message.sorted:

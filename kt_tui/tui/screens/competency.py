@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Static
 
-from kt_tui.present import printable
+from kt_tui.present import one_line, printable
 from kt_tui.tui.messages import NodeMessage
 from kt_tui.tui.screens.base import DataScreen
 from kt_tui.tui.widgets.sortable_table import SortableTable
@@ -106,4 +106,4 @@ class CompetencyScreen(DataScreen):
             return
         column = table.coordinate_to_cell_key(table.cursor_coordinate).column_key.value
         full = self.full.get(column or "")
-        line.update(Text(printable(full), style="bold") if full else "")
+        line.update(Text(one_line(full), style="bold") if full else "")
