@@ -52,6 +52,7 @@ def report_json(report: Report, items: Any = ITEMS) -> dict[str, Any]:
 def _missing(g: MissingGroup) -> dict[str, Any]:
     return {
         "system": g.key,
+        "scope": g.scope,
         "name": g.name,
         "can_transfer": g.can_transfer,
         "open_items": g.open,

@@ -76,6 +76,7 @@ class MissingGroup:
     can_transfer: bool | None
     open: int
     weight: int
+    scope: str = "system"  # "system", "member" (their items with no system), "handover"
 
 
 @dataclass(frozen=True)
@@ -270,13 +271,13 @@ def build_report(
         for s in st.systems:
             n, w = per_system.get(s.key, (0, 0))
             missing.append(MissingGroup(s.key, s.name, s.can_transfer, n, w))
-        for key, name in (
-            (None, "Per member (no system)"),
-            (folding.HANDOVER_WIDE, "Handover-wide"),
+        for key, name, scope in (
+            (None, "Per member (no system)", "member"),
+            (folding.HANDOVER_WIDE, "Handover-wide", "handover"),
         ):
             n, w = per_system.get(key, (0, 0))
             if n:
-                missing.append(MissingGroup(None, name, None, n, w))
+                missing.append(MissingGroup(None, name, None, n, w, scope))
         open_items = folding.open_lines(conn, today, rosters, overdue=False)
         overdue = folding.open_lines(conn, today, rosters, overdue=True)
         sections = folding.entry_sections(conn, rosters)

@@ -53,7 +53,8 @@ def test_md_html_and_json_carry_handover_items_blockers_and_competency(tmp_path:
     assert "2/4 ✗" in html
     data = json.loads(kt(db, "export", "json", user="lea").output)
     assert data["handover_items"]["items"] == 1
-    assert {"name": "Handover-wide", "open_items": 1}.items() <= data["missing"][-1].items()
+    handover = {"scope": "handover", "name": "Handover-wide", "open_items": 1}
+    assert handover.items() <= data["missing"][-1].items()
     assert data["blockers"][0]["reason"] == hostile and data["blockers"][0]["blocked_by"] == "eve"
     assert data["competency"][0]["score"] == 2 and data["competency"][0]["passed"] is False
 
