@@ -53,6 +53,12 @@ def days_left(days: int) -> str:
     return f"{n} day{'' if n == 1 else 's'} {'left' if days > 0 else 'past'}"
 
 
+def some(names: list[str], shown: int) -> str:
+    """The first ``shown`` names, then how many more: "ben, chloe and 3 more"."""
+    more = len(names) - shown
+    return f"{', '.join(names[:shown])} and {more} more" if more > 0 else ", ".join(names)
+
+
 def level(name: str | None) -> str:
     return name or "-"
 

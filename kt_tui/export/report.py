@@ -24,7 +24,7 @@ from kt_tui.core.readiness import Status
 from kt_tui.core.store import Store
 from kt_tui.export import folding
 from kt_tui.export.folding import Folded
-from kt_tui.present import pct
+from kt_tui.present import pct, some
 
 SCHEMA = "kt-tui/readiness@1"
 
@@ -189,11 +189,7 @@ class Report:
         ]
 
 
-def _some(keys: list[str], shown: int = 8) -> str:
-    """Keys for the verdict's one line: the first few, then how many more."""
-    if len(keys) <= shown:
-        return ", ".join(keys)
-    return f"{', '.join(keys[:shown])} and {len(keys) - shown} more"
+VERDICT_NAMES = 8  # systems the verdict's one line names before "and N more"
 
 
 def verdict_of(st: Status, tier1_overdue: tuple[int, list[str]], fc: Forecast) -> Verdict:
@@ -204,7 +200,9 @@ def verdict_of(st: Status, tier1_overdue: tuple[int, list[str]], fc: Forecast) -
     if fc.is_late:
         red.append(f"the forecast is {fc.text}")
     if n:
-        red.append(f"{n} tier-1 item{'s' if n != 1 else ''} overdue ({_some(systems)})")
+        red.append(
+            f"{n} tier-1 item{'s' if n != 1 else ''} overdue ({some(systems, VERDICT_NAMES)})"
+        )
     if red:
         return Verdict(RED, red)
     # a system with nothing counted (can_transfer None) has nothing to hand over: it
@@ -214,7 +212,9 @@ def verdict_of(st: Status, tier1_overdue: tuple[int, list[str]], fc: Forecast) -
     amber = []
     if blocked:
         n = len(blocked)
-        amber.append(f"{n} system{'s' if n != 1 else ''} cannot transfer yet: {_some(blocked)}")
+        amber.append(
+            f"{n} system{'s' if n != 1 else ''} cannot transfer yet: {some(blocked, VERDICT_NAMES)}"
+        )
     if not rules.reaches(st.overall.readiness, st.ready_threshold):
         amber.append(
             f"overall readiness {pct(st.overall.readiness)} is below {pct(st.ready_threshold)}"

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from kt_tui.core import rules
+from kt_tui.present import some
 
 SHOWN = 3  # names a warning lists before "and N more"
 Ids = tuple[int | None, int | None]  # (member id, system id) of an instance
@@ -24,6 +25,12 @@ def few(count: int, parties: int) -> bool:
     """A party few enough to be matched: ``count`` may fill it, of ``parties``; more
     can always be signed last."""
     return count <= parties + 1
+
+
+def any_few(parties: Sequence[str], count: Callable[[str], int]) -> bool:
+    """Whether any party is few enough to need the matching (``count``: how many may
+    fill it here, its own-handle conflict aside)."""
+    return any(few(count(p), len(parties)) for p in parties)
 
 
 def can_all_sign(fillers: Sequence[frozenset[int]], without: int | None) -> bool:
@@ -37,12 +44,6 @@ def can_all_sign(fillers: Sequence[frozenset[int]], without: int | None) -> bool
     return assign(0, frozenset())
 
 
-def _names(handles: list[str]) -> str:
-    shown = ", ".join(handles[:SHOWN])
-    more = len(handles) - SHOWN
-    return f"{shown} and {more} more" if more > 0 else shown
-
-
 class SignOffCheck:
     """Answers, for one roster, whether an instance's sign-off can complete."""
 
@@ -53,11 +54,6 @@ class SignOffCheck:
         self._said: dict[
             tuple[tuple[str, ...], str, int | None, int | None], tuple[str, bool] | None
         ] = {}
-
-    def small(self, parties: Sequence[str], count: Callable[[str], int]) -> bool:
-        """Whether any party is few enough to need the matching (``count``: how many
-        may fill it here, its own-handle conflict aside)."""
-        return any(few(count(p), len(parties)) for p in parties)
 
     def fillers(self, party: str, mid: int | None, sid: int | None) -> frozenset[int]:
         key = (party, mid, sid)
@@ -98,7 +94,7 @@ class SignOffCheck:
                 why = "no lead signs their own item as a lead"
                 return f"nobody may sign it as {', '.join(empty)}{here} ({why})", True
             people = sorted({m for s in sets for m in s})
-            named = _names([str(self.by_id[m].handle) for m in people])
+            named = some([str(self.by_id[m].handle) for m in people], SHOWN)
             return (
                 f"only {len(people)} people ({named}) may sign its parties "
                 f"({', '.join(p for p, _s in small)}){here}, one party each",
@@ -121,7 +117,7 @@ class SignOffCheck:
         doers = [p for p in self.people if rules.is_mine(owner, p, mid, sid)]
         others = [str(p.handle) for p in doers if p.member_id not in stuck]
         if others:
-            return f"{said} (let {_names(others)} do it)", False
+            return f"{said} (let {some(others, SHOWN)} do it)", False
         rescue = [
             str(p.handle)
             for p in self.people
@@ -132,7 +128,7 @@ class SignOffCheck:
         ]
         if rescue:
             return (
-                f"{said}: only if a lead ({_names(rescue)}) does it can its sign-off "
+                f"{said}: only if a lead ({some(rescue, SHOWN)}) does it can its sign-off "
                 "complete (set owner, or other parties)",
                 True,
             )

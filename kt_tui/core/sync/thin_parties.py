@@ -14,7 +14,7 @@ from itertools import groupby
 from operator import itemgetter
 
 from kt_tui.core import rules
-from kt_tui.core.sync.deadlocks import SignOffCheck, few
+from kt_tui.core.sync.deadlocks import SignOffCheck, any_few, few
 from kt_tui.core.sync.desired import ByPair, Wanted
 
 MAX_WARNINGS = 20  # a folder with many thin parties gets the first ones and a count
@@ -132,7 +132,7 @@ def _deadlock(
         return None
     for pair in pairs:
         many = {p: counts[p][pair] for p in parties}
-        if not check.small(parties, many.__getitem__):
+        if not any_few(parties, many.__getitem__):
             continue
         where = " ".join(f"--{f} {n}" for f, n in zip(("member", "system"), pair, strict=True) if n)
         said = check.verdict(parties, owner, ids(*pair), where, many.__getitem__)

@@ -203,7 +203,7 @@ class ChecklistScreen(SortedChecklist):
         view.reset(message.page.total, message.page.rows, message.page.offset, follow=follow)
         if message.at is not None and message.at < view.total:
             view.cursor = message.at  # the item it opened on
-            self.call_after_refresh(self._cursor_in_sight)
+            self.call_after_refresh(view.centre_cursor)
         self._show_header()
         self._show_columns()
         if message.sorted:
@@ -229,15 +229,6 @@ class ChecklistScreen(SortedChecklist):
     def on_resize(self) -> None:
         self._show_columns()
 
-    def _cursor_in_sight(self) -> None:
-        """The cursor's line scrolled into the list's middle (opened on an item deep in
-        the list, before the list had its height)."""
-        view = self.view
-        height = view.scrollable_content_region.height
-        top = view.scroll_offset.y
-        if height > 0 and not top <= view.cursor < top + height:
-            view.scroll_to(y=max(0, view.cursor - height // 2), animate=False)
-
     def load_sorted(self) -> None:
         """The rows again in the new order, the total known (not counted again)."""
         self.generation += 1
@@ -255,11 +246,10 @@ class ChecklistScreen(SortedChecklist):
         ]
         # My items for someone with no handle (not on the roster): the figures below are
         # the whole handover's, never to be read as theirs
-        service = self.app.service
-        nobody = self.own_figures and service is not None and not service.actor.handle
-        if nobody and service is not None:
-            read_only = service.actor.read_only
-            top.append("read-only: you have no items" if read_only else "you have no items")
+        actor = self.app.service.actor if self.app.service is not None else None
+        nobody = self.own_figures and actor is not None and not actor.handle
+        if nobody and actor is not None:
+            top.append("read-only: you have no items" if actor.read_only else "you have no items")
         if self.filter_text:
             top.append(Text(f"filter: {printable(self.filter_text)}", style="italic"))
         if self.view.selected:

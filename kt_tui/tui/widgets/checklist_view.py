@@ -258,6 +258,14 @@ class ChecklistView(ScrollView, can_focus=True):
         elif self.cursor >= top + height:
             self.scroll_to(y=self.cursor - height + 1, animate=False)
 
+    def centre_cursor(self) -> None:
+        """The cursor's line scrolled to the middle where it is out of sight (a list
+        opened on an item deep in it, once the list has its height)."""
+        top = self.scroll_offset.y
+        height = self.scrollable_content_region.height
+        if height > 0 and not top <= self.cursor < top + height:
+            self.scroll_to(y=max(0, self.cursor - height // 2), animate=False)
+
     def _move(self, to: int) -> None:
         if self.total:
             self.cursor = max(0, min(self.total - 1, to))
